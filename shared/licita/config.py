@@ -1,0 +1,111 @@
+"""Typed settings read from the environment once per (warm) Lambda container.
+
+A frozen dataclass rather than pydantic-settings: it costs nothing at cold start and every value is
+validated here, so a misconfigured deployment fails at init with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any, get_type_hints
+
+_DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - local default, refused in production
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    # external services (all overridable; the local runtime fills them with embedded servers)
+    database_url: str = ""
+    redis_url: str = ""
+    db_app_role: str = "licita_app"  # role transactions run as, so row-level security applies
+    mongo_url: str = ""
+    mongo_db: str = "licita"
+    aws_endpoint_url: str = ""
+    aws_region: str = "us-east-1"
+    uploads_bucket: str = "licita-uploads"
+    analysis_queue_url: str = ""
+    notifications_queue_url: str = ""
+    websocket_management_url: str = ""
+    # tokens and sessions
+    jwt_secret: str = _DEV_SECRET
+    jwt_issuer: str = "licita"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    session_idle_timeout_minutes: int = 30
+    session_absolute_hours: int = 24 * 7
+    max_concurrent_sessions: int = 5
+    session_cap_policy: str = "revoke_oldest"  # or "deny"
+    session_cache_seconds: int = 5
+    bcrypt_rounds: int = 12
+    # rate limits (login)
+    login_max_per_account: int = 5
+    login_max_per_ip: int = 20
+    login_window_seconds: int = 300
+    # request limits
+    max_body_bytes: int = 1_048_576
+    # LLM
+    llm_provider: str = "none"
+    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.1"
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_model: str = "gpt-4o-mini"
+    # e-mail
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    emails_from_email: str = "nao-responda@licita.local"
+    emails_from_name: str = "Licita"
+    cors_allow_origin: str = "*"
+
+    def validate(self) -> Settings:
+        if self.environment == "production" and self.jwt_secret == _DEV_SECRET:
+            raise RuntimeError("JWT_SECRET must be set in production")
+        if len(self.jwt_secret) < 32:
+            raise RuntimeError("JWT_SECRET must be at least 32 characters")
+        if self.session_cap_policy not in ("revoke_oldest", "deny"):
+            raise RuntimeError("SESSION_CAP_POLICY must be 'revoke_oldest' or 'deny'")
+        if self.llm_provider not in ("none", "ollama", "openai"):
+            raise RuntimeError("LLM_PROVIDER must be one of none, ollama, openai")
+        return self
+
+
+def _coerce(raw: str, kind: Any, name: str) -> Any:
+    if kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise RuntimeError(f"{name.upper()} must be a boolean, got {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise RuntimeError(f"{name.upper()} must be an integer, got {raw!r}") from None
+    return raw
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    source = os.environ if env is None else env
+    hints = get_type_hints(Settings)
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = source.get(f.name.upper())
+        if raw is not None:
+            values[f.name] = _coerce(raw, hints[f.name], f.name)
+    return Settings(**values).validate()
+
+
+@cache
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the local runtime change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""PostgreSQL access: models, engine/session factory, migrations."""

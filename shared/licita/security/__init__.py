@@ -1,0 +1,1 @@
+"""Passwords, tokens, principals and rate limits."""

@@ -1,0 +1,1 @@
+"""Domain services: the logic every function calls; no event shapes in here."""
