@@ -1,0 +1,37 @@
+"""WebSocket API: $connect authorizes the token from the query string; $default handles client frames."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from licita.errors import AppError, Unauthorized
+from licita.services import realtime
+from licita.services.auth import authorize
+
+log = logging.getLogger("licita.ws")
+
+
+def _reply(status: int, payload: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "body": json.dumps(payload, ensure_ascii=False)}
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ctx = event.get("requestContext") or {}
+    route, connection_id = ctx.get("routeKey"), ctx.get("connectionId", "")
+    try:
+        if route == "$connect":
+            token = (event.get("queryStringParameters") or {}).get("token")
+            if not token:
+                raise Unauthorized("Informe ?token=<access token>.", code="token_missing")
+            principal = authorize(token)
+            realtime.register(connection_id, principal, (ctx.get("identity") or {}).get("sourceIp"))
+            return {"statusCode": 200}
+        if route == "$disconnect":
+            realtime.unregister(connection_id)
+            return {"statusCode": 200}
+        return _reply(200, realtime.handle_message(connection_id, event.get("body")))
+    except AppError as exc:
+        # On $connect a non-2xx refuses the handshake; on messages the error frame goes to this client only.
+        return _reply(exc.status, {"type": "error", **exc.body()})

@@ -1,0 +1,1 @@
+"""Domain events and the Lambda event-source helpers (SQS batches)."""

@@ -1,0 +1,30 @@
+"""The single publisher of domain events onto the notifications queue."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from licita.clients import aws_client
+from licita.config import get_settings
+
+
+def build_event(event_type: str, company_id: str, payload: dict[str, Any], *,
+                user_id: str | None = None) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4().hex, "type": event_type, "company_id": str(company_id),
+        "user_id": None if user_id is None else str(user_id),
+        "occurred_at": datetime.now(UTC).isoformat(), "payload": payload,
+    }
+
+
+def publish(event_type: str, company_id: str, payload: dict[str, Any], *, user_id: str | None = None) -> str:
+    event = build_event(event_type, company_id, payload, user_id=user_id)
+    aws_client("sqs").send_message(
+        QueueUrl=get_settings().notifications_queue_url,
+        MessageBody=json.dumps(event, ensure_ascii=False, default=str),
+        MessageAttributes={"type": {"DataType": "String", "StringValue": event_type}},
+    )
+    return str(event["id"])
