@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+.PHONY: run test lint typecheck template bench test-llm clean
+
+run:  ## install (first time) and start the whole backend on embedded services
+	@./scripts/bootstrap.sh
+	.venv/bin/licita-local run
+
+test: ## install (first time) and run lint, type checks, template checks and the whole test suite
+	@./scripts/bootstrap.sh
+	$(MAKE) --no-print-directory lint typecheck template
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile
+
+lint:
+	.venv/bin/ruff check .
+
+typecheck:
+	.venv/bin/mypy
+
+template: export PATH := $(CURDIR)/.venv/bin:$(PATH)
+template:
+	.venv/bin/cfn-lint template.yaml
+	.venv/bin/sam validate --lint --template template.yaml
+	.venv/bin/sam build --template template.yaml --build-dir .aws-sam/build >/dev/null
+
+bench:
+	@./scripts/bootstrap.sh
+	.venv/bin/python tests/bench/run.py
+
+clean:
+	rm -rf .aws-sam .licita-local .mypy_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""Create real rows for tests (no mocks): companies and users with known passwords."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from licita.db.engine import system_transaction
+from licita.db.models import Company, User
+from licita.security.passwords import hash_password
+
+PASSWORD = "s3nha-forte-123"
+
+
+def _cnpj() -> str:
+    base = [random.randint(0, 9) for _ in range(12)]
+    for weights in ([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]):
+        total = sum(d * w for d, w in zip(base, weights, strict=False))
+        base.append(0 if total % 11 < 2 else 11 - total % 11)
+    return "".join(map(str, base))
+
+
+def make_company(**fields: Any) -> Company:
+    with system_transaction() as db:
+        company = Company(id=uuid.uuid4(), legal_name=fields.pop("legal_name", "Empresa Teste Ltda"),
+                          cnpj=_cnpj(), **fields)
+        db.add(company)
+    return company
+
+
+def make_user(company: Company, role: str = "USER", password: str = PASSWORD, **fields: Any) -> User:
+    with system_transaction() as db:
+        user = User(id=uuid.uuid4(), company_id=company.id, email=f"u{uuid.uuid4().hex[:10]}@teste.com.br",
+                    password_hash=hash_password(password), first_name="Teste", role=role, **fields)
+        db.add(user)
+    return user
