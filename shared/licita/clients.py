@@ -44,7 +44,7 @@ def aws_client(service: str) -> Any:
     kwargs: dict[str, Any] = {"region_name": settings.aws_region}
     if settings.aws_endpoint_url:
         kwargs["endpoint_url"] = settings.aws_endpoint_url
-    return boto3.client(service, **kwargs)
+    return boto3.client(service, **kwargs)  # type: ignore[call-overload]
 
 
 def reset_clients() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, get_type_hints
 
-_DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - local default, refused in production
+_DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 @dataclass(frozen=True)

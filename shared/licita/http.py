@@ -31,7 +31,7 @@ from licita.errors import (
 )
 
 if TYPE_CHECKING:
-    from chalice import Chalice, Response
+    from chalice.app import Response
 
     from licita.security.principal import Principal
 
@@ -98,10 +98,10 @@ def to_jsonable(value: Any) -> Any:
 
 
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    from chalice import Response
+    from chalice.app import Response
 
     body = "" if payload is None else json.dumps(to_jsonable(payload), ensure_ascii=False, separators=(",", ":"))
-    all_headers = {"Content-Type": "application/json"}
+    all_headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if headers:
         all_headers.update(headers)
     return Response(body=body, status_code=status, headers=all_headers)
@@ -141,7 +141,7 @@ class Api:
     """A Chalice app plus the typed route table that validates, authorizes and documents each route."""
 
     def __init__(self, name: str, *, tags: Sequence[str] = ()) -> None:
-        from chalice import Chalice
+        from chalice.app import Chalice
 
         self.name = name
         self.app = Chalice(app_name=name)

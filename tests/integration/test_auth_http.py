@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from factories import PASSWORD, make_company, make_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from factories import PASSWORD, make_company, make_user
 from sqlalchemy import select, update
 
+from factories import PASSWORD, make_company, make_user
 from licita.config import get_settings
 from licita.db.engine import system_transaction
 from licita.db.models import Company, UserSession

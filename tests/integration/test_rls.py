@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from factories import make_company, make_user
 from sqlalchemy import func, select, text
 
+from factories import make_company, make_user
 from licita.db.engine import get_engine, system_transaction, tenant_transaction
 from licita.db.models import User
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from licita.config import get_settings
 
-
 # One round trip: drop to the unprivileged application role (superusers bypass RLS) and set the scope.
 _SCOPE = text(
     "SELECT set_config('role', :role, true), set_config('app.company_id', :cid, true),"

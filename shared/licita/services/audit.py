@@ -26,12 +26,12 @@ def record(db: Session, actor: Actor, action: str, entity: str, entity_id: Any =
            after: dict[str, Any] | None = None) -> None:
     db.add(AuditLog(
         company_id=company_id or actor.company_id, user_id=actor.user_id, action=action, entity=entity,
-        entity_id=None if entity_id is None else str(entity_id), ip_address=_valid_ip(actor.ip),
+        entity_id=None if entity_id is None else str(entity_id), ip_address=valid_ip(actor.ip),
         user_agent=actor.user_agent, before=before, after=after, request_id=actor.request_id,
     ))
 
 
-def _valid_ip(ip: str | None) -> str | None:
+def valid_ip(ip: str | None) -> str | None:
     import ipaddress
 
     if not ip:

@@ -29,7 +29,7 @@ from licita.security.tokens import (
     issue_access_token,
     new_refresh_token,
 )
-from licita.services.audit import Actor, record
+from licita.services.audit import Actor, record, valid_ip
 
 ACTIVITY_WRITE_INTERVAL = timedelta(seconds=60)
 
@@ -89,7 +89,7 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
         now = _now()
         _enforce_session_cap(db, company, now, actor)
         session = UserSession(
-            id=uuid.uuid4(), user_id=user.id, company_id=company.id, ip_address=_ip(actor.ip),
+            id=uuid.uuid4(), user_id=user.id, company_id=company.id, ip_address=valid_ip(actor.ip),
             user_agent=actor.user_agent, created_at=now, last_activity_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
         )
@@ -135,12 +135,6 @@ def _issue_tokens(db: Session, user: User, session: UserSession) -> TokenPair:
         refresh_expires_at=session.expires_at, session_id=session.id,
         must_change_password=user.must_change_password,
     )
-
-
-def _ip(ip: str | None) -> str | None:
-    from licita.services.audit import _valid_ip
-
-    return _valid_ip(ip)
 
 
 # --------------------------------------------------------------------------------------- refresh

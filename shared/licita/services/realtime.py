@@ -7,6 +7,7 @@ each message refreshes; ``ws:topic:{topic}`` sets of connection ids. Topics: ``u
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterable
@@ -125,10 +126,8 @@ def close_session_connections(session_id: str) -> int:
     client = _management_client()
     closed = 0
     for connection_id in connections_for([f"session:{session_id}"]):
-        try:
+        with contextlib.suppress(client.exceptions.GoneException):
             client.delete_connection(ConnectionId=connection_id)
-        except client.exceptions.GoneException:
-            pass
         unregister(connection_id)
         closed += 1
     return closed

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from licita.db.engine import system_transaction
 from licita.db.models import Company, Role, User
@@ -15,7 +16,7 @@ DEMO_EMAIL = "admin@demo.licita.local"
 MASTER_EMAIL = "master@licita.local"
 
 
-def _ensure_company(db: Any, cnpj: str, **fields: Any) -> Company:
+def _ensure_company(db: Session, cnpj: str, **fields: Any) -> Company:
     company = db.scalar(select(Company).where(Company.cnpj == cnpj))
     if company is None:
         company = Company(cnpj=cnpj, **fields)
@@ -24,7 +25,7 @@ def _ensure_company(db: Any, cnpj: str, **fields: Any) -> Company:
     return company
 
 
-def _ensure_user(db: Any, company: Company, email: str, password: str, **fields: Any) -> User:
+def _ensure_user(db: Session, company: Company, email: str, password: str, **fields: Any) -> User:
     user = db.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(company_id=company.id, email=email, password_hash=hash_password(password), **fields)
