@@ -1,41 +1,35 @@
-"""Auth function: login, refresh, logout, me, sessions. Thin: parse, authorize, call licita.services.auth."""
+"""Auth function: login, refresh, logout, me, sessions, passwords. Thin: parse, authorize, call services."""
 
 from __future__ import annotations
 
 from licita.http import Api, RequestContext
+from licita.schemas.accounts import PasswordChange, PasswordSetup
 from licita.schemas.auth import LoginRequest, RefreshRequest, SessionList, TokenPair, UserOut
-from licita.services import auth
-from licita.services.audit import Actor
+from licita.services import accounts, auth
 
 api = Api("auth", tags=["auth"])
 app = api.app
 
 
-def _actor(ctx: RequestContext) -> Actor:
-    p = ctx.principal
-    return Actor(p.user_id if p else None, p.company_id if p else None, ctx.source_ip, ctx.user_agent,
-                 ctx.request_id)
-
-
 @api.post("/auth/login", body=LoginRequest, response=TokenPair, public=True, errors=(401, 403, 409, 429))
 def login(ctx: RequestContext) -> TokenPair:
     """Exchange e-mail and password for an access JWT and a refresh token."""
-    return auth.login(ctx.body.email, ctx.body.password, _actor(ctx))
+    return auth.login(ctx.body.email, ctx.body.password, ctx.actor)
 
 
 @api.post("/auth/refresh", body=RefreshRequest, response=TokenPair, public=True, errors=(401,))
 def refresh(ctx: RequestContext) -> TokenPair:
     """Rotate the refresh token; presenting a rotated one again revokes the whole session."""
-    return auth.refresh(ctx.body.refresh_token, _actor(ctx))
+    return auth.refresh(ctx.body.refresh_token, ctx.actor)
 
 
-@api.post("/auth/logout", status=204)
+@api.post("/auth/logout", status=204, allow_pending_password=True)
 def logout(ctx: RequestContext) -> None:
     """End the caller's session (every token of it stops working)."""
-    auth.logout(ctx.user, _actor(ctx))
+    auth.logout(ctx.user, ctx.actor)
 
 
-@api.get("/auth/me", response=UserOut)
+@api.get("/auth/me", response=UserOut, allow_pending_password=True)
 def me(ctx: RequestContext) -> UserOut:
     """The caller's user record."""
     return auth.me(ctx.user)
@@ -50,4 +44,16 @@ def sessions(ctx: RequestContext) -> SessionList:
 @api.delete("/auth/sessions/{session_id}", status=204, errors=(404,))
 def revoke_session(ctx: RequestContext) -> None:
     """Sign a device out (own sessions; company admins may end any session of their company)."""
-    auth.revoke_session(ctx.user, ctx.path_params["session_id"], _actor(ctx))
+    auth.revoke_session(ctx.user, ctx.path_params["session_id"], ctx.actor)
+
+
+@api.post("/auth/password", body=PasswordChange, status=204, allow_pending_password=True, errors=(400, 403))
+def change_password(ctx: RequestContext) -> None:
+    """Change one's own password; every other session is signed out."""
+    accounts.change_password(ctx.user, ctx.body.current_password, ctx.body.new_password, ctx.actor)
+
+
+@api.post("/auth/password/setup", body=PasswordSetup, status=204, public=True, errors=(401, 403))
+def setup_password(ctx: RequestContext) -> None:
+    """Set a password with a one-time token (first access, invitation, reset)."""
+    accounts.setup_password(ctx.body.token, ctx.body.new_password, ctx.actor)

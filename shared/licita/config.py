@@ -28,6 +28,8 @@ class Settings:
     uploads_bucket: str = "licita-uploads"
     analysis_queue_url: str = ""
     notifications_queue_url: str = ""
+    analysis_dlq_url: str = ""
+    notifications_dlq_url: str = ""
     websocket_management_url: str = ""
     # tokens and sessions
     jwt_secret: str = _DEV_SECRET

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from chalice.app import Response
 
     from licita.security.principal import Principal
+    from licita.services.audit import Actor
 
 log = logging.getLogger("licita.http")
 
@@ -57,6 +58,8 @@ class RouteSpec:
     permission: str | None
     errors: tuple[int, ...]
     tags: tuple[str, ...]
+    allow_pending_password: bool = False
+    rate_limited: bool = True
 
 
 @dataclass
@@ -79,6 +82,15 @@ class RequestContext:
         if self.principal is None:
             raise Unauthorized("Autenticação necessária.")
         return self.principal
+
+    @property
+    def actor(self) -> Actor:
+        """Who is mutating and from where, for the audit trail."""
+        from licita.services.audit import Actor
+
+        p = self.principal
+        return Actor(p.user_id if p else None, p.company_id if p else None, self.source_ip, self.user_agent,
+                     self.request_id)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -162,6 +174,8 @@ class Api:
         permission: str | None = None,
         errors: Sequence[int] = (),
         summary: str = "",
+        allow_pending_password: bool = False,
+        rate_limited: bool = True,
     ) -> Callable[[Handler], Handler]:
         method = method.upper()
 
@@ -171,6 +185,7 @@ class Api:
                 summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                 body=body, query=query, response=response, status=status, public=public,
                 permission=permission, errors=tuple(errors), tags=self.tags,
+                allow_pending_password=allow_pending_password, rate_limited=rate_limited,
             )
             self.routes.append(spec)
 
@@ -237,8 +252,14 @@ class Api:
             from licita.security.principal import principal_from_request
 
             principal = principal_from_request(ctx_raw.get("authorizer"), headers.get("authorization"))
+            if principal.must_change_password and not spec.allow_pending_password:
+                raise Forbidden("Defina uma nova senha antes de continuar.", code="password_change_required")
             if spec.permission and not principal.can(spec.permission):
                 raise Forbidden("Permissão insuficiente.", details={"required": spec.permission})
+            if spec.rate_limited:
+                from licita.security.ratelimit import enforce_api_limits
+
+                enforce_api_limits(principal)
 
         raw = request.raw_body or b""
         body: Any = None

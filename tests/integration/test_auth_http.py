@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-
+from apigw import event, load_function
 from factories import PASSWORD, make_company, make_user
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_function(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"fn_{name}_under_test", ROOT / "functions" / name / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -28,24 +15,10 @@ def auth_app() -> Any:
     return load_function("auth").app
 
 
-def event(method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None,
-          resource: str | None = None, path_params: dict[str, str] | None = None) -> dict[str, Any]:
-    hdrs = {"content-type": "application/json", **(headers or {})}
-    return {
-        "resource": resource or path, "path": path, "httpMethod": method, "headers": hdrs,
-        "multiValueHeaders": {k: [v] for k, v in hdrs.items()}, "queryStringParameters": None,
-        "multiValueQueryStringParameters": None, "pathParameters": path_params, "stageVariables": None,
-        "requestContext": {"resourcePath": resource or path, "httpMethod": method, "path": path,
-                           "stage": "test", "requestId": "req-1",
-                           "identity": {"sourceIp": "198.51.100.9", "userAgent": "pytest"}},
-        "body": body, "isBase64Encoded": False,
-    }
-
-
-def call(app: Any, *args: Any, **kwargs: Any) -> tuple[int, dict[str, Any] | None]:
-    response = app(event(*args, **kwargs), None)
-    body = json.loads(response["body"]) if response.get("body") else None
-    return response["statusCode"], body
+def invoke(app: Any, method: str, path: str, body: str | None = None,
+           headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any] | None]:
+    response = app(event(method, path, body, headers), None)
+    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
 
 @pytest.mark.parametrize(("body", "code", "status"), [
@@ -58,49 +31,49 @@ def call(app: Any, *args: Any, **kwargs: Any) -> tuple[int, dict[str, Any] | Non
     ("[1, 2]", "validation_failed", 422),
 ])
 def test_bad_login_bodies_get_a_clear_4xx(auth_app: Any, body: str, code: str, status: int) -> None:
-    got_status, got = call(auth_app, "POST", "/auth/login", body)
+    got_status, got = invoke(auth_app, "POST", "/auth/login", body)
     assert got_status == status
     assert got is not None and got["error"]["code"] == code
     assert set(got["error"]) == {"code", "message", "details"}
 
 
 def test_validation_errors_name_the_fields(auth_app: Any) -> None:
-    _, body = call(auth_app, "POST", "/auth/login", '{"email": 12}')
+    _, body = invoke(auth_app, "POST", "/auth/login", '{"email": 12}')
     assert body is not None
     assert {d["field"] for d in body["error"]["details"]} == {"email", "password"}
 
 
 def test_oversized_body_is_413(auth_app: Any) -> None:
-    status, body = call(auth_app, "POST", "/auth/login", json.dumps({"email": "a@b.com", "password": "x" * 2_000_000}))
+    status, body = invoke(auth_app, "POST", "/auth/login", json.dumps({"email": "a@b.com", "password": "x" * 2_000_000}))
     assert status == 413 and body is not None and body["error"]["code"] == "payload_too_large"
 
 
 def test_wrong_content_type_is_415(auth_app: Any) -> None:
-    status, body = call(auth_app, "POST", "/auth/login", "email=a", headers={"content-type": "text/plain"})
+    status, body = invoke(auth_app, "POST", "/auth/login", "email=a", headers={"content-type": "text/plain"})
     assert status == 415 and body is not None and body["error"]["code"] == "unsupported_media_type"
 
 
 def test_login_me_and_logout_over_the_handler(auth_app: Any) -> None:
     user = make_user(make_company())
-    status, tokens = call(auth_app, "POST", "/auth/login", json.dumps({"email": user.email, "password": PASSWORD}))
+    status, tokens = invoke(auth_app, "POST", "/auth/login", json.dumps({"email": user.email, "password": PASSWORD}))
     assert status == 200 and tokens is not None
     bearer = {"authorization": f"Bearer {tokens['access_token']}"}
-    status, me = call(auth_app, "GET", "/auth/me", headers=bearer)
+    status, me = invoke(auth_app, "GET", "/auth/me", headers=bearer)
     assert status == 200 and me is not None and me["email"] == user.email
-    assert call(auth_app, "POST", "/auth/logout", headers=bearer)[0] == 204
-    status, body = call(auth_app, "GET", "/auth/me", headers=bearer)
+    assert invoke(auth_app, "POST", "/auth/logout", headers=bearer)[0] == 204
+    status, body = invoke(auth_app, "GET", "/auth/me", headers=bearer)
     assert status == 401 and body is not None and body["error"]["code"] == "session_revoked"
 
 
 def test_protected_route_without_token_is_401(auth_app: Any) -> None:
-    status, body = call(auth_app, "GET", "/auth/me", headers={})
+    status, body = invoke(auth_app, "GET", "/auth/me", headers={})
     assert status == 401 and body is not None and body["error"]["code"] == "token_missing"
 
 
 def test_authorizer_allows_valid_and_denies_bad_tokens() -> None:
     authorizer = load_function("authorizer")
     user = make_user(make_company())
-    _, tokens = call(load_function("auth").app, "POST", "/auth/login",
+    _, tokens = invoke(load_function("auth").app, "POST", "/auth/login",
                      json.dumps({"email": user.email, "password": PASSWORD}))
     assert tokens is not None
     arn = "arn:aws:execute-api:us-east-1:123456789012:abc123/local/GET/auth/me"

@@ -127,7 +127,59 @@ class AuditLog(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-TENANT_TABLES = ("users", "user_sessions", "refresh_tokens", "audit_log")
 
-__all__ = ["TENANT_TABLES", "AuditLog", "Base", "Company", "RefreshToken", "Role", "Status",
-           "User", "UserSession"]
+
+
+
+
+class UserProfile(Base):
+    __tablename__ = "user_profiles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    avatar_url: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    job_title: Mapped[str | None] = mapped_column(String(100))
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class OneTimeToken(Base):
+    """Invitation, first-access and password-reset tokens: hashed, single use, short-lived."""
+
+    __tablename__ = "one_time_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))  # invite | first_access | reset
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AccessRequest(Base):
+    """A company asking to use the platform; MASTER approves (creating company + admin) or rejects."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    trade_name: Mapped[str | None] = mapped_column(String(200))
+    cnpj: Mapped[str] = mapped_column(String(14), index=True)
+    contact_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    requested_plan: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(20), default="PENDING")  # PENDING | APPROVED | REJECTED
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    company_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+TENANT_TABLES = ("users", "user_sessions", "refresh_tokens", "audit_log", "user_profiles", "one_time_tokens")

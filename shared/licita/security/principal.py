@@ -32,6 +32,8 @@ class Principal:
     role: str
     session_id: str
     permissions: frozenset[str] = field(default_factory=frozenset)
+    plan: str = "basic"
+    must_change_password: bool = False
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions or permission in ROLE_PERMISSIONS.get(self.role, frozenset())
@@ -46,7 +48,8 @@ class Principal:
     def as_context(self) -> dict[str, str]:
         """API Gateway authorizer context values must be strings, numbers or booleans."""
         return {"user_id": self.user_id, "company_id": self.company_id, "role": self.role,
-                "session_id": self.session_id, "permissions": ",".join(sorted(self.permissions))}
+                "session_id": self.session_id, "permissions": ",".join(sorted(self.permissions)),
+                "plan": self.plan, "must_change_password": "true" if self.must_change_password else "false"}
 
 
 def principal_from_context(ctx: Mapping[str, Any]) -> Principal:
@@ -55,6 +58,8 @@ def principal_from_context(ctx: Mapping[str, Any]) -> Principal:
         user_id=str(ctx["user_id"]), company_id=str(ctx["company_id"]), role=str(ctx["role"]),
         session_id=str(ctx["session_id"]),
         permissions=frozenset(p for p in str(perms).split(",") if p),
+        plan=str(ctx.get("plan") or "basic"),
+        must_change_password=str(ctx.get("must_change_password", "false")).lower() == "true",
     )
 
 

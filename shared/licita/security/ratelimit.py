@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from licita.clients import get_redis
+
+if TYPE_CHECKING:
+    from licita.security.principal import Principal
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,27 @@ def peek(key: str, window_seconds: int) -> int:
 def reset(key: str, window_seconds: int) -> None:
     window = int(time.time()) // window_seconds
     get_redis().delete(f"rl:{key}:{window}")
+
+
+def enforce_api_limits(principal: Principal) -> None:
+    """Per-user and per-company request budgets per minute, by plan; one Redis round trip."""
+    from licita.errors import TooManyRequests
+    from licita.plans import plan
+
+    limits = plan(principal.plan)
+    now = int(time.time())
+    window = now // 60
+    user_key, company_key = f"rl:api:u:{principal.user_id}:{window}", f"rl:api:c:{principal.company_id}:{window}"
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.incr(user_key)
+    pipe.expire(user_key, 61)
+    pipe.incr(company_key)
+    pipe.expire(company_key, 61)
+    user_count, _, company_count, _ = pipe.execute()
+    retry_after = 60 - now % 60
+    if int(user_count) > limits.user_requests_per_minute:
+        raise TooManyRequests("Limite de requisições por usuário atingido.", retry_after=retry_after,
+                              details={"scope": "user", "limit_per_minute": limits.user_requests_per_minute})
+    if int(company_count) > limits.company_requests_per_minute:
+        raise TooManyRequests("Limite de requisições da empresa atingido.", retry_after=retry_after,
+                              details={"scope": "company", "limit_per_minute": limits.company_requests_per_minute})

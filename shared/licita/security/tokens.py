@@ -15,12 +15,14 @@ from licita.errors import Unauthorized
 
 
 def issue_access_token(*, user_id: str, company_id: str, role: str, session_id: str,
-                       permissions: list[str], now: float | None = None) -> tuple[str, int]:
+                       permissions: list[str], plan: str = "basic", must_change_password: bool = False,
+                       now: float | None = None) -> tuple[str, int]:
     settings = get_settings()
     issued = int(now if now is not None else time.time())
     exp = issued + settings.access_token_ttl_seconds
     claims = {
         "sub": user_id, "cid": company_id, "role": role, "sid": session_id, "perms": permissions,
+        "plan": plan, "mcp": must_change_password,
         "iat": issued, "exp": exp, "iss": settings.jwt_issuer, "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256"), exp

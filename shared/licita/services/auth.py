@@ -96,7 +96,7 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
         db.add(session)
         db.flush()  # the session row must exist before its refresh token references it
         user.last_login_at = now
-        pair = _issue_tokens(db, user, session)
+        pair = _issue_tokens(db, user, session, company.plan)
         record(db, Actor(str(user.id), str(company.id), actor.ip, actor.user_agent, actor.request_id),
                "auth.login", "user_session", session.id, company_id=company.id)
     ratelimit.reset(account_key, window)
@@ -122,13 +122,14 @@ def _enforce_session_cap(db: Session, company: Company, now: datetime, actor: Ac
                after={"reason": "session_cap"})
 
 
-def _issue_tokens(db: Session, user: User, session: UserSession) -> TokenPair:
+def _issue_tokens(db: Session, user: User, session: UserSession, plan: str) -> TokenPair:
     settings = get_settings()
     refresh, refresh_hash = new_refresh_token()
     db.add(RefreshToken(token_hash=refresh_hash, session_id=session.id, company_id=session.company_id))
     access, _exp = issue_access_token(
         user_id=str(user.id), company_id=str(user.company_id), role=user.role,
-        session_id=str(session.id), permissions=list(user.permissions or []),
+        session_id=str(session.id), permissions=list(user.permissions or []), plan=plan,
+        must_change_password=user.must_change_password,
     )
     return TokenPair(
         access_token=access, expires_in=settings.access_token_ttl_seconds, refresh_token=refresh,
@@ -168,7 +169,7 @@ def refresh(refresh_token: str, actor: Actor) -> TokenPair:
             else:
                 row.used_at = now
                 session.last_activity_at = now
-                return _issue_tokens(db, user, session)
+                return _issue_tokens(db, user, session, company.plan)
     forget_session(reused_session)
     raise Unauthorized("Sessão encerrada: refresh token reutilizado ou conta inativa.", code="session_revoked")
 
@@ -251,6 +252,7 @@ def authorize(token: str) -> Principal:
     return Principal(
         user_id=str(claims["sub"]), company_id=str(claims["cid"]), role=str(claims["role"]),
         session_id=sid, permissions=frozenset(claims.get("perms") or ()),
+        plan=str(claims.get("plan") or "basic"), must_change_password=bool(claims.get("mcp")),
     )
 
 
