@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
+
+if TYPE_CHECKING:
+    from licita.services.analysis import Outcome
 
 KEY_PATTERN = re.compile(r"^companies/(?P<company>[0-9a-f-]{36})/tenders/(?P<tender>[0-9a-f-]{36})/(?P<file>[^/]+)$")
 
@@ -48,17 +50,11 @@ def parse_s3_notification(body: dict[str, Any]) -> list[UploadedObject]:
     return objects
 
 
-def handle_s3_notification(body: dict[str, Any]) -> list[UploadedObject]:
-    from licita.clients import get_mongo
+def handle_s3_notification(body: dict[str, Any]) -> list[Outcome]:
+    """Analyse every object of one notification (see licita.services.analysis for the guarantees).
 
-    objects = parse_s3_notification(body)
-    for obj in objects:
-        # Idempotent receipt: the same object version delivered twice is recorded once.
-        get_mongo()["ai_processing"].update_one(
-            {"key": obj.key, "etag": obj.etag},
-            {"$setOnInsert": {"company_id": str(obj.company_id), "tender_id": str(obj.tender_id),
-                              "bucket": obj.bucket, "size": obj.size, "received_at": datetime.now(UTC),
-                              "status": "RECEIVED"}},
-            upsert=True,
-        )
-    return objects
+    The receipt is recorded in MongoDB ``ai_processing`` together with each run (keyed by key + eTag).
+    """
+    from licita.services.analysis import handle_notification
+
+    return handle_notification(body)

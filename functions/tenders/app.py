@@ -1,0 +1,87 @@
+"""Tenders function: uploads, search, detail with evidence, items, deadlines, download, corrections,
+re-analysis and deletion. Thin: parse, authorize, call licita.services.tenders."""
+
+from __future__ import annotations
+
+from licita.http import Api, RequestContext
+from licita.schemas.tenders import (
+    DeadlineList,
+    DownloadLink,
+    FieldCorrectionRequest,
+    FieldOut,
+    ItemList,
+    ReanalyzeResponse,
+    TenderDetail,
+    TenderListQuery,
+    TenderPage,
+    TenderUploadRequest,
+    TenderUploadResponse,
+)
+from licita.services import tenders
+from licita.services.audit import Actor
+
+api = Api("tenders", tags=["tenders"])
+app = api.app
+
+
+def _actor(ctx: RequestContext) -> Actor:
+    p = ctx.user
+    return Actor(p.user_id, p.company_id, ctx.source_ip, ctx.user_agent, ctx.request_id)
+
+
+@api.post("/tenders/uploads", body=TenderUploadRequest, response=TenderUploadResponse, status=201,
+          permission="tenders:write", errors=(413, 415, 422))
+def create_upload(ctx: RequestContext) -> TenderUploadResponse:
+    """Create a tender and a presigned POST to upload its document (PDF, DOCX or ZIP) straight to S3."""
+    return tenders.create_upload(ctx.user, ctx.body, _actor(ctx))
+
+
+@api.get("/tenders", query=TenderListQuery, response=TenderPage, permission="tenders:read", errors=(422,))
+def list_tenders(ctx: RequestContext) -> TenderPage:
+    """Search, filter, sort and paginate the company's tenders."""
+    return tenders.list_tenders(ctx.user, ctx.query)
+
+
+@api.get("/tenders/{tender_id}", response=TenderDetail, permission="tenders:read", errors=(404,))
+def get_tender(ctx: RequestContext) -> TenderDetail:
+    """A tender with every extracted field, its evidence (page + quote), corrections and risk."""
+    return tenders.get_tender(ctx.user, ctx.path_params["tender_id"])
+
+
+@api.get("/tenders/{tender_id}/items", response=ItemList, permission="tenders:read", errors=(404,))
+def list_items(ctx: RequestContext) -> ItemList:
+    """The tender's item table, in document order."""
+    return tenders.list_items(ctx.user, ctx.path_params["tender_id"])
+
+
+@api.get("/tenders/{tender_id}/deadlines", response=DeadlineList, permission="tenders:read", errors=(404,))
+def list_deadlines(ctx: RequestContext) -> DeadlineList:
+    """Session, proposal, impugnação and esclarecimento deadlines (extracted or computed by law)."""
+    return tenders.list_deadlines(ctx.user, ctx.path_params["tender_id"])
+
+
+@api.get("/tenders/{tender_id}/download", response=DownloadLink, permission="tenders:read", errors=(404, 409))
+def download(ctx: RequestContext) -> DownloadLink:
+    """A short-lived link to download the original document."""
+    return tenders.download_link(ctx.user, ctx.path_params["tender_id"])
+
+
+@api.put("/tenders/{tender_id}/fields/{field}", body=FieldCorrectionRequest, response=FieldOut,
+         permission="tenders:write", errors=(404, 409, 422))
+def correct_field(ctx: RequestContext) -> FieldOut:
+    """Correct one extracted field; the extractor's value and evidence are kept beside the correction."""
+    return tenders.correct_field(ctx.user, ctx.path_params["tender_id"], ctx.path_params["field"], ctx.body,
+                                 _actor(ctx))
+
+
+@api.post("/tenders/{tender_id}/reanalyze", response=ReanalyzeResponse, status=202, permission="tenders:write",
+          errors=(404, 409, 503))
+def reanalyze(ctx: RequestContext) -> ReanalyzeResponse:
+    """Queue the document for a fresh analysis (bypasses the cache of identical files)."""
+    return tenders.reanalyze(ctx.user, ctx.path_params["tender_id"], _actor(ctx))
+
+
+@api.delete("/tenders/{tender_id}", status=204, permission="tenders:delete", errors=(404,))
+def delete_tender(ctx: RequestContext) -> None:
+    """Delete the tender, its items, deadlines and the stored file."""
+    tenders.delete_tender(ctx.user, ctx.path_params["tender_id"], _actor(ctx))

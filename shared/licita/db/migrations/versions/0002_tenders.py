@@ -1,0 +1,175 @@
+"""Tenders, their documents, items and deadlines; row-level security like 0001.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+APP_ROLE = "licita_app"
+TENANT_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
+STATUSES = "('UPLOADING','QUEUED','PROCESSING','READY','NEEDS_REVIEW','FAILED')"
+
+
+def _company() -> sa.Column[Any]:
+    return sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
+                     nullable=False)
+
+
+def _tender() -> sa.Column[Any]:
+    return sa.Column("tender_id", UUID(as_uuid=True), sa.ForeignKey("tenders.id", ondelete="CASCADE"),
+                     nullable=False)
+
+
+def _created() -> sa.Column[Any]:
+    return sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
+
+
+def _updated() -> sa.Column[Any]:
+    return sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "tenders",
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        _company(),
+        sa.Column("status", sa.String(20), nullable=False, server_default="UPLOADING"),
+        sa.Column("failure_reason", sa.Text),
+        sa.Column("review_reasons", JSONB, nullable=False, server_default="[]"),
+        sa.Column("title", sa.String(300)),
+        sa.Column("object", sa.Text),
+        sa.Column("document_kind", sa.String(40)),
+        sa.Column("modality", sa.String(40)),
+        sa.Column("number", sa.String(60)),
+        sa.Column("process_number", sa.String(80)),
+        sa.Column("agency", sa.String(300)),
+        sa.Column("agency_cnpj", sa.String(14)),
+        sa.Column("uasg", sa.String(12)),
+        sa.Column("session_at", sa.DateTime(timezone=True)),
+        sa.Column("estimated_value", sa.Numeric(18, 2)),
+        sa.Column("items_count", sa.Integer),
+        sa.Column("srp", sa.Boolean),
+        sa.Column("me_epp", sa.String(20)),
+        sa.Column("award_criterion", sa.String(40)),
+        sa.Column("dispute_mode", sa.String(20)),
+        sa.Column("platform", sa.String(40)),
+        sa.Column("legal_basis", sa.String(20)),
+        sa.Column("fields", JSONB, nullable=False, server_default="{}"),
+        sa.Column("corrections", JSONB, nullable=False, server_default="{}"),
+        sa.Column("risk", JSONB, nullable=False, server_default="{}"),
+        sa.Column("details", JSONB, nullable=False, server_default="{}"),
+        sa.Column("duplicate_of", UUID(as_uuid=True)),
+        sa.Column("created_by", UUID(as_uuid=True)),
+        sa.Column("analysed_at", sa.DateTime(timezone=True)),
+        _created(),
+        _updated(),
+        sa.CheckConstraint(f"status IN {STATUSES}", name="ck_tenders_status"),
+    )
+    op.create_index("ix_tenders_company_created", "tenders", ["company_id", "created_at"])
+    op.create_index("ix_tenders_company_status", "tenders", ["company_id", "status"])
+    op.create_index("ix_tenders_company_session", "tenders", ["company_id", "session_at"])
+
+    op.create_table(
+        "tender_documents",
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        _company(),
+        _tender(),
+        sa.Column("s3_key", sa.String(400), nullable=False),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("content_type", sa.String(120), nullable=False),
+        sa.Column("size", sa.BigInteger),
+        sa.Column("sha256", sa.String(64)),
+        sa.Column("etag", sa.String(80)),
+        sa.Column("status", sa.String(20), nullable=False, server_default="UPLOADING"),
+        sa.Column("failure_reason", sa.Text),
+        sa.Column("failure_code", sa.String(60)),
+        sa.Column("file_kind", sa.String(10)),
+        sa.Column("pages", sa.Integer),
+        sa.Column("ocr_pages", sa.Integer),
+        sa.Column("analysis", JSONB),
+        sa.Column("cache_hit", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("cached_from", UUID(as_uuid=True)),
+        sa.Column("processed_key", sa.String(120)),
+        sa.Column("processing_started_at", sa.DateTime(timezone=True)),
+        sa.Column("event_published_at", sa.DateTime(timezone=True)),
+        sa.Column("analysed_at", sa.DateTime(timezone=True)),
+        sa.Column("created_by", UUID(as_uuid=True)),
+        _created(),
+        _updated(),
+        sa.UniqueConstraint("company_id", "sha256", "tender_id", name="uq_tender_documents_company_sha_tender"),
+        sa.UniqueConstraint("s3_key", name="uq_tender_documents_s3_key"),
+        sa.CheckConstraint(f"status IN {STATUSES}", name="ck_tender_documents_status"),
+    )
+    op.create_index("ix_tender_documents_tender_id", "tender_documents", ["tender_id"])
+    op.create_index("ix_tender_documents_company_sha", "tender_documents", ["company_id", "sha256"])
+
+    op.create_table(
+        "tender_items",
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        _company(),
+        _tender(),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("number", sa.Integer),
+        sa.Column("lot", sa.String(40)),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("quantity", sa.Numeric(18, 4)),
+        sa.Column("unit", sa.String(60)),
+        sa.Column("unit_price", sa.Numeric(18, 4)),
+        sa.Column("total_price", sa.Numeric(18, 2)),
+        sa.Column("me_epp_exclusive", sa.Boolean),
+        sa.Column("page", sa.Integer),
+        _created(),
+    )
+    op.create_index("ix_tender_items_tender_position", "tender_items", ["tender_id", "position"])
+
+    op.create_table(
+        "deadlines",
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        _company(),
+        _tender(),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("basis", sa.String(200)),
+        sa.Column("source", sa.String(20), nullable=False, server_default="extracted"),
+        sa.Column("page", sa.Integer),
+        sa.Column("quote", sa.Text),
+        sa.Column("notified", JSONB, nullable=False, server_default="{}"),
+        _created(),
+        sa.CheckConstraint("kind IN ('session','proposal','impugnacao','esclarecimento','other')",
+                           name="ck_deadlines_kind"),
+        sa.CheckConstraint("source IN ('extracted','computed','manual')", name="ck_deadlines_source"),
+    )
+    op.create_index("ix_deadlines_company_due", "deadlines", ["company_id", "due_at"])
+    op.create_index("ix_deadlines_tender", "deadlines", ["tender_id"])
+
+    # Default privileges from 0001 already cover new tables; granting again costs nothing and keeps
+    # this revision correct on a database whose defaults were changed by hand.
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    for table in TENANT_TABLES:
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        op.execute(f"""
+            CREATE POLICY tenant_isolation ON {table}
+            USING (current_setting('app.bypass_rls', true) = 'on'
+                   OR company_id::text = current_setting('app.company_id', true))
+            WITH CHECK (current_setting('app.bypass_rls', true) = 'on'
+                   OR company_id::text = current_setting('app.company_id', true))
+        """)
+
+
+def downgrade() -> None:
+    for table in ("deadlines", "tender_items", "tender_documents", "tenders"):
+        op.drop_table(table)
