@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from licita.db.models import Status
 from licita.http import Api, RequestContext
+from licita.lazy import lazy_import
 from licita.schemas import accounts as s
-from licita.services import accounts, audit_queries, dynamic_settings
+
+if TYPE_CHECKING:
+    from licita.services import accounts, audit_queries, dynamic_settings
+else:  # loaded on the first request that needs them (cold start)
+    accounts = lazy_import("licita.services.accounts")
+    audit_queries = lazy_import("licita.services.audit_queries")
+    dynamic_settings = lazy_import("licita.services.dynamic_settings")
 
 api = Api("accounts", tags=["accounts"])
 app = api.app
@@ -67,13 +73,13 @@ def change_role(ctx: RequestContext) -> s.UserSummary:
 @api.post("/users/{user_id}/deactivate", response=s.UserSummary, permission="users:write", errors=(404,))
 def deactivate(ctx: RequestContext) -> s.UserSummary:
     """Deactivate a user; their sessions end now."""
-    return accounts.set_user_status(ctx.user, ctx.path_params["user_id"], Status.INACTIVE, ctx.actor)
+    return accounts.set_user_status(ctx.user, ctx.path_params["user_id"], "INACTIVE", ctx.actor)
 
 
 @api.post("/users/{user_id}/reactivate", response=s.UserSummary, permission="users:write", errors=(404, 409))
 def reactivate(ctx: RequestContext) -> s.UserSummary:
     """Reactivate a user."""
-    return accounts.set_user_status(ctx.user, ctx.path_params["user_id"], Status.ACTIVE, ctx.actor)
+    return accounts.set_user_status(ctx.user, ctx.path_params["user_id"], "ACTIVE", ctx.actor)
 
 
 @api.post("/users/{user_id}/password-reset", response=s.OneTimeTokenOut, status=201, permission="users:write",

@@ -5,10 +5,18 @@ Every route needs the MASTER-only permission ``admin:all``. Impersonation does n
 
 from __future__ import annotations
 
-from licita.db.models import Status
+from typing import TYPE_CHECKING
+
 from licita.http import Api, RequestContext
+from licita.lazy import lazy_import
 from licita.schemas import accounts as s
-from licita.services import accounts, admin, audit_queries
+
+if TYPE_CHECKING:
+    from licita.services import accounts, admin, audit_queries
+else:  # loaded on the first request that needs them (cold start)
+    accounts = lazy_import("licita.services.accounts")
+    admin = lazy_import("licita.services.admin")
+    audit_queries = lazy_import("licita.services.audit_queries")
 
 api = Api("admin", tags=["admin"])
 app = api.app
@@ -63,13 +71,13 @@ def update_company(ctx: RequestContext) -> s.CompanyOut:
 @api.post("/admin/companies/{company_id}/suspend", response=s.CompanyOut, permission=MASTER, errors=(404,))
 def suspend(ctx: RequestContext) -> s.CompanyOut:
     """Suspend a company: every session of it is revoked at once."""
-    return accounts.admin_set_company_status(ctx.path_params["company_id"], Status.SUSPENDED, ctx.actor)
+    return accounts.admin_set_company_status(ctx.path_params["company_id"], "SUSPENDED", ctx.actor)
 
 
 @api.post("/admin/companies/{company_id}/reactivate", response=s.CompanyOut, permission=MASTER, errors=(404,))
 def reactivate(ctx: RequestContext) -> s.CompanyOut:
     """Reactivate a suspended company."""
-    return accounts.admin_set_company_status(ctx.path_params["company_id"], Status.ACTIVE, ctx.actor)
+    return accounts.admin_set_company_status(ctx.path_params["company_id"], "ACTIVE", ctx.actor)
 
 
 @api.get("/admin/users", query=s.AdminUserQuery, response=s.UserList, permission=MASTER)

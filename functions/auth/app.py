@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from licita.http import Api, RequestContext
-from licita.schemas.accounts import PasswordChange, PasswordSetup
-from licita.schemas.auth import LoginRequest, RefreshRequest, SessionList, TokenPair, UserOut
-from licita.services import accounts, auth
+from licita.lazy import lazy_import
+from licita.schemas.auth import (
+    LoginRequest,
+    PasswordChange,
+    PasswordSetup,
+    RefreshRequest,
+    SessionList,
+    TokenPair,
+    UserOut,
+)
+
+if TYPE_CHECKING:
+    from licita.services import accounts, auth
+else:  # loaded on the first request that needs them (cold start)
+    accounts = lazy_import("licita.services.accounts")
+    auth = lazy_import("licita.services.auth")
 
 api = Api("auth", tags=["auth"])
 app = api.app

@@ -10,7 +10,6 @@ import logging
 from typing import Any
 
 from licita.errors import Unauthorized
-from licita.services.auth import authenticate_bearer
 
 log = logging.getLogger("licita.authorizer")
 
@@ -30,6 +29,8 @@ def _header(event: dict[str, Any], name: str) -> str | None:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from licita.services.auth import authenticate_bearer  # first call pays for it, not INIT
+
     method_arn = event.get("methodArn", "*")
     try:
         principal = authenticate_bearer(_header(event, "authorization") or event.get("authorizationToken"))

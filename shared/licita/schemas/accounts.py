@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from licita.brazil import is_valid_cnpj, only_digits
-from licita.schemas.common import StrictModel
+from licita.schemas.common import Schema, StrictModel
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
 TenantRole = Literal["ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -19,7 +19,7 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PERMISSION = r"^[a-z_]+:[a-z_]+$"
 
 
-class Page(BaseModel):
+class Page(Schema):
     page: int
     page_size: int
     total: int
@@ -54,7 +54,7 @@ class AccessRequestCreate(StrictModel):
         return value.lower()
 
 
-class AccessRequestOut(BaseModel):
+class AccessRequestOut(Schema):
     id: UUID
     legal_name: str
     trade_name: str | None
@@ -71,7 +71,7 @@ class AccessRequestOut(BaseModel):
     decided_at: datetime | None
 
 
-class AccessRequestList(BaseModel):
+class AccessRequestList(Schema):
     items: list[AccessRequestOut]
     page: Page
 
@@ -84,7 +84,7 @@ class RejectRequest(StrictModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
-class OneTimeTokenOut(BaseModel):
+class OneTimeTokenOut(Schema):
     """Returned to the admin who created it, so it can be delivered (e-mail sends it too)."""
 
     user_id: UUID
@@ -93,14 +93,14 @@ class OneTimeTokenOut(BaseModel):
     expires_at: datetime
 
 
-class ApprovalOut(BaseModel):
+class ApprovalOut(Schema):
     request: AccessRequestOut
     company_id: UUID
     admin: OneTimeTokenOut
 
 
 # ------------------------------------------------------------------------------------ companies
-class CompanyOut(BaseModel):
+class CompanyOut(Schema):
     id: UUID
     legal_name: str
     trade_name: str | None
@@ -115,7 +115,7 @@ class CompanyOut(BaseModel):
     created_at: datetime
 
 
-class CompanyList(BaseModel):
+class CompanyList(Schema):
     items: list[CompanyOut]
     page: Page
 
@@ -190,7 +190,7 @@ class UserQuery(PageQuery):
     sort: Literal["created_at", "-created_at", "email", "-email", "first_name", "-first_name"] = "email"
 
 
-class UserSummary(BaseModel):
+class UserSummary(Schema):
     id: UUID
     company_id: UUID
     email: str
@@ -204,12 +204,12 @@ class UserSummary(BaseModel):
     created_at: datetime
 
 
-class UserList(BaseModel):
+class UserList(Schema):
     items: list[UserSummary]
     page: Page
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(Schema):
     user_id: UUID
     first_name: str
     last_name: str
@@ -228,16 +228,6 @@ class ProfileUpdate(StrictModel):
     preferences: dict[str, Any] | None = None
 
 
-class PasswordChange(StrictModel):
-    current_password: str = Field(min_length=1, max_length=256)
-    new_password: str = Field(min_length=10, max_length=256)
-
-
-class PasswordSetup(StrictModel):
-    token: str = Field(min_length=20, max_length=200)
-    new_password: str = Field(min_length=10, max_length=256)
-
-
 # ---------------------------------------------------------------------------------------- audit
 class AuditQuery(PageQuery):
     action: str | None = Field(None, max_length=60)
@@ -249,7 +239,7 @@ class AuditQuery(PageQuery):
     until: datetime | None = None
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Schema):
     id: int
     company_id: UUID | None
     user_id: UUID | None
@@ -263,17 +253,17 @@ class AuditEntry(BaseModel):
     created_at: datetime
 
 
-class AuditList(BaseModel):
+class AuditList(Schema):
     items: list[AuditEntry]
     page: Page
 
 
-class ActivityList(BaseModel):
+class ActivityList(Schema):
     items: list[dict[str, Any]]
 
 
 # ------------------------------------------------------------------------------------- settings
-class SettingOut(BaseModel):
+class SettingOut(Schema):
     key: str
     version: int
     value: dict[str, Any]
@@ -286,7 +276,7 @@ class SettingUpdate(StrictModel):
     expected_version: int | None = Field(None, ge=0, description="optimistic concurrency: 409 when stale")
 
 
-class TemplateOut(BaseModel):
+class TemplateOut(Schema):
     name: str
     version: int
     subject: str | None
@@ -303,7 +293,7 @@ class TemplateUpdate(StrictModel):
 
 
 # -------------------------------------------------------------------------------------- admin
-class Dashboard(BaseModel):
+class Dashboard(Schema):
     companies_by_status: dict[str, int]
     users_by_status: dict[str, int]
     active_sessions: int

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from licita.schemas.common import StrictModel
+from licita.schemas.common import Schema, StrictModel
 
 
 class LoginRequest(StrictModel):
@@ -19,7 +19,7 @@ class RefreshRequest(StrictModel):
     refresh_token: str = Field(min_length=20, max_length=200)
 
 
-class UserOut(BaseModel):
+class UserOut(Schema):
     id: UUID
     company_id: UUID
     email: str
@@ -32,7 +32,7 @@ class UserOut(BaseModel):
     last_login_at: datetime | None
 
 
-class TokenPair(BaseModel):
+class TokenPair(Schema):
     access_token: str
     token_type: str = "Bearer"
     expires_in: int
@@ -42,7 +42,7 @@ class TokenPair(BaseModel):
     must_change_password: bool = False
 
 
-class SessionOut(BaseModel):
+class SessionOut(Schema):
     id: UUID
     user_id: UUID
     ip_address: str | None
@@ -53,5 +53,15 @@ class SessionOut(BaseModel):
     current: bool
 
 
-class SessionList(BaseModel):
+class SessionList(Schema):
     items: list[SessionOut]
+
+
+class PasswordChange(StrictModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=10, max_length=256)
+
+
+class PasswordSetup(StrictModel):
+    token: str = Field(min_length=20, max_length=200)
+    new_password: str = Field(min_length=10, max_length=256)

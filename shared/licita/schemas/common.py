@@ -7,10 +7,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 
-class StrictModel(BaseModel):
+class Schema(BaseModel):
+    """Every API model: validators are built on first use, not at import (cold start)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class StrictModel(Schema):
     """Request bodies reject unknown fields, so a typo is a 422 and not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ErrorDetail(BaseModel):
