@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
+from common import (
     BENCH_ENV,
     ROOT,
     fmt,
@@ -90,7 +90,6 @@ def in_process(info: dict[str, Any], token: str, n: int) -> dict[str, float]:
     os.environ.update(service_env(info))
     sys.path.insert(0, str(ROOT / "tests" / "integration"))
     from apigw import load_function
-
     from licita.config import reset_settings
 
     reset_settings()
@@ -151,9 +150,11 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="licita-bench-"))
     print("== platform benchmark (issue 2/3) ==")
     with local_runtime(data_dir) as cold:
-        print(f"time-to-ready, cold data dir : {cold.wall_seconds:.2f} s (runtime says {cold.info['ready_seconds']:.2f} s)")
+        print(f"time-to-ready, cold data dir : {cold.wall_seconds:.2f} s "
+              f"(runtime says {cold.info['ready_seconds']:.2f} s)")
     with local_runtime(data_dir) as warm:
-        print(f"time-to-ready, warm data dir : {warm.wall_seconds:.2f} s (runtime says {warm.info['ready_seconds']:.2f} s)")
+        print(f"time-to-ready, warm data dir : {warm.wall_seconds:.2f} s "
+              f"(runtime says {warm.info['ready_seconds']:.2f} s)")
         info, rest = warm.info, warm.info["rest_url"]
         _, email, password = make_bench_user(info["endpoints"]["database_url"], users=args.users)
         status, tokens = http_json(rest, "POST", "/auth/login", {"email": email, "password": password})

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 import pytest
+
 from apigw import call
 from factories import PASSWORD, _cnpj, make_company, make_user
-
 from licita.services.seed import seed_demo
 
 
@@ -52,7 +52,7 @@ def test_access_request_approval_creates_company_and_first_admin(master_token: s
     company_id = approval["company_id"]
 
     # the first admin cannot log in before setting a password...
-    status, body = call("auth", "POST", "/auth/login", {"email": req["email"], "password": "anything-123"})
+    status, _body = call("auth", "POST", "/auth/login", {"email": req["email"], "password": "anything-123"})
     assert status == 401
     assert call("auth", "POST", "/auth/password/setup", {"token": token, "new_password": "nova-senha-forte"})[0] == 204
     # ...and the one-time token works once
@@ -228,7 +228,7 @@ def test_master_dashboard_and_cross_tenant_search(tenant: dict[str, Any], master
 
 def test_company_admins_are_not_masters(tenant: dict[str, Any]) -> None:
     for path in ("/admin/dashboard", "/admin/companies", "/admin/users", "/admin/audit", "/admin/access-requests"):
-        status, body = call("admin", "GET", path, token=tenant["admin_token"])
+        status, _body = call("admin", "GET", path, token=tenant["admin_token"])
         assert status == 403, path
 
 
@@ -255,7 +255,7 @@ def test_templates_are_versioned(tenant: dict[str, Any]) -> None:
     body = {"kind": "proposal", "subject": "Proposta", "body": "Prezados, segue proposta para {{edital}}."}
     assert call("accounts", "PUT", "/templates/proposta", body, token=token)[1]["version"] == 1
     assert call("accounts", "PUT", "/templates/proposta", {**body, "body": "v2"}, token=token)[1]["version"] == 2
-    status, got = call("accounts", "GET", "/templates/proposta", token=token)
+    _status, got = call("accounts", "GET", "/templates/proposta", token=token)
     assert got["body"] == "v2"
     other = make_user(make_company(plan="internal"), role="ADMIN_EMPRESA")
     assert call("accounts", "GET", "/templates/proposta", token=login(other.email)["access_token"])[0] == 404

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from apigw import event, load_function
 from factories import PASSWORD, make_company, make_user
 
@@ -44,7 +45,8 @@ def test_validation_errors_name_the_fields(auth_app: Any) -> None:
 
 
 def test_oversized_body_is_413(auth_app: Any) -> None:
-    status, body = invoke(auth_app, "POST", "/auth/login", json.dumps({"email": "a@b.com", "password": "x" * 2_000_000}))
+    huge = json.dumps({"email": "a@b.com", "password": "x" * 2_000_000})
+    status, body = invoke(auth_app, "POST", "/auth/login", huge)
     assert status == 413 and body is not None and body["error"]["code"] == "payload_too_large"
 
 

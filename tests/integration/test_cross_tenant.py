@@ -10,9 +10,9 @@ import uuid
 from typing import Any
 
 import pytest
+
 from apigw import ROOT, call, load_function
 from factories import PASSWORD, make_company, make_user
-
 from licita.security.principal import Principal
 from licita.services import auth
 from licita.services.audit import Actor

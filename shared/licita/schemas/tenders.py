@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from licita.schemas.common import StrictModel
+from licita.schemas.common import Schema, StrictModel
 
 TenderStatusName = Literal["UPLOADING", "QUEUED", "PROCESSING", "READY", "NEEDS_REVIEW", "FAILED"]
 SortField = Literal["created_at", "session_at", "estimated_value"]
@@ -23,12 +23,12 @@ class TenderUploadRequest(StrictModel):
                                description="Optional hash: lets the API say the file was already analysed")
 
 
-class PresignedPost(BaseModel):
+class PresignedPost(Schema):
     url: str
     fields: dict[str, str]
 
 
-class TenderUploadResponse(BaseModel):
+class TenderUploadResponse(Schema):
     tender_id: UUID
     document_id: UUID
     status: TenderStatusName
@@ -73,7 +73,7 @@ class TenderListQuery(StrictModel):
         return self.status.split(",") if self.status else []
 
 
-class TenderSummary(BaseModel):
+class TenderSummary(Schema):
     id: UUID
     status: TenderStatusName
     failure_reason: str | None
@@ -92,7 +92,7 @@ class TenderSummary(BaseModel):
     updated_at: datetime
 
 
-class TenderPage(BaseModel):
+class TenderPage(Schema):
     items: list[TenderSummary]
     total: int
     page: int
@@ -100,7 +100,7 @@ class TenderPage(BaseModel):
     pages: int
 
 
-class Evidence(BaseModel):
+class Evidence(Schema):
     value: Any = None
     page: int | None = None
     quote: str | None = None
@@ -108,15 +108,15 @@ class Evidence(BaseModel):
     source: str | None = None
 
 
-class Correction(BaseModel):
+class Correction(Schema):
     value: Any = None
-    note: str | None = None
+    reason: str | None = None
     by: UUID | None = None
     at: datetime | None = None
     previous: Any = None
 
 
-class FieldOut(BaseModel):
+class FieldOut(Schema):
     """A structured field: the effective value, what the extractor found (with evidence) and any correction."""
 
     name: str
@@ -126,7 +126,7 @@ class FieldOut(BaseModel):
     correction: Correction | None = None
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(Schema):
     id: UUID
     filename: str
     content_type: str
@@ -166,7 +166,7 @@ class TenderDetail(TenderSummary):
     created_by: UUID | None
 
 
-class ItemOut(BaseModel):
+class ItemOut(Schema):
     id: UUID
     position: int
     number: int | None
@@ -180,13 +180,13 @@ class ItemOut(BaseModel):
     page: int | None
 
 
-class ItemList(BaseModel):
+class ItemList(Schema):
     tender_id: UUID
     items: list[ItemOut]
     total: int
 
 
-class DeadlineOut(BaseModel):
+class DeadlineOut(Schema):
     id: UUID
     kind: Literal["session", "proposal", "impugnacao", "esclarecimento", "other"]
     due_at: datetime
@@ -196,12 +196,12 @@ class DeadlineOut(BaseModel):
     quote: str | None
 
 
-class DeadlineList(BaseModel):
+class DeadlineList(Schema):
     tender_id: UUID
     items: list[DeadlineOut]
 
 
-class DownloadLink(BaseModel):
+class DownloadLink(Schema):
     url: str
     filename: str
     content_type: str
@@ -210,10 +210,10 @@ class DownloadLink(BaseModel):
 
 class FieldCorrectionRequest(StrictModel):
     value: Any = Field(description="The right value (null when the document does not state it)")
-    note: str | None = Field(default=None, max_length=1000)
+    reason: str | None = Field(default=None, max_length=1000, description="Why the value was corrected")
 
 
-class ReanalyzeResponse(BaseModel):
+class ReanalyzeResponse(Schema):
     tender_id: UUID
     document_id: UUID
     status: TenderStatusName

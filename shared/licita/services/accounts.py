@@ -19,7 +19,7 @@ from licita.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorize
 from licita.plans import plan as plan_limits
 from licita.schemas import accounts as s
 from licita.security.passwords import hash_password, verify_password
-from licita.security.principal import ROLE_RANK, Principal
+from licita.security.principal import Principal
 from licita.security.tokens import hash_refresh_token, new_refresh_token
 from licita.services.audit import Actor, record
 

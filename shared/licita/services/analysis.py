@@ -54,7 +54,6 @@ LOW_CONFIDENCE = 0.5
 KEY_FIELDS_EDITAL = ("modality", "number", "agency", "object", "session_datetime")
 KEY_FIELDS_OTHER = ("agency", "object")
 EDITAL_KINDS = frozenset({"edital", "aviso_dispensa", "minuta_edital"})
-IMPUGNACAO_BUSINESS_DAYS = 3
 
 
 class RetryLater(Exception):
@@ -307,7 +306,6 @@ def _analyse(data: bytes, filename: str, company_id: uuid.UUID, company_settings
              timings: dict[str, float], run: dict[str, Any]) -> tuple[dict[str, Any], int | None, int | None]:
     """Text extraction and the rules extractor (always), then the optional LLM pass."""
     from licita.documents import extract_document
-    from licita.extraction import extract_tender
 
     t = time.perf_counter()
     try:
@@ -325,6 +323,8 @@ def _analyse(data: bytes, filename: str, company_id: uuid.UUID, company_settings
     pages, ocr_pages = _page_counts(document)
     if not pages and not _has_text(document):
         raise Failure("empty_document", "O documento não tem texto legível (nenhuma página com conteúdo).")
+
+    from licita.extraction import extract_tender
 
     t = time.perf_counter()
     try:
@@ -575,74 +575,21 @@ def review_status(tender: Tender, analysis: dict[str, Any]) -> tuple[str, list[s
 
 
 # ----------------------------------------------------------------------------------------- deadlines
-def _easter(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month = (h + l_ - 7 * m + 114) // 31
-    day = (h + l_ - 7 * m + 114) % 31 + 1
-    return date(year, month, day)
-
-
-def national_holidays(year: int) -> set[date]:
-    """National holidays (Lei 662/1949, 6.802/1980, 14.759/2023) plus the federal pontos facultativos that
-    close public offices (Carnaval, Sexta-feira Santa, Corpus Christi): counting them as non-business days
-    can only move a cut-off earlier, never make the user miss it."""
-    easter = _easter(year)
-    days = {date(year, 1, 1), date(year, 4, 21), date(year, 5, 1), date(year, 9, 7), date(year, 10, 12),
-            date(year, 11, 2), date(year, 11, 15), date(year, 12, 25),
-            easter - timedelta(days=48), easter - timedelta(days=47), easter - timedelta(days=2),
-            easter + timedelta(days=60)}
-    if year >= 2024:
-        days.add(date(year, 11, 20))  # Dia Nacional de Zumbi e da Consciência Negra
-    return days
-
-
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in national_holidays(day.year)
-
-
-def business_days_before(day: date, count: int) -> date:
-    current, remaining = day, count
-    while remaining:
-        current -= timedelta(days=1)
-        if is_business_day(current):
-            remaining -= 1
-    return current
-
-
 def _statutory(session: datetime, legal_basis: str | None) -> list[dict[str, Any]]:
-    """Impugnação and esclarecimento cut-offs; the extraction package's rule wins when it exists."""
-    try:
-        from licita.extraction.deadlines import statutory_deadlines
-    except ImportError:
-        statutory_deadlines = None
-    if statutory_deadlines is not None:
-        try:
-            produced = statutory_deadlines(session)
-            out = [_deadline_dict(d) for d in produced or []]
-            valid = [d for d in out if d is not None]
-            if valid:
-                return valid
-        except Exception:
-            log.warning("statutory_deadlines failed; using the built-in rule", exc_info=True)
-    cutoff_day = business_days_before(session.astimezone(BRT).date(), IMPUGNACAO_BUSINESS_DAYS)
-    due = datetime(cutoff_day.year, cutoff_day.month, cutoff_day.day, 23, 59, 59, tzinfo=BRT)
-    basis = "Lei 14.133/2021 art. 164: até 3 dias úteis antes da abertura"
+    """Art. 164 cut-offs (licita.extraction.deadlines: business days with national holidays), counted on
+    the Brasília calendar date of the session; the legal basis note warns when the edital predates 14.133."""
+    from licita.extraction.deadlines import statutory_deadlines
+
+    entries = [_deadline_dict(d) for d in statutory_deadlines(session.astimezone(BRT))]
+    out = [e for e in entries if e is not None]
     if legal_basis == "lei_8666_10520":
-        basis += " (edital do regime anterior: confira o prazo no edital)"
-    return [{"kind": DeadlineKind.IMPUGNACAO, "due_at": due, "basis": basis},
-            {"kind": DeadlineKind.ESCLARECIMENTO, "due_at": due, "basis": basis}]
+        for entry in out:
+            entry["basis"] = _str(f"{entry['basis']} (edital do regime anterior: confira o prazo no edital)", 200)
+    return out
 
 
 DATE_KINDS = {"session": "session", "proposal": "proposal", "proposal_deadline": "proposal",
-              "impugnacao": "impugnacao", "esclarecimento": "esclarecimento"}
+              "impugnacao": "impugnacao", "esclarecimento": "esclarecimento", "resposta_limite": "other"}
 
 
 def _deadline_dict(item: Any) -> dict[str, Any] | None:

@@ -59,6 +59,13 @@ def _collection(name: str) -> Any:
     return get_mongo()[name]
 
 
+def _history(current: dict[str, Any] | None, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The previous version goes on top of a bounded history."""
+    if not current:
+        return []
+    return [{k: current.get(k) for k in keys}, *current.get("history", [])][:HISTORY]
+
+
 def _schema(key: str) -> type[_Setting]:
     if key not in SCHEMAS:
         raise NotFound(f"Configuração desconhecida: {key}.", details={"known": sorted(SCHEMAS)})
@@ -90,8 +97,7 @@ def put_setting(company_id: str, key: str, value: dict[str, Any], expected_versi
         raise Conflict("Configuração alterada por outra pessoa; recarregue.", code="version_conflict",
                        details={"current_version": version})
     now = datetime.now(UTC)
-    history = ([{"version": version, "value": current["value"], "updated_at": current.get("updated_at")}]
-               + list(current.get("history", [])))[:HISTORY] if current else []
+    history = _history(current, ("version", "value", "updated_at"))
     result = collection.update_one(
         {"company_id": company_id, "key": key, "version": version},
         {"$set": {"value": validated, "version": version + 1, "updated_at": now, "updated_by": user_id,
@@ -119,8 +125,7 @@ def put_template(company_id: str, name: str, data: s.TemplateUpdate, user_id: st
         raise Conflict("Modelo alterado por outra pessoa; recarregue.", code="version_conflict",
                        details={"current_version": version})
     now = datetime.now(UTC)
-    history = ([{k: current.get(k) for k in ("version", "subject", "body", "kind", "updated_at")}]
-               + list(current.get("history", [])))[:HISTORY] if current else []
+    history = _history(current, ("version", "subject", "body", "kind", "updated_at"))
     collection.update_one(
         {"company_id": company_id, "name": name, "version": version},
         {"$set": {"kind": data.kind, "subject": data.subject, "body": data.body, "version": version + 1,

@@ -37,7 +37,8 @@ def _ensure_user(db: Session, company: Company, email: str, password: str, **fie
 def seed_demo() -> dict[str, Any]:
     password = os.environ.get("LICITA_DEMO_PASSWORD", "licita-demo-2026")
     with system_transaction() as db:
-        platform = _ensure_company(db, "00000000000191", legal_name="Licita Plataforma", is_platform=True, plan="internal",
+        platform = _ensure_company(db, "00000000000191", legal_name="Licita Plataforma", is_platform=True,
+                                   plan="internal",
                                    max_concurrent_sessions=50)
         demo = _ensure_company(db, "11222333000181", legal_name="Demo Licitações Ltda", trade_name="Demo")
         _ensure_user(db, platform, MASTER_EMAIL, password, first_name="Master", role=Role.MASTER)

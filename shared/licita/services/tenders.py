@@ -574,7 +574,7 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
         if tender.status in (TenderStatus.UPLOADING, TenderStatus.PROCESSING):
             raise Conflict("Aguarde o fim da análise para corrigir campos.", code="analysis_in_progress")
         before = {"value": effective_value(tender, field), "correction": (tender.corrections or {}).get(field)}
-        correction = {"value": stored, "note": body.note, "by": principal.user_id,
+        correction = {"value": stored, "reason": body.reason, "by": principal.user_id,
                       "at": datetime.now(UTC).isoformat(), "previous": before["value"]}
         tender.corrections = {**(tender.corrections or {}), field: correction}
         apply_columns(tender)
@@ -583,7 +583,7 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
 
             rebuild_deadlines(db, tender)
         record(db, actor, "tender.field_corrected", "tender", tender.id, company_id=company_id,
-               before={"field": field, **before}, after={"field": field, "value": stored, "note": body.note})
+               before={"field": field, **before}, after={"field": field, "value": stored, "reason": body.reason})
         db.flush()
         return _field_out(tender, field)
 
