@@ -15,6 +15,7 @@ lint:
 
 typecheck:
 	.venv/bin/mypy
+	@for f in functions/*/app.py; do MYPYPATH=shared .venv/bin/mypy --strict --ignore-missing-imports --no-error-summary $$f || exit 1; done
 
 template: export PATH := $(CURDIR)/.venv/bin:$(PATH)
 template:
@@ -22,9 +23,12 @@ template:
 	.venv/bin/sam validate --lint --template template.yaml
 	.venv/bin/sam build --template template.yaml --build-dir .aws-sam/build >/dev/null
 
-bench:
+bench: ## print the benchmark figures (platform, extraction, pipeline, notifications)
 	@./scripts/bootstrap.sh
 	.venv/bin/python tests/bench/run.py
+
+test-llm: ## opt-in tier: real llama.cpp server + small GGUF model (~8 min build the first time)
+	./scripts/test-llm.sh
 
 clean:
 	rm -rf .aws-sam .licita-local .mypy_cache .ruff_cache
