@@ -3,7 +3,10 @@ re-analysis and deletion. Thin: parse, authorize, call licita.services.tenders."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from licita.http import Api, RequestContext
+from licita.lazy import lazy_import
 from licita.schemas.tenders import (
     DeadlineList,
     DownloadLink,
@@ -17,23 +20,21 @@ from licita.schemas.tenders import (
     TenderUploadRequest,
     TenderUploadResponse,
 )
-from licita.services import tenders
-from licita.services.audit import Actor
+
+if TYPE_CHECKING:
+    from licita.services import tenders
+else:  # SQLAlchemy, boto3 and friends load on the first request that needs them (cold start)
+    tenders = lazy_import("licita.services.tenders")
 
 api = Api("tenders", tags=["tenders"])
 app = api.app
-
-
-def _actor(ctx: RequestContext) -> Actor:
-    p = ctx.user
-    return Actor(p.user_id, p.company_id, ctx.source_ip, ctx.user_agent, ctx.request_id)
 
 
 @api.post("/tenders/uploads", body=TenderUploadRequest, response=TenderUploadResponse, status=201,
           permission="tenders:write", errors=(413, 415, 422))
 def create_upload(ctx: RequestContext) -> TenderUploadResponse:
     """Create a tender and a presigned POST to upload its document (PDF, DOCX or ZIP) straight to S3."""
-    return tenders.create_upload(ctx.user, ctx.body, _actor(ctx))
+    return tenders.create_upload(ctx.user, ctx.body, ctx.actor)
 
 
 @api.get("/tenders", query=TenderListQuery, response=TenderPage, permission="tenders:read", errors=(422,))
@@ -71,17 +72,17 @@ def download(ctx: RequestContext) -> DownloadLink:
 def correct_field(ctx: RequestContext) -> FieldOut:
     """Correct one extracted field; the extractor's value and evidence are kept beside the correction."""
     return tenders.correct_field(ctx.user, ctx.path_params["tender_id"], ctx.path_params["field"], ctx.body,
-                                 _actor(ctx))
+                                 ctx.actor)
 
 
 @api.post("/tenders/{tender_id}/reanalyze", response=ReanalyzeResponse, status=202, permission="tenders:write",
           errors=(404, 409, 503))
 def reanalyze(ctx: RequestContext) -> ReanalyzeResponse:
     """Queue the document for a fresh analysis (bypasses the cache of identical files)."""
-    return tenders.reanalyze(ctx.user, ctx.path_params["tender_id"], _actor(ctx))
+    return tenders.reanalyze(ctx.user, ctx.path_params["tender_id"], ctx.actor)
 
 
 @api.delete("/tenders/{tender_id}", status=204, permission="tenders:delete", errors=(404,))
 def delete_tender(ctx: RequestContext) -> None:
     """Delete the tender, its items, deadlines and the stored file."""
-    tenders.delete_tender(ctx.user, ctx.path_params["tender_id"], _actor(ctx))
+    tenders.delete_tender(ctx.user, ctx.path_params["tender_id"], ctx.actor)

@@ -41,6 +41,7 @@ from licita.errors import AppError
 from licita.services.tenders import (
     ACCEPTED_TYPES,
     BRT,
+    CANONICAL_TYPES,
     FIELD_NAMES,
     apply_columns,
     max_upload_bytes,
@@ -51,9 +52,13 @@ log = logging.getLogger("licita.analysis")
 
 LEASE = timedelta(seconds=330)  # > the function timeout (300 s), < the queue visibility timeout (360 s)
 LOW_CONFIDENCE = 0.5
-KEY_FIELDS_EDITAL = ("modality", "number", "agency", "object", "session_datetime")
-KEY_FIELDS_OTHER = ("agency", "object")
-EDITAL_KINDS = frozenset({"edital", "aviso_dispensa", "minuta_edital"})
+# Fields a person must be able to trust before bidding, per document kind (a draft has no session date yet).
+KEY_FIELDS: dict[str | None, tuple[str, ...]] = {
+    "edital": ("modality", "number", "agency", "object", "session_datetime"),
+    "aviso_dispensa": ("modality", "number", "agency", "object", "session_datetime"),
+    "minuta_edital": ("modality", "agency", "object"),
+}
+KEY_FIELDS_DEFAULT = ("agency", "object")
 
 
 class RetryLater(Exception):
@@ -83,8 +88,10 @@ class Outcome:
 def handle_notification(body: dict[str, Any]) -> list[Outcome]:
     """One SQS message body: an S3 event notification, or our re-analysis message of the same shape."""
     try:
+        if not isinstance(body, dict):
+            raise PermanentFailure("message body is not a JSON object")
         objects = parse_s3_notification(body)
-    except (PermanentFailure, KeyError, ValueError, TypeError) as exc:
+    except (PermanentFailure, KeyError, ValueError, TypeError, AttributeError) as exc:
         # A key outside companies/<id>/tenders/<id>/ can never succeed: record it and consume the message.
         log.warning("rejected analysis message: %s", exc)
         _record_rejection(body, str(exc))
@@ -262,8 +269,7 @@ def _kind_for(filename: str) -> str | None:
 
 def _content_type_for(filename: str) -> str:
     ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    entry = ACCEPTED_TYPES.get(ext)
-    return sorted(entry[1])[0] if entry else "application/octet-stream"
+    return CANONICAL_TYPES.get(ext, "application/octet-stream")
 
 
 def _sniff(data: bytes, filename: str) -> str:
@@ -382,7 +388,7 @@ def _enrich(document: Any, analysis: dict[str, Any], company_id: uuid.UUID, comp
     failed_note = (f"A leitura complementar por IA ({provider_name}) falhou; "
                    "o resultado foi obtido só pelas regras.")
     try:
-        from licita.extraction.llm import enrich, provider_for_company, record_run
+        from licita.extraction.llm import EnrichOptions, enrich, provider_for_company, record_run
     except ImportError as exc:
         run["llm"]["status"] = "unavailable"
         run["errors"].append({"stage": "llm", "message": f"LLM module unavailable: {exc}"[:500]})
@@ -390,7 +396,10 @@ def _enrich(document: Any, analysis: dict[str, Any], company_id: uuid.UUID, comp
     try:
         provider = provider_for_company({**company_settings, "llm_provider": provider_name})
         pages = [(int(p.number), str(p.text)) for p in getattr(document, "pages", [])]
-        outcome = enrich(analysis, pages, file_sha256=sha256, provider=provider, company_id=str(company_id))
+        # a re-analysis asks for a fresh opinion: skip the LLM answer cache too
+        options = EnrichOptions(use_cache=not run.get("reanalyze"))
+        outcome = enrich(analysis, pages, file_sha256=sha256, provider=provider, company_id=str(company_id),
+                         options=options)
     except Exception as exc:  # configuration errors; enrich itself never raises for model/network problems
         log.warning("LLM enrichment (%s) failed: %s", provider_name, exc, exc_info=True)
         run["llm"].update(status="failed", error=str(exc)[:500])
@@ -549,7 +558,7 @@ def review_status(tender: Tender, analysis: dict[str, Any]) -> tuple[str, list[s
     kind = tender.document_kind
     if kind == "other":
         reasons.append("O documento não parece ser um edital ou documento de licitação.")
-    key_fields = KEY_FIELDS_EDITAL if kind in EDITAL_KINDS else KEY_FIELDS_OTHER
+    key_fields = KEY_FIELDS.get(kind, KEY_FIELDS_DEFAULT)
     corrected = set(tender.corrections or {})
     for name in key_fields:
         if name in corrected:

@@ -71,6 +71,8 @@ ACCEPTED_TYPES: dict[str, tuple[str, frozenset[str]]] = {
                                "multipart/x-zip"})),
 }
 GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+CANONICAL_TYPES = {".pdf": "application/pdf", ".zip": "application/zip",
+                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 def max_upload_bytes() -> int:
@@ -307,7 +309,7 @@ def _check_upload(body: TenderUploadRequest) -> tuple[str, str]:
             code="unsupported_file_type", details={"extension": ext or None, **allowed})
     kind, types = ACCEPTED_TYPES[ext]
     if ctype in GENERIC_TYPES:
-        ctype = sorted(types)[0]
+        ctype = CANONICAL_TYPES[ext]
     elif ctype not in types:
         if any(ctype in t for _, t in ACCEPTED_TYPES.values()):
             raise ValidationFailed(
@@ -540,9 +542,9 @@ def download_link(principal: Principal, tender_id: str) -> DownloadLink:
         document = _main_document(db, tender)
         if document is None:
             raise NotFound("Esta licitação não tem arquivo.", code="document_not_found")
-        if document.status == TenderStatus.UPLOADING and document.etag is None:
-            raise Conflict("O arquivo ainda não foi enviado.", code="upload_pending")
-        key, filename, ctype = document.s3_key, document.filename, document.content_type
+        key, filename, ctype, seen = document.s3_key, document.filename, document.content_type, document.etag
+    if seen is None and not _object_exists(get_settings().uploads_bucket, key):
+        raise Conflict("O arquivo ainda não foi enviado.", code="upload_pending")
     ascii_name = sanitize_filename(filename)
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     url = aws_client("s3").generate_presigned_url(
@@ -614,12 +616,12 @@ def reanalysis_message(bucket: str, document: TenderDocument, request_id: str,
 
 def reanalyze(principal: Principal, tender_id: str, actor: Actor) -> ReanalyzeResponse:
     settings = get_settings()
-    if not settings.analysis_queue_url:
-        raise ServiceUnavailable("Fila de análise não configurada.", code="analysis_queue_unavailable")
     company_id = _company(principal)
     request_id = uuid.uuid4().hex
     with tenant_transaction(company_id) as db:
         tender = _get_tender(db, company_id, tender_id, lock=True)
+        if not settings.analysis_queue_url:
+            raise ServiceUnavailable("Fila de análise não configurada.", code="analysis_queue_unavailable")
         document = _main_document(db, tender)
         if document is None:
             raise NotFound("Esta licitação não tem arquivo.", code="document_not_found")
