@@ -16,7 +16,42 @@ def _expire_sessions() -> dict[str, Any]:
     return expire_sessions()
 
 
-TASKS: dict[str, Callable[[], dict[str, Any]]] = {"expire_sessions": _expire_sessions}
+def _deadline_reminders() -> dict[str, Any]:
+    """The 5-minute notifications tick: reminders, then mail retries and the socket heartbeat.
+
+    Each part is independent: a broken SMTP server or WebSocket endpoint never stops the reminders.
+    """
+    from licita.services import reminders
+
+    result: dict[str, Any] = {"reminders": reminders.run()}
+    for name, task in (("mail", _retry_mail), ("connections", _sweep_connections)):
+        try:
+            result[name] = task()
+        except Exception as exc:
+            log.warning("maintenance part %s failed", name, exc_info=True)
+            result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return result
+
+
+def _retry_mail() -> dict[str, Any]:
+    from licita.services.mailer import retry_pending
+
+    return dict(retry_pending())
+
+
+def _sweep_connections() -> dict[str, Any]:
+    from licita.config import get_settings
+    from licita.services.realtime import sweep
+
+    return dict(sweep(ping=bool(get_settings().websocket_management_url)))
+
+
+TASKS: dict[str, Callable[[], dict[str, Any]]] = {
+    "expire_sessions": _expire_sessions,
+    "deadline_reminders": _deadline_reminders,
+    "retry_mail": _retry_mail,
+    "sweep_connections": _sweep_connections,
+}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -24,5 +59,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if task not in TASKS:
         raise ValueError(f"unknown maintenance task {task!r}; known: {sorted(TASKS)}")
     result = TASKS[task]()
-    log.info(json.dumps({"task": task, **result}))
+    log.info(json.dumps({"task": task, **result}, default=str))
     return {"task": task, **result}

@@ -6,6 +6,7 @@ restart against the same endpoint (moto, LocalStack, a persistent emulator) conv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ log = logging.getLogger("licita.local.aws")
 
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto accepts anything
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": REGION,
 }
 
@@ -37,10 +38,21 @@ def client(service: str, endpoint_url: str) -> Any:
     from botocore.config import Config
 
     ensure_dummy_credentials()
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service, endpoint_url=endpoint_url, region_name=REGION,
         config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30),
     )
+
+
+_CORS_KEYS = {"Id": "ID", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+
+
+def s3_cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation CorsRule -> S3 API CORSRule (a few keys are spelled differently)."""
+    out = {_CORS_KEYS.get(k, k): v for k, v in rule.items()}
+    if "MaxAgeSeconds" in out:
+        out["MaxAgeSeconds"] = int(out["MaxAgeSeconds"])
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,13 +85,11 @@ def provision(template: Template, endpoint_url: str) -> Provisioned:
     s3 = client("s3", endpoint_url)
     names: dict[str, str] = {}
     for b in template.buckets.values():
-        try:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
             s3.create_bucket(Bucket=b.name)
-        except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
-            pass
         names[b.logical_id] = b.name
         if b.cors_rules:
-            s3.put_bucket_cors(Bucket=b.name, CORSConfiguration={"CORSRules": [dict(r) for r in b.cors_rules]})
+            s3.put_bucket_cors(Bucket=b.name, CORSConfiguration={"CORSRules": [s3_cors_rule(r) for r in b.cors_rules]})
         if b.notifications:
             config = {"QueueConfigurations": [
                 {

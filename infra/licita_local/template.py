@@ -37,7 +37,7 @@ class TemplateError(Exception):
 
 
 # --------------------------------------------------------------------------- YAML with CFN short tags
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     """SafeLoader that turns ``!Ref X`` / ``!GetAtt A.B`` / ``!Sub ...`` into their long JSON forms."""
 
 
@@ -63,7 +63,7 @@ for _tag in (*_TAGS, *_FN_TAGS):
 
 def load_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(fh, Loader=_CfnLoader)
     if not isinstance(data, dict):
         raise TemplateError(f"{path} is not a CloudFormation template")
     return data
@@ -287,7 +287,7 @@ class Resolver:
             self._condition_cache[name] = bool(self.resolve(self.conditions[name]))
         return self._condition_cache[name]
 
-    def resolve(self, value: Any) -> Any:  # noqa: C901 - one dispatch table for all intrinsics
+    def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.resolve(v) for v in value if not _is_no_value(v)]
         if not isinstance(value, dict):
@@ -415,8 +415,8 @@ def resolve_parameters(
     overrides = overrides or {}
     env_names = parameter_env_names(raw)
     values: dict[str, str] = {}
-    for name, spec in (raw.get("Parameters") or {}).items():
-        spec = spec or {}
+    for name, raw_spec in (raw.get("Parameters") or {}).items():
+        spec = raw_spec or {}
         if name == "Stage":
             values[name] = stage
         elif name in overrides:

@@ -47,6 +47,9 @@ def forget_session(session_id: str | uuid.UUID) -> None:
     from licita.clients import get_redis
 
     get_redis().delete(_session_cache_key(str(session_id)))
+    from licita.services.realtime import on_session_revoked
+
+    on_session_revoked(str(session_id))  # close its sockets (and tell the owner if ended from elsewhere)
 
 
 def _session_alive_clause(now: datetime) -> Any:

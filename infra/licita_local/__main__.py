@@ -1,0 +1,7 @@
+"""``python -m licita_local`` = ``licita-local``."""
+
+import sys
+
+from licita_local.cli import main
+
+sys.exit(main())

@@ -1,0 +1,350 @@
+"""Item tables: find the main table of items (possibly split in lots) and parse its rows.
+
+PDF text comes out one cell per line, so tables are recovered from their numbering: after an
+item-table header ("Item | Descrição | Unid | Qtd"), a chain of standalone numbers 1, 2, 3 …
+marks the rows. Chains restart after a "LOTE" heading (items are numbered per lot). Two more
+signals cover what numbering misses: labelled rows ("Item: 9 - …", as in Compras.gov.br atas)
+and priced rows whose total is an integer multiple of the unit price (OCR often drops the
+narrow item-number column).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from licita.extraction.formats import MONEY_RE, parse_number
+from licita.extraction.models import Item
+from licita.extraction.text import Corpus, squash
+
+_HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.)\b[^\n]{0,120}$", re.M)
+_HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b")
+_LOT_RE = re.compile(r"^[ \t|]*lote\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$", re.M)
+# A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
+_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})[ \t]*(?:\|[^\n]*)?$|^[ \t]*0*(\d{1,3})[ \t]+(?=[A-ZÀ-Ú]{3})", re.M)
+_LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
+_SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
+_UNIT_RE = re.compile(
+    r"^(?:un|und|unid|unidade|unidades|un\.|cx|caixa|pct|pacote|kg|g|m|m2|m²|m3|metros?|l|lt|litros?|"
+    r"turma|servico|serviço|mes|mês|meses|par|pares|resma|galao|galão|frasco|rolo|kit|jogo|conjunto|"
+    r"peca|peça|fardo|saco|lata|ampola|comprimido|diaria|diária|hora|horas|km|sv|vb|verba|global|"
+    r"embalagem|cartela|bisnaga|tubo|envelope|bloco|folha|duzia|dúzia)\.?$",
+    re.I,
+)
+_MAX_GAP = 9000  # chars between consecutive rows of one table (long descriptions)
+_HEADER_REACH = 2500  # a table's row 1 must follow a header (or lot heading) this closely
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    padded: bool  # written "01" rather than "1"
+    start: int  # offset of the number line
+    body_start: int
+    lot: str | None
+
+
+@dataclass(slots=True)
+class _Table:
+    rows: list[_Row] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(slots=True)
+class ItemsResult:
+    count: int | None
+    page: int | None
+    quote: str | None
+    items: list[Item]
+    method: str
+
+
+def find_items(corpus: Corpus) -> ItemsResult:
+    folded = corpus.folded
+    headers = [m.start() for m in _HEADER_RE.finditer(folded)
+               if _HEADER_NEAR_RE.search(folded, m.start(), min(len(folded), m.start() + 250))]
+    lots = [(m.start(), m.group(1)) for m in _LOT_RE.finditer(folded)]
+    tables = _number_chains(corpus, headers, lots)
+    best = _best_table(corpus, tables)
+    labelled = _labelled_items(corpus)
+    if labelled and (best is None or len(labelled) > best.count):
+        first = labelled[0]
+        return ItemsResult(len(labelled), first.page, f"Item: {first.number} - {first.description[:80]}",
+                           labelled, "labelled")
+    if best is not None and best.count >= 2:
+        items = _parse_rows(corpus, best)
+        row = best.rows[0]
+        lots_used = sorted({r.lot for r in best.rows if r.lot}, key=lambda s: best.rows.index(
+            next(r for r in best.rows if r.lot == s)))
+        quote = corpus.quote(row.start, row.start + 120)
+        if len(lots_used) > 1:
+            quote = f"{best.count} itens em {len(lots_used)} lotes; " + quote
+        return ItemsResult(best.count, corpus.page_of(row.start), quote, items, "numbered")
+    priced = _priced_rows(corpus, headers)
+    if priced:
+        count, start = priced
+        return ItemsResult(count, corpus.page_of(start), corpus.quote(start, start + 120), [], "priced")
+    hit = corpus.search(_SINGLE_RE)
+    if hit:
+        return ItemsResult(1, hit.page, corpus.quote(hit.start - 40, hit.end + 10), [], "single")
+    return ItemsResult(None, None, None, [], "none")
+
+
+def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str]]) -> list[_Table]:
+    """Follow 1, 2, 3 … chains; a "1" only starts a table right after a header or lot heading."""
+    raw = corpus.raw
+    anchors = sorted([(h, None) for h in headers] + [(p, name) for p, name in lots], key=lambda a: a[0])
+    anchor_i = 0
+    last_anchor: tuple[int, str | None] | None = None
+    current_lot: str | None = None
+    tables: list[_Table] = []
+    # value -> (offset, table index) of the latest valid row with that value
+    latest: dict[int, tuple[int, int]] = {}
+    for m in _NUMBER_LINE_RE.finditer(raw):
+        pos = m.start()
+        while anchor_i < len(anchors) and anchors[anchor_i][0] <= pos:
+            last_anchor = anchors[anchor_i]
+            if last_anchor[1] is not None:
+                current_lot = last_anchor[1]
+                latest.clear()  # numbering restarts in every lot
+            anchor_i += 1
+        token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
+        value = int(m.group(1) or m.group(2))
+        padded = token.startswith("0")
+        if value == 0:
+            continue
+        body_start = m.end()
+        if value == 1:
+            if last_anchor is None or pos - last_anchor[0] > _HEADER_REACH:
+                continue
+            if 1 in latest and latest[1][0] >= last_anchor[0]:
+                # a second "1" under the same header is a quantity or a minimum order, not a new table
+                continue
+            tables.append(_Table())
+            idx = len(tables) - 1
+            if current_lot is not None and pos - _lot_pos(lots, pos) > _HEADER_REACH * 4:
+                current_lot = None
+            tables[idx].rows.append(_Row(1, padded, pos, body_start, current_lot))
+            latest[1] = (pos, idx)
+            continue
+        prev = latest.get(value - 1)
+        if prev is None:
+            continue
+        table = tables[prev[1]]
+        if table.rows and table.rows[-1].number != value - 1:
+            continue  # would branch an older chain
+        if value < 10 and padded != table.rows[0].padded:
+            continue  # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
+        if pos - prev[0] > _allowed_gap(table):
+            continue
+        table.rows.append(_Row(value, padded, pos, body_start, current_lot))
+        latest[value] = (pos, prev[1])
+    return tables
+
+
+def _allowed_gap(table: _Table) -> int:
+    """Rows of one table are evenly spaced; a "next number" far beyond the usual spacing is a
+    numbered list elsewhere (e.g. a specification list after a short proposal form)."""
+    if len(table.rows) < 2:
+        return _MAX_GAP
+    widest = max(b.start - a.start for a, b in zip(table.rows, table.rows[1:], strict=False))
+    return min(_MAX_GAP, max(2500, 6 * widest))
+
+
+def _lot_pos(lots: list[tuple[int, str]], pos: int) -> int:
+    before = [p for p, _ in lots if p <= pos]
+    return before[-1] if before else -10**9
+
+
+def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
+    """Merge consecutive per-lot chains into one table, then keep the largest (priced wins ties)."""
+    merged: list[_Table] = []
+    for table in tables:
+        if table.count < 1:
+            continue
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None and table.rows[0].lot is not None and prev.rows[-1].lot is not None
+            and table.rows[0].lot != prev.rows[-1].lot
+            and table.rows[0].start - prev.rows[-1].start <= _MAX_GAP * 2
+        ):
+            prev.rows.extend(table.rows)
+        else:
+            merged.append(_Table(rows=list(table.rows)))
+    candidates = [t for t in merged if t.count >= 2]
+    if not candidates:
+        return None
+
+    def priced(t: _Table) -> int:
+        end = min(len(corpus.folded), t.rows[-1].start + 600)
+        return len(MONEY_RE.findall(corpus.folded, t.rows[0].start, end))
+
+    return max(candidates, key=lambda t: (t.count, priced(t) > 0))
+
+
+def _labelled_items(corpus: Corpus) -> list[Item]:
+    """Rows written as "Item: 9 - AGULHA …" with labelled quantity/price lines below."""
+    matches = list(_LABELLED_RE.finditer(corpus.raw))
+    seen: set[int] = set()
+    items: list[Item] = []
+    for i, m in enumerate(matches):
+        number = int(m.group(1))
+        if number in seen:
+            continue
+        seen.add(number)
+        end = matches[i + 1].start() if i + 1 < len(matches) else min(len(corpus.raw), m.end() + 3000)
+        block = corpus.raw[m.end():end]
+        title = m.group(2).split(" | ")[0].strip()
+        detail = re.search(r"descri[cç][aã]o\s+detalhada\s*:\s*([^|\n]+)", block, re.I)
+        description = title + (" - " + detail.group(1).strip() if detail else "")
+        items.append(Item(
+            number=number, description=squash(description)[:1000],
+            quantity=_labelled_number(block, r"quantidade"),
+            unit=_labelled_text(block, r"(?:uf|unidade(?:\s+de\s+fornecimento)?|unid\.?)"),
+            unit_price=_labelled_money(block, r"valor\s+unit[aá]rio"),
+            total_price=_labelled_money(block, r"valor\s+total"),
+            page=corpus.page_of(m.start()),
+        ))
+    return items if len(items) >= 2 else []
+
+
+def _labelled_number(block: str, label: str) -> float | None:
+    m = re.search(label + r"\s*:\s*([\d.,]+)", block, re.I)
+    return parse_number(m.group(1)) if m else None
+
+
+def _labelled_text(block: str, label: str) -> str | None:
+    m = re.search(r"(?:^|\|)\s*" + label + r"\s*:\s*([^|\n]+)", block, re.I | re.M)
+    return m.group(1).strip() or None if m else None
+
+
+def _labelled_money(block: str, label: str) -> float | None:
+    m = re.search(label + r"\s*:\s*(?:r\$\s*)*([\d.]+,\d{2})", block, re.I)
+    return parse_number(m.group(1)) if m else None
+
+
+_NUMERIC_LINE_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^\d+$")
+_MONEY_LINE_RE = re.compile(r"^(?:r\$\s*)?\d{1,3}(?:\.\d{3})*,\d{2}$", re.I)
+
+
+_EXCL_RE = re.compile(r"exclusiv\w*\s+(?:para\s+|a\s+|as\s+|de\s+)?(?:me\b|me/|microempresa)|cota\s+reservada")
+_ROW_EXCL_RE = re.compile(r"(?:participacao|tratamento\s+diferenciado)[^\n]{0,40}?exclusiv\w*\s+(?:para\s+|de\s+)?"
+                          r"(?:me\b|me/|microempresa)")
+_AMPLA_RE = re.compile(r"ampla\s+(?:participacao|concorrencia)|cota\s+principal|nao\s+exclusiv")
+
+
+def _exclusive_flag(folded: str, headings: list[tuple[int, bool]], row_start: int, row_end: int) -> bool | None:
+    """ME/EPP exclusivity of one row: stated in the row itself, else the nearest heading above it."""
+    if _ROW_EXCL_RE.search(folded, row_start, row_end):
+        return True
+    i = bisect_left(headings, (row_start, False)) - 1
+    if i < 0 or row_start - headings[i][0] > 60000:
+        return None
+    return headings[i][1]
+
+
+def _headings(folded: str, start: int, end: int) -> list[tuple[int, bool]]:
+    """Offsets of "exclusive"/"ampla participação" markers over a table's span, in order."""
+    marks = [(m.start(), True) for m in _EXCL_RE.finditer(folded, start, end)]
+    marks += [(m.start(), False) for m in _AMPLA_RE.finditer(folded, start, end)]
+    return sorted(marks)
+
+
+_STOP_LINE_RE = re.compile(r"^(?:lote\b|total\b|valor\s+total|subtotal|item\b)", re.I)
+
+
+def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
+    """Split each row's text into description / unit / quantity / prices (best effort).
+
+    Column order varies (Item|Descrição|Unid|Qtd, Item|Qtd|Unid|Descrição …), so cells are
+    classified by shape: money, a unit word, a bare number; the quantity is the number next to
+    the unit, and the remaining text, in order, is the description.
+    """
+    items: list[Item] = []
+    raw = corpus.raw
+    span_start = max(0, table.rows[0].start - 3000)
+    headings = _headings(corpus.folded, span_start, min(len(raw), table.rows[-1].start + 2500))
+    for i, row in enumerate(table.rows):
+        end = table.rows[i + 1].start if i + 1 < len(table.rows) else min(len(raw), row.body_start + 2500)
+        block = raw[row.body_start:end]
+        line0 = raw[row.start:row.body_start]
+        cells = [c.strip() for c in line0.split("|")[1:]] if "|" in line0 else []
+        lines = [ln for ln in (cells + [ln.strip() for ln in block.splitlines()]) if ln]
+        kinds: list[str] = []
+        for n, ln in enumerate(lines):
+            if n and _STOP_LINE_RE.match(ln) and "text" in kinds:
+                lines = lines[:n]
+                break
+            if _MONEY_LINE_RE.match(ln):
+                kinds.append("money")
+            elif _UNIT_RE.match(ln):
+                kinds.append("unit")
+            elif _NUMERIC_LINE_RE.match(ln):
+                kinds.append("number")
+            else:
+                kinds.append("text")
+        unit_at = kinds.index("unit") if "unit" in kinds else -1
+        quantity_at = -1
+        if unit_at >= 0:
+            for k in (unit_at + 1, unit_at - 1):
+                if 0 <= k < len(kinds) and kinds[k] == "number":
+                    quantity_at = k
+                    break
+        elif "number" in kinds:
+            first_money = kinds.index("money") if "money" in kinds else len(kinds)
+            numbers = [k for k, kind in enumerate(kinds[:first_money]) if kind == "number"]
+            quantity_at = numbers[-1] if numbers else -1
+        texts = [k for k, kind in enumerate(kinds) if kind == "text"]
+        desc_parts = [lines[k] for k in range(len(lines)) if k not in (unit_at, quantity_at)
+                      and kinds[k] in ("text", "number") and texts and texts[0] <= k <= texts[-1]]
+        prices = [v for k, kind in enumerate(kinds) if kind == "money"
+                  if (v := parse_number(lines[k].replace("R$", "").replace("r$", ""))) is not None]
+        quantity = parse_number(lines[quantity_at]) if quantity_at >= 0 else None
+        unit = lines[unit_at] if unit_at >= 0 else None
+        unit_price = prices[0] if prices else None
+        total = prices[1] if len(prices) > 1 else None
+        if unit_price and total and quantity is None:
+            ratio = total / unit_price
+            if abs(ratio - round(ratio)) < 0.001:
+                quantity = float(round(ratio))
+        exclusive = _exclusive_flag(corpus.folded, headings, row.start, row.body_start + len(block))
+        items.append(Item(
+            number=row.number, description=squash(" ".join(desc_parts))[:1000], quantity=quantity, unit=unit,
+            unit_price=unit_price, total_price=total, lot=row.lot.upper() if row.lot else None,
+            me_epp_exclusive=exclusive, page=corpus.page_of(row.start),
+        ))
+    return items
+
+
+def _priced_rows(corpus: Corpus, headers: list[int]) -> tuple[int, int] | None:
+    """Count (unit price, total) pairs whose ratio is a whole quantity, per table after a header."""
+    best: tuple[int, int] | None = None
+    folded = corpus.folded
+    for h in headers:
+        count = 0
+        last = h
+        first = -1
+        prev_value: float | None = None
+        prev_end = -1
+        for m in MONEY_RE.finditer(folded, h, min(len(folded), h + 60000)):
+            if m.start() - last > _MAX_GAP:
+                break
+            value = parse_number(m.group(1))
+            if value is None:
+                continue
+            if prev_value and m.start() - prev_end < 40 and value >= prev_value:
+                ratio = value / prev_value
+                if abs(ratio - round(ratio)) < 0.0005 and round(ratio) >= 1:
+                    count += 1
+                    first = first if first >= 0 else m.start()
+                    last = m.start()
+                    prev_value = None
+                    continue
+            prev_value, prev_end = value, m.end()
+        if count >= 2 and (best is None or count > best[0]):
+            best = (count, first)
+    return best

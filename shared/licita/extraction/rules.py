@@ -1,0 +1,780 @@
+"""Rules extractor: Brazilian-procurement regexes over the page-aware corpus, no network, no model.
+
+Every rule prefers the *labelled* statement ("Modo de disputa: aberto", "Abertura da licitação
+08/12/2025 às 08:30h") over loose mentions, and skips conditional model text ("Caso seja adotado
+o modo de disputa aberto…") that AGU templates keep in every edital. Most fields are read from the
+front matter (first pages with text) and only then from the whole document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from licita.documents.model import ExtractedDocument
+from licita.extraction.formats import (
+    CNPJ_RE,
+    MONEY_RE,
+    cnpj_is_valid,
+    iso,
+    parse_datetime,
+    parse_number,
+)
+from licita.extraction.items import ItemsResult, find_items
+from licita.extraction.models import Field
+from licita.extraction.text import Corpus, Hit, fold, squash
+
+R = Callable[[str], re.Pattern[str]]
+
+
+def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+NSIGN = r"(?:\bn(?:\s?\.?\s?o\.?|\.|umero|r\.?)\s*[:.]?\s*)"
+_CONDITIONAL_RE = _re(r"\b(?:caso|quando|se\s+(?:for|houver|adotad\w*|o\s+criterio)|hipotese|havendo|eventual\w*|"
+                      r"poder[ao]\s+ser|podera)\b[^.;\n]{0,90}$")
+
+
+def _conditional(c: Corpus, start: int) -> bool:
+    """True when the text just before ``start`` makes the statement hypothetical."""
+    return bool(_CONDITIONAL_RE.search(c.folded, max(0, start - 110), start))
+
+
+def _field(c: Corpus, value: object, hit_start: int | None, hit_end: int | None, confidence: float,
+           quote: str | None = None) -> Field:
+    if hit_start is None:
+        return Field(value=value, confidence=confidence, quote=quote)  # type: ignore[arg-type]
+    end = hit_end if hit_end is not None else hit_start + 80
+    return Field(
+        value=value,  # type: ignore[arg-type]
+        page=c.page_of(hit_start),
+        quote=quote if quote is not None else c.quote(hit_start, end),
+        confidence=confidence,
+        where=c.where(hit_start),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# document kind
+# ---------------------------------------------------------------------------------------------
+
+_KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
+    ("minuta_edital", _re(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b", re.M)),
+    ("ata_registro_precos", _re(r"^[ \t]*ata\s+d[eo]\s+registro\s+de\s+precos?\b", re.M)),
+    ("termo_homologacao", _re(r"^[ \t]*termo\s+de\s+(?:adjudicacao\s+e\s+)?homologacao\b", re.M)),
+    ("etp", _re(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", re.M)),
+    ("diario_oficial", _re(r"^[ \t]*diario\s+oficial\b", re.M)),
+    ("termo_referencia", _re(r"^[ \t]*termo\s+de\s+referencia\b", re.M)),
+    ("aviso_dispensa", _re(r"^[ \t]*(?:termo|aviso)\s+de\s+(?:dispensa|contratacao\s+direta)\b|"
+                           r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|^[ \t]*dispensa\s+eletronica\b", re.M)),
+    ("edital", _re(r"^[ \t]*edital\b|^[ \t]*(?:preg[a-z]o|concorrencia|leilao|concurso|credenciamento|"
+                   r"chamamento)\b", re.M)),
+]
+_PROCUREMENT_RE = _re(r"\blicitac|\bpregao\b|\bpregoeir|\blicitante|\bconcorrencia\b|\bdispensa\s+de\s+licitac|"
+                      r"contratacao\s+direta|14\.133|8\.666|10\.520|registro\s+de\s+precos|\bcertame\b|"
+                      r"\bsicaf\b|\bhabilitacao\b")
+_NON_PROCUREMENT_RE = _re(r"chamada\s+publica|selecao\s+de\s+projetos|processo\s+seletivo|concurso\s+publico|"
+                          r"premio\b|bolsas?\s+de\s+estudo|edital\s+de\s+selecao|fomento")
+_TITLE_CHARS = 3500
+
+
+def document_kind(c: Corpus) -> Field:
+    sample = min(len(c.folded), 60000)  # density of procurement vocabulary in the first ~20 pages
+    signals = len(_PROCUREMENT_RE.findall(c.folded, 0, sample))
+    density = signals / max(1.0, sample / 10000)
+    head = c.folded[:_TITLE_CHARS + c.starts[_first_text_page(c)]]
+    non_proc = _NON_PROCUREMENT_RE.search(c.folded, 0, c.front_end)
+    if density < 2.5 or (non_proc and density < 6 and not _modality_mention(c, 0, c.front_end)):
+        hit = non_proc
+        if hit:
+            return _field(c, "other", hit.start(), hit.end() + 60, 0.7)
+        return _field(c, "other", None, None, 0.5, quote="sem vocabulário de licitação")
+    found: list[tuple[int, str, re.Match[str]]] = []
+    for kind, regex in _KIND_TITLES:
+        m = regex.search(head, 0)
+        if m:
+            found.append((m.start(), kind, m))
+    if found:
+        kinds = {k for _, k, _ in found}
+        if "minuta_edital" in kinds:
+            m = next(m for _, k, m in found if k == "minuta_edital")
+            return _field(c, "minuta_edital", m.start(), m.end() + 40, 0.85)
+        _, kind, m = min(found, key=lambda f: f[0])
+        return _field(c, kind, m.start(), m.end() + 60, 0.85)
+    if _modality_mention(c, 0, c.front_end):
+        return _field(c, "edital", None, None, 0.5, quote="modalidade de licitação citada")
+    return _field(c, "other", None, None, 0.4)
+
+
+def _first_text_page(c: Corpus) -> int:
+    for i, page in enumerate(c.doc.pages):
+        if len(page.text.strip()) >= 200:
+            return i
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# modality and number
+# ---------------------------------------------------------------------------------------------
+
+_MODALITY_WORD_RE = _re(
+    r"\b(preg[a-z]o|concorrencia(?:\s+publica)?|dispensa(?:\s+de\s+licitacao)?|contratacao\s+direta|"
+    r"inexigibilidade|dialogo\s+competitivo|leilao|concurso|credenciamento)\b"
+)
+_FORM_RE = _re(r"\b(eletronic[oa]|presencial)\b")
+_NUMBER_RE = _re(NSIGN + r"(\d{1,6}(?:\.\d{3})?\s?/\s?\d{2,4})\b")
+
+
+def _modality_mention(c: Corpus, start: int, end: int) -> re.Match[str] | None:
+    for m in _MODALITY_WORD_RE.finditer(c.folded, start, end):
+        word = m.group(1)
+        after = c.folded[m.end():m.end() + 40]
+        before = c.folded[max(0, m.start() - 30):m.start()]
+        if word in ("leilao", "concurso", "credenciamento", "inexigibilidade") and not re.match(
+            r"\s*(?:eletronico|presencial|publico\s+n|" + NSIGN + r"\d)", after
+        ):
+            continue
+        if word == "leilao" and "licitacoes e" in before:
+            continue
+        if word.startswith("contratacao") and not re.match(r"\s*(?:eletronica|" + NSIGN + r"\d)", after):
+            continue
+        if word.startswith("dispensa") and not re.match(
+            r"\s*(?:de\s+licitacao\s*)?(?:eletronica|,?\s*na\s+forma|" + NSIGN + r"\d)", after
+        ) and "termo de" not in before and "aviso de" not in before:
+            continue
+        return m
+    return None
+
+
+def modality_and_number(c: Corpus, kind: str) -> tuple[Field, Field]:
+    if kind == "other":
+        return Field(), _generic_number(c)
+    end = c.front_end
+    first = _modality_mention(c, 0, end) or _modality_mention(c, end, len(c.folded))
+    if first is None:
+        return Field(), _generic_number(c)
+    word = first.group(1)
+    base = _modality_base(word)
+    form: str | None = None
+    form_hit: re.Match[str] | None = None
+    # The form may be written next to any mention of the same modality in the front matter.
+    pos = first.start()
+    while True:
+        m = _modality_mention(c, pos, max(end, first.end() + 1))
+        if m is None:
+            break
+        if _modality_base(m.group(1)) == base:
+            window = c.folded[m.end():m.end() + 90]
+            window = re.split(r"[.;]\s|\n\s*\n", window)[0]
+            f = _FORM_RE.search(window)
+            if f and not re.search(r"\b(?:meio|sistema|endereco|portal)\s*$", window[:f.start()]):
+                form = "eletronica" if f.group(1).startswith("eletronic") else "presencial"
+                form_hit = m
+                break
+        pos = m.end()
+    value = _modality_value(base, form)
+    hit = form_hit or first
+    modality = _field(c, value, hit.start(), hit.end() + 30, 0.9 if form else 0.7)
+    number = Field()
+    for m in _modality_iter(c, first.start(), len(c.folded)):
+        if _modality_base(m.group(1)) != base:
+            continue
+        n = _NUMBER_RE.search(c.folded, m.end(), min(len(c.folded), m.end() + 60))
+        if n and not re.search(r"\b(?:lei|decreto|portaria|instrucao|resolucao|processo)\b",
+                                c.folded[m.end():n.start()]):
+            number = _field(c, re.sub(r"\s", "", c.raw[n.start(1):n.end(1)]), m.start(), n.end(), 0.9)
+            break
+        if m.start() > end:
+            break
+    if number.value is None:
+        number = _generic_number(c)
+    return modality, number
+
+
+def _modality_iter(c: Corpus, start: int, end: int) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    pos = start
+    while len(out) < 30:
+        m = _modality_mention(c, pos, end)
+        if m is None:
+            break
+        out.append(m)
+        pos = m.end()
+    return out
+
+
+def _modality_base(word: str) -> str:
+    if word.startswith("preg"):
+        return "pregao"
+    if word.startswith("concorrencia"):
+        return "concorrencia"
+    if word.startswith(("dispensa", "contratacao")):
+        return "dispensa"
+    return word.replace(" ", "_")
+
+
+def _modality_value(base: str, form: str | None) -> str:
+    if base == "pregao":
+        return "pregao_presencial" if form == "presencial" else "pregao_eletronico"
+    if base == "concorrencia":
+        return "concorrencia_presencial" if form == "presencial" else "concorrencia_eletronica"
+    if base == "dispensa":
+        return "dispensa_eletronica" if form == "eletronica" else "dispensa"
+    return base
+
+
+_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso)\s*(?:de\s+\w+\s*)?" + NSIGN
+                         + r"(\d{1,6}\s?/\s?\d{2,4})\b")
+
+
+def _generic_number(c: Corpus) -> Field:
+    hit = c.front(_GENERIC_NUMBER_RE)
+    if not hit:
+        return Field()
+    return _field(c, re.sub(r"\s", "", c.raw[hit.match.start(1):hit.match.end(1)]), hit.start, hit.end, 0.6)
+
+
+# ---------------------------------------------------------------------------------------------
+# process number, UASG, CNPJ, agency
+# ---------------------------------------------------------------------------------------------
+
+_PROCESS_RE = _re(
+    r"\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compra))?"
+    r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?\s*(?:" + NSIGN + r")?\s*[:\-]?\s*(\d[\d.\-/]*/[\d.\-/]*\d)"
+)
+_UASG_RE = _re(r"\buasg\b\)?[^\d]{0,120}?(?<![\d.,/-])(\d{5,6})(?![\d.,/-])")
+
+
+def process_number(c: Corpus) -> Field:
+    hit = c.front(_PROCESS_RE) or c.search(_PROCESS_RE)
+    if not hit:
+        return Field()
+    value = c.raw[hit.match.start(1):hit.match.end(1)].strip(".-/")
+    return _field(c, value, hit.start, hit.end, 0.85)
+
+
+def uasg(c: Corpus) -> Field:
+    hit = c.front(_UASG_RE) or c.search(_UASG_RE)
+    if not hit:
+        return Field()
+    return _field(c, hit.match.group(1), hit.start, hit.end, 0.85)
+
+
+_CNPJ_ANCHOR_RE = _re(r"c\.?\s?n\.?\s?p\.?\s?j")
+_BIDDER_CONTEXT_RE = _re(r"razao\s+social|contratad[ao]|fornecedor|licitante|empresa\s+registrada|detentora|"
+                         r"proponente|adjudicatari|beneficiari|\bempresa\b|participante|declarante")
+_AGENCY_CONTEXT_RE = _re(r"prefeitura|municipio|fundo\s+municipal|camara|tribunal|secretaria|governo|estado\s+d[aoe]|"
+                         r"universidade|instituto|fundacao|autarquia|departamento|ministerio|comando|contratante|"
+                         r"orgao\s+gerenciador|consorcio\s+publico|servico\s+autonomo|empresa\s+publica|\bsaae\b")
+
+
+def agency_cnpj(c: Corpus, agency: Field) -> Field:
+    """Pick the contracting body's CNPJ among all valid CNPJs, away from bidder/supplier context."""
+    agency_tokens = _name_tokens(str(agency.value)) if agency.value else set()
+    best: tuple[float, int, int, str] | None = None
+    for anchor in _CNPJ_ANCHOR_RE.finditer(c.folded):
+        m = CNPJ_RE.search(c.folded, anchor.end(), anchor.end() + 40)
+        if m is None:
+            continue
+        digits = "".join(m.groups())
+        if not cnpj_is_valid(digits):
+            continue
+        before = c.folded[max(0, m.start() - 220):m.start()]
+        after = c.folded[m.end():m.end() + 120]
+        near = before[-90:]
+        score = 0.0
+        if _AGENCY_CONTEXT_RE.search(before[-170:]):
+            score += 2
+        if re.search(r"pessoa\s+juridica\s+de\s+direito\s+publico", before[-200:]):
+            score += 2
+        if agency_tokens:
+            overlap = len(agency_tokens & _name_tokens(before)) / len(agency_tokens)
+            score += 3 * overlap
+        if re.search(r"doravante\s+denominad[oa]\s+(?:simplesmente\s+)?(?:contratante|orgao|municipio|administracao)",
+                     after):
+            score += 2
+        if _BIDDER_CONTEXT_RE.search(near) or re.search(r"denominad[oa]\s+(?:simplesmente\s+)?(?:contratad|"
+                                                        r"fornecedor|detentor)", after[:80]):
+            score -= 4
+        if re.search(r"participante|\bparticipa\b", before[-160:]):
+            score -= 2
+        idx = c.page_index(m.start())
+        if idx <= 1 and c.doc.file_type == "pdf":
+            score += 1
+        if best is None or score > best[0]:
+            best = (score, m.start(), m.end(), digits)
+    if best is None or best[0] < 2:
+        return Field()
+    return _field(c, best[3], max(0, best[1] - 60), best[2], min(0.95, 0.5 + best[0] / 10))
+
+
+_STOP = frozenset(["de", "da", "do", "das", "dos", "e", "a", "o", "em", "para", "por", "na", "no"])
+
+
+_SYNONYMS = {"prefeitura": "municipio", "municipal": "municipio"}
+
+
+def _name_tokens(text: str) -> set[str]:
+    return {_SYNONYMS.get(t, t) for t in re.findall(r"[a-z0-9]{3,}", fold(text)) if t not in _STOP and not t.isdigit()}
+
+
+_PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura|camara)\s+municipal\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$", re.M)
+_TORNA_SE_RE = _re(r"torna(?:-|\s)?se\s+publico\s*,?\s*(?:para\s+conhecimento\s+(?:dos|de\s+todos\s+os)\s+"
+                   r"interessados\s*,?\s*)?que\s+(?:o|a)\s+([^,;\n]{0,5}[a-z][^,;]{3,160}?)\s*[,;]")
+_TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?(?:o|a)[ \t]+([a-z][^,;.\n]{3,120}?)"
+                        r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
+_TOP_BODY_RE = _re(r"^[ \t]*(marinha\s+do\s+brasil|exercito\s+brasileiro|forca\s+aerea\s+brasileira|"
+                   r"comando\s+da\s+aeronautica|comando\s+do\s+exercito)[ \t]*$", re.M)
+_UNIT_LINE_RE = _re(r"^[ \t]*((?:centro|diretoria|base|hospital|policlinica|comando|batalhao|servico|"
+                    r"arsenal|escola|grupamento|capitania|depósito|deposito|colegio|odontoclinica|"
+                    r"estacao|parque|regiao|distrito|organizacao|secretaria|departamento)\b[^\n]{3,100}?)[ \t]*$",
+                    re.M)
+_INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
+                           r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal)|"
+                           r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
+                           r"consorcio|empresa\s+brasileira)\b[^\n]{3,100}?)[ \t]*$", re.M)
+
+
+def agency(c: Corpus) -> Field:
+    end = c.front_end
+    m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
+    if m:
+        return _agency_field(c, m.start(1), m.end(1), 0.85)
+    top = _TOP_BODY_RE.search(c.folded, 0, min(end, 3000 + c.starts[_first_text_page(c)]))
+    if top:
+        unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
+        if unit:
+            name = _title(c.raw[top.start(1):top.end(1)]) + " – " + _title(c.raw[unit.start(1):unit.end(1)])
+            return _field(c, name, top.start(1), unit.end(1), 0.8)
+    for regex in (_TORNA_SE_RE, _TORNA_PUBLICO_RE):
+        m = regex.search(c.folded, 0, end)
+        if m and not re.match(r"(?:por\s+meio|atraves|mediante|presente|pregoeir|agente)", m.group(1)):
+            found = _agency_field(c, m.start(1), m.end(1), 0.75)
+            via = _VIA_RE.match(c.folded, m.end(1))
+            if via and found.value:
+                unit_name = squash(c.raw[via.start(1):via.end(1)])
+                found.value = f"{found.value} – {_title(unit_name) if _all_caps(unit_name) else unit_name}"
+            return found
+    m = _INSTITUTION_LINE_RE.search(c.folded, 0, end)
+    if m:
+        return _agency_field(c, m.start(1), m.end(1), 0.6)
+    if top:
+        return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
+    return Field()
+
+
+_VIA_RE = _re(r"\s*,?\s*(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secretaria|fundacao|"
+             r"departamento|centro|diretoria|unidade)\b[^,;\n]{3,90}?)\s*[,;]")
+_UF = {
+    "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA", "ceara": "CE",
+    "distrito federal": "DF", "espirito santo": "ES", "goias": "GO", "maranhao": "MA", "mato grosso": "MT",
+    "mato grosso do sul": "MS", "minas gerais": "MG", "para": "PA", "paraiba": "PB", "parana": "PR",
+    "pernambuco": "PE", "piaui": "PI", "rio de janeiro": "RJ", "rio grande do norte": "RN",
+    "rio grande do sul": "RS", "rondonia": "RO", "roraima": "RR", "santa catarina": "SC", "sao paulo": "SP",
+    "sergipe": "SE", "tocantins": "TO",
+}
+_STATE_SUFFIX_RE = _re(r"\s*[-–,/]\s*(?:estado\s+d[eoa]\s+)(" + "|".join(sorted(_UF, key=len, reverse=True)) + r")\s*$")
+
+
+def _agency_field(c: Corpus, start: int, end: int, confidence: float) -> Field:
+    name = squash(c.raw[start:end]).strip(" -–,")
+    name = re.sub(r"\s*\(\d{5,6}\)$", "", name)
+    if _all_caps(name):
+        name = _title(name)
+    state = _STATE_SUFFIX_RE.search(fold(name))
+    if state:  # "Município de X - Estado de Goiás" is written "Município de X/GO"
+        name = name[:state.start()] + "/" + _UF[state.group(1)]
+    return _field(c, name, start, end, confidence)
+
+
+def _all_caps(text: str) -> bool:
+    """Upper-case text (ordinal indicators ª/º are lower-case letters for Unicode)."""
+    return any(ch.isalpha() for ch in text) and not any(ch.islower() and ch not in "ªº" for ch in text)
+
+
+_LOWER_WORDS = frozenset(["de", "da", "do", "das", "dos", "e", "em", "para", "por", "na", "no", "a", "o", "à",
+                          "às", "ao"])
+
+
+def _title(text: str) -> str:
+    """Title-case an all-caps name, keeping prepositions lower and short acronyms upper."""
+    words = squash(text).split(" ")
+    out = []
+    for i, w in enumerate(words):
+        lw = w.lower()
+        if i and lw in _LOWER_WORDS:
+            out.append(lw)
+        elif (re.fullmatch(r"[A-Z]{2,5}", w) and not re.search(r"[AEIOU]{2}", w) and len(w) <= 4) or w in {"DNOCS"}:
+            out.append(w)
+        else:
+            out.append(w[:1].upper() + w[1:].lower())
+    return " ".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# object, SRP, award criterion, dispute mode
+# ---------------------------------------------------------------------------------------------
+
+_OBJECT_RES = [
+    _re(r"objeto\s+d[ao]\s+presente\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
+        r"aviso|processo|certame|concorrencia)[^.:\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\s*:?\s*"
+        r"(?:o|a|os|as)?\s*:?\s*"),
+    _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:o|a|os|as)?\s*:?\s*"),
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+)?objeto\s*(?:da\s+licitacao)?\s*[:\-–]?[ \t]*\n?[ \t]*"
+        r"(?=[a-z])", re.M),
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
+        r"prestacao\s+de\s+servicos?)\b)", re.M),
+    _re(r"^[ \t]*(?:\d+\.?\s*)?condicoes\s+gerais\s+da\s+contratacao[ \t]*\n[ \t]*(?:\d+(?:\.\d+)*\.?\s*)?"
+        r"(?=[a-z])", re.M),
+]
+_OBJECT_STOP_RE = _re(r",?\s*(?:conforme|nos\s+termos|de\s+acordo\s+com|observad[ao]s|segundo\s+as|mediante\s+as|"
+                      r"constantes?\s+d|em\s+conformidade|especificad[ao]s?\s+n|a\s+fim\s+de\s+atender\s+as\s+"
+                      r"necessidades|nas\s+condicoes|nos\s+moldes|quantidades\s+e\s+exigencias)\b|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
+
+
+def object_field(c: Corpus, items: ItemsResult) -> Field:
+    best: tuple[int, int, int, float] | None = None
+    for rank, regex in enumerate(_OBJECT_RES):
+        for hit in c.finditer(regex, 0, c.front_end):
+            start = hit.end
+            stop = _OBJECT_STOP_RE.search(c.folded, start + 15, min(len(c.folded), start + 700))
+            end = stop.start() if stop else min(len(c.folded), start + 400)
+            text = squash(c.raw[start:end])
+            if len(text) < 15 or text.lower().startswith(("da licitação", "deste", "desta")):
+                continue
+            if best is None or rank < best[0] or (rank == best[0] and start < best[1]):
+                best = (rank, start, end, 0.85 if rank < 2 else 0.7)
+            break
+        if best is not None and best[0] == rank:
+            break
+    if best is None:
+        return Field()
+    _, start, end, conf = best
+    text = squash(c.raw[start:end]).strip(" ,:-–")
+    # AGU formula: "o objeto ... é a escolha da proposta mais vantajosa para a contratação de …"
+    text = re.sub(r"^(?i:escolha\s+da\s+proposta\s+mais\s+vantajosa\s+para\s+(?:[ao]s?\s+)?)", "", text)
+    if _all_caps(text):
+        text = text[0] + text[1:].lower()
+    text = _enrich_object(text, items)
+    return Field(value=text, page=c.page_of(start), quote=c.quote(start, end), confidence=conf, where=c.where(start))
+
+
+def _enrich_object(text: str, items: ItemsResult) -> str:
+    """Short generic objects ("aquisição de eletrodomésticos") gain the item names in brackets."""
+    if len(text.split()) > 14 or not items.items:
+        return text
+    heads: list[str] = []
+    for item in items.items:
+        head = re.split(r"[:;,(]|\s-\s", item.description, maxsplit=1)[0].strip()
+        words = head.split()[:3]
+        if not words:
+            continue
+        name = " ".join(words).lower()
+        if name not in heads:
+            heads.append(name)
+        if len(heads) >= 12:
+            break
+    return f"{text} ({', '.join(heads)})" if heads else text
+
+
+_SRP_RE = _re(r"registro\s+de\s+precos?\b")
+
+
+def srp(c: Corpus, kind: str) -> Field:
+    if kind == "other":
+        return Field()
+    if kind == "ata_registro_precos":
+        hit = c.front(_SRP_RE)
+        return _field(c, True, hit.start if hit else None, hit.end if hit else None, 0.95)
+    for hit in c.finditer(_SRP_RE, 0, c.front_end):
+        before = c.folded[max(0, hit.start - 25):hit.start]
+        if re.search(r"\batas?\s+(?:de\s+)?$|oriund\w*\s+de\s+(?:atas?\s+de\s+)?$|minuta\s+d[ae]\s+$", before):
+            continue
+        if _conditional(c, hit.start):
+            continue
+        return _field(c, True, hit.start, hit.end + 40, 0.85)
+    return _field(c, False, None, None, 0.6, quote="registro de preços não mencionado na parte inicial")
+
+
+_AWARD_VALUES = [
+    ("tecnica_e_preco", r"tecnica\s+e\s+preco"),
+    ("maior_desconto", r"maior\s+(?:percentual\s+de\s+)?desconto"),
+    ("melhor_tecnica", r"melhor\s+tecnica(?:\s+ou\s+conteudo\s+artistico)?"),
+    ("maior_lance", r"maior\s+(?:lance|oferta)"),
+    ("maior_retorno_economico", r"maior\s+retorno\s+economico"),
+    ("menor_preco", r"menor\s+preco"),
+]
+_AWARD_RE = _re("|".join(f"(?P<{k}>{p})" for k, p in _AWARD_VALUES))
+_AWARD_LABEL_RE = _re(r"(?:criterio\s+de\s+(?:julgamento|selecao)|\btipo(?:\s+de\s+licitacao)?|julgamento|"
+                      r"selecao\s+da\s+proposta|julgad[ao]s?)\b[^\n.]{0,40}$")
+_AWARD_QUALIFIED_RE = _re(r"\s*(?:por\s+item|por\s+lote|global|unitario|por\s+grupo|do\s+item|do\s+lote)")
+
+
+def award_criterion(c: Corpus, kind: str) -> Field:
+    if kind in ("other", "ata_registro_precos"):
+        return Field()
+    fallback: tuple[str, Hit] | None = None
+    for region in ((0, c.front_end), (c.front_end, len(c.folded))):
+        for hit in c.finditer(_AWARD_RE, *region):
+            if _conditional(c, hit.start):
+                continue
+            value = hit.match.lastgroup or "menor_preco"
+            before = c.folded[max(0, hit.start - 60):hit.start]
+            labelled = bool(_AWARD_LABEL_RE.search(before))
+            qualified = bool(_AWARD_QUALIFIED_RE.match(c.folded, hit.end))
+            if labelled:
+                return _field(c, value, max(0, hit.start - 40), hit.end + 20, 0.9)
+            if fallback is None and (qualified or region[0] == 0) and "/" not in c.folded[hit.end:hit.end + 2]:
+                fallback = (value, hit)
+    if fallback:
+        value, hit = fallback
+        return _field(c, value, max(0, hit.start - 40), hit.end + 20, 0.65)
+    return Field()
+
+
+_DISPUTE_RE = _re(r"modo\s+de\s+disputa\s*(?:sera\s+(?:o\s+)?|adotado\s*(?:sera\s+(?:o\s+)?)?)?[:\-–]?\s*"
+                  r"(?:o\s+)?\"?\s*"
+                  r"(aberto\s*(?:e|/|-)\s*fechado|fechado\s*(?:e|/|-)\s*aberto|aberto|fechado)\b")
+
+
+def dispute_mode(c: Corpus, kind: str) -> Field:
+    if kind in ("other", "ata_registro_precos"):
+        return Field()
+    for region in ((0, c.front_end), (c.front_end, len(c.folded))):
+        for hit in c.finditer(_DISPUTE_RE, *region):
+            if _conditional(c, hit.start):
+                continue
+            if re.search(r"\b(?:d|n)o\s+$", c.folded[max(0, hit.start - 4):hit.start]):
+                continue  # "lances finais da fase fechada do modo de disputa aberto e fechado"
+            word = re.sub(r"\s+e\s+|\s*[/-]\s*", "_", hit.match.group(1).strip())
+            return _field(c, word, hit.start, hit.end, 0.9)
+    return Field()
+
+
+# ---------------------------------------------------------------------------------------------
+# session date, estimated value
+# ---------------------------------------------------------------------------------------------
+
+_SESSION_LABEL_RE = _re(
+    r"abertura\s+da\s+(?:licitacao|sessao(?:\s+publica)?|disputa(?:\s+de\s+(?:precos|lances))?|fase\s+de\s+lances)|"
+    r"inicio\s+da\s*sessao(?:\s+publica)?(?:\s+de\s+disputa(?:\s+de\s+(?:precos|lances))?)?|"
+    r"inicio\s+da\s+disputa(?:\s+de\s+(?:precos|lances))?|"
+    r"sessao\s+(?:publica|de\s+disputa)(?:\s+(?:para\s+formulacao\s+de\s+lances|do\s+preg[a-z]o\s+eletronico|"
+    r"de\s+(?:precos|lances)))?|"
+    r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
+    r"disputa\s+de\s+(?:precos|lances)\s*:"
+)
+_LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
+
+
+def session_datetime(c: Corpus, kind: str) -> Field:
+    if kind in ("other", "ata_registro_precos", "termo_referencia", "etp"):
+        return Field()
+    for hit in c.finditer(_SESSION_LABEL_RE, 0, c.front_end):
+        window = c.folded[hit.end:hit.end + 130]
+        cut = re.search(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
+                        r"acolhimento)\b", window)
+        if cut:
+            window = window[:cut.start()]
+        if _LEGAL_REF_RE.search(window[:60]):
+            continue
+        value = parse_datetime(window)
+        if value is None:
+            continue
+        return _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
+    return Field()
+
+
+_ESTIMATE_CUE_RE = _re(
+    r"(?:valor|preco|orcamento|montante|despesa|custo)\s+(?:total\s+|global\s+|maximo\s+(?:global\s+)?|anual\s+|"
+    r"medio\s+)?(?:estimad[oa]|de\s+referencia|orcad[oa]|maximo\s+(?:global\s+)?(?:admitido|aceitavel)|"
+    r"(?:total\s+)?da\s+contratacao|(?:total\s+)?da\s+licitacao)|"
+    r"estimativa\s+(?:do\s+valor|de\s+(?:custo|preco|valor|despesa))|"
+    r"(?:e|sera|esta)\s+estimad[oa]\s+em|"
+    r"valor\s+total\s+(?:estimado|da\s+contratacao|de\s+referencia)"
+)
+_ESTIMATE_BAD_RE = _re(r"unitari|homologad|multa|capital\s+social|patrimonio|garantia|lance|seguro|por\s+item|"
+                       r"inferior\s+a|superior\s+a|ate\s+o\s+limite|limite\s+de|faturamento|receita\s+bruta")
+_SIGILO_RE = _re(r"(?:orcamento|valor|preco)s?\s+(?:estimad[oa]s?\s+)?(?:da\s+contratacao\s+)?(?:tera|possui|e|sera|"
+                 r"tem|de)?\s*(?:carater\s+)?sigilos")
+
+
+def estimated_value(c: Corpus, kind: str) -> Field:
+    if kind in ("other", "ata_registro_precos"):
+        return Field()
+    best: tuple[int, int, int, float] | None = None
+    for m in MONEY_RE.finditer(c.folded):
+        before_start = max(0, m.start() - 160)
+        before = c.folded[before_start:m.start()]
+        # only the clause that leads to this amount
+        clause_start = max(before.rfind(". "), before.rfind(";"), before.rfind("r$"))
+        clause = before[clause_start + 1:] if clause_start >= 0 else before
+        cue = None
+        for cm in _ESTIMATE_CUE_RE.finditer(clause):
+            cue = cm
+        if cue is None:
+            continue
+        between = clause[cue.end():]
+        if _ESTIMATE_BAD_RE.search(between) or _ESTIMATE_BAD_RE.search(clause[max(0, cue.start() - 25):cue.start()]):
+            continue
+        value = parse_number(m.group(1))
+        if value is None or value <= 0:
+            continue
+        rank = 0 if "estimad" in cue.group(0) or "contratacao" in cue.group(0) else 1
+        if best is None or rank < best[0]:
+            best = (rank, before_start + (clause_start + 1 if clause_start >= 0 else 0) + cue.start(), m.end(), value)
+            if rank == 0:
+                break
+    if best is not None:
+        _, start, end, value = best
+        return _field(c, round(value, 2), start, end, 0.85 if best[0] == 0 else 0.6)
+    sig = c.search(_SIGILO_RE)
+    if sig:
+        return _field(c, None, sig.start, sig.end + 40, 0.7)
+    return Field()
+
+
+# ---------------------------------------------------------------------------------------------
+# ME/EPP, platform, legal basis
+# ---------------------------------------------------------------------------------------------
+
+_MEEPP = r"(?:me\s*/\s*epp|me\s+e\s+epp|me/epp/equiparadas|microempresas?|mpe|empresas?\s+de\s+pequeno\s+porte)"
+_MEEPP_NEG_RE = _re(r"(?:(?:item|itens|participacao|licitacao|cota|lotes?)\s+exclusiv\w*\s+"
+                    r"(?:para\s+|a\s+|as\s+|de\s+)?"
+                    + _MEEPP + r"[^\n:]{0,40}[:\s-]+nao\b)|(?:preferencia\s+" + _MEEPP + r"[^\n]{0,30}?\s+nao\b)|"
+                    r"(?:tratamento\s+diferenciado[^\n]{0,40}:\s*nao\b)|(?:beneficios?\s+" + _MEEPP + r"\s*:?\s*nao\b)")
+_MEEPP_QUOTA_RE = _re(r"\bcota\s+(?:reservada|principal)\b|cota\s+de\s+(?:ate\s+)?25\s*%")
+_MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pregao)\s+(?:sera\s+)?exclusiv\w*\s+"
+                     r"(?:para\s+|a\s+|as\s+|de\s+)?" + _MEEPP + r"|exclusivamente\s+(?:para\s+|a\s+|as\s+)?"
+                     + _MEEPP + r"|(?:item|itens|lotes?)\s+(?:\d[\d,\se]*\s+)?(?:sao\s+|serao\s+)?exclusiv\w*\s+"
+                     r"(?:para\s+|a\s+|as\s+|de\s+)?" + _MEEPP)
+_MEEPP_ELSEWHERE_RE = _re(r"itens\s+exclusivos\s+(?:a|para|as)\s+" + _MEEPP + r"[^;]{0,200}?(?:constam|estao|serao)\s+"
+                          r"(?:indicad\w+\s+|relacionad\w+\s+)?(?:n[oa]|do)\s+(?:termo|anexo)")
+
+
+def _windowed(c: Corpus, literals: tuple[str, ...], regex: re.Pattern[str], back: int = 90,
+              fwd: int = 160) -> list[Hit]:
+    """Run an expensive regex only around cheap literal anchors (str.find), in document order."""
+    hits: dict[int, Hit] = {}
+    for pos in c.find_all(literals):
+        for m in regex.finditer(c.folded, max(0, pos - back), min(len(c.folded), pos + fwd)):
+            if m.start() not in hits:
+                hits[m.start()] = Hit(c.page_of(m.start()), m.start(), m.end(), m)
+    return [hits[k] for k in sorted(hits)]
+
+
+def me_epp(c: Corpus, kind: str, items: ItemsResult) -> Field:
+    if kind in ("other", "ata_registro_precos"):
+        return Field()
+    neg = _windowed(c, ("exclusiv", "preferencia", "tratamento diferenciado", "beneficio"), _MEEPP_NEG_RE)
+    if neg:
+        hit = neg[0]
+        return _field(c, "none", hit.start, hit.end, 0.85)
+    for hit in _windowed(c, ("cota ",), _MEEPP_QUOTA_RE, 10, 40):
+        if not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]:
+            return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)
+    if _windowed(c, ("itens exclusivos",), _MEEPP_ELSEWHERE_RE, 5, 300):
+        return Field(quote="itens exclusivos indicados em outro documento (TR)")
+    for hit in _windowed(c, ("exclusiv",), _MEEPP_EXCL_RE):
+        before = c.folded[max(0, hit.start - 12):hit.start]
+        if _conditional(c, hit.start) or re.search(r"\bnao\s*$", before):
+            continue
+        text = hit.match.group(0)
+        flags = [i.me_epp_exclusive for i in items.items]
+        if text.startswith(("iten", "item", "lote")) or (flags and False in flags and True in flags):
+            return _field(c, "mixed", hit.start, hit.end + 40, 0.7)
+        return _field(c, "exclusive", hit.start, hit.end + 40, 0.75)
+    if kind in ("edital", "aviso_dispensa"):
+        return _field(c, "none", None, None, 0.55, quote="nenhum item exclusivo ou cota reservada a ME/EPP")
+    return Field()
+
+
+_PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
+    ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet|gov\.br/compras|compras\.gov\.br|"
+                       r"sistema\s+de\s+compras\s+do\s+governo\s+federal|portal\s+de\s+compras\s+do\s+governo\s+federal")),
+    ("bll", _re(r"\bbll\b|bllcompras|bolsa\s+de\s+licitacoes\s+e\s+leiloes")),
+    ("bnc", _re(r"\bbnc\.org|bolsa\s+nacional\s+de\s+compras|\bbnc\b")),
+    ("licitanet", _re(r"licitanet")),
+    ("portal_compras_publicas", _re(r"portaldecompraspublicas|portal\s+de\s+compras\s+publicas")),
+    ("licitacoes_e", _re(r"licitacoes-e\b")),
+    ("bbmnet", _re(r"bbmnet|bbm\s+net")),
+    ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bcompras\.rj|\bbanrisul|\bcomprasbr|\bbolsa\s+brasileira\s+de\s+"
+                  r"mercadorias|\bportal\s+licita\s+mais|\blicitar\s+digital|\becompras|\bcomprasnet\.go")),
+]
+_PLATFORM_RE = _re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS))
+_PROPRIO_RE = _re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"
+                  r"(?:d[aoe]s?\s+|sua\s+|a\s+)?propostas?\s+(?:no|pelo|por\s+meio\s+do|atraves\s+do|na)\s+"
+                  r"(?:sistema|plataforma|portal)\b")
+
+
+def platform(c: Corpus, kind: str) -> Field:
+    if kind == "ata_registro_precos":
+        return Field()
+    scores: dict[str, tuple[float, int, int]] = {}
+    for hit in c.finditer(_PLATFORM_RE):
+        name = hit.match.lastgroup or "other"
+        weight = 3.0 if hit.start < c.front_end else 1.0
+        total, start, end = scores.get(name, (0.0, hit.start, hit.end))
+        scores[name] = (total + weight, start, end)
+    if scores:
+        name, (_, start, end) = max(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
+        return _field(c, name, start, end + 40, 0.85)
+    own = c.search(_PROPRIO_RE)
+    if own:
+        return _field(c, "proprio", own.start, own.end + 40, 0.6)
+    return Field()
+
+
+_L14133_RE = _re(r"14\.?133")
+_LOLD_RE = _re(r"\b(?:lei\s+(?:federal\s+)?(?:n\w*\s*)?)(?:10\.?520|8\.?666)")
+
+
+def legal_basis(c: Corpus, kind: str) -> Field:
+    if kind == "other":
+        hit = c.front(_L14133_RE)
+        if hit and _PROCUREMENT_RE.search(c.folded, max(0, hit.start - 300), hit.end + 300):
+            return _field(c, "lei_14133", hit.start - 20, hit.end + 20, 0.5)
+        return _field(c, "other", None, None, 0.6, quote="documento não é uma contratação pública")
+    for region in ((0, c.front_end), (c.front_end, len(c.folded))):
+        new = c.search(_L14133_RE, *region)
+        if new:
+            return _field(c, "lei_14133", max(0, new.start - 30), new.end + 20, 0.9)
+        old = c.search(_LOLD_RE, *region)
+        if old:
+            return _field(c, "lei_8666_10520", old.start, old.end + 20, 0.85)
+    return Field()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def extract_fields(doc: ExtractedDocument, corpus: Corpus | None = None) -> tuple[dict[str, Field], ItemsResult]:
+    c = corpus or Corpus(doc)
+    kind_f = document_kind(c)
+    kind = str(kind_f.value)
+    items = find_items(c) if kind not in ("other",) else ItemsResult(None, None, None, [], "none")
+    modality, number = modality_and_number(c, kind)
+    agency_f = agency(c)
+    fields: dict[str, Field] = {
+        "document_kind": kind_f,
+        "modality": modality,
+        "number": number,
+        "process_number": process_number(c) if kind != "other" else Field(),
+        "agency": agency_f,
+        "agency_cnpj": agency_cnpj(c, agency_f) if kind != "other" else Field(),
+        "uasg": uasg(c),
+        "object": object_field(c, items),
+        "srp": srp(c, kind),
+        "award_criterion": award_criterion(c, kind),
+        "dispute_mode": dispute_mode(c, kind),
+        "session_datetime": session_datetime(c, kind),
+        "estimated_value": estimated_value(c, kind),
+        "items_count": Field(items.count, items.page, items.quote, 0.75 if items.count else 0.0),
+        "me_epp": me_epp(c, kind, items),
+        "platform": platform(c, kind),
+        "legal_basis": legal_basis(c, kind),
+    }
+    if kind == "other":
+        fields["items_count"] = Field()
+    return fields, items

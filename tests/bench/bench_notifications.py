@@ -1,0 +1,256 @@
+"""Notifications benchmark: event published → frame received on the socket, and notify throughput.
+
+Starts ``licita-local`` like a user would (tests/bench/common.py), connects N real WebSocket clients
+(``websockets`` asyncio client, one process), publishes through the single shared publisher
+(``licita.events.publisher.publish`` → the runtime's notifications queue in moto) and timestamps each
+frame on arrival. Measured path: SQS send → runtime poller → NotifyFunction (recipients from PostgreSQL,
+preferences from Mongo) → ``post_to_connection`` over HTTP per socket → WebSocket frame.
+
+Run: ``.venv/bin/python tests/bench/bench_notifications.py [--clients 100,1000] [--events 30]
+[--throughput-events 300]``. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import BENCH_ENV, fmt, http_json, local_runtime, make_bench_user, summarize
+
+CONNS_PER_USER = 20  # the registry caps sockets per user at 50
+BURST_KIND = "tender.field_corrected"  # in-app only by default: no SMTP in the measured path
+
+
+class Clients:
+    """N WebSocket clients on one asyncio loop (own thread); every frame is timestamped on arrival."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.sockets: list[Any] = []
+        self.arrivals: dict[str, list[float]] = defaultdict(list)  # event_id → perf_counter per frame
+        self.lock = threading.Lock()
+
+    def run(self, coro: Any, timeout: float = 600) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def _reader(self, ws: Any) -> None:
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                event_id = frame.get("event_id")
+                if event_id:
+                    with self.lock:
+                        self.arrivals[event_id].append(now)
+        except Exception:
+            pass
+
+    async def _connect_all(self, url: str, tokens: list[str], per_token: int) -> None:
+        from websockets.asyncio.client import connect
+
+        sem = asyncio.Semaphore(16)
+
+        async def one(token: str) -> None:
+            async with sem:
+                ws = await connect(f"{url}/?token={token}", open_timeout=60, max_queue=None)
+            self.sockets.append(ws)
+            self.loop.create_task(self._reader(ws))
+
+        await asyncio.gather(*(one(t) for t in tokens for _ in range(per_token)))
+
+    def connect(self, url: str, tokens: list[str], per_token: int) -> None:
+        self.run(self._connect_all(url, tokens, per_token))
+
+    async def _close_all(self) -> None:
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        self.sockets.clear()
+
+    def close(self) -> None:
+        self.run(self._close_all())
+
+    def wait(self, event_id: str, count: int, timeout: float = 60) -> list[float]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                got = list(self.arrivals.get(event_id, []))
+            if len(got) >= count:
+                return got
+            time.sleep(0.002)
+        with self.lock:
+            return list(self.arrivals.get(event_id, []))
+
+
+def login_all(rest_url: str, emails: list[str], password: str) -> list[str]:
+    tokens = []
+    for email in emails:
+        status, body = http_json(rest_url, "POST", "/auth/login", {"email": email, "password": password})
+        assert status == 200, body
+        tokens.append(body["access_token"])
+    return tokens
+
+
+def user_emails(database_url: str, company_id: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        return [r[0] for r in conn.execute("SELECT email FROM users WHERE company_id = %s AND role = 'USER' "
+                                           "ORDER BY email", (company_id,))]
+
+
+def notify_idle(rest_url: str, since: int, timeout: float = 120) -> int:
+    """Wait until the notify function has no batch in flight (its work after the push: inbox, e-mail)."""
+    deadline = time.monotonic() + timeout
+    last = since
+    while time.monotonic() < deadline:
+        _status, body = http_json(rest_url, "GET", "/_local/queues")
+        depth = next((q for q in body["items"] if q.get("logical_id", q.get("queue")) == "NotificationsQueue"), None)
+        _s, inv = http_json(rest_url, "GET", f"/_local/invocations?function=NotifyFunction&since={since}&limit=1000")
+        if inv["items"]:
+            last = max([last, *(int(i["id"]) for i in inv["items"])])
+        visible = 0 if depth is None else int(depth.get("visible", depth.get("messages", 0)) or 0)
+        inflight = 0 if depth is None else int(depth.get("in_flight", depth.get("not_visible", 0)) or 0)
+        if visible == 0 and inflight == 0:
+            return last
+        time.sleep(0.05)
+    return last
+
+
+def latency_run(info: dict[str, Any], n_clients: int, events: int, publish: Any) -> None:
+    rest, database_url = info["rest_url"], info["endpoints"]["database_url"]
+    users = max(1, n_clients // CONNS_PER_USER)
+    company_id, admin_email, password = make_bench_user(database_url, users=users)
+    tokens = login_all(rest, user_emails(database_url, company_id)[:users], password)
+    actor = str(uuid.uuid4())
+    clients = Clients()
+    t0 = time.perf_counter()
+    clients.connect(info["ws_url"], tokens, CONNS_PER_USER)
+    connect_s = time.perf_counter() - t0
+    n = len(clients.sockets)
+    print(f"\n{n} clients ({users} users × {CONNS_PER_USER} sockets) connected in {connect_s:.1f} s "
+          f"({connect_s / n * 1000:.1f} ms each, $connect authorizes every one)")
+
+    # warm-up (cold container, first Mongo/PG connections)
+    for _ in range(2):
+        eid = publish(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4()), "title": "aquecimento"}, user_id=actor)
+        clients.wait(eid, n)
+        notify_idle(rest, 0)
+
+    # 1) broadcast: an event every tenders:read user of the company hears (all N sockets)
+    all_frames: list[float] = []
+    first: list[float] = []
+    last: list[float] = []
+    incomplete = 0
+    for _ in range(events):
+        started = time.perf_counter()
+        eid = publish(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4()), "title": "PE bench"}, user_id=actor)
+        got = clients.wait(eid, n)
+        incomplete += len(got) < n
+        lat = sorted((t - started) * 1000 for t in got)
+        all_frames.extend(lat)
+        if lat:
+            first.append(lat[0])
+            last.append(lat[-1])
+        notify_idle(rest, 0)  # the next event starts on an idle function (no queueing behind the inbox write)
+    print(f"  broadcast to all {n} sockets, per frame : {fmt(summarize(all_frames))}")
+    print(f"  first frame of each event               : {fmt(summarize(first))}")
+    print(f"  last frame of each event (full fan-out) : {fmt(summarize(last))}"
+          + (f"  [{incomplete} events incomplete]" if incomplete else ""))
+
+    # 2) targeted: one user's event while N clients are connected (registry size should not matter)
+    target = user_emails(database_url, company_id)[0]
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        (target_id,) = conn.execute("SELECT id FROM users WHERE email = %s", (target,)).fetchone()  # type: ignore[misc]
+    single: list[float] = []
+    for _ in range(events):
+        started = time.perf_counter()
+        eid = publish(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4()), "recipient_ids": [str(target_id)]},
+                      user_id=actor)
+        got = clients.wait(eid, CONNS_PER_USER)
+        single.extend((t - started) * 1000 for t in got)
+        notify_idle(rest, 0)
+    print(f"  one user's {CONNS_PER_USER} sockets, {n} connected : {fmt(summarize(single))}")
+    clients.close()
+    del admin_email
+
+
+def throughput_run(info: dict[str, Any], total: int, publish_many: Any) -> None:
+    """A burst of single-recipient events; events/s = burst size / time until the last frame arrived."""
+    rest, database_url = info["rest_url"], info["endpoints"]["database_url"]
+    company_id, _admin, password = make_bench_user(database_url, users=1)
+    (email,) = user_emails(database_url, company_id)
+    (token,) = login_all(rest, [email], password)
+    clients = Clients()
+    clients.connect(info["ws_url"], [token], 1)
+    actor = str(uuid.uuid4())
+    warm = publish_many(company_id, 5, actor)
+    for eid in warm:
+        clients.wait(eid, 1)
+    notify_idle(rest, 0)
+    started = time.perf_counter()
+    ids = publish_many(company_id, total, actor)
+    published = time.perf_counter() - started
+    arrivals = [clients.wait(eid, 1, timeout=600) for eid in ids]
+    done = max(a[0] for a in arrivals if a)
+    missing = sum(1 for a in arrivals if not a)
+    elapsed = done - started
+    print(f"\nnotify throughput: {total} events (2 recipients: 2 inbox rows, 1 socket each event) in {elapsed:.2f} s "
+          f"→ {total / elapsed:.0f} events/s (publishing took {published:.2f} s)"
+          + (f"  [{missing} missing]" if missing else ""))
+    lat = [(a[0] - started) * 1000 for a in arrivals if a]
+    print(f"  publish-burst start → frame: {fmt(summarize(lat))}")
+    clients.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", default="100,1000")
+    parser.add_argument("--events", type=int, default=30)
+    parser.add_argument("--throughput-events", type=int, default=300)
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="licita-bench-notify-"))
+    with local_runtime(data_dir, {"LOGIN_MAX_PER_IP": "1000000", "LICITA_LOCAL_MAX_VISIBILITY_SECONDS": "1"}) as rt:
+        info = rt.info
+        print(f"runtime ready in {rt.wall_seconds:.1f} s")
+        os.environ.update({**BENCH_ENV, "NOTIFICATIONS_QUEUE_URL": info["queues"]["NotificationsQueue"],
+                           "AWS_ENDPOINT_URL": info["aws_endpoint_url"]})
+        from licita.clients import aws_client
+        from licita.config import reset_settings
+        from licita.events.publisher import build_event, publish
+
+        reset_settings()
+
+        def publish_many(company_id: str, count: int, actor: str) -> list[str]:
+            sqs, url, ids = aws_client("sqs"), info["queues"]["NotificationsQueue"], []
+            for start in range(0, count, 10):
+                batch = [build_event(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4())}, user_id=actor)
+                         for _ in range(min(10, count - start))]
+                sqs.send_message_batch(QueueUrl=url, Entries=[
+                    {"Id": str(i), "MessageBody": json.dumps(e)} for i, e in enumerate(batch)])
+                ids += [e["id"] for e in batch]
+            return ids
+
+        for n in (int(x) for x in args.clients.split(",") if x):
+            latency_run(info, n, args.events, publish)
+        if args.throughput_events:
+            throughput_run(info, args.throughput_events, publish_many)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

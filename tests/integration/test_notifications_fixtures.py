@@ -1,0 +1,201 @@
+"""Shared fixtures for the notification tests (no tests here).
+
+- ``notify_env``: a notifications queue in moto (the single publisher's target), a real SMTP server (the
+  local runtime's aiosmtpd sink) and a stand-in for API Gateway's ``@connections`` management API (a real
+  HTTP server speaking its wire format: 200 on post, 410 GoneException for gone ids, 204 on delete), with
+  licita's environment pointed at all three and restored afterwards.
+- ``tenant``: a fresh company with an admin, a user, a viewer (all ``tenders:read``) and a login each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from factories import make_company, make_user
+
+VARS = ("NOTIFICATIONS_QUEUE_URL", "WEBSOCKET_MANAGEMENT_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USER",
+        "SMTP_PASSWORD")
+
+
+@dataclass
+class Connections:
+    """What API Gateway's management API saw: frames per connection, ids that are gone, deletions."""
+
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    deleted: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def frames(self, connection_id: str, type_: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            items = list(self.posted.get(connection_id, []))
+        return [f for f in items if type_ is None or f.get("type") == type_]
+
+
+def management_server(state: Connections) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def _conn_id(self) -> str:
+            from urllib.parse import unquote
+
+            return unquote(self.path.split("/@connections/", 1)[1]).strip("/")
+
+        def _gone(self) -> None:
+            body = json.dumps({"message": "Connection is gone"}).encode()
+            self.send_response(410)
+            self.send_header("x-amzn-ErrorType", "GoneException")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            conn = self._conn_id()
+            if conn in state.gone:
+                return self._gone()
+            with state.lock:
+                state.posted.setdefault(conn, []).append(json.loads(data))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+
+        def do_DELETE(self) -> None:
+            conn = self._conn_id()
+            if conn in state.gone:
+                return self._gone()
+            state.deleted.append(conn)
+            state.gone.add(conn)
+            self.send_response(204)
+            self.end_headers()
+            return None
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@dataclass
+class NotifyEnv:
+    sqs: Any
+    queue_url: str
+    connections: Connections
+    sink: Any
+    smtp_port: int
+
+    def mails_to(self, address: str) -> list[dict[str, Any]]:
+        return [m for m in self.sink.list() if address in m["rcpt_tos"]]
+
+    def pump(self) -> list[dict[str, Any]]:
+        """Receive what the publisher queued, as SQS records shaped like Lambda's event."""
+        records = []
+        while True:
+            got = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                           AttributeNames=["All"]).get("Messages", [])
+            if not got:
+                return records
+            for m in got:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
+                records.append({"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                                "attributes": m.get("Attributes", {}), "eventSource": "aws:sqs"})
+
+
+def reset_licita() -> None:
+    from licita.clients import reset_clients
+    from licita.config import reset_settings
+
+    reset_settings()
+    reset_clients()
+
+
+@pytest.fixture(scope="session")
+def notify_env(infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotifyEnv]:
+    import boto3
+
+    from licita_local.mail import MailSink
+
+    sqs = boto3.client("sqs", endpoint_url=infra["AWS_ENDPOINT_URL"], region_name="us-east-1")
+    queue = sqs.create_queue(QueueName=f"notifications-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    state = Connections()
+    server = management_server(state)
+    sink = MailSink(Path(tmp_path_factory.mktemp("mail")))
+    _host, port = sink.start()
+    saved = {k: os.environ.get(k) for k in VARS}
+    os.environ.update(NOTIFICATIONS_QUEUE_URL=queue, WEBSOCKET_MANAGEMENT_URL=f"http://127.0.0.1:{server.server_port}",
+                      SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_TLS="false", SMTP_USER="", SMTP_PASSWORD="")
+    reset_licita()
+    from licita.services import realtime
+
+    realtime._client = None
+    yield NotifyEnv(sqs, queue, state, sink, port)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    reset_licita()
+    sink.stop()
+    server.shutdown()
+
+
+@dataclass
+class Tenant:
+    company: Any
+    admin: Any
+    member: Any
+    viewer: Any
+
+    @property
+    def company_id(self) -> str:
+        return str(self.company.id)
+
+
+@pytest.fixture
+def tenant(notify_env: NotifyEnv) -> Tenant:
+    company = make_company(plan="internal", max_users=50, max_concurrent_sessions=50)
+    return Tenant(company, make_user(company, role="ADMIN_EMPRESA"), make_user(company, role="USER"),
+                  make_user(company, role="VIEWER"))
+
+
+def principal_of(user: Any, session_id: str | None = None) -> Any:
+    from licita.security.principal import Principal
+
+    return Principal(user_id=str(user.id), company_id=str(user.company_id), role=user.role,
+                     session_id=session_id or str(uuid.uuid4()))
+
+
+def connect(user: Any, session_id: str | None = None) -> str:
+    """Register a WebSocket connection for ``user`` the way ``$connect`` does; returns its id."""
+    from licita.services import realtime
+
+    connection_id = f"c{uuid.uuid4().hex[:14]}="
+    realtime.register(connection_id, principal_of(user, session_id), "127.0.0.1")
+    return connection_id
+
+
+def event(kind: str, company_id: str, payload: dict[str, Any] | None = None,
+          user_id: str | None = None) -> dict[str, Any]:
+    from licita.events.publisher import build_event
+
+    return build_event(kind, company_id, payload or {}, user_id=user_id)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

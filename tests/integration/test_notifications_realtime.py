@@ -1,0 +1,135 @@
+"""The WebSocket function and the Redis registry on real services: $connect auth, client frames, topics,
+revocation closing sockets, the heartbeat sweep."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from test_notifications_fixtures import NotifyEnv, Tenant, notify_env, tenant
+
+from apigw import call, load_function
+from factories import PASSWORD, make_company, make_user
+
+__all__ = ["notify_env", "tenant"]
+
+
+def ws(route: str, connection_id: str, *, token: str | None = None, body: str | None = None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "requestContext": {"routeKey": route, "connectionId": connection_id, "eventType": "MESSAGE",
+                           "identity": {"sourceIp": "127.0.0.1"}},
+        "queryStringParameters": {"token": token} if token else None, "body": body, "isBase64Encoded": False}
+    result: dict[str, Any] = load_function("ws").handler(event, None)
+    return result
+
+
+def login(user: Any) -> dict[str, Any]:
+    status, body = call("auth", "POST", "/auth/login", {"email": user.email, "password": PASSWORD})
+    assert status == 200, body
+    result: dict[str, Any] = body
+    return result
+
+
+def test_connect_requires_a_live_token(notify_env: NotifyEnv, tenant: Tenant) -> None:
+    from licita.services import realtime
+
+    assert ws("$connect", "nope1=")["statusCode"] == 401
+    assert ws("$connect", "nope2=", token="not-a-jwt")["statusCode"] == 401
+    tokens = login(tenant.member)
+    assert ws("$connect", "ok1=", token=tokens["access_token"])["statusCode"] == 200
+    info = realtime.connection("ok1=")
+    assert info is not None and info["user_id"] == str(tenant.member.id) and info["connected_at"] and info["last_seen"]
+
+    # logout revokes the session: its socket is closed and the token no longer connects
+    assert call("auth", "POST", "/auth/logout", token=tokens["access_token"])[0] == 204
+    assert "ok1=" in notify_env.connections.deleted and realtime.connection("ok1=") is None
+    assert notify_env.connections.frames("ok1=", "session_revoked")
+    assert ws("$connect", "revoked=", token=tokens["access_token"])["statusCode"] == 401
+
+
+def test_suspended_company_cannot_connect(notify_env: NotifyEnv) -> None:
+    from licita.db.engine import system_transaction
+    from licita.db.models import Company
+
+    company = make_company()
+    user = make_user(company)
+    tokens = login(user)
+    token = tokens["access_token"]
+    with system_transaction() as db:
+        row = db.get(Company, company.id)
+        assert row is not None
+        row.status = "SUSPENDED"
+    from licita.clients import get_redis
+
+    get_redis().delete(f"sess:{tokens['session_id']}")  # the authorizer's 5 s 'alive' cache
+    assert ws("$connect", "susp=", token=token)["statusCode"] == 401
+
+
+def test_frames_ping_subscribe_and_errors(notify_env: NotifyEnv, tenant: Tenant) -> None:
+    from licita.services import realtime
+
+    token = login(tenant.admin)["access_token"]
+    assert ws("$connect", "f1=", token=token)["statusCode"] == 200
+
+    def send(frame: str) -> tuple[int, dict[str, Any]]:
+        reply = ws("$default", "f1=", body=frame)
+        return reply["statusCode"], json.loads(reply["body"])
+
+    status, pong = send(json.dumps({"action": "ping", "id": 7}))
+    assert status == 200 and pong["type"] == "pong" and pong["id"] == 7
+    assert send(json.dumps({"action": "pong"}))[1]["type"] == "pong_ack"
+    status, err = send("{not json")
+    assert status == 400 and err["type"] == "error" and err["error"]["code"] == "malformed_json"
+    assert send("[1, 2]")[1]["error"]["code"] == "malformed_message"
+    assert send(json.dumps({"action": "dance"}))[1]["error"]["code"] == "unknown_action"
+    assert send(json.dumps({"action": "subscribe", "topics": "tender:1"}))[1]["error"]["code"] == "malformed_message"
+
+    status, ok = send(json.dumps({"action": "subscribe", "topics": ["tender:abc-123", "board:b1",
+                                                                    f"company:{tenant.company_id}"]}))
+    assert status == 200 and ok["type"] == "subscribed"
+    assert "f1=" in realtime.connections_for([f"{tenant.company_id}:tender:abc-123"])
+    for forbidden in ("company:00000000-0000-0000-0000-000000000000", f"user:{tenant.member.id}",
+                      "tender:../../x", "session:abc", "anything"):
+        status, err = send(json.dumps({"action": "subscribe", "topics": [forbidden]}))
+        assert status == 403 and err["error"]["code"] == "topic_forbidden", forbidden
+    status, _ = send(json.dumps({"action": "unsubscribe", "topics": ["tender:abc-123"]}))
+    assert status == 200 and "f1=" not in realtime.connections_for([f"{tenant.company_id}:tender:abc-123"])
+    # unsubscribing from the own user topic is ignored: notifications keep coming
+    send(json.dumps({"action": "unsubscribe", "topics": [f"user:{tenant.admin.id}"]}))
+    assert "f1=" in realtime.connections_for([f"user:{tenant.admin.id}"])
+    # an unknown connection (expired from the registry) is told to reconnect
+    assert ws("$default", "ghost=", body="{}")["statusCode"] == 403
+
+    assert ws("$disconnect", "f1=")["statusCode"] == 200
+    assert realtime.connection("f1=") is None and "f1=" not in realtime.connections_for([f"user:{tenant.admin.id}"])
+
+
+def test_revoking_a_session_elsewhere_closes_it_and_tells_the_owner(notify_env: NotifyEnv, tenant: Tenant) -> None:
+    laptop, phone = login(tenant.member), login(tenant.member)
+    assert ws("$connect", "laptop=", token=laptop["access_token"])["statusCode"] == 200
+    assert ws("$connect", "phone=", token=phone["access_token"])["statusCode"] == 200
+    notify_env.pump()
+    status, _ = call("auth", "DELETE", f"/auth/sessions/{phone['session_id']}", token=laptop["access_token"])
+    assert status == 204
+    assert "phone=" in notify_env.connections.deleted and "laptop=" not in notify_env.connections.deleted
+
+    records = [r for r in notify_env.pump() if json.loads(r["body"])["type"] == "session.revoked"]
+    assert len(records) == 1
+    assert load_function("notify").handler({"Records": records}, None) == {"batchItemFailures": []}
+    (frame,) = notify_env.connections.frames("laptop=", "notification")
+    assert frame["kind"] == "session.revoked" and "encerrada em outro dispositivo" in frame["body"]
+    (mail,) = notify_env.mails_to(tenant.member.email)
+    assert "Aviso de segurança" in mail["text"]
+
+
+def test_sweep_pings_and_cleans(notify_env: NotifyEnv, tenant: Tenant) -> None:
+    from licita.services import realtime
+
+    token = login(tenant.viewer)["access_token"]
+    for cid in ("s1=", "s2="):
+        assert ws("$connect", cid, token=token)["statusCode"] == 200
+    notify_env.connections.gone.add("s2=")
+    result = load_function("maintenance").handler({"task": "sweep_connections"}, None)
+    assert result["gone"] >= 1
+    assert notify_env.connections.frames("s1=", "ping")
+    assert realtime.connection("s2=") is None and realtime.connection("s1=") is not None

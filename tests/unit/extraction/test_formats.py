@@ -1,0 +1,106 @@
+"""Brazilian formats: money, dates/times, CNPJ check digits and modality names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from licita.extraction.formats import (
+    BRT,
+    cnpj_is_valid,
+    format_brl,
+    normalize_modality,
+    parse_date,
+    parse_datetime,
+    parse_money,
+    parse_number,
+    parse_time,
+)
+from licita.extraction.text import fold
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("R$ 1.234,56", 1234.56),
+    ("valor de R$ 8.430.936,71 (oito milhões)", 8430936.71),
+    ("R$ 455,00", 455.0),
+    ("R$0,01", 0.01),
+    ("R$ R$ 61.787,00", 61787.0),
+    ("até R$ 225 milhões", 225_000_000.0),
+    ("R$ 50 mil", 50_000.0),
+    ("1.788.860,72", 1788860.72),
+    ("sem valor", None),
+])
+def test_parse_money(text: str, value: float | None) -> None:
+    assert parse_money(text) == value
+
+
+def test_parse_number_and_format() -> None:
+    assert parse_number("135.000") == 135000
+    assert parse_number("0,5") == 0.5
+    assert format_brl(1234567.8) == "R$ 1.234.567,80"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("08/12/2025", date(2025, 12, 8)),
+    ("29.06.2026", date(2026, 6, 29)),
+    ("20 de julho de 2022", date(2022, 7, 20)),
+    ("1º de abril de 2021", date(2021, 4, 1)),
+    ("31/02/2025", None),
+])
+def test_parse_date(text: str, value: date | None) -> None:
+    assert parse_date(text) == value
+
+
+@pytest.mark.parametrize(("text", "hour", "minute"), [
+    ("às 09h30", 9, 30), ("13:00 horas", 13, 0), ("às 15h (horário de Brasília)", 15, 0),
+    ("ÀS 09H00MIN", 9, 0), ("ATÉ AS 08HOOMIN", 8, 0), ("08:30h", 8, 30),
+])
+def test_parse_time(text: str, hour: int, minute: int) -> None:
+    t = parse_time(text)
+    assert t is not None and (t.hour, t.minute) == (hour, minute)
+
+
+@pytest.mark.parametrize("text", [
+    "08/12/2025 às 08:30h", "às 08:30 do dia 08/12/2025", "Dia\n08/12/2025\nHora\n08:30 h",
+    "ÀS 08H30MIN DO DIA: 08/12/2025",
+])
+def test_parse_datetime_orders(text: str) -> None:
+    assert parse_datetime(text) == datetime(2025, 12, 8, 8, 30, tzinfo=BRT)
+
+
+def test_parse_datetime_without_time_is_a_date() -> None:
+    assert parse_datetime("sessão em 15/10/2024") == date(2024, 10, 15)
+    assert parse_datetime("de 08h às 15h do dia 20 de julho de 2022") == datetime(2022, 7, 20, 8, 0, tzinfo=BRT)
+
+
+@pytest.mark.parametrize(("cnpj", "ok"), [
+    ("44.430.783/0001-19", True), ("02.395.868/0001-63", True), ("45781176000166", True),
+    ("44.430.783/0001-18", False), ("11.111.111/1111-11", False), ("123", False),
+])
+def test_cnpj_check_digits(cnpj: str, ok: bool) -> None:
+    assert cnpj_is_valid(cnpj) is ok
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("PREGÃO ELETRÔNICO", "pregao_eletronico"),
+    ("Pregão, na forma Eletrônica", "pregao_eletronico"),
+    ("Pregão Presencial", "pregao_presencial"),
+    ("CONCORRÊNCIA na forma ELETRÔNICA", "concorrencia_eletronica"),
+    ("Concorrência presencial", "concorrencia_presencial"),
+    ("Dispensa Eletrônica", "dispensa_eletronica"),
+    ("Dispensa de Licitação", "dispensa"),
+    ("Inexigibilidade", "inexigibilidade"),
+    ("Diálogo Competitivo", "dialogo_competitivo"),
+    ("Tomada de Preços", None),  # Lei 8.666 modality, not in the vocabulary
+    ("Convite", None),
+])
+def test_modality_names(name: str, value: str | None) -> None:
+    assert normalize_modality(name) == value
+
+
+def test_fold_keeps_length() -> None:
+    text = "PREGÃO ELETRÔNICO Nº 035/2018 – Licitação\tÍtem"
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert folded.startswith("pregao eletronico no 035/2018 - licitacao item")
