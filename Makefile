@@ -8,7 +8,7 @@ run:  ## install (first time) and start the whole backend on embedded services
 test: ## install (first time) and run lint, type checks, template checks and the whole test suite
 	@./scripts/bootstrap.sh
 	$(MAKE) --no-print-directory lint typecheck template
-	.venv/bin/python -m pytest -q -n 2 --dist loadfile
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile -m "not llm"
 
 lint:
 	.venv/bin/ruff check .

@@ -96,6 +96,12 @@ class Admin:
             return _file(STATIC / path.rsplit("/", 1)[-1])
         if not path.startswith("/_local/"):
             return None
+        from licita_local import mail
+
+        hit = mail.route(method, path)  # /_local/mail: the SMTP sink's inbox page and messages
+        if hit is not None:
+            status, ctype, body = hit
+            return Response(status, [("Content-Type", ctype), ("Cache-Control", "no-store")], body)
         parts = [unquote(p) for p in path[len("/_local/"):].split("/") if p]
         query = dict(parse_qsl(qs))
         try:

@@ -74,7 +74,7 @@ def banner(info: RuntimeInfo) -> str:
         f"  PostgreSQL      {e.database_url}",
         f"  Redis           {e.redis_url}",
         f"  MongoDB (wire)  {e.mongo_url}",
-        "  Mail            not started yet (emails are logged)",
+        f"  Mail (SMTP sink) {info.mail_url}" if info.mail_url else "  Mail            SMTP_HOST from the environment",
         f"  Data dir        {info.data_dir}",
     ]
     if info.uploads_bucket:

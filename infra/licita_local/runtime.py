@@ -33,6 +33,7 @@ from licita_local.functions import (
 )
 from licita_local.gateway import Gateway
 from licita_local.httpserver import HttpServer, Request, Response
+from licita_local.mail import MailSink
 from licita_local.schedules import Scheduler
 from licita_local.services import EmbeddedServices, Endpoints
 from licita_local.sqs import SqsPoller
@@ -59,6 +60,7 @@ class RuntimeInfo:
     functions: list[str] = field(default_factory=list)
     schedules: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    mail_url: str | None = None
 
     @property
     def uploads_bucket(self) -> str | None:
@@ -123,6 +125,7 @@ class LocalRuntime:
         self.scheduler: Scheduler | None = None
         self.watcher: Watcher | None = None
         self.info: RuntimeInfo | None = None
+        self.mail: MailSink | None = None
         self._handler: Any = None
         self._shared_generation = 0
         self._stopped = threading.Event()
@@ -163,6 +166,16 @@ class LocalRuntime:
         endpoints = self.services.start()
         timings.update({f"service_{k}": round(v, 3) for k, v in self.services.timings.items()})
         timings["services"] = round(time.perf_counter() - t0, 3)
+
+        # A real SMTP server configured by the user wins; otherwise mails land in the local sink.
+        mail_url: str | None = None
+        if not os.environ.get("SMTP_HOST"):
+            from licita_local.mail import MailSink
+
+            self.mail = MailSink(self.data_dir)
+            smtp_host, smtp_port = self.mail.start()
+            os.environ.update(SMTP_HOST=smtp_host, SMTP_PORT=str(smtp_port), SMTP_TLS="false")
+            mail_url = f"{rest_url}/_local/mail"
 
         params = {"DatabaseUrl": endpoints.database_url, "RedisUrl": endpoints.redis_url,
                   "MongoUrl": endpoints.mongo_url, "JwtSecret": jwt_secret(self.data_dir)}
@@ -230,7 +243,7 @@ class LocalRuntime:
             queues={k: template.queue_url(k) for k in template.queues},
             functions=list(template.functions),
             schedules=[e.rule_name for fn in template.functions.values() for e in fn.schedule_events],
-            timings=timings,
+            timings=timings, mail_url=mail_url,
         )
         return self.info
 
@@ -337,6 +350,8 @@ class LocalRuntime:
             self._reset_licita()
         except Exception:
             log.debug("licita reset on stop failed", exc_info=True)
+        if self.mail:
+            self.mail.stop()
         if self.services:
             self.services.stop()
 

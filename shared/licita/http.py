@@ -113,7 +113,11 @@ def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | 
     from chalice.app import Response
 
     body = "" if payload is None else json.dumps(to_jsonable(payload), ensure_ascii=False, separators=(",", ":"))
-    all_headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+    from licita.config import get_settings
+
+    # Lambda proxy integrations must send CORS headers themselves (the API's Cors block covers preflight only).
+    all_headers: dict[str, str | list[str]] = {"Content-Type": "application/json",
+                                               "Access-Control-Allow-Origin": get_settings().cors_allow_origin}
     if headers:
         all_headers.update(headers)
     return Response(body=body, status_code=status, headers=all_headers)

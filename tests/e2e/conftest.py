@@ -163,7 +163,7 @@ def stop_runtime(handle: RuntimeHandle) -> None:
 
 
 def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("SMTP_")}
     env.update({
         "BCRYPT_ROUNDS": os.environ.get("BCRYPT_ROUNDS", "4"),
         "JWT_SECRET": os.environ.get("JWT_SECRET", "e2e-secret-0123456789abcdef0123456789abcdef"),

@@ -49,7 +49,7 @@ def test_s3_event_shape_reaches_the_queue(runtime: RuntimeHandle) -> None:
 
 def test_schedule_listed_and_fired_by_hand(runtime: RuntimeHandle, http: httpx.Client) -> None:
     items = http.get("/_local/schedules").json()["items"]
-    (expire,) = [s for s in items if s["function"] == "MaintenanceFunction"]
+    (expire,) = [s for s in items if s["function"] == "MaintenanceFunction" and "expire-sessions" in s["rule_name"]]
     assert expire["expression"] == "rate(5 minutes)" and expire["next_fire"]
     since = runtime.last_invocation_id()
     resp = http.post(f"/_local/schedules/{expire['rule_name']}/fire")

@@ -28,3 +28,15 @@ def publish(event_type: str, company_id: str, payload: dict[str, Any], *, user_i
         MessageAttributes={"type": {"DataType": "String", "StringValue": event_type}},
     )
     return str(event["id"])
+
+
+def publish_quietly(event_type: str, company_id: str, payload: dict[str, Any], *,
+                    user_id: str | None = None) -> str | None:
+    """Publish after a committed mutation: the change stands even if the notification cannot go out."""
+    import logging
+
+    try:
+        return publish(event_type, company_id, payload, user_id=user_id)
+    except Exception:
+        logging.getLogger("licita.events").warning("could not publish %s", event_type, exc_info=True)
+        return None

@@ -341,7 +341,12 @@ def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.
         db.flush()
         token = _issue_one_time_token(db, user, "invite")
         record(db, actor, "user.invited", "user", user.id, after=_snapshot(user, USER_FIELDS))
-        return token
+    from licita.events.publisher import publish_quietly
+
+    publish_quietly("user.invited", principal.company_id,
+                    {"invited_user_id": str(user.id), "email": data.email, "role": data.role},
+                    user_id=principal.user_id)
+    return token
 
 
 def list_users(principal: Principal, query: s.UserQuery) -> s.UserList:

@@ -90,7 +90,7 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
             raise Forbidden("Empresa suspensa ou inativa.", code="company_inactive")
 
         now = _now()
-        _enforce_session_cap(db, company, now, actor)
+        capped = _enforce_session_cap(db, company, now, actor)
         session = UserSession(
             id=uuid.uuid4(), user_id=user.id, company_id=company.id, ip_address=valid_ip(actor.ip),
             user_agent=actor.user_agent, created_at=now, last_activity_at=now,
@@ -103,10 +103,12 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
         record(db, Actor(str(user.id), str(company.id), actor.ip, actor.user_agent, actor.request_id),
                "auth.login", "user_session", session.id, company_id=company.id)
     ratelimit.reset(account_key, window)
+    for sid in capped:  # the oldest sessions stop at the authorizer now, and their sockets close
+        forget_session(sid)
     return pair
 
 
-def _enforce_session_cap(db: Session, company: Company, now: datetime, actor: Actor) -> None:
+def _enforce_session_cap(db: Session, company: Company, now: datetime, actor: Actor) -> list[uuid.UUID]:
     settings = get_settings()
     cap = company.max_concurrent_sessions or settings.max_concurrent_sessions
     active = list(db.scalars(
@@ -115,7 +117,7 @@ def _enforce_session_cap(db: Session, company: Company, now: datetime, actor: Ac
     ))
     excess = len(active) - cap + 1
     if excess <= 0:
-        return
+        return []
     if settings.session_cap_policy == "deny":
         raise Conflict("Limite de sessões simultâneas da empresa atingido.", code="session_limit_reached",
                        details={"limit": cap})
@@ -123,6 +125,7 @@ def _enforce_session_cap(db: Session, company: Company, now: datetime, actor: Ac
         _revoke(db, old, "session_cap", now)
         record(db, actor, "auth.session_revoked", "user_session", old.id, company_id=company.id,
                after={"reason": "session_cap"})
+    return [old.id for old in active[:excess]]
 
 
 def _issue_tokens(db: Session, user: User, session: UserSession, plan: str) -> TokenPair:

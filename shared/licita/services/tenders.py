@@ -587,7 +587,14 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
         record(db, actor, "tender.field_corrected", "tender", tender.id, company_id=company_id,
                before={"field": field, **before}, after={"field": field, "value": stored, "reason": body.reason})
         db.flush()
-        return _field_out(tender, field)
+        out = _field_out(tender, field)
+        title = tender.title
+    from licita.events.publisher import publish_quietly
+
+    publish_quietly("tender.field_corrected", str(company_id),
+                    {"tender_id": str(tender_id), "title": title, "field": field},
+                    user_id=principal.user_id)
+    return out
 
 
 def _json_default(value: Any) -> Any:
