@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field, field_validator
 
 from licita.brazil import is_valid_cnpj, only_digits
+from licita.schemas.auth import UserOut
 from licita.schemas.common import Schema, StrictModel
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -190,17 +191,7 @@ class UserQuery(PageQuery):
     sort: Literal["created_at", "-created_at", "email", "-email", "first_name", "-first_name"] = "email"
 
 
-class UserSummary(Schema):
-    id: UUID
-    company_id: UUID
-    email: str
-    first_name: str
-    last_name: str
-    role: str
-    permissions: list[str]
-    status: str
-    must_change_password: bool
-    last_login_at: datetime | None
+class UserSummary(UserOut):
     created_at: datetime
 
 

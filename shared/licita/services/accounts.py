@@ -349,21 +349,26 @@ def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.
     return token
 
 
+def _user_page(db: Session, stmt: Select[Any], query: s.UserQuery) -> s.UserList:
+    """Filters, search, sort and pagination shared by the tenant and the platform user lists."""
+    if query.role:
+        stmt = stmt.where(User.role == query.role)
+    if query.status:
+        stmt = stmt.where(User.status == query.status)
+    if query.q:
+        like = f"%{query.q}%"
+        stmt = stmt.where(or_(User.email.ilike(like), User.first_name.ilike(like), User.last_name.ilike(like)))
+    column = getattr(User, query.sort.lstrip("-"))
+    stmt = stmt.order_by(column.desc() if query.sort.startswith("-") else column, User.id)
+    rows, page = _page(stmt, db, query.page, query.page_size)
+    return s.UserList(items=[_user_out(u) for u in rows], page=page)
+
+
 def list_users(principal: Principal, query: s.UserQuery) -> s.UserList:
     principal.require("users:read")
     with tenant_transaction(principal.company_id) as db:
         stmt = select(User).where(User.company_id == uuid.UUID(principal.company_id))
-        if query.role:
-            stmt = stmt.where(User.role == query.role)
-        if query.status:
-            stmt = stmt.where(User.status == query.status)
-        if query.q:
-            like = f"%{query.q}%"
-            stmt = stmt.where(or_(User.email.ilike(like), User.first_name.ilike(like), User.last_name.ilike(like)))
-        column = getattr(User, query.sort.lstrip("-"))
-        stmt = stmt.order_by(column.desc() if query.sort.startswith("-") else column, User.id)
-        rows, page = _page(stmt, db, query.page, query.page_size)
-        return s.UserList(items=[_user_out(u) for u in rows], page=page)
+        return _user_page(db, stmt, query)
 
 
 def get_user(principal: Principal, user_id: str) -> s.UserSummary:
@@ -474,14 +479,4 @@ def admin_list_users(query: s.UserQuery, company_id: str | None) -> s.UserList:
         stmt = select(User)
         if company_id:
             stmt = stmt.where(User.company_id == _uuid(company_id, "Empresa"))
-        if query.role:
-            stmt = stmt.where(User.role == query.role)
-        if query.status:
-            stmt = stmt.where(User.status == query.status)
-        if query.q:
-            like = f"%{query.q}%"
-            stmt = stmt.where(or_(User.email.ilike(like), User.first_name.ilike(like), User.last_name.ilike(like)))
-        column = getattr(User, query.sort.lstrip("-"))
-        stmt = stmt.order_by(column.desc() if query.sort.startswith("-") else column, User.id)
-        rows, page = _page(stmt, db, query.page, query.page_size)
-        return s.UserList(items=[_user_out(u) for u in rows], page=page)
+        return _user_page(db, stmt, query)
