@@ -75,19 +75,11 @@ def _revoke_user_sessions(db: Session, user_ids: list[uuid.UUID] | None, company
 
 
 def _after_revocation(session_ids: list[uuid.UUID]) -> None:
-    """Make revocations bite now: drop authorizer cache entries and close the sessions' sockets."""
+    """Make revocations bite now: drop authorizer cache entries (which also closes the sessions' sockets)."""
     from licita.services.auth import forget_session
 
     for sid in session_ids:
         forget_session(sid)
-    if session_ids:
-        try:
-            from licita.services.realtime import close_session_connections
-
-            for sid in session_ids:
-                close_session_connections(str(sid))
-        except Exception:  # sockets are best effort; the authorizer already refuses the tokens
-            pass
 
 
 # ------------------------------------------------------------------------------ access requests
