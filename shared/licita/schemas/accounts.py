@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from licita.brazil import is_valid_cnpj, only_digits
 from licita.schemas.auth import UserOut
-from licita.schemas.common import Schema, StrictModel
+from licita.schemas.common import Page, Schema, StrictModel
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
 TenantRole = Literal["ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -18,12 +18,6 @@ StatusName = Literal["ACTIVE", "INACTIVE", "PENDING", "SUSPENDED"]
 PlanName = Literal["basic", "pro", "enterprise"]
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PERMISSION = r"^[a-z_]+:[a-z_]+$"
-
-
-class Page(Schema):
-    page: int
-    page_size: int
-    total: int
 
 
 class PageQuery(StrictModel):

@@ -19,6 +19,14 @@ class StrictModel(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
+class Page(Schema):
+    """Where a paginated list is: every list endpoint answers with this beside its items."""
+
+    page: int
+    page_size: int
+    total: int
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from licita.schemas.common import Schema, StrictModel
+from licita.schemas.common import Page, Schema, StrictModel
 
 
 def _known_kind(value: str) -> str:
@@ -24,11 +24,8 @@ def _check_kinds(value: str | None) -> str | None:
     return value
 
 
-class InboxQuery(StrictModel):
-    unread_only: bool = False
-    kinds: str | None = Field(None, max_length=500, description="Tipos separados por vírgula")
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(20, ge=1, le=100)
+class KindsQuery(StrictModel):
+    kinds: str | None = Field(None, max_length=500, description="Tipos separados por vírgula (todos se ausente)")
 
     @field_validator("kinds")
     @classmethod
@@ -37,6 +34,12 @@ class InboxQuery(StrictModel):
 
     def kind_list(self) -> list[str]:
         return [k.strip() for k in (self.kinds or "").split(",") if k.strip()]
+
+
+class InboxQuery(KindsQuery):
+    unread_only: bool = False
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
 
 
 class NotificationOut(Schema):
@@ -51,15 +54,9 @@ class NotificationOut(Schema):
     created_at: datetime
 
 
-class InboxPage(Schema):
-    page: int
-    page_size: int
-    total: int
-
-
 class NotificationList(Schema):
     items: list[NotificationOut]
-    page: InboxPage
+    page: Page
     unread: int
 
 
@@ -67,18 +64,6 @@ class InboxCounts(Schema):
     total: int
     unread: int
     unread_by_kind: dict[str, int]
-
-
-class KindsQuery(StrictModel):
-    kinds: str | None = Field(None, max_length=500, description="Tipos separados por vírgula (todos se ausente)")
-
-    @field_validator("kinds")
-    @classmethod
-    def _kinds(cls, value: str | None) -> str | None:
-        return _check_kinds(value)
-
-    def kind_list(self) -> list[str]:
-        return [k.strip() for k in (self.kinds or "").split(",") if k.strip()]
 
 
 class Updated(Schema):

@@ -18,6 +18,7 @@ from licita.db.models import AccessRequest, Company, OneTimeToken, Role, Status,
 from licita.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from licita.plans import plan as plan_limits
 from licita.schemas import accounts as s
+from licita.schemas.common import Page
 from licita.security.passwords import hash_password, verify_password
 from licita.security.principal import Principal
 from licita.security.tokens import hash_refresh_token, new_refresh_token
@@ -37,10 +38,10 @@ def _uuid(value: str | uuid.UUID, what: str = "Registro") -> uuid.UUID:
         raise NotFound(f"{what} não encontrado.") from None
 
 
-def _page(stmt: Select[Any], db: Session, page: int, size: int) -> tuple[list[Any], s.Page]:
+def _page(stmt: Select[Any], db: Session, page: int, size: int) -> tuple[list[Any], Page]:
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(db.scalars(stmt.limit(size).offset((page - 1) * size)))
-    return rows, s.Page(page=page, page_size=size, total=int(total))
+    return rows, Page(page=page, page_size=size, total=int(total))
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:

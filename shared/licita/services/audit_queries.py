@@ -6,6 +6,7 @@ import uuid
 
 from licita.db.engine import system_transaction, tenant_transaction
 from licita.schemas import accounts as s
+from licita.schemas.common import Page
 from licita.security.principal import Principal
 from licita.services import audit
 
@@ -28,7 +29,7 @@ def company_audit(principal: Principal, query: s.AuditQuery) -> s.AuditList:
     with tenant_transaction(principal.company_id) as db:
         rows, total = audit.list_audit(db, company_id=uuid.UUID(principal.company_id), page=query.page,
                                        page_size=query.page_size, filters=filters)
-        return s.AuditList(items=_entries(rows), page=s.Page(page=query.page, page_size=query.page_size,
+        return s.AuditList(items=_entries(rows), page=Page(page=query.page, page_size=query.page_size,
                                                              total=total))
 
 
@@ -36,7 +37,7 @@ def platform_audit(query: s.AuditQuery) -> s.AuditList:
     with system_transaction() as db:
         rows, total = audit.list_audit(db, company_id=None, page=query.page, page_size=query.page_size,
                                        filters=_filters(query))
-        return s.AuditList(items=_entries(rows), page=s.Page(page=query.page, page_size=query.page_size,
+        return s.AuditList(items=_entries(rows), page=Page(page=query.page, page_size=query.page_size,
                                                              total=total))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from licita.clients import get_mongo
 from licita.errors import NotFound
 from licita.schemas import notifications as s
+from licita.schemas.common import Page
 from licita.security.principal import Principal
 from licita.services.notifications import (
     CHANNELS,
@@ -52,7 +53,7 @@ def list_notifications(principal: Principal, query: s.InboxQuery) -> s.Notificat
     unread = total if query.unread_only and not query.kinds else \
         inbox.count_documents({"user_id": principal.user_id, "read": False})
     return s.NotificationList(items=[_out(d) for d in cursor],
-                              page=s.InboxPage(page=query.page, page_size=query.page_size, total=total),
+                              page=Page(page=query.page, page_size=query.page_size, total=total),
                               unread=unread)
 
 
