@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from licita.extraction.text import fold
+from licita.extraction.words import written_date, written_time
 
 BRT = timezone(timedelta(hours=-3), "BRT")
 
@@ -63,7 +64,7 @@ DATE_TEXT_RE = re.compile(
 )
 # "09h30", "9h", "09:30", "13:00 horas", "09H00MIN", OCR "08HOOMIN" (O for 0), "15 horas".
 TIME_RE = re.compile(
-    r"(?<![\d/.,])([01]?\d|2[0-3])\s*(?:(?:h|:|hs|horas?)\s*([0-5oO][\doO])(?:\s*min(?:utos)?)?|"
+    r"(?<![\d/.,])([01]?\d|2[0-3])\s*(?:\([a-z ]{2,20}\)\s*)?(?:(?:h|:|hs|horas?)\s*([0-5oO][\doO])(?:\s*min(?:utos)?)?|"
     r"\s*(?:h\b|hs\b|horas?\b|h(?=\s*[^\w]|\s*$)|h(?=\s*min)))"
 )
 
@@ -82,6 +83,10 @@ def _first_date(folded: str) -> tuple[date | None, int]:
                 if best[0] is None or m.start() < best[1]:
                     best = (d, m.start())
                 break
+    # written out: "aos dez dias do mês de março de dois mil e vinte e cinco"
+    w, w_start, _ = written_date(folded)
+    if w is not None and (best[0] is None or w_start < best[1]):
+        best = (w, w_start)
     return best
 
 
@@ -127,6 +132,9 @@ def parse_datetime(text: str) -> datetime | date | None:
         t = _time_from_match(m)
         if t is not None:
             return datetime.combine(d, t, BRT)
+    t = written_time(folded)
+    if t is not None:
+        return datetime.combine(d, t, BRT)
     return d
 
 
@@ -177,22 +185,24 @@ _MODALITY_RULES: list[tuple[re.Pattern[str], str]] = [
      "credenciamento"),
     (re.compile(r"leilao\s+(?:eletronico|presencial|publico|n[o.])"), "leilao"),
     (re.compile(r"dialogo\s+competitivo"), "dialogo_competitivo"),
+    (re.compile(r"tomada\s+de\s+precos?"), "tomada_de_precos"),
+    (re.compile(r"\bcarta[\s-]+convite|\bconvite\s*(?:n[o.]|eletronico|presencial|$)"), "convite"),
     (re.compile(r"\bconcurso\s+n[o.]"), "concurso"),
     (re.compile(r"\bpregao\b"), "pregao_eletronico_or_presencial"),
     (re.compile(r"\bconcorrencia\b"), "concorrencia"),
 ]
-# Law 8.666 modalities that no longer exist and have no place in the vocabulary.
+# Lei 8.666 modalities that Lei 14.133 abolished (still in the vocabulary for older editais).
 LEGACY_MODALITIES = {"tomada de precos": "tomada_de_precos", "convite": "convite"}
 
 
 def normalize_modality(name: str) -> str | None:
     """Map a written modality ("PREGÃO ELETRÔNICO", "Pregão, na forma eletrônica", "Dispensa
     Eletrônica") to the vocabulary. Bare "pregão"/"concorrência" default to the electronic form,
-    the rule under Lei 14.133 (art. 17 §2º); legacy 8.666 names (tomada de preços, convite) give None."""
+    the rule under Lei 14.133 (art. 17 §2º); legacy 8.666 names give tomada_de_precos / convite."""
     folded = " ".join(fold(name).split())
-    for legacy in LEGACY_MODALITIES:
+    for legacy, value in LEGACY_MODALITIES.items():
         if folded.startswith(legacy):
-            return None
+            return value
     for regex, value in _MODALITY_RULES:
         if regex.search(folded):
             if value == "pregao_eletronico_or_presencial":

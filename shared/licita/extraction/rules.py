@@ -21,7 +21,8 @@ from licita.extraction.formats import (
     parse_number,
 )
 from licita.extraction.items import ItemsResult, find_items
-from licita.extraction.models import Field
+from licita.extraction.kinds import PROCUREMENT_OTHER, PROCUREMENT_RE, document_kind, first_text_page, procurement_density
+from licita.extraction.models import FIELD_NAMES, Field
 from licita.extraction.text import Corpus, Hit, fold, squash
 
 R = Callable[[str], re.Pattern[str]]
@@ -59,59 +60,7 @@ def _field(c: Corpus, value: object, hit_start: int | None, hit_end: int | None,
 # document kind
 # ---------------------------------------------------------------------------------------------
 
-_KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
-    ("minuta_edital", _re(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b", re.M)),
-    ("ata_registro_precos", _re(r"^[ \t]*ata\s+d[eo]\s+registro\s+de\s+precos?\b", re.M)),
-    ("termo_homologacao", _re(r"^[ \t]*termo\s+de\s+(?:adjudicacao\s+e\s+)?homologacao\b", re.M)),
-    ("etp", _re(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", re.M)),
-    ("diario_oficial", _re(r"^[ \t]*diario\s+oficial\b", re.M)),
-    ("termo_referencia", _re(r"^[ \t]*termo\s+de\s+referencia\b", re.M)),
-    ("aviso_dispensa", _re(r"^[ \t]*(?:termo|aviso)\s+de\s+(?:dispensa|contratacao\s+direta)\b|"
-                           r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|^[ \t]*dispensa\s+eletronica\b", re.M)),
-    ("edital", _re(r"^[ \t]*edital\b|^[ \t]*(?:preg[a-z]o|concorrencia|leilao|concurso|credenciamento|"
-                   r"chamamento)\b", re.M)),
-]
-_PROCUREMENT_RE = _re(r"\blicitac|\bpregao\b|\bpregoeir|\blicitante|\bconcorrencia\b|\bdispensa\s+de\s+licitac|"
-                      r"contratacao\s+direta|14\.133|8\.666|10\.520|registro\s+de\s+precos|\bcertame\b|"
-                      r"\bsicaf\b|\bhabilitacao\b")
-_NON_PROCUREMENT_RE = _re(r"chamada\s+publica|selecao\s+de\s+projetos|processo\s+seletivo|concurso\s+publico|"
-                          r"premio\b|bolsas?\s+de\s+estudo|edital\s+de\s+selecao|fomento")
-_TITLE_CHARS = 3500
-
-
-def document_kind(c: Corpus) -> Field:
-    sample = min(len(c.folded), 60000)  # density of procurement vocabulary in the first ~20 pages
-    signals = len(_PROCUREMENT_RE.findall(c.folded, 0, sample))
-    density = signals / max(1.0, sample / 10000)
-    head = c.folded[:_TITLE_CHARS + c.starts[_first_text_page(c)]]
-    non_proc = _NON_PROCUREMENT_RE.search(c.folded, 0, c.front_end)
-    if density < 2.5 or (non_proc and density < 6 and not _modality_mention(c, 0, c.front_end)):
-        hit = non_proc
-        if hit:
-            return _field(c, "other", hit.start(), hit.end() + 60, 0.7)
-        return _field(c, "other", None, None, 0.5, quote="sem vocabulário de licitação")
-    found: list[tuple[int, str, re.Match[str]]] = []
-    for kind, regex in _KIND_TITLES:
-        m = regex.search(head, 0)
-        if m:
-            found.append((m.start(), kind, m))
-    if found:
-        kinds = {k for _, k, _ in found}
-        if "minuta_edital" in kinds:
-            m = next(m for _, k, m in found if k == "minuta_edital")
-            return _field(c, "minuta_edital", m.start(), m.end() + 40, 0.85)
-        _, kind, m = min(found, key=lambda f: f[0])
-        return _field(c, kind, m.start(), m.end() + 60, 0.85)
-    if _modality_mention(c, 0, c.front_end):
-        return _field(c, "edital", None, None, 0.5, quote="modalidade de licitação citada")
-    return _field(c, "other", None, None, 0.4)
-
-
-def _first_text_page(c: Corpus) -> int:
-    for i, page in enumerate(c.doc.pages):
-        if len(page.text.strip()) >= 200:
-            return i
-    return 0
+# see licita.extraction.kinds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +290,7 @@ def agency(c: Corpus) -> Field:
     m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
     if m:
         return _agency_field(c, m.start(1), m.end(1), 0.85)
-    top = _TOP_BODY_RE.search(c.folded, 0, min(end, 3000 + c.starts[_first_text_page(c)]))
+    top = _TOP_BODY_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
         if unit:
@@ -419,21 +368,21 @@ def _title(text: str) -> str:
 _OBJECT_RES = [
     _re(r"objeto\s+d[ao]\s+presente\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
         r"aviso|processo|certame|concorrencia)[^.:\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\s*:?\s*"
-        r"(?:o|a|os|as)?\s*:?\s*"),
-    _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:o|a|os|as)?\s*:?\s*"),
-    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+)?objeto\s*(?:da\s+licitacao)?\s*[:\-–]?[ \t]*\n?[ \t]*"
-        r"(?=[a-z])", re.M),
+        r"(?:(?:o|a|os|as)\b)?\s*:?\s*"),
+    _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*"),
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+)?objeto\s*(?:da\s+licitacao)?\s*[.:\-–]?[ \t]*"
+        r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
         r"prestacao\s+de\s+servicos?)\b)", re.M),
     _re(r"^[ \t]*(?:\d+\.?\s*)?condicoes\s+gerais\s+da\s+contratacao[ \t]*\n[ \t]*(?:\d+(?:\.\d+)*\.?\s*)?"
         r"(?=[a-z])", re.M),
 ]
-_OBJECT_STOP_RE = _re(r",?\s*(?:conforme|nos\s+termos|de\s+acordo\s+com|observad[ao]s|segundo\s+as|mediante\s+as|"
-                      r"constantes?\s+d|em\s+conformidade|especificad[ao]s?\s+n|a\s+fim\s+de\s+atender\s+as\s+"
-                      r"necessidades|nas\s+condicoes|nos\s+moldes|quantidades\s+e\s+exigencias)\b|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
+_OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|observad[ao]s|segundo\s+as|mediante\s+as|"
+                      r"em\s+conformidade|nas\s+condicoes|nos\s+moldes|quantidades\s+e\s+exigencias)\b|"
+                      r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
 
 
-def object_field(c: Corpus, items: ItemsResult) -> Field:
+def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Field:
     best: tuple[int, int, int, float] | None = None
     for rank, regex in enumerate(_OBJECT_RES):
         for hit in c.finditer(regex, 0, c.front_end):
@@ -457,6 +406,9 @@ def object_field(c: Corpus, items: ItemsResult) -> Field:
     if _all_caps(text):
         text = text[0] + text[1:].lower()
     text = _enrich_object(text, items)
+    if srp_stated and not re.search(r"registro\s+de\s+pre", fold(text)):
+        # the object of an SRP procedure is the registration of prices for the purchase
+        text = "Registro de preços para " + (text[0].lower() + text[1:] if not text[:2].isupper() else text)
     return Field(value=text, page=c.page_of(start), quote=c.quote(start, end), confidence=conf, where=c.where(start))
 
 
@@ -563,18 +515,30 @@ _SESSION_LABEL_RE = _re(
     r"sessao\s+(?:publica|de\s+disputa)(?:\s+(?:para\s+formulacao\s+de\s+lances|do\s+preg[a-z]o\s+eletronico|"
     r"de\s+(?:precos|lances)))?|"
     r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
-    r"disputa\s+de\s+(?:precos|lances)\s*:"
+    r"disputa\s+de\s+(?:precos|lances)\s*:|"
+    # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
+    # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
+    r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+d[ao]\s+(?:sessao|abertura|leilao|disputa|certame|pregao))?\s*:|"
+    r"hasta\s+publica|"
+    r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
+    # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
+    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|em\s+\d|dia\s))"
 )
+# "… até as 14:00 hs do dia 29/03/2021, para abertura do certame": the date comes *before* the label.
+_SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao]|dado)\s+(?:a\s+)?)\s*(?:a\s+)?"
+                        r"abertura\s+d[aoe]s?\s+(?:certame|sessao|licitacao|envelopes|propostas|pregao|leilao)")
 _LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
+_SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
+                      r"acolhimento)\b")
 
 
 def session_datetime(c: Corpus, kind: str) -> Field:
     if kind in ("other", "ata_registro_precos", "termo_referencia", "etp"):
         return Field()
+    fallback: Field | None = None
     for hit in c.finditer(_SESSION_LABEL_RE, 0, c.front_end):
         window = c.folded[hit.end:hit.end + 130]
-        cut = re.search(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
-                        r"acolhimento)\b", window)
+        cut = _SESSION_CUT_RE.search(window)
         if cut:
             window = window[:cut.start()]
         if _LEGAL_REF_RE.search(window[:60]):
@@ -582,8 +546,18 @@ def session_datetime(c: Corpus, kind: str) -> Field:
         value = parse_datetime(window)
         if value is None:
             continue
-        return _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
-    return Field()
+        found = _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
+        if "T" in iso(value):
+            return found
+        fallback = fallback or found
+    for hit in c.finditer(_SESSION_AFTER_RE, 0, c.front_end):
+        start = max(0, hit.start - 110)
+        window = c.folded[start:hit.start]
+        window = window[max(window.rfind(". "), window.rfind(";")) + 1:]
+        value = parse_datetime(window)
+        if value is not None and "T" in iso(value):
+            return _field(c, iso(value), hit.start - len(window), hit.end, 0.8)
+    return fallback or Field()
 
 
 _ESTIMATE_CUE_RE = _re(
@@ -639,18 +613,31 @@ def estimated_value(c: Corpus, kind: str) -> Field:
 # ME/EPP, platform, legal basis
 # ---------------------------------------------------------------------------------------------
 
-_MEEPP = r"(?:me\s*/\s*epp|me\s+e\s+epp|me/epp/equiparadas|microempresas?|mpe|empresas?\s+de\s+pequeno\s+porte)"
+_MEEPP = (r"(?:me\s*[/,]\s*epps?|mes?\s*(?:'s)?\s*(?:e|/|,)\s*epps?(?:\s*'s)?|me\s*/\s*epp\s*/\s*(?:mei|equiparadas)|"
+          r"microempresas?|microempreendedor\w*|mpes?\b|empresas?\s+de\s+pequeno\s+porte|"
+          r"pequenas\s+empresas)")
 _MEEPP_NEG_RE = _re(r"(?:(?:item|itens|participacao|licitacao|cota|lotes?)\s+exclusiv\w*\s+"
                     r"(?:para\s+|a\s+|as\s+|de\s+)?"
                     + _MEEPP + r"[^\n:]{0,40}[:\s-]+nao\b)|(?:preferencia\s+" + _MEEPP + r"[^\n]{0,30}?\s+nao\b)|"
-                    r"(?:tratamento\s+diferenciado[^\n]{0,40}:\s*nao\b)|(?:beneficios?\s+" + _MEEPP + r"\s*:?\s*nao\b)")
-_MEEPP_QUOTA_RE = _re(r"\bcota\s+(?:reservada|principal)\b|cota\s+de\s+(?:ate\s+)?25\s*%")
-_MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pregao)\s+(?:sera\s+)?exclusiv\w*\s+"
-                     r"(?:para\s+|a\s+|as\s+|de\s+)?" + _MEEPP + r"|exclusivamente\s+(?:para\s+|a\s+|as\s+)?"
-                     + _MEEPP + r"|(?:item|itens|lotes?)\s+(?:\d[\d,\se]*\s+)?(?:sao\s+|serao\s+)?exclusiv\w*\s+"
-                     r"(?:para\s+|a\s+|as\s+|de\s+)?" + _MEEPP)
+                    r"(?:tratamento\s+diferenciado[^\n]{0,40}:\s*nao\b)|(?:beneficios?\s+" + _MEEPP + r"\s*:?\s*nao\b)|"
+                    r"(?:nao\s+(?:havera|sera|serao)\s+(?:aplicad\w+\s+)?(?:(?:itens?|lotes?|cotas?)\s+)?"
+                    r"(?:exclusiv\w+|reservad\w+|cota)[^.;]{0,40}?" + _MEEPP + r")")
+_MEEPP_QUOTA_RE = _re(r"\bcota\s+(?:reservada|principal)\b|cota\s+de\s+(?:ate\s+)?25\s*%|"
+                      r"reserva\s+de\s+cota|cota\s+(?:exclusiva|destinada)\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
+_EXCL_TARGET = r"(?:para\s+|a\s+|as\s+|de\s+|em\s+favor\s+d[ea]s?\s+)?(?:(?:a\s+)?participacao\s+(?:de\s+|d[ea]s\s+)?)?"
+_MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pregao|competicao)\s+(?:sera\s+)?"
+                     r"(?:destinad[ao]\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
+                     + r"|exclusivamente\s+" + _EXCL_TARGET + _MEEPP
+                     + r"|(?:destinad[ao]s?|reservad[ao]s?)\s+(?:a\s+|para\s+)?(?:a\s+)?participacao\s+exclusiva\s+"
+                       r"(?:de\s+|d[ea]s\s+)?" + _MEEPP
+                     + r"|(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?(?:\d[\d,\se]*\s+)?(?:sao\s+|serao\s+|sera\s+|e\s+)?"
+                       r"(?:destinad[ao]s?\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
+                     + r"|exclusiv[oa]s?\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
 _MEEPP_ELSEWHERE_RE = _re(r"itens\s+exclusivos\s+(?:a|para|as)\s+" + _MEEPP + r"[^;]{0,200}?(?:constam|estao|serao)\s+"
                           r"(?:indicad\w+\s+|relacionad\w+\s+)?(?:n[oa]|do)\s+(?:termo|anexo)")
+# Lots/items open to everyone next to others reserved: the edital mixes both.
+_AMPLA_RE = _re(r"ampla\s+(?:participacao|concorrencia|disputa)|nao\s+exclusiv[oa]s?\b|livre\s+participacao")
+_SALE_MODALITIES = ("leilao",)
 
 
 def _windowed(c: Corpus, literals: tuple[str, ...], regex: re.Pattern[str], back: int = 90,
@@ -664,27 +651,44 @@ def _windowed(c: Corpus, literals: tuple[str, ...], regex: re.Pattern[str], back
     return [hits[k] for k in sorted(hits)]
 
 
-def me_epp(c: Corpus, kind: str, items: ItemsResult) -> Field:
-    if kind in ("other", "ata_registro_precos"):
+def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None) -> Field:
+    """ME/EPP participation rule (LC 123 arts. 47-49).
+
+    An explicit "no" (preamble "Item exclusivo para ME/EPP: NÃO") wins; then a reserved quota
+    (art. 48 III); then exclusivity: of the whole procedure ("licitação exclusiva para ME/EPP") is
+    ``exclusive`` unless the items show both exclusive and open ones; of some items or lots
+    ("itens 1 a 5 exclusivos…", "LOTE 2 – EXCLUSIVO ME/EPP" next to "AMPLA PARTICIPAÇÃO") is ``mixed``.
+    Sales (leilão) and atas have no ME/EPP rule; contracts and announcements only when stated.
+    """
+    if kind in ("other", "ata_registro_precos") or modality in _SALE_MODALITIES:
         return Field()
-    neg = _windowed(c, ("exclusiv", "preferencia", "tratamento diferenciado", "beneficio"), _MEEPP_NEG_RE)
+    neg = [h for h in _windowed(c, ("exclusiv", "preferencia", "tratamento diferenciado", "beneficio", "nao havera",
+                                    "nao sera"), _MEEPP_NEG_RE) if not _conditional(c, h.start)]
     if neg:
         hit = neg[0]
         return _field(c, "none", hit.start, hit.end, 0.85)
-    for hit in _windowed(c, ("cota ",), _MEEPP_QUOTA_RE, 10, 40):
+    for hit in _windowed(c, ("cota ", "reserva de cota"), _MEEPP_QUOTA_RE, 10, 40):
         if not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]:
             return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)
     if _windowed(c, ("itens exclusivos",), _MEEPP_ELSEWHERE_RE, 5, 300):
         return Field(quote="itens exclusivos indicados em outro documento (TR)")
+    flags = [i.me_epp_exclusive for i in items.items]
+    both = True in flags and False in flags
+    general: Hit | None = None
     for hit in _windowed(c, ("exclusiv",), _MEEPP_EXCL_RE):
         before = c.folded[max(0, hit.start - 12):hit.start]
         if _conditional(c, hit.start) or re.search(r"\bnao\s*$", before):
             continue
         text = hit.match.group(0)
-        flags = [i.me_epp_exclusive for i in items.items]
-        if text.startswith(("iten", "item", "lote")) or (flags and False in flags and True in flags):
+        if text.startswith(("iten", "item", "lote", "grupo")) or both:
             return _field(c, "mixed", hit.start, hit.end + 40, 0.7)
-        return _field(c, "exclusive", hit.start, hit.end + 40, 0.75)
+        if text.startswith("exclusiv"):  # a heading/column "EXCLUSIVO ME/EPP" over some rows
+            ampla = c.search(_AMPLA_RE)
+            if ampla and not _conditional(c, ampla.start) and abs(ampla.start - hit.start) < 20000:
+                return _field(c, "mixed", hit.start, hit.end + 40, 0.65)
+        general = general or hit
+    if general is not None:
+        return _field(c, "exclusive", general.start, general.end + 40, 0.75)
     if kind in ("edital", "aviso_dispensa"):
         return _field(c, "none", None, None, 0.55, quote="nenhum item exclusivo ou cota reservada a ME/EPP")
     return Field()
@@ -692,15 +696,18 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult) -> Field:
 
 _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
     ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet|gov\.br/compras|compras\.gov\.br|"
-                       r"sistema\s+de\s+compras\s+do\s+governo\s+federal|portal\s+de\s+compras\s+do\s+governo\s+federal")),
-    ("bll", _re(r"\bbll\b|bllcompras|bolsa\s+de\s+licitacoes\s+e\s+leiloes")),
-    ("bnc", _re(r"\bbnc\.org|bolsa\s+nacional\s+de\s+compras|\bbnc\b")),
+                       r"sistema\s+de\s+compras\s+do\s+governo\s+federal|portal\s+de\s+compras\s+do\s+governo\s+federal|"
+                       r"compras\s+governamentais")),
+    ("bll", _re(r"\bbll\b|bllcompras|bll\.org|bolsa\s+de\s+licitacoes\s+(?:e\s+leiloes|do\s+brasil)")),
+    ("bnc", _re(r"\bbnc\.org|bolsa\s+nacional\s+de\s+compras|\bbnc\b|bnccompras")),
     ("licitanet", _re(r"licitanet")),
     ("portal_compras_publicas", _re(r"portaldecompraspublicas|portal\s+de\s+compras\s+publicas")),
-    ("licitacoes_e", _re(r"licitacoes-e\b")),
+    ("licitacoes_e", _re(r"licitacoes\s?-\s?e\b|licitacoes-e\.com")),
     ("bbmnet", _re(r"bbmnet|bbm\s+net")),
+    # other electronic systems, and an auctioneer's own site (leiloeiros use the .lel.br domain)
     ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bcompras\.rj|\bbanrisul|\bcomprasbr|\bbolsa\s+brasileira\s+de\s+"
-                  r"mercadorias|\bportal\s+licita\s+mais|\blicitar\s+digital|\becompras|\bcomprasnet\.go")),
+                  r"mercadorias|\bportal\s+licita\s+mais|\blicitar\s*digital|\becompras|\bcomprasnet\.go|"
+                  r"\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|www\.[a-z0-9-]*leiloes?\.com")),
 ]
 _PLATFORM_RE = _re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS))
 _PROPRIO_RE = _re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"
@@ -708,8 +715,9 @@ _PROPRIO_RE = _re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|regis
                   r"(?:sistema|plataforma|portal)\b")
 
 
-def platform(c: Corpus, kind: str) -> Field:
-    if kind == "ata_registro_precos":
+def platform(c: Corpus, kind: str, modality: str | None = None) -> Field:
+    """The electronic system named most (front matter counts triple); presencial sessions have none."""
+    if kind in ("ata_registro_precos", "contract"):
         return Field()
     scores: dict[str, tuple[float, int, int]] = {}
     for hit in c.finditer(_PLATFORM_RE):
@@ -720,6 +728,8 @@ def platform(c: Corpus, kind: str) -> Field:
     if scores:
         name, (_, start, end) = max(scores.items(), key=lambda kv: (kv[1][0], -kv[1][1]))
         return _field(c, name, start, end + 40, 0.85)
+    if modality and modality.endswith("presencial"):
+        return Field()
     own = c.search(_PROPRIO_RE)
     if own:
         return _field(c, "proprio", own.start, own.end + 40, 0.6)
@@ -728,12 +738,15 @@ def platform(c: Corpus, kind: str) -> Field:
 
 _L14133_RE = _re(r"14\.?133")
 _LOLD_RE = _re(r"\b(?:lei\s+(?:federal\s+)?(?:n\w*\s*)?)(?:10\.?520|8\.?666)")
+# State-owned companies buy and sell under their own law and regulation (Lei 13.303/2016).
+_LSTATE_CO_RE = _re(r"\blei\s+(?:federal\s+)?(?:n\w*\s*)?13\.?303|regulamento\s+(?:interno\s+)?de\s+licitacoes\s+e\s+"
+                    r"contratos\s+d[ao]")
 
 
 def legal_basis(c: Corpus, kind: str) -> Field:
     if kind == "other":
         hit = c.front(_L14133_RE)
-        if hit and _PROCUREMENT_RE.search(c.folded, max(0, hit.start - 300), hit.end + 300):
+        if hit and PROCUREMENT_RE.search(c.folded, max(0, hit.start - 300), hit.end + 300):
             return _field(c, "lei_14133", hit.start - 20, hit.end + 20, 0.5)
         return _field(c, "other", None, None, 0.6, quote="documento não é uma contratação pública")
     for region in ((0, c.front_end), (c.front_end, len(c.folded))):
@@ -743,6 +756,9 @@ def legal_basis(c: Corpus, kind: str) -> Field:
         old = c.search(_LOLD_RE, *region)
         if old:
             return _field(c, "lei_8666_10520", old.start, old.end + 20, 0.85)
+        state_co = c.search(_LSTATE_CO_RE, *region)
+        if state_co:
+            return _field(c, "other", state_co.start, state_co.end + 20, 0.75)
     return Field()
 
 
@@ -751,30 +767,39 @@ def legal_basis(c: Corpus, kind: str) -> Field:
 
 def extract_fields(doc: ExtractedDocument, corpus: Corpus | None = None) -> tuple[dict[str, Field], ItemsResult]:
     c = corpus or Corpus(doc)
-    kind_f = document_kind(c)
+    kind_f, why = document_kind(c, _modality_mention)
     kind = str(kind_f.value)
-    items = find_items(c) if kind not in ("other",) else ItemsResult(None, None, None, [], "none")
-    modality, number = modality_and_number(c, kind)
+    if kind == "diario_oficial" and procurement_density(c) < 2.5:
+        # a gazette without procurement notices: nothing to extract
+        return {name: Field() for name in FIELD_NAMES} | {"document_kind": kind_f}, _NO_ITEMS
+    # Contracts and announcements ("other" in the vocabulary) still name their procedure.
+    rk = why if why in PROCUREMENT_OTHER else kind
+    items = find_items(c) if rk not in ("other", *PROCUREMENT_OTHER) else _NO_ITEMS
+    modality, number = modality_and_number(c, rk)
     agency_f = agency(c)
     fields: dict[str, Field] = {
         "document_kind": kind_f,
         "modality": modality,
         "number": number,
-        "process_number": process_number(c) if kind != "other" else Field(),
+        "process_number": process_number(c) if rk != "other" else Field(),
         "agency": agency_f,
-        "agency_cnpj": agency_cnpj(c, agency_f) if kind != "other" else Field(),
+        "agency_cnpj": agency_cnpj(c, agency_f) if rk != "other" else Field(),
         "uasg": uasg(c),
-        "object": object_field(c, items),
-        "srp": srp(c, kind),
-        "award_criterion": award_criterion(c, kind),
-        "dispute_mode": dispute_mode(c, kind),
-        "session_datetime": session_datetime(c, kind),
-        "estimated_value": estimated_value(c, kind),
+        "object": Field(),
+        "srp": srp(c, rk),
+        "award_criterion": award_criterion(c, rk),
+        "dispute_mode": dispute_mode(c, rk),
+        "session_datetime": session_datetime(c, rk),
+        "estimated_value": estimated_value(c, rk),
         "items_count": Field(items.count, items.page, items.quote, 0.75 if items.count else 0.0),
-        "me_epp": me_epp(c, kind, items),
-        "platform": platform(c, kind),
-        "legal_basis": legal_basis(c, kind),
+        "me_epp": me_epp(c, rk, items, str(modality.value)),
+        "platform": platform(c, rk, str(modality.value)),
+        "legal_basis": legal_basis(c, rk),
     }
-    if kind == "other":
+    if rk in ("other", *PROCUREMENT_OTHER):
         fields["items_count"] = Field()
+    fields["object"] = object_field(c, items, srp_stated=fields["srp"].value is True)
     return fields, items
+
+
+_NO_ITEMS = ItemsResult(None, None, None, [], "none")

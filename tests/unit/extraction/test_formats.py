@@ -92,8 +92,9 @@ def test_cnpj_check_digits(cnpj: str, ok: bool) -> None:
     ("Dispensa de Licitação", "dispensa"),
     ("Inexigibilidade", "inexigibilidade"),
     ("Diálogo Competitivo", "dialogo_competitivo"),
-    ("Tomada de Preços", None),  # Lei 8.666 modality, not in the vocabulary
-    ("Convite", None),
+    ("Tomada de Preços", "tomada_de_precos"),  # Lei 8.666 modalities, kept in the vocabulary
+    ("Convite", "convite"),
+    ("Carta-Convite nº 3/2019", "convite"),
 ])
 def test_modality_names(name: str, value: str | None) -> None:
     assert normalize_modality(name) == value

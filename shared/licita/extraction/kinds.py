@@ -1,0 +1,169 @@
+"""What kind of document this is: the document's *main* kind, not the first notice it quotes.
+
+Signals, strongest first:
+- a gazette masthead (the "Diário Oficial" running header on most pages, or an edition line on page 1)
+  makes the whole file a ``diario_oficial``, whatever notices it carries;
+- explicit document-type titles at the top of the first pages ("TERMO DE REFERÊNCIA", "ATA DE
+  REGISTRO DE PREÇOS", "TERMO DE HOMOLOGAÇÃO", "EDITAL", "MINUTA" …) win over a modality header
+  ("PREGÃO ELETRÔNICO Nº 12/2025") that many of those documents repeat at the top;
+- a notice that only *announces* an edital ("AVISO DE LICITAÇÃO", a one-page "torna público que se
+  acha aberta licitação … conforme o edital") is not the edital: it is ``other`` unless the edital
+  itself follows in the same file;
+- contracts and their extracts are ``other`` (the vocabulary has no contract kind).
+A title on a line right below "ANEXO …", or in a table of contents ("…… 25"), names an annex.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from licita.extraction.models import Field
+from licita.extraction.text import Corpus
+
+_M = re.M
+_KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
+    ("minuta_edital", re.compile(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b", _M)),
+    ("ata_registro_precos", re.compile(r"^[ \t]*ata\s+d[eoa]\s+registro\s+de\s+precos?\b", _M)),
+    ("termo_homologacao", re.compile(
+        r"^[ \t]*(?:termo\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|(?:relatorio|resultado)\s+de\s+"
+        r"(?:adjudicacao\s+e\s+)?homologacao|adjudicacao\s*(?:e|/)\s*homologacao|homologacao)\b(?![^\n]{0,3}d[eoa]\s+"
+        r"(?:ata|contrato))", _M)),
+    ("etp", re.compile(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", _M)),
+    ("termo_referencia", re.compile(r"^[ \t]*(?:projeto\s+basico\s*(?:/|e)\s*)?termo\s+de\s+referencia\b", _M)),
+    ("aviso_dispensa", re.compile(r"^[ \t]*(?:termo|aviso)\s+de\s+(?:dispensa|contratacao\s+direta)\b|"
+                                  r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|^[ \t]*dispensa\s+eletronica\b", _M)),
+    ("contract", re.compile(r"^[ \t]*(?:termo\s+de\s+)?contrato\s+(?:administrativo\s+)?n[o.]|^[ \t]*extrato\s+d[oe]\s+"
+                            r"contrato\b", _M)),
+    ("aviso_licitacao", re.compile(r"^[ \t]*aviso\s+de\s+(?:abertura\s+de\s+)?(?:licitacao|preg[a-z]o|edital|"
+                                   r"concorrencia|tomada|leilao)\b", _M)),
+    ("edital", re.compile(r"^[ \t]*edital\b", _M)),
+]
+# A modality header names the procedure, not the document: weaker than any explicit title.
+_MODALITY_HEADER_RE = re.compile(r"^[ \t]*(?:preg[a-z]o|concorrencia|leilao|concurso|credenciamento|chamamento|"
+                                 r"tomada\s+de\s+precos|carta[\s-]+convite|convite)\b", _M)
+PROCUREMENT_RE = re.compile(r"\blicitac|\bpregao\b|\bpregoeir|\blicitante|\bconcorrencia\b|\bdispensa\s+de\s+licitac|"
+                            r"contratacao\s+direta|14\.133|8\.666|10\.520|registro\s+de\s+precos|\bcertame\b|"
+                            r"\bsicaf\b|\bhabilitacao\b|\bleilao\b|\bleiloeiro|tomada\s+de\s+precos")
+_NON_PROCUREMENT_RE = re.compile(r"chamada\s+publica|selecao\s+de\s+projetos|processo\s+seletivo|concurso\s+publico|"
+                                 r"premio\b|bolsas?\s+de\s+estudo|edital\s+de\s+selecao|fomento")
+_GAZETTE_HEADER_RE = re.compile(r"diario\s+oficial|imprensa\s+oficial|diario\s+(?:eletronico|municipal)\b")
+_GAZETTE_EDITION_RE = re.compile(r"\bedicao\b|\bano\s+[ivxlc]+\b|\bsuplemento\b|\bcaderno\b|\bn\.?[o.]?\s*\d[\d.]*\b")
+# An announcement refers to the edital as another document.
+_ANNOUNCES_EDITAL_RE = re.compile(r"(?:condicoes|disposicoes)\s+(?:estabelecidas|constantes|previstas)\s+no\s+edital|"
+                                  r"(?:o\s+)?edital\s+(?:completo\s+|e\s+(?:seus\s+)?anexos\s+)?(?:podera|poderao|pode|"
+                                  r"estara|estarao|encontra-se|esta)\s+(?:ser\s+)?(?:obtido|retirado|adquirido|"
+                                  r"consultado|disponivel|disponibilizado|a\s+disposicao)|acerca\s+do\s+edital|"
+                                  r"se\s+acha\s+aberta")
+_CHAPTER_RE = re.compile(r"^[ \t]*\d{1,2}\s*[.)-]?\s*(?:-\s*)?d[aoe]s?\s+[a-z]", _M)
+_TITLE_CHARS = 3500
+
+# Kinds that the vocabulary lacks map to "other" (their fields are still read: a contract or an
+# announcement names the modality, number, process and agency).
+PROCUREMENT_OTHER = ("contract", "aviso_licitacao")
+
+
+def first_text_page(c: Corpus) -> int:
+    for i, page in enumerate(c.doc.pages):
+        if len(page.text.strip()) >= 200:
+            return i
+    return 0
+
+
+def procurement_density(c: Corpus) -> float:
+    """Procurement words per 10,000 characters over the first ~20 pages."""
+    sample = min(len(c.folded), 60000)
+    return len(PROCUREMENT_RE.findall(c.folded, 0, sample)) / max(1.0, sample / 10000)
+
+
+def gazette(c: Corpus) -> tuple[int, int] | None:
+    """Span of the masthead when the file is an official gazette (running header or edition line)."""
+    pages = c.doc.pages
+    headed = []
+    for i in range(len(pages)):
+        start = c.starts[i]
+        m = _GAZETTE_HEADER_RE.search(c.folded, start, min(c.page_end(i), start + 300))
+        if m:
+            headed.append(m)
+    if len(pages) >= 3 and len(headed) >= max(2, 0.4 * len(pages)):
+        return headed[0].start(), headed[0].end()
+    first = c.starts[first_text_page(c)]
+    m = _GAZETTE_HEADER_RE.search(c.folded, first, first + 250)
+    if m and _GAZETTE_EDITION_RE.search(c.folded, m.end(), m.end() + 120) and not re.match(
+        r"[^\n]{0,40}\b(?:d[oa]\s+(?:uniao|estado|municipio)\s*(?:em|de)\s+\d|publicad)", c.folded[m.end():]
+    ):
+        return m.start(), m.end()
+    return None
+
+
+def _is_annex_title(folded: str, start: int) -> bool:
+    """Titles under an "ANEXO …" line, or table-of-contents entries ("TERMO DE REFERÊNCIA ..... 25")."""
+    line_end = folded.find("\n", start)
+    line = folded[start:line_end if line_end >= 0 else len(folded)]
+    if re.search(r"\.{4,}|\s\d{1,3}\s*$", line) or "anexo" in line[:12]:
+        return True
+    prev = folded[max(0, start - 120):start].rstrip().rsplit("\n", 1)[-1]
+    return bool(re.match(r"\s*anexo\b", prev))
+
+
+def title_kinds(c: Corpus) -> list[tuple[int, str, int]]:
+    """Explicit document-type titles in the head of the document: (offset, kind, end)."""
+    first = c.starts[first_text_page(c)]
+    head_end = min(len(c.folded), first + _TITLE_CHARS)
+    found: list[tuple[int, str, int]] = []
+    for kind, regex in _KIND_TITLES:
+        for m in regex.finditer(c.folded, 0, head_end):
+            if kind != "minuta_edital" and _is_annex_title(c.folded, m.start()):
+                continue
+            found.append((m.start(), kind, m.end()))
+            break
+    return sorted(found)
+
+
+def _short_announcement(c: Corpus) -> bool:
+    text_pages = sum(1 for p in c.doc.pages if len(p.text.strip()) >= 200)
+    if text_pages > 2:
+        return False
+    return (bool(_ANNOUNCES_EDITAL_RE.search(c.folded))
+            and len(_CHAPTER_RE.findall(c.folded)) < 4)
+
+
+def document_kind(c: Corpus, modality_mention: Callable[[Corpus, int, int], object]) -> tuple[Field, str]:
+    """The main kind (vocabulary value) and an internal kind that says *why* ("contract", …)."""
+    masthead = gazette(c)
+    if masthead:
+        return _kind_field(c, "diario_oficial", masthead[0], masthead[1] + 60, 0.85), "diario_oficial"
+    titles = title_kinds(c)
+    density = procurement_density(c)
+    non_proc = _NON_PROCUREMENT_RE.search(c.folded, 0, c.front_end)
+    # A TR/ETP states the need, often before any procurement word is written: trust its title.
+    top_title = next((t for t in titles if t[1] in ("termo_referencia", "etp")
+                      and t[0] - c.starts[first_text_page(c)] < 600), None)
+    if top_title is None and (density < 2.5 or (non_proc and density < 6 and not modality_mention(c, 0, c.front_end))):
+        if non_proc:
+            return _kind_field(c, "other", non_proc.start(), non_proc.end() + 60, 0.7), "other"
+        return Field(value="other", confidence=0.5, quote="sem vocabulário de licitação"), "other"
+    if titles:
+        kinds = [k for _, k, _ in titles]
+        if "minuta_edital" in kinds:
+            pos, _, end = titles[kinds.index("minuta_edital")]
+            return _kind_field(c, "minuta_edital", pos, end + 40, 0.85), "minuta_edital"
+        main = [t for t in titles if t[1] != "aviso_licitacao"] or titles
+        pos, kind, end = main[0]
+        if kind == "aviso_licitacao" and not _short_announcement(c) and modality_mention(c, 0, c.front_end):
+            kind = "edital"  # the notice is the cover of the edital that follows
+        value = "other" if kind in PROCUREMENT_OTHER else kind
+        return _kind_field(c, value, pos, end + 60, 0.85), kind
+    if _short_announcement(c):
+        return Field(value="other", confidence=0.6, quote="aviso que remete ao edital"), "aviso_licitacao"
+    header = _MODALITY_HEADER_RE.search(c.folded, 0, min(len(c.folded), c.starts[first_text_page(c)] + _TITLE_CHARS))
+    if header:
+        return _kind_field(c, "edital", header.start(), header.end() + 60, 0.75), "edital"
+    if modality_mention(c, 0, c.front_end):
+        return Field(value="edital", confidence=0.5, quote="modalidade de licitação citada"), "edital"
+    return Field(value="other", confidence=0.4), "other"
+
+
+def _kind_field(c: Corpus, value: str, start: int, end: int, confidence: float) -> Field:
+    return Field(value=value, page=c.page_of(start), quote=c.quote(start, end), confidence=confidence,
+                 where=c.where(start))
