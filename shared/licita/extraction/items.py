@@ -18,7 +18,10 @@ from licita.extraction.formats import MONEY_RE, parse_number
 from licita.extraction.models import Item
 from licita.extraction.text import Corpus, squash
 
-_HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.)\b[^\n]{0,120}$", re.M)
+_HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.|lotes?)\b[^\n]{0,120}$", re.M)
+# Auction and disposal lists: "ANEXO II – RELAÇÃO DE IMÓVEIS", "RELAÇÃO DOS BENS", "LISTA DE LOTES"
+_LIST_HEADER_RE = re.compile(r"^[ \t|]*(?:anexo\s+[ivxl\d]+\s*[-–:.]?\s*)?(?:relacao|lista(?:gem)?)\s+d[oea]s?\s+"
+                             r"(?:imoveis|bens|itens|lotes|veiculos|produtos|materiais)\b[^\n]{0,80}$", re.M)
 _HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b")
 _LOT_RE = re.compile(r"^[ \t|]*lote\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$", re.M)
 # A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
@@ -65,8 +68,9 @@ class ItemsResult:
 
 def find_items(corpus: Corpus) -> ItemsResult:
     folded = corpus.folded
-    headers = [m.start() for m in _HEADER_RE.finditer(folded)
-               if _HEADER_NEAR_RE.search(folded, m.start(), min(len(folded), m.start() + 250))]
+    headers = sorted([m.start() for m in _HEADER_RE.finditer(folded)
+                      if _HEADER_NEAR_RE.search(folded, m.start(), min(len(folded), m.start() + 250))]
+                     + [m.start() for m in _LIST_HEADER_RE.finditer(folded)])
     lots = [(m.start(), m.group(1)) for m in _LOT_RE.finditer(folded)]
     tables = _number_chains(corpus, headers, lots)
     best = _best_table(corpus, tables)
@@ -109,8 +113,9 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         while anchor_i < len(anchors) and anchors[anchor_i][0] <= pos:
             last_anchor = anchors[anchor_i]
             if last_anchor[1] is not None:
+                # Numbering restarts in each lot ("1" after the heading starts a new chain) or runs on
+                # across lots (the open chain continues): both stay possible.
                 current_lot = last_anchor[1]
-                latest.clear()  # numbering restarts in every lot
             anchor_i += 1
         token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
         value = int(m.group(1) or m.group(2))
@@ -170,6 +175,8 @@ def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
         if (
             prev is not None and table.rows[0].lot is not None and prev.rows[-1].lot is not None
             and table.rows[0].lot != prev.rows[-1].lot
+            # a lot already in the table means the whole table is repeated (TR, then proposal form)
+            and table.rows[0].lot not in {r.lot for r in prev.rows}
             and table.rows[0].start - prev.rows[-1].start <= _MAX_GAP * 2
         ):
             prev.rows.extend(table.rows)

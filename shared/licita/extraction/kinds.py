@@ -106,6 +106,14 @@ def _is_annex_title(folded: str, start: int) -> bool:
     return bool(re.match(r"\s*anexo\b", prev))
 
 
+def _title_line(c: Corpus, start: int) -> bool:
+    """A title stands on its own line: short, or written in capitals (not a wrapped sentence)."""
+    line_end = c.raw.find("\n", start)
+    line = c.raw[start:line_end if line_end >= 0 else len(c.raw)].strip()
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(line) <= 60 or (bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters))
+
+
 def title_kinds(c: Corpus) -> list[tuple[int, str, int]]:
     """Explicit document-type titles in the head of the document: (offset, kind, end)."""
     first = c.starts[first_text_page(c)]
@@ -113,7 +121,7 @@ def title_kinds(c: Corpus) -> list[tuple[int, str, int]]:
     found: list[tuple[int, str, int]] = []
     for kind, regex in _KIND_TITLES:
         for m in regex.finditer(c.folded, 0, head_end):
-            if kind != "minuta_edital" and _is_annex_title(c.folded, m.start()):
+            if kind != "minuta_edital" and (_is_annex_title(c.folded, m.start()) or not _title_line(c, m.start())):
                 continue
             found.append((m.start(), kind, m.end()))
             break

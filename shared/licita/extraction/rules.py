@@ -69,7 +69,8 @@ def _field(c: Corpus, value: object, hit_start: int | None, hit_end: int | None,
 
 _MODALITY_WORD_RE = _re(
     r"\b(preg[a-z]o|concorrencia(?:\s+publica)?|dispensa(?:\s+de\s+licitacao)?|contratacao\s+direta|"
-    r"inexigibilidade|dialogo\s+competitivo|leilao|concurso|credenciamento)\b"
+    r"inexigibilidade|dialogo\s+competitivo|leilao|concurso|credenciamento|tomada\s+de\s+precos?|"
+    r"carta[\s-]+convite|convite(?=\s*" + NSIGN + r"\d))\b"
 )
 _FORM_RE = _re(r"\b(eletronic[oa]|presencial)\b")
 _NUMBER_RE = _re(NSIGN + r"(\d{1,6}(?:\.\d{3})?\s?/\s?\d{2,4})\b")
@@ -81,8 +82,9 @@ def _modality_mention(c: Corpus, start: int, end: int) -> re.Match[str] | None:
         after = c.folded[m.end():m.end() + 40]
         before = c.folded[max(0, m.start() - 30):m.start()]
         if word in ("leilao", "concurso", "credenciamento", "inexigibilidade") and not re.match(
-            r"\s*(?:eletronico|presencial|publico\s+n|" + NSIGN + r"\d)", after
-        ):
+            r"\s*(?:eletronico|presencial|publico\s+n|" + NSIGN + r"\d|de\s+licitacao\s*[-–:,(]?\s*(?:lei|art|com\s+"
+            r"fundamento|fundamentad|nos\s+termos))", after
+        ) and not re.search(r"(?:modalidade|edital|sessao|aviso)\s+(?:de\s+|do\s+|da\s+)?$", before):
             continue
         if word == "leilao" and "licitacoes e" in before:
             continue
@@ -90,7 +92,8 @@ def _modality_mention(c: Corpus, start: int, end: int) -> re.Match[str] | None:
             continue
         if word.startswith("dispensa") and not re.match(
             r"\s*(?:de\s+licitacao\s*)?(?:eletronica|,?\s*na\s+forma|" + NSIGN + r"\d)", after
-        ) and "termo de" not in before and "aviso de" not in before:
+        ) and not re.match(r"\s*[-–:,(]?\s*(?:lei|art|com\s+fundamento|fundamentad|nos\s+termos\s+do\s+art)",
+                           after) and "termo de" not in before and "aviso de" not in before:
             continue
         return m
     return None
@@ -102,6 +105,9 @@ def modality_and_number(c: Corpus, kind: str) -> tuple[Field, Field]:
     end = c.front_end
     first = _modality_mention(c, 0, end) or _modality_mention(c, end, len(c.folded))
     if first is None:
+        auction = c.front(_AUCTIONEER_RE)
+        if auction:  # a sale run by an official auctioneer is a leilão whatever the cover calls it
+            return _field(c, "leilao", auction.start, auction.end + 40, 0.6), _generic_number(c)
         return Field(), _generic_number(c)
     word = first.group(1)
     base = _modality_base(word)
@@ -141,6 +147,9 @@ def modality_and_number(c: Corpus, kind: str) -> tuple[Field, Field]:
     return modality, number
 
 
+_AUCTIONEER_RE = _re(r"\bleiloeir[oa]\s+(?:publico\s+)?oficial|sessao\s+do\s+leilao")
+
+
 def _modality_iter(c: Corpus, start: int, end: int) -> list[re.Match[str]]:
     out: list[re.Match[str]] = []
     pos = start
@@ -154,6 +163,10 @@ def _modality_iter(c: Corpus, start: int, end: int) -> list[re.Match[str]]:
 
 
 def _modality_base(word: str) -> str:
+    if word.startswith("tomada"):
+        return "tomada_de_precos"
+    if word.endswith("convite"):
+        return "convite"
     if word.startswith("preg"):
         return "pregao"
     if word.startswith("concorrencia"):
@@ -173,7 +186,7 @@ def _modality_value(base: str, form: str | None) -> str:
     return base
 
 
-_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso)\s*(?:de\s+\w+\s*)?" + NSIGN
+_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso|licitacao)\s*(?:de\s+\w+\s*)?" + NSIGN
                          + r"(\d{1,6}\s?/\s?\d{2,4})\b")
 
 
@@ -446,6 +459,8 @@ def srp(c: Corpus, kind: str) -> Field:
         if _conditional(c, hit.start):
             continue
         return _field(c, True, hit.start, hit.end + 40, 0.85)
+    if kind == "aviso_licitacao" or procurement_density(c) < 2.5:
+        return Field()  # a notice or a fragment that does not say: unknown, not "no"
     return _field(c, False, None, None, 0.6, quote="registro de preços não mencionado na parte inicial")
 
 
@@ -487,7 +502,7 @@ def award_criterion(c: Corpus, kind: str) -> Field:
 
 _DISPUTE_RE = _re(r"modo\s+de\s+disputa\s*(?:sera\s+(?:o\s+)?|adotado\s*(?:sera\s+(?:o\s+)?)?)?[:\-–]?\s*"
                   r"(?:o\s+)?\"?\s*"
-                  r"(aberto\s*(?:e|/|-)\s*fechado|fechado\s*(?:e|/|-)\s*aberto|aberto|fechado)\b")
+                  r"(abert[oa]\s*(?:e|/|-)\s*fechad[oa]|fechad[oa]\s*(?:e|/|-)\s*abert[oa]|abert[oa]|fechad[oa])\b")
 
 
 def dispute_mode(c: Corpus, kind: str) -> Field:
@@ -500,6 +515,7 @@ def dispute_mode(c: Corpus, kind: str) -> Field:
             if re.search(r"\b(?:d|n)o\s+$", c.folded[max(0, hit.start - 4):hit.start]):
                 continue  # "lances finais da fase fechada do modo de disputa aberto e fechado"
             word = re.sub(r"\s+e\s+|\s*[/-]\s*", "_", hit.match.group(1).strip())
+            word = word.replace("aberta", "aberto").replace("fechada", "fechado")
             return _field(c, word, hit.start, hit.end, 0.9)
     return Field()
 

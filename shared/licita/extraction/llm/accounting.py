@@ -77,7 +77,7 @@ def cache_key(file_sha256: str, provider: str, model: str, prompt_version: str) 
 
 
 def _default_redis() -> Any:
-    from licita.clients import get_redis
+    from licita.platform.clients import get_redis
 
     return get_redis()
 

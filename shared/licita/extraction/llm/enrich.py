@@ -46,7 +46,7 @@ class EnrichOptions:
     breaker_store: BreakerStore | None = None  # default: Redis, degrading to process state
     section_budget: int = DEFAULT_BUDGET
     use_cache: bool = True
-    cache: ResponseCache | None = None  # default: Redis via licita.clients
+    cache: ResponseCache | None = None  # default: Redis via licita.platform.clients
     prices: PriceTable | None = None
     track_usage: bool = True  # per-company monthly counters in Redis
     sleep: Callable[[float], None] = time.sleep
@@ -208,7 +208,7 @@ def _run(rules_result: dict[str, Any], pages: list[tuple[int, str]], file_sha256
 def record_run(run_record: Mapping[str, Any], *, db: Any = None) -> str:
     """Insert the run record into MongoDB ``ai_processing``; returns the new id (raises if Mongo is down)."""
     if db is None:
-        from licita.clients import get_mongo
+        from licita.platform.clients import get_mongo
 
         db = get_mongo()
     result = db["ai_processing"].insert_one(dict(run_record))

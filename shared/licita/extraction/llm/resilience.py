@@ -120,7 +120,7 @@ class RedisBreakerStore:
 
     def __init__(self, redis_getter: Callable[[], Any] | None = None) -> None:
         if redis_getter is None:
-            from licita.clients import get_redis
+            from licita.platform.clients import get_redis
 
             redis_getter = get_redis
         self._get_redis = redis_getter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from licita.config import Settings, get_settings
+from licita.core.config import Settings, get_settings
 from licita.extraction.llm.base import LLMError, LLMProvider
 from licita.extraction.llm.providers.ollama_provider import OllamaProvider
 from licita.extraction.llm.providers.openai_provider import OpenAIProvider
