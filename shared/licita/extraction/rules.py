@@ -186,7 +186,8 @@ def _modality_value(base: str, form: str | None) -> str:
     return base
 
 
-_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso|licitacao)\s*(?:de\s+\w+\s*)?" + NSIGN
+_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso|licitacao)\s*(?:(?:de\s+)?[a-z]+\s*)?"
+                         + NSIGN
                          + r"(\d{1,6}\s?/\s?\d{2,4})\b")
 
 
@@ -201,9 +202,18 @@ def _generic_number(c: Corpus) -> Field:
 # process number, UASG, CNPJ, agency
 # ---------------------------------------------------------------------------------------------
 
+_PROCESS_LABEL = (
+    r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compras?|"
+    r"virtual|fisico|\(sei\)|n[o.]?\s*sei))*"
+    r"|\bproc\.(?:\s*adm\.?)?|\bp\.\s?a\.|\bpa(?=\s*" + NSIGN + r"\d|\s*:\s*\d)|\bnup\b|\bprotocolo\s+sei)"
+)
+# "Processo nº 123/2025", "Processo Administrativo nº 10.504/2025", "PA nº 45/2025", "Proc. 12/2025",
+# "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00"; with a "nº" or ":" label the
+# number may lack a slash ("Processo nº 2025.01.00123", "Processo nº 1234-2025").
 _PROCESS_RE = _re(
-    r"\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compra))?"
-    r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?\s*(?:" + NSIGN + r")?\s*[:\-]?\s*(\d[\d.\-/]*/[\d.\-/]*\d)"
+    _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?\s*(?:"
+    r"(?:" + NSIGN + r"|:|-)\s*[:\-]?\s*(\d[\d.\-/]*[.\-/][\d.\-/]*\d)"
+    r"|(\d[\d.\-]*/[\d.\-/]*\d))"
 )
 _UASG_RE = _re(r"\buasg\b\)?[^\d]{0,120}?(?<![\d.,/-])(\d{5,6})(?![\d.,/-])")
 
@@ -212,7 +222,8 @@ def process_number(c: Corpus) -> Field:
     hit = c.front(_PROCESS_RE) or c.search(_PROCESS_RE)
     if not hit:
         return Field()
-    value = c.raw[hit.match.start(1):hit.match.end(1)].strip(".-/")
+    group = 1 if hit.match.group(1) else 2
+    value = c.raw[hit.match.start(group):hit.match.end(group)].strip(".-/")
     return _field(c, value, hit.start, hit.end, 0.85)
 
 
@@ -234,6 +245,7 @@ _AGENCY_CONTEXT_RE = _re(r"prefeitura|municipio|fundo\s+municipal|camara|tribuna
 def agency_cnpj(c: Corpus, agency: Field) -> Field:
     """Pick the contracting body's CNPJ among all valid CNPJs, away from bidder/supplier context."""
     agency_tokens = _name_tokens(str(agency.value)) if agency.value else set()
+    letterhead = _letterhead_cnpjs(c)
     best: tuple[float, int, int, str] | None = None
     for anchor in _CNPJ_ANCHOR_RE.finditer(c.folded):
         m = CNPJ_RE.search(c.folded, anchor.end(), anchor.end() + 40)
@@ -256,6 +268,10 @@ def agency_cnpj(c: Corpus, agency: Field) -> Field:
         if re.search(r"doravante\s+denominad[oa]\s+(?:simplesmente\s+)?(?:contratante|orgao|municipio|administracao)",
                      after):
             score += 2
+        if re.search(r"neste\s+ato\s+representad[oa]", after[:80]):
+            score += 2  # the party that is represented in the act (bidders are penalised below)
+        if digits in letterhead:
+            score += 3  # printed in the letterhead/footer of most pages: the issuer's own CNPJ
         if _BIDDER_CONTEXT_RE.search(near) or re.search(r"denominad[oa]\s+(?:simplesmente\s+)?(?:contratad|"
                                                         r"fornecedor|detentor)", after[:80]):
             score -= 4
@@ -269,6 +285,23 @@ def agency_cnpj(c: Corpus, agency: Field) -> Field:
     if best is None or best[0] < 2:
         return Field()
     return _field(c, best[3], max(0, best[1] - 60), best[2], min(0.95, 0.5 + best[0] / 10))
+
+
+def _letterhead_cnpjs(c: Corpus) -> set[str]:
+    """CNPJs repeated in the top or bottom 400 characters of at least half the pages (3+ pages)."""
+    counts: dict[str, int] = {}
+    pages = len(c.starts)
+    if pages < 3:
+        return set()
+    for i in range(pages):
+        start, end = c.starts[i], c.page_end(i)
+        seen = set()
+        for lo, hi in ((start, min(end, start + 400)), (max(start, end - 400), end)):
+            for m in CNPJ_RE.finditer(c.folded, lo, hi):
+                seen.add("".join(m.groups()))
+        for d in seen:
+            counts[d] = counts.get(d, 0) + 1
+    return {d for d, n in counts.items() if n >= max(3, pages // 2) and cnpj_is_valid(d)}
 
 
 _STOP = frozenset(["de", "da", "do", "das", "dos", "e", "a", "o", "em", "para", "por", "na", "no"])
@@ -295,10 +328,30 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:centro|diretoria|base|hospital|policlinica|coma
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
                            r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal)|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
-                           r"consorcio|empresa\s+brasileira)\b[^\n]{3,100}?)[ \t]*$", re.M)
+                           r"consorcio|empresa\s+brasileira)\s+[a-z][^\n]{2,100}?)[ \t]*$", re.M)
+
+
+# Who signs the notice is often an agent of the body, not the body: follow "…, da Prefeitura de X".
+_AGENT_RE = _re(r"(?:comissao|pregoeir|agente\s+de\s+contratac|setor\s+de\s+(?:licitac|compras)|departamento\s+de\s+"
+                r"(?:licitac|compras)|cpl\b|presidente|prefeit[oa]\b|secretari[oa]\s+de\s+administracao\s+e)")
+_OF_BODY_RE = _re(r"[^,;\n]{0,80}?,?\s*d[ao]\s+((?:prefeitura|camara|municipio|secretaria|fundo|fundacao|instituto|"
+                  r"autarquia|servico|empresa|companhia|consorcio|universidade|tribunal|departamento|hospital|"
+                  r"superintendencia|agencia)\b[^,;\n]{3,100}?)\s*[,;\n]")
+# Parent bodies in a letterhead (the contracting unit is on a line below them).
+_PARENT_RE = _re(r"^(?:ministerio|governo\s+(?:do\s+estado|federal|municipal)|estado\s+d[aoe]\s|poder\s+(?:judiciario|"
+                 r"executivo|legislativo)|republica\s+federativa|uniao\b|justica\s+(?:federal|eleitoral|do\s+trabalho)|"
+                 r"secretaria\s+(?:geral|especial)|comando\s+d[ao]\s+(?:exercito|aeronautica|marinha))")
+# "A União, por intermédio do Centro de …", "o órgão gerenciador será o Centro de …"
+_UNIT_VIA_RE = _re(r"(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:centro|diretoria|base|hospital|comando|"
+                   r"batalhao|servico|arsenal|escola|grupamento|capitania|deposito|policlinica|organizacao\s+militar|"
+                   r"universidade|instituto|superintendencia|secretaria|fundo|fundacao|departamento|unidade|"
+                   r"tribunal|delegacia|gerencia|coordenacao|campus|reitoria|pro-reitoria)\b[^,;\n]{3,110}?)\s*[,;]|"
+                   r"orgao\s+gerenciador\s+(?:sera|e)\s+(?:o|a)\s+([^,;\n]{5,110}?)\s*[,;.]")
 
 
 def agency(c: Corpus) -> Field:
+    """The contracting body: the unit that runs the procedure, not its parent (ministry, state,
+    armed force) nor the agent who signs (commission, pregoeiro)."""
     end = c.front_end
     m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
     if m:
@@ -309,21 +362,50 @@ def agency(c: Corpus) -> Field:
         if unit:
             name = _title(c.raw[top.start(1):top.end(1)]) + " – " + _title(c.raw[unit.start(1):unit.end(1)])
             return _field(c, name, top.start(1), unit.end(1), 0.8)
+        via = _UNIT_VIA_RE.search(c.folded, 0, end)
+        if via:
+            g = 1 if via.group(1) else 2
+            unit_name = squash(c.raw[via.start(g):via.end(g)])
+            name = _title(c.raw[top.start(1):top.end(1)]) + " – " + (_title(unit_name) if _all_caps(unit_name)
+                                                                       else unit_name)
+            return _field(c, name, via.start(g), via.end(g), 0.75)
     for regex in (_TORNA_SE_RE, _TORNA_PUBLICO_RE):
         m = regex.search(c.folded, 0, end)
-        if m and not re.match(r"(?:por\s+meio|atraves|mediante|presente|pregoeir|agente)", m.group(1)):
-            found = _agency_field(c, m.start(1), m.end(1), 0.75)
-            via = _VIA_RE.match(c.folded, m.end(1))
-            if via and found.value:
-                unit_name = squash(c.raw[via.start(1):via.end(1)])
-                found.value = f"{found.value} – {_title(unit_name) if _all_caps(unit_name) else unit_name}"
-            return found
-    m = _INSTITUTION_LINE_RE.search(c.folded, 0, end)
-    if m:
+        if not m or re.match(r"(?:por\s+meio|atraves|mediante|presente)", m.group(1)):
+            continue
+        if _AGENT_RE.match(m.group(1)):
+            body = _OF_BODY_RE.match(c.folded, m.start(1))
+            if body:
+                return _agency_field(c, body.start(1), body.end(1), 0.7)
+            continue
+        if _PARENT_RE.match(m.group(1)):
+            via = _UNIT_VIA_RE.search(c.folded, m.end(1), m.end(1) + 200)
+            if via and via.group(1):
+                return _agency_field(c, via.start(1), via.end(1), 0.7)
+        found = _agency_field(c, m.start(1), m.end(1), 0.75)
+        via2 = _VIA_RE.match(c.folded, m.end(1))
+        if via2 and found.value:
+            unit_name = squash(c.raw[via2.start(1):via2.end(1)])
+            found.value = f"{found.value} – {_title(unit_name) if _all_caps(unit_name) else unit_name}"
+        return found
+    party = _CONTRACT_PARTY_RE.search(c.folded, 0, end)
+    if party:
+        return _agency_field(c, party.start(1), party.end(1), 0.65)
+    lines = [m for m in _INSTITUTION_LINE_RE.finditer(c.folded, 0, end)]
+    if lines:
+        # letterhead hierarchy: the deepest line that is not a parent body
+        head_end = c.starts[first_text_page(c)] + 600
+        block = [m for m in lines if m.start() < head_end and not _PARENT_RE.match(m.group(1))]
+        m = block[-1] if block else next((m for m in lines if not _PARENT_RE.match(m.group(1))), lines[0])
         return _agency_field(c, m.start(1), m.end(1), 0.6)
     if top:
         return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
     return Field()
+
+
+# Contract preamble: "O INSTITUTO …, autarquia …, inscrito no CNPJ …, neste ato representado …"
+_CONTRACT_PARTY_RE = _re(r"(?:^|\n)[ \t]*(?:o|a)\s+([a-z][^,;\n]{5,80}(?:\n[^,;\n]{1,80})?)\s*,\s*(?:[^;]{0,220}?)"
+                         r"(?:pessoa\s+juridica\s+de\s+direito\s+publico|inscrit[oa]\s+no\s+cnpj)")
 
 
 _VIA_RE = _re(r"\s*,?\s*(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secretaria|fundacao|"
