@@ -88,6 +88,13 @@ def find_items(corpus: Corpus) -> ItemsResult:
         if len(lots_used) > 1:
             quote = f"{best.count} itens em {len(lots_used)} lotes; " + quote
         return ItemsResult(best.count, corpus.page_of(row.start), quote, items, "numbered")
+    lone = next((t for t in tables if t.count == 1
+                 and MONEY_RE.search(corpus.folded, t.rows[0].body_start, t.rows[0].body_start + 800)), None)
+    if lone is not None and best is None:
+        # a table with one priced row (a single lot or item): "LOTE | DESCRIÇÃO | AVALIAÇÃO" / "001 … R$ …"
+        row = lone.rows[0]
+        items = _parse_rows(corpus, lone)
+        return ItemsResult(1, corpus.page_of(row.start), corpus.quote(row.start, row.start + 120), items, "single-row")
     priced = _priced_rows(corpus, headers)
     if priced:
         count, start = priced
@@ -193,8 +200,48 @@ def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
     return max(candidates, key=lambda t: (t.count, priced(t) > 0))
 
 
+# Homologação/ata reports: "Item: 1" alone on its line with "Descrição: …" below (ComprasNet), or
+# "1 - CANETA ESFEROGRÁFICA" headings whose block carries "Quantidade: 100" (Compras.gov.br, BLL,
+# Portal de Compras Públicas result reports).
+_ITEM_ONLY_RE = re.compile(r"^[ \t|]*item\s*(?:n[oº.]{0,2})?\s*:\s*0*(\d{1,4})[ \t]*$", re.M | re.I)
+_DASH_HEADING_RE = re.compile(r"^[ \t|]*0*(\d{1,4})[ \t]*[-–][ \t]*(\S[^\n]{2,})$", re.M)
+_QTY_LABEL_RE = re.compile(r"\bquantidade(?:\s+(?:total|solicitada|adjudicada|homologada|registrada))?\s*:", re.I)
+_DESC_LABEL_RE = re.compile(r"descri[cç][aã]o(?:\s+(?:detalhada|complementar))?\s*:\s*([^|\n]+)", re.I)
+
+
+def _report_items(corpus: Corpus) -> list[Item]:
+    """Items of a result report (homologação, adjudicação, ata) written as labelled blocks."""
+    raw = corpus.raw
+    best: list[Item] = []
+    for regex, needs in ((_ITEM_ONLY_RE, _DESC_LABEL_RE), (_DASH_HEADING_RE, _QTY_LABEL_RE)):
+        matches = list(regex.finditer(raw))
+        items: dict[int, Item] = {}
+        for i, m in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else min(len(raw), m.end() + 3000)
+            block = raw[m.end():min(end, m.end() + 3000)]
+            if not needs.search(block):
+                continue
+            number = int(m.group(1))
+            if number in items or number == 0:
+                continue
+            desc = _DESC_LABEL_RE.search(block)
+            title = m.group(2).strip() if regex is _DASH_HEADING_RE else (desc.group(1).strip() if desc else "")
+            items[number] = Item(
+                number=number, description=squash(title)[:1000],
+                quantity=_labelled_number(block, r"quantidade"),
+                unit=_labelled_text(block, r"(?:uf|unidade(?:\s+de\s+fornecimento)?|unid\.?)"),
+                unit_price=_labelled_money(block, r"valor\s+(?:unit[aá]rio|estimado)"),
+                total_price=_labelled_money(block, r"valor\s+total"),
+                page=corpus.page_of(m.start()),
+            )
+        if len(items) >= 2 and len(items) > len(best):
+            best = list(items.values())
+    return best
+
+
 def _labelled_items(corpus: Corpus) -> list[Item]:
     """Rows written as "Item: 9 - AGULHA …" with labelled quantity/price lines below."""
+    report = _report_items(corpus)
     matches = list(_LABELLED_RE.finditer(corpus.raw))
     seen: set[int] = set()
     items: list[Item] = []
@@ -216,6 +263,8 @@ def _labelled_items(corpus: Corpus) -> list[Item]:
             total_price=_labelled_money(block, r"valor\s+total"),
             page=corpus.page_of(m.start()),
         ))
+    if len(report) > len(items):
+        return report
     return items if len(items) >= 2 else []
 
 

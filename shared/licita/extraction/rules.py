@@ -672,7 +672,7 @@ _SIGILO_RE = _re(r"(?:orcamento|valor|preco)s?\s+(?:estimad[oa]s?\s+)?(?:da\s+co
                  r"tem|de)?\s*(?:carater\s+)?sigilos")
 
 
-def estimated_value(c: Corpus, kind: str) -> Field:
+def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: ItemsResult | None = None) -> Field:
     if kind in ("other", "ata_registro_precos"):
         return Field()
     best: tuple[int, int, int, float] | None = None
@@ -701,6 +701,10 @@ def estimated_value(c: Corpus, kind: str) -> Field:
     if best is not None:
         _, start, end, value = best
         return _field(c, round(value, 2), start, end, 0.85 if best[0] == 0 else 0.6)
+    if modality == "leilao" and items is not None and len(items.items) == 1 and items.items[0].unit_price:
+        # a single-lot auction: the lot's valuation (the minimum bid) is the value at stake
+        item = items.items[0]
+        return Field(value=item.unit_price, page=item.page, quote=items.quote, confidence=0.6)
     sig = c.search(_SIGILO_RE)
     if sig:
         return _field(c, None, sig.start, sig.end + 40, 0.7)
@@ -888,7 +892,7 @@ def extract_fields(doc: ExtractedDocument, corpus: Corpus | None = None) -> tupl
         "award_criterion": award_criterion(c, rk),
         "dispute_mode": dispute_mode(c, rk),
         "session_datetime": session_datetime(c, rk),
-        "estimated_value": estimated_value(c, rk),
+        "estimated_value": estimated_value(c, rk, str(modality.value), items),
         "items_count": Field(items.count, items.page, items.quote, 0.75 if items.count else 0.0),
         "me_epp": me_epp(c, rk, items, str(modality.value)),
         "platform": platform(c, rk, str(modality.value)),
