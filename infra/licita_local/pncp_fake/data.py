@@ -52,6 +52,12 @@ class Recorded:
 def load_recorded(source: Path | None = None) -> Recorded:
     """Real records from ``source`` (the shared data folder layout) or, when None/absent, the vendored samples."""
     out = Recorded()
+    if source is not None and (source / "contratacoes.json").exists():  # the vendored layout
+        out.source = str(source)
+        out.compras = json.loads((source / "contratacoes.json").read_text(encoding="utf-8"))
+        out.documentos = json.loads((source / "documentos.json").read_text(encoding="utf-8"))
+        out.itens_resultados = json.loads((source / "itens_resultados.json").read_text(encoding="utf-8"))
+        return out
     if source is not None and source.is_dir():
         out.source = str(source)
         for path in sorted(source.glob("*_contratacoes.json")):
