@@ -30,7 +30,7 @@ def infra() -> Iterator[dict[str, str]]:
     endpoints = services.start()
     os.environ.update(endpoints.as_env())
     _reset_licita()
-    from licita.db.migrate import upgrade
+    from licita.platform.db.migrate import upgrade
 
     upgrade(endpoints.database_url)
     yield endpoints.as_env()
@@ -39,9 +39,9 @@ def infra() -> Iterator[dict[str, str]]:
 
 
 def _reset_licita() -> None:
-    from licita.clients import reset_clients
-    from licita.config import reset_settings
-    from licita.db.engine import reset_engine
+    from licita.core.config import reset_settings
+    from licita.platform.clients import reset_clients
+    from licita.platform.db.engine import reset_engine
 
     reset_settings()
     reset_engine()

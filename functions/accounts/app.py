@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from licita.http import Api, RequestContext
-from licita.lazy import lazy_import
-from licita.schemas import accounts as s
+from licita.accounts import schemas as s
+from licita.api import Api, RequestContext
+from licita.core.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from licita.services import accounts, audit_queries, dynamic_settings
+    from licita.accounts import dynamic_settings
+    from licita.accounts import service as accounts
+    from licita.audit import queries as audit_queries
 else:  # loaded on the first request that needs them (cold start)
-    accounts = lazy_import("licita.services.accounts")
-    audit_queries = lazy_import("licita.services.audit_queries")
-    dynamic_settings = lazy_import("licita.services.dynamic_settings")
+    accounts = lazy_import("licita.accounts.service")
+    audit_queries = lazy_import("licita.audit.queries")
+    dynamic_settings = lazy_import("licita.accounts.dynamic_settings")
 
 api = Api("accounts", tags=["accounts"])
 app = api.app

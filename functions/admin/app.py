@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.http import Api, RequestContext
-from licita.lazy import lazy_import
-from licita.schemas import accounts as s
+from licita.accounts import schemas as s
+from licita.api import Api, RequestContext
+from licita.core.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from licita.services import accounts, admin, audit_queries
+    from licita.accounts import service as accounts
+    from licita.admin import service as admin
+    from licita.audit import queries as audit_queries
 else:  # loaded on the first request that needs them (cold start)
-    accounts = lazy_import("licita.services.accounts")
-    admin = lazy_import("licita.services.admin")
-    audit_queries = lazy_import("licita.services.audit_queries")
+    accounts = lazy_import("licita.accounts.service")
+    admin = lazy_import("licita.admin.service")
+    audit_queries = lazy_import("licita.audit.queries")
 
 api = Api("admin", tags=["admin"])
 app = api.app

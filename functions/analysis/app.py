@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from licita.events.sqs import process_batch
+from licita.platform.sqs import process_batch
 
 
 def _process(record: dict[str, Any]) -> None:
-    from licita.services.uploads import handle_s3_notification
+    from licita.tenders.uploads import handle_s3_notification
 
     handle_s3_notification(json.loads(record["body"]))
 

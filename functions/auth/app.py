@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.http import Api, RequestContext
-from licita.lazy import lazy_import
-from licita.schemas.auth import (
+from licita.api import Api, RequestContext
+from licita.auth.schemas import (
     LoginRequest,
     PasswordChange,
     PasswordSetup,
@@ -15,12 +14,14 @@ from licita.schemas.auth import (
     TokenPair,
     UserOut,
 )
+from licita.core.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from licita.services import accounts, auth
+    from licita.accounts import service as accounts
+    from licita.auth import service as auth
 else:  # loaded on the first request that needs them (cold start)
-    accounts = lazy_import("licita.services.accounts")
-    auth = lazy_import("licita.services.auth")
+    accounts = lazy_import("licita.accounts.service")
+    auth = lazy_import("licita.auth.service")
 
 api = Api("auth", tags=["auth"])
 app = api.app

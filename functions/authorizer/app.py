@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from licita.errors import Unauthorized
+from licita.core.errors import Unauthorized
 
 log = logging.getLogger("licita.authorizer")
 
@@ -29,7 +29,7 @@ def _header(event: dict[str, Any], name: str) -> str | None:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from licita.services.auth import authenticate_bearer  # first call pays for it, not INIT
+    from licita.auth.bearer import authenticate_bearer  # first call pays for it, not INIT
 
     method_arn = event.get("methodArn", "*")
     try:

@@ -11,7 +11,7 @@ log = logging.getLogger("licita.maintenance")
 
 
 def _expire_sessions() -> dict[str, Any]:
-    from licita.services.auth import expire_sessions
+    from licita.auth.service import expire_sessions
 
     return expire_sessions()
 
@@ -21,7 +21,7 @@ def _deadline_reminders() -> dict[str, Any]:
 
     Each part is independent: a broken SMTP server or WebSocket endpoint never stops the reminders.
     """
-    from licita.services import reminders
+    from licita.tenders import reminders
 
     result: dict[str, Any] = {"reminders": reminders.run()}
     for name, task in (("mail", _retry_mail), ("connections", _sweep_connections)):
@@ -34,14 +34,14 @@ def _deadline_reminders() -> dict[str, Any]:
 
 
 def _retry_mail() -> dict[str, Any]:
-    from licita.services.mailer import retry_pending
+    from licita.notifications.mailer import retry_pending
 
     return dict(retry_pending())
 
 
 def _sweep_connections() -> dict[str, Any]:
-    from licita.config import get_settings
-    from licita.services.realtime import sweep
+    from licita.core.config import get_settings
+    from licita.realtime.service import sweep
 
     return dict(sweep(ping=bool(get_settings().websocket_management_url)))
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.http import Api, RequestContext
-from licita.lazy import lazy_import
-from licita.schemas import notifications as s
+from licita.api import Api, RequestContext
+from licita.core.lazy import lazy_import
+from licita.notifications import schemas as s
 
 if TYPE_CHECKING:
-    from licita.services import inbox
+    from licita.notifications import inbox
 else:  # loaded on the first request that needs it (cold start)
-    inbox = lazy_import("licita.services.inbox")
+    inbox = lazy_import("licita.notifications.inbox")
 
 api = Api("notifications", tags=["notifications"])
 app = api.app

@@ -10,13 +10,13 @@ import json
 import logging
 from typing import Any
 
-from licita.events.sqs import process_batch
+from licita.platform.sqs import process_batch
 
 log = logging.getLogger("licita.notify")
 
 
 def _deliver(record: dict[str, Any]) -> None:
-    from licita.services.notifications import deliver
+    from licita.notifications.service import deliver
 
     result = deliver(json.loads(record["body"]))
     log.info("notify %s %s", record.get("messageId"), json.dumps(result))

@@ -1,13 +1,13 @@
 """Tenders function: uploads, search, detail with evidence, items, deadlines, download, corrections,
-re-analysis and deletion. Thin: parse, authorize, call licita.services.tenders."""
+re-analysis and deletion. Thin: parse, authorize, call licita.tenders.service."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.http import Api, RequestContext
-from licita.lazy import lazy_import
-from licita.schemas.tenders import (
+from licita.api import Api, RequestContext
+from licita.core.lazy import lazy_import
+from licita.tenders.schemas import (
     DeadlineList,
     DownloadLink,
     FieldCorrectionRequest,
@@ -22,9 +22,9 @@ from licita.schemas.tenders import (
 )
 
 if TYPE_CHECKING:
-    from licita.services import tenders
+    from licita.tenders import service as tenders
 else:  # SQLAlchemy, boto3 and friends load on the first request that needs them (cold start)
-    tenders = lazy_import("licita.services.tenders")
+    tenders = lazy_import("licita.tenders.service")
 
 api = Api("tenders", tags=["tenders"])
 app = api.app

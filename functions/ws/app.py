@@ -6,9 +6,9 @@ import json
 import logging
 from typing import Any
 
-from licita.errors import AppError, Unauthorized
-from licita.services import realtime
-from licita.services.auth import authorize
+from licita.auth.bearer import authorize
+from licita.core.errors import AppError, Unauthorized
+from licita.realtime import service as realtime
 
 log = logging.getLogger("licita.ws")
 

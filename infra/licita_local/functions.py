@@ -381,7 +381,8 @@ class Watcher(threading.Thread):
 
 def purge_licita_modules() -> int:
     """Forget every ``licita.*`` module (pools and clients closed first) so the next import is fresh."""
-    for mod_name, fn_name in (("licita.db.engine", "reset_engine"), ("licita.clients", "reset_clients")):
+    for mod_name, fn_name in (("licita.platform.db.engine", "reset_engine"),
+                             ("licita.platform.clients", "reset_clients")):
         mod = sys.modules.get(mod_name)
         if mod is not None:
             try:
@@ -392,7 +393,7 @@ def purge_licita_modules() -> int:
     for n in names:
         del sys.modules[n]
     importlib.invalidate_caches()
-    from licita.config import reset_settings
+    from licita.core.config import reset_settings
 
     reset_settings()
     return len(names)

@@ -1,7 +1,7 @@
 """OpenAPI 3.1 from the functions' typed route tables (``api.routes``) and pydantic models.
 
 The functions already declare body/query/response models, status, public flag and extra errors per
-route (licita.http.Api); the template says which functions exist. Routes in the template whose module
+route (licita.core.http.Api); the template says which functions exist. Routes in the template whose module
 has no ``api`` table still appear, undocumented, so the document never hides an endpoint.
 """
 
@@ -189,7 +189,7 @@ def build_openapi(template: Template, hosts: Mapping[str, FunctionHost], server_
         "openapi": "3.1.0",
         "info": {"title": title, "version": version,
                  "description": "Gerado pelo runtime local a partir de template.yaml e das tabelas de rotas "
-                                "das funções (licita.http.Api). Erros seguem `{\"error\": {code, message, "
+                                "das funções (licita.core.http.Api). Erros seguem `{\"error\": {code, message, "
                                 "details}}`."},
         "servers": [{"url": server_url, "description": "licita-local"}],
         "tags": [{"name": t} for t in tags],

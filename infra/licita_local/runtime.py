@@ -73,7 +73,7 @@ class RuntimeInfo:
 
 
 _WARM_MODULES = ("boto3", "botocore.client", "sqlalchemy", "alembic.command", "psycopg", "chalice", "pydantic",
-                 "redis", "pymongo", "licita.http", "licita.db.migrate")
+                 "redis", "pymongo", "licita.core.http", "licita.platform.db.migrate")
 
 
 def _warm_imports() -> None:
@@ -275,10 +275,11 @@ class LocalRuntime:
     def _reset_licita() -> None:
         import sys
 
-        config = sys.modules.get("licita.config")
+        config = sys.modules.get("licita.core.config")
         if config is not None:
             config.reset_settings()
-        for mod_name, fn_name in (("licita.db.engine", "reset_engine"), ("licita.clients", "reset_clients")):
+        for mod_name, fn_name in (("licita.platform.db.engine", "reset_engine"),
+                             ("licita.platform.clients", "reset_clients")):
             mod = sys.modules.get(mod_name)
             if mod is not None:
                 getattr(mod, fn_name)()
@@ -286,12 +287,12 @@ class LocalRuntime:
     def _database(self) -> dict[str, Any] | None:
         if not self.migrate:
             return None
-        from licita.db.migrate import upgrade
+        from licita.platform.db.migrate import upgrade
 
         upgrade(os.environ["DATABASE_URL"])
         if not self.seed:
             return None
-        from licita.services.seed import seed_demo
+        from licita.accounts.seed import seed_demo
 
         result: dict[str, Any] = seed_demo()
         return result

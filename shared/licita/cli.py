@@ -20,6 +20,10 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--provider", choices=PROVIDERS, default="rules")
     analyze.add_argument("--json", action="store_true", help="imprime o resultado no formato EXTRACTION.md")
     analyze.add_argument("--no-ocr", action="store_true", help="não roda OCR em páginas sem texto")
+    evaluate = sub.add_parser("eval", help="Mede a extração numa pasta de documentos rotulados (<arquivo>.truth.json).")
+    evaluate.add_argument("dir", type=Path)
+    evaluate.add_argument("--json", action="store_true", help="imprime o resultado em JSON")
+    evaluate.add_argument("--no-ocr", action="store_true", help="não roda OCR em páginas sem texto")
     return parser
 
 
@@ -27,12 +31,32 @@ def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "analyze":
         return _analyze(args)
+    if args.command == "eval":
+        return _eval(args)
     return 2  # pragma: no cover - argparse enforces the sub-command
 
 
+def _eval(args: argparse.Namespace) -> int:
+    """Score the rules extractor on a folder of labelled documents (per-field table or JSON)."""
+    from licita.extraction.evaluate import evaluate_folder, format_table, labelled_documents
+
+    if not args.dir.is_dir():
+        print(f"erro: pasta não encontrada: {args.dir}", file=sys.stderr)
+        return 2
+    if not labelled_documents(args.dir):
+        print(f"erro: nenhum documento com rótulo (<arquivo>.truth.json) em {args.dir}", file=sys.stderr)
+        return 1
+    report = evaluate_folder(args.dir, ocr=not args.no_ocr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_table(report))
+    return 0
+
+
 def _analyze(args: argparse.Namespace) -> int:
+    from licita.core.errors import AppError
     from licita.documents import extract_document
-    from licita.errors import AppError
 
     if args.provider != "rules" and importlib.util.find_spec("licita.extraction.llm") is None:
         print(f"erro: provider '{args.provider}' not available in this build (only 'rules').", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 Starts ``licita-local`` like a user would (tests/bench/common.py), connects N real WebSocket clients
 (``websockets`` asyncio client, one process), publishes through the single shared publisher
-(``licita.events.publisher.publish`` → the runtime's notifications queue in moto) and timestamps each
+(``licita.platform.queues.publish`` → the runtime's notifications queue in moto) and timestamps each
 frame on arrival. Measured path: SQS send → runtime poller → NotifyFunction (recipients from PostgreSQL,
 preferences from Mongo) → ``post_to_connection`` over HTTP per socket → WebSocket frame.
 
@@ -229,9 +229,9 @@ def main() -> int:
         print(f"runtime ready in {rt.wall_seconds:.1f} s")
         os.environ.update({**BENCH_ENV, "NOTIFICATIONS_QUEUE_URL": info["queues"]["NotificationsQueue"],
                            "AWS_ENDPOINT_URL": info["aws_endpoint_url"]})
-        from licita.clients import aws_client
-        from licita.config import reset_settings
-        from licita.events.publisher import build_event, publish
+        from licita.core.config import reset_settings
+        from licita.platform.clients import aws_client
+        from licita.platform.queues import build_event, publish
 
         reset_settings()
 

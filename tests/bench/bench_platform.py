@@ -90,7 +90,7 @@ def in_process(info: dict[str, Any], token: str, n: int) -> dict[str, float]:
     os.environ.update(service_env(info))
     sys.path.insert(0, str(ROOT / "tests" / "integration"))
     from apigw import load_function
-    from licita.config import reset_settings
+    from licita.core.config import reset_settings
 
     reset_settings()
     authorizer, app = load_function("authorizer").handler, load_function("auth").app

@@ -68,15 +68,15 @@ def tenant(runtime: RuntimeHandle) -> Tenant:
 @pytest.fixture
 def publish(runtime: RuntimeHandle) -> Iterator[Callable[..., str]]:
     """The single shared publisher, pointed at the runtime's notifications queue."""
-    from licita.clients import reset_clients
-    from licita.config import reset_settings
+    from licita.core.config import reset_settings
+    from licita.platform.clients import reset_clients
 
     saved = {k: os.environ.get(k) for k in ("NOTIFICATIONS_QUEUE_URL", "AWS_ENDPOINT_URL")}
     os.environ["NOTIFICATIONS_QUEUE_URL"] = runtime.queues["NotificationsQueue"]
     os.environ["AWS_ENDPOINT_URL"] = runtime.aws_endpoint_url
     reset_settings()
     reset_clients()
-    from licita.events.publisher import publish as real_publish
+    from licita.platform.queues import publish as real_publish
 
     yield real_publish
     for key, value in saved.items():

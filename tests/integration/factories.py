@@ -6,9 +6,9 @@ import random
 import uuid
 from typing import Any
 
-from licita.db.engine import system_transaction
-from licita.db.models import Company, User
-from licita.security.passwords import hash_password
+from licita.accounts.models import Company, User
+from licita.core.security.passwords import hash_password
+from licita.platform.db.engine import system_transaction
 
 PASSWORD = "s3nha-forte-123"
 

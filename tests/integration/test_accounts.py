@@ -9,7 +9,7 @@ import pytest
 
 from apigw import call
 from factories import PASSWORD, _cnpj, make_company, make_user
-from licita.services.seed import seed_demo
+from licita.accounts.seed import seed_demo
 
 
 def login(email: str, password: str = PASSWORD) -> dict[str, Any]:

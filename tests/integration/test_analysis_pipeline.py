@@ -32,8 +32,8 @@ from test_tenders_fixtures import (  # noqa: F401  (fixtures)
     zip_bomb,
 )
 
-from licita.db.engine import system_transaction
-from licita.db.tenders import Deadline, TenderDocument, TenderItem
+from licita.platform.db.engine import system_transaction
+from licita.tenders.models import Deadline, TenderDocument, TenderItem
 
 
 def _counts(tender_id: str) -> dict[str, int]:
@@ -51,7 +51,7 @@ def _events(aws: Aws) -> list[dict[str, Any]]:
 
 
 def _mongo_record(key: str) -> dict[str, Any] | None:
-    from licita.clients import get_mongo
+    from licita.platform.clients import get_mongo
 
     doc: dict[str, Any] | None = get_mongo()["ai_processing"].find_one({"key": key, "runs": {"$exists": True}})
     return doc
@@ -231,8 +231,8 @@ def test_infrastructure_failure_is_retried(aws: Aws, analysis_fn: ModuleType, te
     assert post_file(created["upload"], edital_pdf(number="099/2025")).status_code in (200, 204)
     messages = drain(aws.sqs, aws.analysis_queue)
     assert messages
-    from licita.clients import reset_clients
-    from licita.config import reset_settings
+    from licita.core.config import reset_settings
+    from licita.platform.clients import reset_clients
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")

@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import select, update
 
 from factories import PASSWORD, make_company, make_user
-from licita.config import get_settings
-from licita.db.engine import system_transaction
-from licita.db.models import Company, UserSession
-from licita.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
-from licita.services import auth
-from licita.services.audit import Actor
+from licita.accounts import sessions
+from licita.accounts.models import Company, UserSession
+from licita.audit.service import Actor
+from licita.auth import bearer
+from licita.auth import service as auth
+from licita.core.config import get_settings
+from licita.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
+from licita.platform.db.engine import system_transaction
 
 
 def actor(ip: str | None = None) -> Actor:
@@ -26,7 +28,7 @@ def actor(ip: str | None = None) -> Actor:
 def test_login_issues_tokens_that_authorize_and_name_the_session() -> None:
     user = make_user(make_company(), role="MANAGER")
     pair = auth.login(user.email.upper(), PASSWORD, actor())
-    principal = auth.authorize(pair.access_token)
+    principal = bearer.authorize(pair.access_token)
     assert principal.user_id == str(user.id)
     assert principal.session_id == str(pair.session_id)
     assert principal.role == "MANAGER"
@@ -53,7 +55,7 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family() -> None:
     second = auth.refresh(first.refresh_token, actor())
     assert second.refresh_token != first.refresh_token
     assert second.session_id == first.session_id
-    auth.authorize(second.access_token)
+    bearer.authorize(second.access_token)
 
     with pytest.raises(Unauthorized) as err:
         auth.refresh(first.refresh_token, actor())  # replay of a rotated token
@@ -62,16 +64,16 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family() -> None:
     with pytest.raises(Unauthorized):
         auth.refresh(second.refresh_token, actor())
     with pytest.raises(Unauthorized):
-        auth.authorize(second.access_token)
+        bearer.authorize(second.access_token)
 
 
 def test_logout_revokes_the_session_immediately() -> None:
     user = make_user(make_company())
     pair = auth.login(user.email, PASSWORD, actor())
-    principal = auth.authorize(pair.access_token)  # now cached as alive in Redis
+    principal = bearer.authorize(pair.access_token)  # now cached as alive in Redis
     auth.logout(principal, actor())
     with pytest.raises(Unauthorized):
-        auth.authorize(pair.access_token)
+        bearer.authorize(pair.access_token)
 
 
 def test_session_cap_revokes_the_oldest_session_of_the_company() -> None:
@@ -81,9 +83,9 @@ def test_session_cap_revokes_the_oldest_session_of_the_company() -> None:
     s2 = auth.login(b.email, PASSWORD, actor())
     s3 = auth.login(a.email, PASSWORD, actor())
     with pytest.raises(Unauthorized):
-        auth.authorize(s1.access_token)
-    auth.authorize(s2.access_token)
-    auth.authorize(s3.access_token)
+        bearer.authorize(s1.access_token)
+    bearer.authorize(s2.access_token)
+    bearer.authorize(s3.access_token)
     with system_transaction() as db:
         reason = db.scalar(select(UserSession.revoke_reason).where(UserSession.id == s1.session_id))
     assert reason == "session_cap"
@@ -108,20 +110,20 @@ def test_authorizer_rejects_tampered_expired_and_foreign_tokens() -> None:
     header, payload, signature = pair.access_token.split(".")
     tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
     with pytest.raises(Unauthorized) as err:
-        auth.authorize(tampered)
+        bearer.authorize(tampered)
     assert err.value.code == "token_invalid"
 
     claims = jwt.decode(pair.access_token, options={"verify_signature": False})
     claims["exp"] = int(time.time()) - 5
     expired = jwt.encode(claims, get_settings().jwt_secret, algorithm="HS256")
     with pytest.raises(Unauthorized) as err:
-        auth.authorize(expired)
+        bearer.authorize(expired)
     assert err.value.code == "token_expired"
 
     forged = jwt.encode({**claims, "exp": int(time.time()) + 60}, "another-secret-0123456789abcdef0123",
                         algorithm="HS256")
     with pytest.raises(Unauthorized):
-        auth.authorize(forged)
+        bearer.authorize(forged)
 
 
 def test_idle_sessions_expire_and_the_schedule_closes_them() -> None:
@@ -131,9 +133,9 @@ def test_idle_sessions_expire_and_the_schedule_closes_them() -> None:
     with system_transaction() as db:
         db.execute(update(UserSession).where(UserSession.id == pair.session_id)
                    .values(last_activity_at=datetime.now(UTC) - idle))
-    auth.forget_session(pair.session_id)
+    sessions.forget_session(pair.session_id)
     with pytest.raises(Unauthorized) as err:
-        auth.authorize(pair.access_token)
+        bearer.authorize(pair.access_token)
     assert err.value.code == "session_idle"
 
     result = auth.expire_sessions()
@@ -149,9 +151,9 @@ def test_suspended_company_cannot_log_in_and_its_sessions_stop_working() -> None
     pair = auth.login(user.email, PASSWORD, actor())
     with system_transaction() as db:
         db.execute(update(Company).where(Company.id == company.id).values(status="SUSPENDED"))
-    auth.forget_session(pair.session_id)
+    sessions.forget_session(pair.session_id)
     with pytest.raises(Unauthorized):
-        auth.authorize(pair.access_token)
+        bearer.authorize(pair.access_token)
     with pytest.raises(Forbidden) as err:
         auth.login(user.email, PASSWORD, actor())
     assert err.value.code == "company_inactive"
@@ -182,15 +184,15 @@ def test_login_is_rate_limited_per_ip() -> None:
 
 
 def test_sessions_are_listed_and_revocable_only_by_their_owner_or_admin() -> None:
-    from licita.errors import NotFound
+    from licita.core.errors import NotFound
 
     company = make_company()
     owner, other = make_user(company), make_user(company)
     admin = make_user(company, role="ADMIN_EMPRESA")
     s_owner = auth.login(owner.email, PASSWORD, actor())
-    p_owner = auth.authorize(s_owner.access_token)
-    p_other = auth.authorize(auth.login(other.email, PASSWORD, actor()).access_token)
-    p_admin = auth.authorize(auth.login(admin.email, PASSWORD, actor()).access_token)
+    p_owner = bearer.authorize(s_owner.access_token)
+    p_other = bearer.authorize(auth.login(other.email, PASSWORD, actor()).access_token)
+    p_admin = bearer.authorize(auth.login(admin.email, PASSWORD, actor()).access_token)
 
     listed = auth.list_sessions(p_owner).items
     assert [s.id for s in listed] == [s_owner.session_id] and listed[0].current
@@ -200,4 +202,4 @@ def test_sessions_are_listed_and_revocable_only_by_their_owner_or_admin() -> Non
         auth.revoke_session(p_owner, "not-a-uuid", actor())
     auth.revoke_session(p_admin, str(s_owner.session_id), actor())
     with pytest.raises(Unauthorized):
-        auth.authorize(s_owner.access_token)
+        bearer.authorize(s_owner.access_token)

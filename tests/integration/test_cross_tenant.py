@@ -13,9 +13,10 @@ import pytest
 
 from apigw import ROOT, call, load_function
 from factories import PASSWORD, make_company, make_user
-from licita.security.principal import Principal
-from licita.services import auth
-from licita.services.audit import Actor
+from licita.audit.service import Actor
+from licita.auth import bearer
+from licita.auth import service as auth
+from licita.core.security.principal import Principal
 
 TENANT_FUNCTIONS = ("auth", "accounts", "tenders")
 # Path parameters that are names inside the caller's own company, not ids of rows: another tenant's
@@ -31,7 +32,7 @@ BODIES: dict[tuple[str, str], Any] = {
 
 def _login(email: str) -> tuple[str, Principal]:
     pair = auth.login(email, PASSWORD, Actor(ip=f"10.9.{uuid.uuid4().int % 250}.1"))
-    return pair.access_token, auth.authorize(pair.access_token)
+    return pair.access_token, bearer.authorize(pair.access_token)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,8 @@ def world() -> dict[str, Any]:
     member_b = make_user(b)
     token_a, _ = _login(admin_a.email)
     token_b, principal_b = _login(admin_b.email)
-    from licita.schemas.accounts import TemplateUpdate
-    from licita.services.dynamic_settings import put_template
+    from licita.accounts.dynamic_settings import put_template
+    from licita.accounts.schemas import TemplateUpdate
 
     put_template(str(b.id), "segredo-de-b", TemplateUpdate(body="conteúdo de B"), str(admin_b.id))
     ids: dict[str, str] = {"user_id": str(member_b.id), "session_id": principal_b.session_id,
@@ -55,7 +56,7 @@ def world() -> dict[str, Any]:
 def _insert_tender(company_id: uuid.UUID) -> uuid.UUID:
     from sqlalchemy import text
 
-    from licita.db.engine import tenant_transaction
+    from licita.platform.db.engine import tenant_transaction
 
     tender_id = uuid.uuid4()
     with tenant_transaction(company_id) as db:

@@ -20,7 +20,7 @@ def token_of(user: Any) -> str:
 
 
 def feed(t: Tenant, n_analyzed: int = 3) -> None:
-    from licita.services.notifications import deliver
+    from licita.notifications.service import deliver
 
     for i in range(n_analyzed):
         deliver(event("tender.analyzed", t.company_id, {"tender_id": str(uuid.uuid4()), "title": f"PE {i}/2025"}))

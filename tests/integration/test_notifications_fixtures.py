@@ -114,8 +114,8 @@ class NotifyEnv:
 
 
 def reset_licita() -> None:
-    from licita.clients import reset_clients
-    from licita.config import reset_settings
+    from licita.core.config import reset_settings
+    from licita.platform.clients import reset_clients
 
     reset_settings()
     reset_clients()
@@ -137,7 +137,7 @@ def notify_env(infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     os.environ.update(NOTIFICATIONS_QUEUE_URL=queue, WEBSOCKET_MANAGEMENT_URL=f"http://127.0.0.1:{server.server_port}",
                       SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_TLS="false", SMTP_USER="", SMTP_PASSWORD="")
     reset_licita()
-    from licita.services import realtime
+    from licita.realtime import service as realtime
 
     realtime._client = None
     yield NotifyEnv(sqs, queue, state, sink, port)
@@ -171,7 +171,7 @@ def tenant(notify_env: NotifyEnv) -> Tenant:
 
 
 def principal_of(user: Any, session_id: str | None = None) -> Any:
-    from licita.security.principal import Principal
+    from licita.core.security.principal import Principal
 
     return Principal(user_id=str(user.id), company_id=str(user.company_id), role=user.role,
                      session_id=session_id or str(uuid.uuid4()))
@@ -179,7 +179,7 @@ def principal_of(user: Any, session_id: str | None = None) -> Any:
 
 def connect(user: Any, session_id: str | None = None) -> str:
     """Register a WebSocket connection for ``user`` the way ``$connect`` does; returns its id."""
-    from licita.services import realtime
+    from licita.realtime import service as realtime
 
     connection_id = f"c{uuid.uuid4().hex[:14]}="
     realtime.register(connection_id, principal_of(user, session_id), "127.0.0.1")
@@ -188,7 +188,7 @@ def connect(user: Any, session_id: str | None = None) -> str:
 
 def event(kind: str, company_id: str, payload: dict[str, Any] | None = None,
           user_id: str | None = None) -> dict[str, Any]:
-    from licita.events.publisher import build_event
+    from licita.platform.queues import build_event
 
     return build_event(kind, company_id, payload or {}, user_id=user_id)
 

@@ -18,13 +18,13 @@ __all__ = ["notify_env", "tenant"]
 
 
 def inbox_of(user: Any) -> list[dict[str, Any]]:
-    from licita.clients import get_mongo
+    from licita.platform.clients import get_mongo
 
     return list(get_mongo()["notifications"].find({"user_id": str(user.id)}))
 
 
 def outbox_of(user: Any) -> list[dict[str, Any]]:
-    from licita.clients import get_mongo
+    from licita.platform.clients import get_mongo
 
     return list(get_mongo()["mail_outbox"].find({"user_id": str(user.id)}))
 
@@ -36,7 +36,7 @@ def analyzed(t: Tenant, **extra: Any) -> dict[str, Any]:
 
 
 def test_published_event_reaches_socket_inbox_and_email(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.events.publisher import publish
+    from licita.platform.queues import publish
 
     admin_conn, member_conn = connect(tenant.admin), connect(tenant.member)
     event_id = publish("tender.analyzed", tenant.company_id, {
@@ -80,8 +80,8 @@ def test_redelivery_is_idempotent(notify_env: NotifyEnv, tenant: Tenant) -> None
 
 def test_redelivery_after_a_partial_run_completes_without_duplicates(notify_env: NotifyEnv, tenant: Tenant) -> None:
     """The inbox step died after the push: the retry writes what is missing, never a second row or e-mail."""
-    from licita.clients import get_mongo, get_redis
-    from licita.services.notifications import deliver, notification_id
+    from licita.notifications.service import deliver, notification_id
+    from licita.platform.clients import get_mongo, get_redis
 
     conn = connect(tenant.member)
     ev = analyzed(tenant)
@@ -98,7 +98,7 @@ def test_redelivery_after_a_partial_run_completes_without_duplicates(notify_env:
 
 def test_recipients_follow_role_and_company(notify_env: NotifyEnv, tenant: Tenant) -> None:
     from factories import make_company
-    from licita.services.notifications import deliver
+    from licita.notifications.service import deliver
 
     outsider_company = make_company()
     outsider = make_user(outsider_company, role="ADMIN_EMPRESA")
@@ -133,9 +133,9 @@ def test_recipients_follow_role_and_company(notify_env: NotifyEnv, tenant: Tenan
 def test_preferences_choose_channels(notify_env: NotifyEnv, tenant: Tenant) -> None:
     from test_notifications_fixtures import principal_of
 
-    from licita.schemas.notifications import PreferencesUpdate
-    from licita.services import inbox
-    from licita.services.notifications import deliver
+    from licita.notifications import inbox
+    from licita.notifications.schemas import PreferencesUpdate
+    from licita.notifications.service import deliver
 
     inbox.update_preferences(principal_of(tenant.admin), PreferencesUpdate.model_validate(
         {"kinds": {"tender.analyzed": {"email": False}}}))
@@ -150,8 +150,8 @@ def test_preferences_choose_channels(notify_env: NotifyEnv, tenant: Tenant) -> N
 
 
 def test_company_email_switch_off_means_no_email(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services.dynamic_settings import put_setting
-    from licita.services.notifications import deliver
+    from licita.accounts.dynamic_settings import put_setting
+    from licita.notifications.service import deliver
 
     put_setting(tenant.company_id, "notifications", {"email_enabled": False}, None, str(tenant.admin.id))
     deliver(analyzed(tenant))
@@ -159,8 +159,8 @@ def test_company_email_switch_off_means_no_email(notify_env: NotifyEnv, tenant: 
 
 
 def test_gone_connection_is_cleaned_on_next_push(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import realtime
-    from licita.services.notifications import deliver
+    from licita.notifications.service import deliver
+    from licita.realtime import service as realtime
 
     alive, dead = connect(tenant.admin), connect(tenant.admin)
     notify_env.connections.gone.add(dead)
@@ -173,8 +173,8 @@ def test_gone_connection_is_cleaned_on_next_push(notify_env: NotifyEnv, tenant: 
 
 def test_tender_subscribers_get_the_event_once(notify_env: NotifyEnv, tenant: Tenant) -> None:
     """A user's socket subscribed to the tender gets the notification once, not the topic copy as well."""
-    from licita.services import realtime
-    from licita.services.notifications import deliver
+    from licita.notifications.service import deliver
+    from licita.realtime import service as realtime
 
     tender_id = str(uuid.uuid4())
     conn = connect(tenant.admin)
@@ -189,9 +189,9 @@ def test_smtp_down_never_blocks_the_push_and_mail_is_retried(notify_env: NotifyE
     from test_notifications_fixtures import _free_port
 
     from factories import make_company
-    from licita.clients import get_mongo
-    from licita.config import reset_settings
-    from licita.services.notifications import deliver
+    from licita.core.config import reset_settings
+    from licita.notifications.service import deliver
+    from licita.platform.clients import get_mongo
 
     company = make_company()
     user = make_user(company, role="USER")
@@ -234,7 +234,7 @@ def test_bad_record_fails_alone(notify_env: NotifyEnv, tenant: Tenant) -> None:
 
 def test_suspended_company_hears_nothing(notify_env: NotifyEnv) -> None:
     from factories import make_company
-    from licita.services.notifications import deliver
+    from licita.notifications.service import deliver
 
     company = make_company(status="SUSPENDED")
     user = make_user(company, role="ADMIN_EMPRESA")

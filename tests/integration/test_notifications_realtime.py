@@ -31,7 +31,7 @@ def login(user: Any) -> dict[str, Any]:
 
 
 def test_connect_requires_a_live_token(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import realtime
+    from licita.realtime import service as realtime
 
     assert ws("$connect", "nope1=")["statusCode"] == 401
     assert ws("$connect", "nope2=", token="not-a-jwt")["statusCode"] == 401
@@ -48,8 +48,8 @@ def test_connect_requires_a_live_token(notify_env: NotifyEnv, tenant: Tenant) ->
 
 
 def test_suspended_company_cannot_connect(notify_env: NotifyEnv) -> None:
-    from licita.db.engine import system_transaction
-    from licita.db.models import Company
+    from licita.accounts.models import Company
+    from licita.platform.db.engine import system_transaction
 
     company = make_company()
     user = make_user(company)
@@ -59,14 +59,14 @@ def test_suspended_company_cannot_connect(notify_env: NotifyEnv) -> None:
         row = db.get(Company, company.id)
         assert row is not None
         row.status = "SUSPENDED"
-    from licita.clients import get_redis
+    from licita.platform.clients import get_redis
 
     get_redis().delete(f"sess:{tokens['session_id']}")  # the authorizer's 5 s 'alive' cache
     assert ws("$connect", "susp=", token=token)["statusCode"] == 401
 
 
 def test_frames_ping_subscribe_and_errors(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import realtime
+    from licita.realtime import service as realtime
 
     token = login(tenant.admin)["access_token"]
     assert ws("$connect", "f1=", token=token)["statusCode"] == 200
@@ -123,7 +123,7 @@ def test_revoking_a_session_elsewhere_closes_it_and_tells_the_owner(notify_env: 
 
 
 def test_sweep_pings_and_cleans(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import realtime
+    from licita.realtime import service as realtime
 
     token = login(tenant.viewer)["access_token"]
     for cid in ("s1=", "s2="):

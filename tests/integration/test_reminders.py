@@ -17,8 +17,8 @@ __all__ = ["notify_env", "tenant"]
 
 
 def make_tender(t: Tenant, title: str = "Pregão Eletrônico 12/2025") -> str:
-    from licita.db.engine import system_transaction
-    from licita.db.tenders import Tender
+    from licita.platform.db.engine import system_transaction
+    from licita.tenders.models import Tender
 
     tender_id = uuid.uuid4()
     with system_transaction() as db:
@@ -27,8 +27,8 @@ def make_tender(t: Tenant, title: str = "Pregão Eletrônico 12/2025") -> str:
 
 
 def make_deadline(t: Tenant, tender_id: str, kind: str, due_at: datetime) -> str:
-    from licita.db.engine import system_transaction
-    from licita.db.tenders import Deadline
+    from licita.platform.db.engine import system_transaction
+    from licita.tenders.models import Deadline
 
     deadline_id = uuid.uuid4()
     with system_transaction() as db:
@@ -38,8 +38,8 @@ def make_deadline(t: Tenant, tender_id: str, kind: str, due_at: datetime) -> str
 
 
 def notified(deadline_id: str) -> dict[str, Any]:
-    from licita.db.engine import system_transaction
-    from licita.db.tenders import Deadline
+    from licita.platform.db.engine import system_transaction
+    from licita.tenders.models import Deadline
 
     with system_transaction() as db:
         row = db.get(Deadline, uuid.UUID(deadline_id))
@@ -53,7 +53,7 @@ def published(env: NotifyEnv, company_id: str) -> list[dict[str, Any]]:
 
 
 def test_each_threshold_fires_once_across_runs(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import reminders
+    from licita.tenders import reminders
 
     now = datetime.now(UTC).replace(microsecond=0)
     tender = make_tender(tenant)
@@ -91,7 +91,7 @@ def test_each_threshold_fires_once_across_runs(notify_env: NotifyEnv, tenant: Te
 
 
 def test_a_late_run_sends_only_the_reminder_that_still_makes_sense(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import reminders
+    from licita.tenders import reminders
 
     now = datetime.now(UTC)
     deadline = make_deadline(tenant, make_tender(tenant), "impugnacao", now + timedelta(minutes=90))
@@ -105,7 +105,7 @@ def test_a_late_run_sends_only_the_reminder_that_still_makes_sense(notify_env: N
 
 
 def test_concurrent_runs_claim_each_threshold_once(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import reminders
+    from licita.tenders import reminders
 
     now = datetime.now(UTC)
     tender = make_tender(tenant)
@@ -135,8 +135,8 @@ def test_concurrent_runs_claim_each_threshold_once(notify_env: NotifyEnv, tenant
 
 
 def _kind(deadline_id: str) -> str:
-    from licita.db.engine import system_transaction
-    from licita.db.tenders import Deadline
+    from licita.platform.db.engine import system_transaction
+    from licita.tenders.models import Deadline
 
     with system_transaction() as db:
         row = db.get(Deadline, uuid.UUID(deadline_id))
@@ -145,8 +145,8 @@ def _kind(deadline_id: str) -> str:
 
 
 def test_company_reminder_hours_are_honoured(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from licita.services import reminders
-    from licita.services.dynamic_settings import put_setting
+    from licita.accounts.dynamic_settings import put_setting
+    from licita.tenders import reminders
 
     put_setting(tenant.company_id, "notifications", {"reminder_hours": [2]}, None, str(tenant.admin.id))
     now = datetime.now(UTC)
@@ -159,7 +159,7 @@ def test_company_reminder_hours_are_honoured(notify_env: NotifyEnv, tenant: Tena
 
 def test_scheduled_task_to_inbox_and_email(notify_env: NotifyEnv, tenant: Tenant) -> None:
     """maintenance {"task": "deadline_reminders"} → queue → notify → every tenders:read user, once."""
-    from licita.clients import get_mongo
+    from licita.platform.clients import get_mongo
 
     now = datetime.now(UTC)
     tender = make_tender(tenant, "Concorrência 4/2025 — Prefeitura de Goiânia")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 
 from factories import make_company, make_user
-from licita.db.engine import get_engine, system_transaction, tenant_transaction
-from licita.db.models import User
+from licita.accounts.models import User
+from licita.platform.db.engine import get_engine, system_transaction, tenant_transaction
 
 
 def test_tenant_transaction_sees_only_its_company() -> None:

@@ -28,9 +28,9 @@ from test_tenders_fixtures import (  # noqa: F401  (fixtures)
     upload_and_analyse,
 )
 
-from licita.db.engine import system_transaction
-from licita.db.models import AuditLog
-from licita.db.tenders import Tender
+from licita.audit.models import AuditLog
+from licita.platform.db.engine import system_transaction
+from licita.tenders.models import Tender
 
 ROUTES = [
     ("GET", "/tenders/{tender_id}", None),

@@ -34,8 +34,8 @@ def load_function(name: str) -> ModuleType:
 
 
 def _reset() -> None:
-    from licita.clients import reset_clients
-    from licita.config import reset_settings
+    from licita.core.config import reset_settings
+    from licita.platform.clients import reset_clients
 
     reset_settings()
     reset_clients()

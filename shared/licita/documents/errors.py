@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from licita.errors import AppError
+from licita.core.errors import AppError
 
 
 class DocumentError(AppError):

@@ -782,7 +782,7 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
         if _conditional(c, hit.start) or re.search(r"\bnao\s*$", before):
             continue
         text = hit.match.group(0)
-        if text.startswith(("iten", "item", "lote", "grupo")) or both:
+        if re.match(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d", text) or both:
             return _field(c, "mixed", hit.start, hit.end + 40, 0.7)
         if text.startswith("exclusiv"):  # a heading/column "EXCLUSIVO ME/EPP" over some rows
             ampla = c.search(_AMPLA_RE)

@@ -10,7 +10,6 @@ from typing import Any
 from llm_servers import OllamaServer, OpenAICompatServer, Reply
 from llm_servers.samples import good_answer, good_answer_json, rules_result, sample_pages
 
-from licita.clients import get_mongo, get_redis
 from licita.extraction.llm import enrich, record_run
 from licita.extraction.llm.accounting import get_usage
 from licita.extraction.llm.providers import OllamaProvider, OpenAIProvider
@@ -21,6 +20,7 @@ from licita.extraction.llm.resilience import (
     RetryPolicy,
     breaker_key,
 )
+from licita.platform.clients import get_mongo, get_redis
 
 PAGES = sample_pages(filler_pages=30)
 

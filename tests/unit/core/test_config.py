@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from licita.config import load_settings
+from licita.core.config import load_settings
 
 
 def test_defaults_are_valid_for_development() -> None:

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from licita.events.publisher import build_event
-from licita.events.sqs import process_batch
-from licita.services.uploads import PermanentFailure, parse_s3_notification
+from licita.platform.queues import build_event
+from licita.platform.sqs import process_batch
+from licita.tenders.uploads import PermanentFailure, parse_s3_notification
 
 
 def test_partial_batch_reports_only_the_failed_records() -> None:

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel
 
-from licita.errors import BadRequest, PayloadTooLarge, TooManyRequests, ValidationFailed
-from licita.http import parse_json_body, parse_model, to_jsonable
+from licita.core.errors import BadRequest, PayloadTooLarge, TooManyRequests, ValidationFailed
+from licita.core.http import parse_json_body, parse_model, to_jsonable
 
 
 class Thing(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from licita.services.uploads import parse_s3_notification
+from licita.tenders.uploads import parse_s3_notification
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 

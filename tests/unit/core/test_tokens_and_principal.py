@@ -3,9 +3,9 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from licita.errors import Unauthorized
-from licita.security.principal import Principal, principal_from_context
-from licita.security.tokens import (
+from licita.core.errors import Unauthorized
+from licita.core.security.principal import Principal, principal_from_context
+from licita.core.security.tokens import (
     bearer_token,
     decode_access_token,
     hash_refresh_token,

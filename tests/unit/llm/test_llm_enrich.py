@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from llm_servers.samples import good_answer, good_answer_json, rules_result, sample_pages
 
-from licita.config import load_settings
+from licita.core.config import load_settings
 from licita.extraction.llm import (
     EnrichOptions,
     LLMConfigError,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from licita.services import mailer
-from licita.services.notifications import KINDS, Recipient, describe
+from licita.notifications import mailer
+from licita.notifications.service import KINDS, Recipient, describe
 
 
 def test_every_kind_renders_text_and_html() -> None:

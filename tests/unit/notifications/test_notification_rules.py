@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from licita.errors import AppError, ValidationFailed
-from licita.services.notifications import (
+from licita.core.errors import AppError, ValidationFailed
+from licita.notifications.service import (
     KINDS,
     Recipient,
     channels_for,
@@ -20,8 +20,8 @@ from licita.services.notifications import (
     recipients_for,
     validate_event,
 )
-from licita.services.realtime import allowed_topic
-from licita.services.reminders import THRESHOLDS, patch_for
+from licita.realtime.service import allowed_topic
+from licita.tenders.reminders import THRESHOLDS, patch_for
 
 ADMIN = Recipient("u-admin", "admin@x.com", "Ana", "ADMIN_EMPRESA")
 MANAGER = Recipient("u-manager", "man@x.com", "Bia", "MANAGER")

@@ -1,0 +1,454 @@
+"""Accounts and tenancy: access requests, companies, users, invitations, passwords, profiles.
+
+Tenant operations run in ``tenant_transaction`` (row-level security on) AND filter by company, so a
+forgotten filter still cannot leak; only the platform's MASTER flows use ``system_transaction``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from licita.accounts import schemas as s
+from licita.accounts.models import AccessRequest, Company, OneTimeToken, Role, Status, User, UserProfile
+from licita.accounts.sessions import after_revocation, revoke_user_sessions
+from licita.audit.service import Actor, record
+from licita.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from licita.core.plans import plan as plan_limits
+from licita.core.schemas import Page
+from licita.core.security.passwords import hash_password, verify_password
+from licita.core.security.principal import Principal
+from licita.core.security.tokens import hash_refresh_token, new_refresh_token
+from licita.platform.db.engine import system_transaction, tenant_transaction
+
+TOKEN_TTL = {"invite": timedelta(days=7), "first_access": timedelta(days=3), "reset": timedelta(hours=24)}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _uuid(value: str | uuid.UUID, what: str = "Registro") -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(f"{what} não encontrado.") from None
+
+
+def _page(stmt: Select[Any], db: Session, page: int, size: int) -> tuple[list[Any], Page]:
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(db.scalars(stmt.limit(size).offset((page - 1) * size)))
+    return rows, Page(page=page, page_size=size, total=int(total))
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    from licita.core.http import to_jsonable
+
+    result: dict[str, Any] = to_jsonable({f: getattr(obj, f) for f in fields})
+    return result
+
+
+def _issue_one_time_token(db: Session, user: User, purpose: str) -> s.OneTimeTokenOut:
+    db.execute(update(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.used_at.is_(None))
+               .values(used_at=_now()))  # only the newest token of a user works
+    token, token_hash = new_refresh_token()
+    expires = _now() + TOKEN_TTL[purpose]
+    db.add(OneTimeToken(token_hash=token_hash, user_id=user.id, company_id=user.company_id, purpose=purpose,
+                        expires_at=expires))
+    return s.OneTimeTokenOut(user_id=user.id, token=token, purpose=purpose, expires_at=expires)
+
+
+# ------------------------------------------------------------------------------ access requests
+def create_access_request(data: s.AccessRequestCreate, actor: Actor) -> s.AccessRequestOut:
+    with system_transaction() as db:
+        if db.scalar(select(Company.id).where(Company.cnpj == data.cnpj)) or db.scalar(
+                select(AccessRequest.id).where(AccessRequest.cnpj == data.cnpj, AccessRequest.status == "PENDING")):
+            raise Conflict("Já existe empresa ou solicitação pendente com este CNPJ.", code="cnpj_taken")
+        if db.scalar(select(User.id).where(User.email == data.email)) or db.scalar(
+                select(AccessRequest.id).where(AccessRequest.email == data.email,
+                                               AccessRequest.status == "PENDING")):
+            raise Conflict("E-mail já cadastrado ou com solicitação pendente.", code="email_taken")
+        request = AccessRequest(id=uuid.uuid4(), **data.model_dump(), created_at=_now())
+        db.add(request)
+        db.flush()
+        record(db, actor, "access_request.created", "access_request", request.id, after=data.model_dump())
+        return s.AccessRequestOut.model_validate(request, from_attributes=True)
+
+
+def list_access_requests(query: s.AccessRequestQuery) -> s.AccessRequestList:
+    with system_transaction() as db:
+        stmt = select(AccessRequest).order_by(AccessRequest.created_at.desc())
+        if query.status:
+            stmt = stmt.where(AccessRequest.status == query.status)
+        rows, page = _page(stmt, db, query.page, query.page_size)
+        return s.AccessRequestList(items=[s.AccessRequestOut.model_validate(r, from_attributes=True) for r in rows],
+                                   page=page)
+
+
+def _pending_request(db: Session, request_id: str) -> AccessRequest:
+    request = db.get(AccessRequest, _uuid(request_id, "Solicitação"), with_for_update=True)
+    if request is None:
+        raise NotFound("Solicitação não encontrada.")
+    if request.status != "PENDING":
+        raise Conflict(f"Solicitação já {request.status.lower()}.", code="already_decided")
+    return request
+
+
+def approve_access_request(request_id: str, principal: Principal, actor: Actor) -> s.ApprovalOut:
+    with system_transaction() as db:
+        request = _pending_request(db, request_id)
+        if db.scalar(select(Company.id).where(Company.cnpj == request.cnpj)):
+            raise Conflict("Já existe empresa com este CNPJ.", code="cnpj_taken")
+        if db.scalar(select(User.id).where(User.email == request.email)):
+            raise Conflict("E-mail já cadastrado.", code="email_taken")
+        limits = plan_limits(request.requested_plan)
+        company = Company(
+            id=uuid.uuid4(), legal_name=request.legal_name, trade_name=request.trade_name, cnpj=request.cnpj,
+            plan=limits.name, status=Status.ACTIVE, max_users=limits.max_users,
+            max_concurrent_sessions=limits.max_concurrent_sessions, monthly_analyses=limits.monthly_analyses,
+            storage_mb=limits.storage_mb, settings={},
+        )
+        db.add(company)
+        db.flush()
+        first, _, last = request.contact_name.partition(" ")
+        admin = User(id=uuid.uuid4(), company_id=company.id, email=request.email, first_name=first,
+                     last_name=last, role=Role.ADMIN_EMPRESA, status=Status.PENDING, must_change_password=True,
+                     permissions=[])
+        db.add(admin)
+        db.flush()
+        token = _issue_one_time_token(db, admin, "first_access")
+        request.status, request.company_id = "APPROVED", company.id
+        request.decided_by, request.decided_at = uuid.UUID(principal.user_id), _now()
+        record(db, actor, "access_request.approved", "access_request", request.id, company_id=company.id,
+               after={"company_id": str(company.id), "admin_user_id": str(admin.id)})
+        return s.ApprovalOut(request=s.AccessRequestOut.model_validate(request, from_attributes=True),
+                             company_id=company.id, admin=token)
+
+
+def reject_access_request(request_id: str, reason: str, principal: Principal, actor: Actor) -> s.AccessRequestOut:
+    with system_transaction() as db:
+        request = _pending_request(db, request_id)
+        request.status, request.rejection_reason = "REJECTED", reason
+        request.decided_by, request.decided_at = uuid.UUID(principal.user_id), _now()
+        record(db, actor, "access_request.rejected", "access_request", request.id, after={"reason": reason})
+        return s.AccessRequestOut.model_validate(request, from_attributes=True)
+
+
+# ---------------------------------------------------------------------------------- passwords
+def setup_password(token: str, new_password: str, actor: Actor) -> None:
+    """First access, invitation or reset: a one-time token sets the password and activates the user."""
+    with system_transaction() as db:
+        row = db.get(OneTimeToken, hash_refresh_token(token), with_for_update=True)
+        if row is None or row.used_at is not None or row.expires_at <= _now():
+            raise Unauthorized("Link inválido ou expirado; peça um novo.", code="token_invalid")
+        user = db.get(User, row.user_id)
+        assert user is not None
+        if user.status in (Status.SUSPENDED, Status.INACTIVE):
+            raise Forbidden("Usuário inativo.", code="user_inactive")
+        row.used_at = _now()
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = _now()
+        user.must_change_password = False
+        user.status = Status.ACTIVE
+        revoked = revoke_user_sessions(db, [user.id], None, "password_reset")
+        record(db, Actor(str(user.id), str(user.company_id), actor.ip, actor.user_agent, actor.request_id),
+               f"user.password_{row.purpose}", "user", user.id, company_id=user.company_id)
+    after_revocation(revoked)
+
+
+def change_password(principal: Principal, current: str, new: str, actor: Actor) -> None:
+    """Changing one's password signs out every other device."""
+    if current == new:
+        raise BadRequest("A nova senha deve ser diferente da atual.", code="password_unchanged")
+    with tenant_transaction(principal.company_id) as db:
+        user = db.get(User, uuid.UUID(principal.user_id), with_for_update=True)
+        if user is None:
+            raise Unauthorized("Usuário não existe mais.", code="user_gone")
+        if not verify_password(current, user.password_hash):
+            raise Forbidden("Senha atual incorreta.", code="wrong_password")
+        user.password_hash = hash_password(new)
+        user.password_changed_at = _now()
+        user.must_change_password = False
+        revoked = revoke_user_sessions(db, [user.id], None, "password_changed", keep=principal.session_id)
+        record(db, actor, "user.password_changed", "user", user.id)
+    after_revocation(revoked)
+
+
+# ---------------------------------------------------------------------------------- companies
+def _company_out(company: Company) -> s.CompanyOut:
+    return s.CompanyOut.model_validate(company, from_attributes=True)
+
+
+COMPANY_FIELDS = ("legal_name", "trade_name", "plan", "status", "max_users", "max_concurrent_sessions",
+                  "monthly_analyses", "storage_mb", "settings")
+
+
+def get_own_company(principal: Principal) -> s.CompanyOut:
+    with tenant_transaction(principal.company_id) as db:
+        company = db.get(Company, uuid.UUID(principal.company_id))
+        if company is None:
+            raise NotFound("Empresa não encontrada.")
+        return _company_out(company)
+
+
+def _apply_company_update(db: Session, company: Company, changes: dict[str, Any], actor: Actor) -> s.CompanyOut:
+    before = _snapshot(company, COMPANY_FIELDS)
+    if "plan" in changes:
+        limits = plan_limits(changes["plan"])
+        for name in ("max_users", "max_concurrent_sessions", "monthly_analyses", "storage_mb"):
+            changes.setdefault(name, getattr(limits, name))
+    for name, value in changes.items():
+        setattr(company, name, value)
+    db.flush()
+    record(db, actor, "company.updated", "company", company.id, company_id=company.id, before=before,
+           after=_snapshot(company, COMPANY_FIELDS))
+    return _company_out(company)
+
+
+def update_own_company(principal: Principal, data: s.CompanyUpdate, actor: Actor) -> s.CompanyOut:
+    principal.require("company:write")
+    with tenant_transaction(principal.company_id) as db:
+        company = db.get(Company, uuid.UUID(principal.company_id), with_for_update=True)
+        if company is None:
+            raise NotFound("Empresa não encontrada.")
+        return _apply_company_update(db, company, data.model_dump(exclude_unset=True), actor)
+
+
+def admin_list_companies(query: s.CompanyQuery) -> s.CompanyList:
+    with system_transaction() as db:
+        stmt = select(Company).order_by(Company.legal_name)
+        if query.status:
+            stmt = stmt.where(Company.status == query.status)
+        if query.plan:
+            stmt = stmt.where(Company.plan == query.plan)
+        if query.q:
+            like = f"%{query.q}%"
+            stmt = stmt.where(or_(Company.legal_name.ilike(like), Company.trade_name.ilike(like),
+                                  Company.cnpj.like(f"%{query.q}%")))
+        rows, page = _page(stmt, db, query.page, query.page_size)
+        return s.CompanyList(items=[_company_out(c) for c in rows], page=page)
+
+
+def admin_get_company(company_id: str) -> s.CompanyOut:
+    with system_transaction() as db:
+        company = db.get(Company, _uuid(company_id, "Empresa"))
+        if company is None:
+            raise NotFound("Empresa não encontrada.")
+        return _company_out(company)
+
+
+def admin_update_company(company_id: str, data: s.CompanyAdminUpdate, actor: Actor) -> s.CompanyOut:
+    with system_transaction() as db:
+        company = db.get(Company, _uuid(company_id, "Empresa"), with_for_update=True)
+        if company is None:
+            raise NotFound("Empresa não encontrada.")
+        return _apply_company_update(db, company, data.model_dump(exclude_unset=True), actor)
+
+
+def admin_set_company_status(company_id: str, status: str, actor: Actor) -> s.CompanyOut:
+    """Suspension revokes every session of the company at once (and closes their sockets)."""
+    revoked: list[uuid.UUID] = []
+    with system_transaction() as db:
+        company = db.get(Company, _uuid(company_id, "Empresa"), with_for_update=True)
+        if company is None:
+            raise NotFound("Empresa não encontrada.")
+        if company.is_platform:
+            raise Forbidden("A empresa da plataforma não pode ser suspensa.", code="platform_company")
+        before = company.status
+        company.status = status
+        if status != Status.ACTIVE:
+            revoked = revoke_user_sessions(db, None, company.id, "company_suspended")
+        record(db, actor, "company.status_changed", "company", company.id, company_id=company.id,
+               before={"status": before}, after={"status": status, "sessions_revoked": len(revoked)})
+        out = _company_out(company)
+    after_revocation(revoked)
+    return out
+
+
+# -------------------------------------------------------------------------------------- users
+USER_FIELDS = ("email", "first_name", "last_name", "role", "permissions", "status", "must_change_password")
+
+
+def _user_out(user: User) -> s.UserSummary:
+    return s.UserSummary.model_validate(user, from_attributes=True)
+
+
+def _tenant_user(db: Session, principal: Principal, user_id: str, lock: bool = False) -> User:
+    user = db.get(User, _uuid(user_id, "Usuário"), with_for_update=lock)
+    if user is None or str(user.company_id) != principal.company_id:
+        raise NotFound("Usuário não encontrado.")
+    return user
+
+
+def _check_can_manage(principal: Principal, target: User) -> None:
+    if str(target.id) == principal.user_id:
+        raise Forbidden("Use os endpoints do próprio perfil para alterar a si mesmo.", code="self_management")
+    if not principal.outranks_or_equals(target.role):
+        raise Forbidden("Não é possível gerenciar um usuário de papel superior ao seu.", code="role_too_high")
+
+
+def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.OneTimeTokenOut:
+    principal.require("users:write")
+    if not principal.outranks_or_equals(data.role):
+        raise Forbidden("Não é possível convidar com papel superior ao seu.", code="role_too_high")
+    with tenant_transaction(principal.company_id) as db:
+        company = db.get(Company, uuid.UUID(principal.company_id), with_for_update=True)
+        assert company is not None
+        seats = db.scalar(select(func.count()).select_from(User).where(
+            User.company_id == company.id, User.status != Status.INACTIVE)) or 0
+        if seats >= company.max_users:
+            raise Conflict("Limite de usuários do plano atingido.", code="user_limit_reached",
+                           details={"limit": company.max_users})
+        with system_transaction() as global_db:  # e-mails are unique across tenants
+            if global_db.scalar(select(User.id).where(User.email == data.email)):
+                raise Conflict("E-mail já cadastrado.", code="email_taken")
+        user = User(id=uuid.uuid4(), company_id=company.id, email=data.email, first_name=data.first_name,
+                    last_name=data.last_name, role=data.role, permissions=data.permissions, status=Status.PENDING,
+                    must_change_password=True)
+        db.add(user)
+        db.flush()
+        token = _issue_one_time_token(db, user, "invite")
+        record(db, actor, "user.invited", "user", user.id, after=_snapshot(user, USER_FIELDS))
+    from licita.platform.queues import publish_quietly
+
+    publish_quietly("user.invited", principal.company_id,
+                    {"invited_user_id": str(user.id), "email": data.email, "role": data.role},
+                    user_id=principal.user_id)
+    return token
+
+
+def _user_page(db: Session, stmt: Select[Any], query: s.UserQuery) -> s.UserList:
+    """Filters, search, sort and pagination shared by the tenant and the platform user lists."""
+    if query.role:
+        stmt = stmt.where(User.role == query.role)
+    if query.status:
+        stmt = stmt.where(User.status == query.status)
+    if query.q:
+        like = f"%{query.q}%"
+        stmt = stmt.where(or_(User.email.ilike(like), User.first_name.ilike(like), User.last_name.ilike(like)))
+    column = getattr(User, query.sort.lstrip("-"))
+    stmt = stmt.order_by(column.desc() if query.sort.startswith("-") else column, User.id)
+    rows, page = _page(stmt, db, query.page, query.page_size)
+    return s.UserList(items=[_user_out(u) for u in rows], page=page)
+
+
+def list_users(principal: Principal, query: s.UserQuery) -> s.UserList:
+    principal.require("users:read")
+    with tenant_transaction(principal.company_id) as db:
+        stmt = select(User).where(User.company_id == uuid.UUID(principal.company_id))
+        return _user_page(db, stmt, query)
+
+
+def get_user(principal: Principal, user_id: str) -> s.UserSummary:
+    if user_id != principal.user_id:
+        principal.require("users:read")
+    with tenant_transaction(principal.company_id) as db:
+        return _user_out(_tenant_user(db, principal, user_id))
+
+
+def update_user(principal: Principal, user_id: str, data: s.UserUpdate, actor: Actor) -> s.UserSummary:
+    principal.require("users:write")
+    with tenant_transaction(principal.company_id) as db:
+        user = _tenant_user(db, principal, user_id, lock=True)
+        _check_can_manage(principal, user)
+        before = _snapshot(user, USER_FIELDS)
+        for name, value in data.model_dump(exclude_unset=True).items():
+            setattr(user, name, value)
+        db.flush()
+        record(db, actor, "user.updated", "user", user.id, before=before, after=_snapshot(user, USER_FIELDS))
+        return _user_out(user)
+
+
+def change_role(principal: Principal, user_id: str, role: str, actor: Actor) -> s.UserSummary:
+    principal.require("users:write")
+    if not principal.outranks_or_equals(role):
+        raise Forbidden("Não é possível atribuir papel superior ao seu.", code="role_too_high")
+    with tenant_transaction(principal.company_id) as db:
+        user = _tenant_user(db, principal, user_id, lock=True)
+        _check_can_manage(principal, user)
+        before = user.role
+        user.role = role
+        revoked = revoke_user_sessions(db, [user.id], None, "role_changed")  # new role in fresh tokens
+        record(db, actor, "user.role_changed", "user", user.id, before={"role": before}, after={"role": role})
+        out = _user_out(user)
+    after_revocation(revoked)
+    return out
+
+
+def set_user_status(principal: Principal, user_id: str, status: str, actor: Actor) -> s.UserSummary:
+    principal.require("users:write")
+    revoked: list[uuid.UUID] = []
+    with tenant_transaction(principal.company_id) as db:
+        user = _tenant_user(db, principal, user_id, lock=True)
+        _check_can_manage(principal, user)
+        before = user.status
+        if status == Status.ACTIVE and user.password_hash is None:
+            raise Conflict("Usuário ainda não definiu a senha; reenvie o convite.", code="pending_invitation")
+        user.status = status
+        if status != Status.ACTIVE:
+            revoked = revoke_user_sessions(db, [user.id], None, "user_deactivated")
+        record(db, actor, "user.status_changed", "user", user.id, before={"status": before},
+               after={"status": status})
+        out = _user_out(user)
+    after_revocation(revoked)
+    return out
+
+
+def reset_password(principal: Principal, user_id: str, actor: Actor) -> s.OneTimeTokenOut:
+    principal.require("users:write")
+    with tenant_transaction(principal.company_id) as db:
+        user = _tenant_user(db, principal, user_id, lock=True)
+        _check_can_manage(principal, user)
+        user.must_change_password = True
+        token = _issue_one_time_token(db, user, "reset" if user.password_hash else "invite")
+        record(db, actor, "user.password_reset_requested", "user", user.id)
+        return token
+
+
+# ------------------------------------------------------------------------------------ profile
+def _profile_out(user: User, profile: UserProfile | None) -> s.ProfileOut:
+    return s.ProfileOut(user_id=user.id, first_name=user.first_name, last_name=user.last_name,
+                        avatar_url=profile.avatar_url if profile else None, phone=profile.phone if profile else None,
+                        job_title=profile.job_title if profile else None,
+                        preferences=dict(profile.preferences or {}) if profile else {})
+
+
+def get_profile(principal: Principal) -> s.ProfileOut:
+    with tenant_transaction(principal.company_id) as db:
+        user = _tenant_user(db, principal, principal.user_id)
+        return _profile_out(user, db.get(UserProfile, user.id))
+
+
+def update_profile(principal: Principal, data: s.ProfileUpdate, actor: Actor) -> s.ProfileOut:
+    changes = data.model_dump(exclude_unset=True)
+    with tenant_transaction(principal.company_id) as db:
+        user = _tenant_user(db, principal, principal.user_id, lock=True)
+        profile = db.get(UserProfile, user.id)
+        if profile is None:
+            profile = UserProfile(user_id=user.id, company_id=user.company_id, preferences={})
+            db.add(profile)
+        before = _profile_out(user, profile).model_dump(mode="json")
+        for name in ("first_name", "last_name"):
+            if name in changes:
+                setattr(user, name, changes.pop(name))
+        if "preferences" in changes:
+            profile.preferences = {**(profile.preferences or {}), **changes.pop("preferences")}
+        for name, value in changes.items():
+            setattr(profile, name, value)
+        db.flush()
+        out = _profile_out(user, profile)
+        record(db, actor, "user.profile_updated", "user", user.id, before=before, after=out.model_dump(mode="json"))
+        return out
+
+
+# -------------------------------------------------------------------------------------- admin
+def admin_list_users(query: s.UserQuery, company_id: str | None) -> s.UserList:
+    with system_transaction() as db:
+        stmt = select(User)
+        if company_id:
+            stmt = stmt.where(User.company_id == _uuid(company_id, "Empresa"))
+        return _user_page(db, stmt, query)

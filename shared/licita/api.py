@@ -1,0 +1,34 @@
+"""The composition root for API functions: the core :class:`~licita.core.http.Api` wired to the auth area
+(bearer fallback when no authorizer ran in front) and the platform's rate limiter.
+
+Functions import ``Api`` and ``RequestContext`` from here; the core stays free of area imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from licita.core.http import Api as CoreApi
+from licita.core.http import RequestContext
+from licita.core.security.principal import Principal
+
+__all__ = ["Api", "RequestContext"]
+
+
+def _authenticate(authorization: str | None) -> Principal:
+    from licita.auth.bearer import authenticate_bearer
+
+    return authenticate_bearer(authorization)
+
+
+def _rate_limit(principal: Principal) -> None:
+    from licita.platform.ratelimit import enforce_api_limits
+
+    enforce_api_limits(principal)
+
+
+class Api(CoreApi):
+    """An API function's route table, authenticated and rate limited the platform's way."""
+
+    def __init__(self, name: str, *, tags: Sequence[str] = ()) -> None:
+        super().__init__(name, tags=tags, authenticate=_authenticate, rate_limit=_rate_limit)

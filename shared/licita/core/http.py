@@ -1,0 +1,299 @@
+"""The one place where a Chalice request becomes a validated call into a service, and back.
+
+Every API function declares its routes through :class:`Api`: the route table carries the pydantic
+request/response models, so the same declaration validates input, shapes errors, authorizes and feeds
+the OpenAPI generator. Handlers receive a :class:`RequestContext` and never touch event shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from licita.core.actor import Actor
+from licita.core.errors import (
+    AppError,
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+    error_body,
+)
+
+if TYPE_CHECKING:
+    from chalice.app import Response
+
+    from licita.core.security.principal import Principal
+
+log = logging.getLogger("licita.core.http")
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[["RequestContext"], Any]
+Authenticate = Callable[[str | None], "Principal"]  # verifies a bearer token when no authorizer ran in front
+RateLimit = Callable[["Principal"], None]  # raises TooManyRequests
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What a route is, for validation at run time and for the OpenAPI document."""
+
+    path: str
+    method: str
+    handler_name: str
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    public: bool
+    permission: str | None
+    errors: tuple[int, ...]
+    tags: tuple[str, ...]
+    allow_pending_password: bool = False
+    rate_limited: bool = True
+
+
+@dataclass
+class RequestContext:
+    """Everything a handler may read about the caller and the request, already validated."""
+
+    principal: Principal | None
+    body: Any
+    query: Any
+    path_params: dict[str, str]
+    headers: Mapping[str, str]
+    source_ip: str
+    user_agent: str
+    request_id: str
+    raw_body: bytes = b""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:
+            raise Unauthorized("Autenticação necessária.")
+        return self.principal
+
+    @property
+    def actor(self) -> Actor:
+        """Who is mutating and from where, for the audit trail."""
+
+        p = self.principal
+        return Actor(p.user_id if p else None, p.company_id if p else None, self.source_ip, self.user_agent,
+                     self.request_id)
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    from chalice.app import Response
+
+    body = "" if payload is None else json.dumps(to_jsonable(payload), ensure_ascii=False, separators=(",", ":"))
+    from licita.core.config import get_settings
+
+    # Lambda proxy integrations must send CORS headers themselves (the API's Cors block covers preflight only).
+    all_headers: dict[str, str | list[str]] = {"Content-Type": "application/json",
+                                               "Access-Control-Allow-Origin": get_settings().cors_allow_origin}
+    if headers:
+        all_headers.update(headers)
+    return Response(body=body, status_code=status, headers=all_headers)
+
+
+def error_response(exc: AppError) -> Response:
+    return json_response(exc.body(), exc.status, exc.headers)
+
+
+def _validation_details(err: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"], "type": e["type"]}
+        for e in err.errors(include_url=False, include_input=False)
+    ]
+
+
+def parse_model(model: type[M], data: Any, *, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ValidationFailed(f"Dados inválidos em {where}.", details=_validation_details(err)) from None
+
+
+def parse_json_body(raw: bytes | str | None, max_bytes: int) -> Any:
+    if raw is None or raw in (b"", ""):
+        raise BadRequest("Corpo da requisição ausente; envie um JSON.", code="body_required")
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"Corpo da requisição maior que {max_bytes} bytes.")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("JSON malformado.", code="malformed_json", details={"reason": str(exc)}) from None
+
+
+class Api:
+    """A Chalice app plus the typed route table that validates, authorizes and documents each route."""
+
+    def __init__(self, name: str, *, tags: Sequence[str] = (), authenticate: Authenticate | None = None,
+                 rate_limit: RateLimit | None = None) -> None:
+        from chalice.app import Chalice
+
+        self.name = name
+        self._authenticate = authenticate
+        self._rate_limit = rate_limit
+        self.app = Chalice(app_name=name)
+        self.app.log.setLevel(logging.INFO)
+        self.routes: list[RouteSpec] = []
+        self.tags = tuple(tags) or (name,)
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        public: bool = False,
+        permission: str | None = None,
+        errors: Sequence[int] = (),
+        summary: str = "",
+        allow_pending_password: bool = False,
+        rate_limited: bool = True,
+    ) -> Callable[[Handler], Handler]:
+        method = method.upper()
+
+        def decorator(fn: Handler) -> Handler:
+            spec = RouteSpec(
+                path=path, method=method, handler_name=fn.__name__,
+                summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
+                body=body, query=query, response=response, status=status, public=public,
+                permission=permission, errors=tuple(errors), tags=self.tags,
+                allow_pending_password=allow_pending_password, rate_limited=rate_limited,
+            )
+            self.routes.append(spec)
+
+            def view(**path_params: str) -> Response:
+                return self._dispatch(spec, fn, path_params)
+
+            view.__name__ = fn.__name__
+            self.app.route(path, methods=[method], content_types=["*/*"])(view)
+            return fn
+
+        return decorator
+
+    def get(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, "GET", **kw)
+
+    def post(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, "POST", **kw)
+
+    def put(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, "PUT", **kw)
+
+    def patch(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, "PATCH", **kw)
+
+    def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, "DELETE", **kw)
+
+    # ------------------------------------------------------------------ dispatch
+    def _dispatch(self, spec: RouteSpec, fn: Handler, path_params: dict[str, str]) -> Response:
+        started = time.perf_counter()
+        request = self.app.current_request
+        try:
+            ctx = self._build_context(spec, request, path_params)
+            result = fn(ctx)
+            if result is None and spec.status == 204:
+                return json_response(None, 204)
+            if isinstance(result, tuple):
+                payload, status = result
+                return json_response(payload, status)
+            return json_response(result, spec.status)
+        except AppError as exc:
+            return error_response(exc)
+        except Exception:
+            log.exception("unhandled error in %s %s", spec.method, spec.path)
+            return json_response(
+                error_body("internal_error", "Erro interno; tente novamente. O incidente foi registrado."), 500
+            )
+        finally:
+            log.debug("%s %s %.2f ms", spec.method, spec.path, (time.perf_counter() - started) * 1000)
+
+    def _principal(self, authorizer_ctx: Mapping[str, Any] | None, authorization: str | None) -> Principal:
+        from licita.core.security.principal import principal_from_context
+
+        if authorizer_ctx and authorizer_ctx.get("user_id"):
+            return principal_from_context(authorizer_ctx)
+        # No authorizer in front (chalice local, a misconfigured stage): verify the token here.
+        if self._authenticate is None:
+            raise Unauthorized("Autenticação necessária.")
+        return self._authenticate(authorization)
+
+    def _build_context(self, spec: RouteSpec, request: Any, path_params: dict[str, str]) -> RequestContext:
+        from licita.core.config import get_settings
+
+        settings = get_settings()
+        headers = request.headers
+        ctx_raw = request.context or {}
+        identity = ctx_raw.get("identity") or {}
+        source_ip = identity.get("sourceIp") or "0.0.0.0"
+        user_agent = headers.get("user-agent", "")[:512]
+        request_id = ctx_raw.get("requestId") or headers.get("x-request-id") or uuid.uuid4().hex
+
+        principal = None
+        if not spec.public:
+            principal = self._principal(ctx_raw.get("authorizer"), headers.get("authorization"))
+            if principal.must_change_password and not spec.allow_pending_password:
+                raise Forbidden("Defina uma nova senha antes de continuar.", code="password_change_required")
+            if spec.permission and not principal.can(spec.permission):
+                raise Forbidden("Permissão insuficiente.", details={"required": spec.permission})
+            if spec.rate_limited and self._rate_limit is not None:
+                self._rate_limit(principal)
+
+        raw = request.raw_body or b""
+        body: Any = None
+        if spec.body is not None:
+            ctype = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                raise UnsupportedMediaType(
+                    "Envie o corpo como application/json.", details={"content_type": ctype}
+                )
+            body = parse_model(spec.body, parse_json_body(raw, settings.max_body_bytes), where="body")
+        elif len(raw) > settings.max_body_bytes:
+            raise PayloadTooLarge(f"Corpo da requisição maior que {settings.max_body_bytes} bytes.")
+
+        query: Any = None
+        if spec.query is not None:
+            params = dict(request.query_params or {})
+            query = parse_model(spec.query, params, where="query")
+
+        return RequestContext(
+            principal=principal, body=body, query=query, path_params=path_params,
+            headers=headers, source_ip=source_ip, user_agent=user_agent, request_id=request_id,
+            raw_body=raw,
+        )

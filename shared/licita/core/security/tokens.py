@@ -1,0 +1,60 @@
+"""Short-lived access JWTs (HS256) and opaque refresh tokens stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from typing import Any
+
+import jwt
+
+from licita.core.config import get_settings
+from licita.core.errors import Unauthorized
+
+
+def issue_access_token(*, user_id: str, company_id: str, role: str, session_id: str,
+                       permissions: list[str], plan: str = "basic", must_change_password: bool = False,
+                       now: float | None = None) -> tuple[str, int]:
+    settings = get_settings()
+    issued = int(now if now is not None else time.time())
+    exp = issued + settings.access_token_ttl_seconds
+    claims = {
+        "sub": user_id, "cid": company_id, "role": role, "sid": session_id, "perms": permissions,
+        "plan": plan, "mcp": must_change_password,
+        "iat": issued, "exp": exp, "iss": settings.jwt_issuer, "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256"), exp
+
+
+def decode_access_token(token: str) -> dict[str, Any]:
+    settings = get_settings()
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, settings.jwt_secret, algorithms=["HS256"], issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "sid", "cid", "role"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Token expirado.", code="token_expired") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("Token inválido.", code="token_invalid") from None
+    return claims
+
+
+def new_refresh_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(48)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer_token(header: str | None) -> str:
+    if not header:
+        raise Unauthorized("Cabeçalho Authorization ausente.", code="token_missing")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Use 'Authorization: Bearer <token>'.", code="token_invalid")
+    return token.strip()

@@ -1,1 +1,0 @@
-"""PostgreSQL access: models, engine/session factory, migrations."""

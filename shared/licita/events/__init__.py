@@ -1,1 +1,0 @@
-"""Domain events and the Lambda event-source helpers (SQS batches)."""

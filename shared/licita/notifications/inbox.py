@@ -1,0 +1,124 @@
+"""The per-user inbox (MongoDB ``notifications``) and notification preferences, for the inbox API.
+
+Every query is keyed on the caller's own ``user_id``: a notification id of someone else is simply
+"not found". Rows expire after 90 days (TTL index created by the notify pipeline).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from licita.core.errors import NotFound
+from licita.core.schemas import Page
+from licita.core.security.principal import Principal
+from licita.notifications import schemas as s
+from licita.notifications.service import (
+    CHANNELS,
+    INBOX,
+    KINDS,
+    PREFERENCES,
+    company_settings,
+    effective_preferences,
+)
+from licita.platform.clients import get_mongo
+
+
+def _inbox() -> Any:
+    return get_mongo()[INBOX]
+
+
+def _out(doc: dict[str, Any]) -> s.NotificationOut:
+    return s.NotificationOut(id=str(doc["_id"]), kind=doc["kind"], title=doc["title"], body=doc["body"],
+                             link=doc.get("link"), data=doc.get("data") or {}, read=bool(doc.get("read")),
+                             read_at=doc.get("read_at"), created_at=doc["created_at"])
+
+
+def _owned(principal: Principal, kinds: list[str] | None = None) -> dict[str, Any]:
+    query: dict[str, Any] = {"user_id": principal.user_id}
+    if kinds:
+        query["kind"] = {"$in": kinds}
+    return query
+
+
+def list_notifications(principal: Principal, query: s.InboxQuery) -> s.NotificationList:
+    """Newest first; unread-only and kind filters; the unread total for the badge rides along."""
+    base = _owned(principal, query.kind_list())
+    if query.unread_only:
+        base["read"] = False
+    inbox = _inbox()
+    total = inbox.count_documents(base)
+    cursor = inbox.find(base).sort([("created_at", -1), ("_id", -1)]) \
+        .skip((query.page - 1) * query.page_size).limit(query.page_size)
+    unread = total if query.unread_only and not query.kinds else \
+        inbox.count_documents({"user_id": principal.user_id, "read": False})
+    return s.NotificationList(items=[_out(d) for d in cursor],
+                              page=Page(page=query.page, page_size=query.page_size, total=total),
+                              unread=unread)
+
+
+def counts(principal: Principal) -> s.InboxCounts:
+    rows = list(_inbox().aggregate([
+        {"$match": {"user_id": principal.user_id}},
+        {"$group": {"_id": "$kind", "total": {"$sum": 1},
+                    "unread": {"$sum": {"$cond": [{"$eq": ["$read", False]}, 1, 0]}}}},
+    ]))
+    return s.InboxCounts(total=sum(int(r["total"]) for r in rows), unread=sum(int(r["unread"]) for r in rows),
+                         unread_by_kind={str(r["_id"]): int(r["unread"]) for r in rows if r["unread"]})
+
+
+def mark_read(principal: Principal, notification_id: str) -> s.NotificationOut:
+    from pymongo import ReturnDocument
+
+    inbox = _inbox()
+    doc = inbox.find_one_and_update({"_id": notification_id, "user_id": principal.user_id, "read": False},
+                                    {"$set": {"read": True, "read_at": datetime.now(UTC)}},
+                                    return_document=ReturnDocument.AFTER)
+    if doc is None:  # already read (idempotent) or not ours
+        doc = inbox.find_one({"_id": notification_id, "user_id": principal.user_id})
+    if doc is None:
+        raise NotFound("Notificação não encontrada.")
+    return _out(doc)
+
+
+def mark_all_read(principal: Principal, query: s.KindsQuery) -> s.Updated:
+    filt = {**_owned(principal, query.kind_list()), "read": False}
+    result = _inbox().update_many(filt, {"$set": {"read": True, "read_at": datetime.now(UTC)}})
+    return s.Updated(updated=int(result.modified_count))
+
+
+def delete(principal: Principal, notification_id: str) -> None:
+    if _inbox().delete_one({"_id": notification_id, "user_id": principal.user_id}).deleted_count == 0:
+        raise NotFound("Notificação não encontrada.")
+
+
+# ------------------------------------------------------------------------------ preferences
+def _preferences_out(principal: Principal, stored: dict[str, Any] | None) -> s.PreferencesOut:
+    prefs = effective_preferences(stored)
+    items = [s.KindPreference(kind=k.key, label=k.label, in_app=prefs[k.key]["in_app"],
+                              email=prefs[k.key]["email"], default_in_app=k.in_app, default_email=k.email)
+             for k in KINDS.values()]
+    email_enabled = bool(company_settings(principal.company_id)["email_enabled"])
+    return s.PreferencesOut(items=items, company_email_enabled=email_enabled,
+                            updated_at=(stored or {}).get("updated_at"))
+
+
+def get_preferences(principal: Principal) -> s.PreferencesOut:
+    return _preferences_out(principal, get_mongo()[PREFERENCES].find_one({"_id": principal.user_id}))
+
+
+def update_preferences(principal: Principal, data: s.PreferencesUpdate) -> s.PreferencesOut:
+    """Merge: only the kinds/channels sent change. Stored as a list (kind keys contain dots)."""
+    collection = get_mongo()[PREFERENCES]
+    stored = collection.find_one({"_id": principal.user_id}) or {}
+    overrides = {o["kind"]: o for o in stored.get("overrides") or [] if o.get("kind") in KINDS}
+    for kind, channels in data.kinds.items():
+        entry = overrides.setdefault(kind, {"kind": kind})
+        for channel in CHANNELS:
+            value = getattr(channels, channel)
+            if value is not None:
+                entry[channel] = value
+    doc = {"_id": principal.user_id, "company_id": principal.company_id,
+           "overrides": sorted(overrides.values(), key=lambda o: o["kind"]), "updated_at": datetime.now(UTC)}
+    collection.replace_one({"_id": principal.user_id}, doc, upsert=True)
+    return _preferences_out(principal, doc)

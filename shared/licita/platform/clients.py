@@ -1,0 +1,53 @@
+"""Lazily created, container-wide clients for Redis, MongoDB and AWS (reused across warm invocations)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from licita.core.config import get_settings
+
+if TYPE_CHECKING:
+    from pymongo.database import Database
+    from redis import Redis
+
+
+@cache
+def get_redis() -> Redis:
+    from redis import Redis
+
+    url = get_settings().redis_url
+    if not url:
+        raise RuntimeError("REDIS_URL is not configured")
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
+
+
+@cache
+def get_mongo() -> Database[dict[str, Any]]:
+    from pymongo import MongoClient
+
+    settings = get_settings()
+    if not settings.mongo_url:
+        raise RuntimeError("MONGO_URL is not configured")
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        settings.mongo_url, serverSelectionTimeoutMS=3000, tz_aware=True
+    )
+    return client[settings.mongo_db]
+
+
+@cache
+def aws_client(service: str) -> Any:
+    """boto3 client honouring AWS_ENDPOINT_URL (moto, LocalStack) when set."""
+    import boto3
+
+    settings = get_settings()
+    kwargs: dict[str, Any] = {"region_name": settings.aws_region}
+    if settings.aws_endpoint_url:
+        kwargs["endpoint_url"] = settings.aws_endpoint_url
+    return boto3.client(service, **kwargs)  # type: ignore[call-overload]
+
+
+def reset_clients() -> None:
+    get_redis.cache_clear()
+    get_mongo.cache_clear()
+    aws_client.cache_clear()

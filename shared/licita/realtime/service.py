@@ -1,0 +1,392 @@
+"""WebSocket connections registry (Redis, shared by every function instance) and pushes.
+
+Keys: ``ws:conn:{id}`` hash (user, company, session, role, connected_at, last_seen, topics) with a TTL
+that each client frame refreshes; ``ws:topic:{topic}`` sets of connection ids; ``ws:all`` every id (for
+the heartbeat sweep). Topics: ``user:{id}``, ``company:{id}``, ``session:{id}`` (joined on connect) and
+``{company}:tender:{id}`` / ``{company}:board:{id}`` a client subscribes to. Tender and board topics are
+prefixed with the subscriber's own company, so an id from another tenant can never receive anything.
+
+Delivery is at-least-once on the socket: a connection API Gateway calls gone (410) is unregistered on the
+spot; one that vanished without a ``$disconnect`` ages out of its hash TTL and is dropped from the sets by
+the next push or sweep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from licita.core.config import get_settings
+from licita.core.errors import BadRequest, Forbidden, TooManyRequests
+from licita.core.security.principal import Principal
+from licita.platform.clients import get_redis
+
+log = logging.getLogger("licita.realtime")
+
+CONNECTION_TTL = 2 * 3600  # API Gateway drops idle sockets after 10 min and any socket after 2 h
+MAX_CONNECTIONS_PER_USER = 50
+MAX_TOPICS_PER_CONNECTION = 100
+# post_to_connection is one HTTPS call per socket: fan out in parallel. 8 measured best on the 2-core local
+# runtime (calls share the GIL with the server); raise it on AWS where each call waits on the network.
+PUSH_WORKERS = int(os.environ.get("WS_PUSH_WORKERS", "8"))
+ALL_KEY = "ws:all"
+SUBSCRIBABLE = ("tender:", "board:")
+_TOPIC_ID = re.compile(r"^(tender|board):[A-Za-z0-9_-]{1,64}$")
+
+
+def _conn_key(connection_id: str) -> str:
+    return f"ws:conn:{connection_id}"
+
+
+def _topic_key(topic: str) -> str:
+    return f"ws:topic:{topic}"
+
+
+def user_topic(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def company_topic(company_id: str) -> str:
+    return f"company:{company_id}"
+
+
+def scoped_topic(company_id: str, topic: str) -> str:
+    """``tender:{id}`` as seen by a company: the registry key it lives under."""
+    return f"{company_id}:{topic}"
+
+
+# ------------------------------------------------------------------------------ registry
+def register(connection_id: str, principal: Principal, source_ip: str | None = None) -> None:
+    redis = get_redis()
+    if redis.scard(_topic_key(user_topic(principal.user_id))) >= MAX_CONNECTIONS_PER_USER:
+        prune([user_topic(principal.user_id)])
+        if redis.scard(_topic_key(user_topic(principal.user_id))) >= MAX_CONNECTIONS_PER_USER:
+            raise TooManyRequests("Conexões simultâneas demais para este usuário.", retry_after=60)
+    now = str(int(time.time()))
+    topics = [user_topic(principal.user_id), company_topic(principal.company_id), f"session:{principal.session_id}"]
+    pipe = redis.pipeline()
+    pipe.hset(_conn_key(connection_id), mapping={
+        "user_id": principal.user_id, "company_id": principal.company_id, "session_id": principal.session_id,
+        "role": principal.role, "connected_at": now, "last_seen": now, "ip": source_ip or "",
+        "topics": json.dumps(topics),
+    })
+    pipe.expire(_conn_key(connection_id), CONNECTION_TTL)
+    for topic in topics:
+        pipe.sadd(_topic_key(topic), connection_id)
+    pipe.sadd(ALL_KEY, connection_id)
+    pipe.execute()
+
+
+def connection(connection_id: str) -> dict[str, str] | None:
+    raw: dict[bytes, bytes] = get_redis().hgetall(_conn_key(connection_id))  # type: ignore[assignment]
+    return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
+
+
+def unregister(connection_id: str, info: dict[str, str] | None = None) -> None:
+    redis = get_redis()
+    info = info if info is not None else connection(connection_id)
+    pipe = redis.pipeline()
+    if info:
+        for topic in json.loads(info.get("topics", "[]")):
+            pipe.srem(_topic_key(topic), connection_id)
+    pipe.delete(_conn_key(connection_id))
+    pipe.srem(ALL_KEY, connection_id)
+    pipe.execute()
+
+
+def forget(connection_id: str, topics: Iterable[str] = ()) -> None:
+    """A connection found gone: unregister it and leave the topic sets it was found in."""
+    unregister(connection_id)
+    extra = [_topic_key(t) for t in topics]
+    if extra:
+        pipe = get_redis().pipeline()
+        for key in extra:
+            pipe.srem(key, connection_id)
+        pipe.execute()
+
+
+def touch(connection_id: str) -> None:
+    pipe = get_redis().pipeline()
+    pipe.hset(_conn_key(connection_id), "last_seen", str(int(time.time())))
+    pipe.expire(_conn_key(connection_id), CONNECTION_TTL)
+    pipe.execute()
+
+
+# ------------------------------------------------------------------------------ client frames
+def allowed_topic(info: dict[str, str], topic: str) -> str:
+    """The registry topic a client may join for ``topic``, or Forbidden: only its own user, company,
+    or a tender/board of its own company (scoped by construction)."""
+    if topic in (user_topic(info["user_id"]), company_topic(info["company_id"])):
+        return topic
+    if topic.startswith(SUBSCRIBABLE) and _TOPIC_ID.match(topic):
+        return scoped_topic(info["company_id"], topic)
+    raise Forbidden(f"Tópico não permitido: {topic}", code="topic_forbidden", details={"topic": topic})
+
+
+def handle_message(connection_id: str, raw: str | None) -> dict[str, Any]:
+    """A client frame: ``ping``, ``pong`` (answer to a server ping), ``subscribe`` / ``unsubscribe``."""
+    info = connection(connection_id)
+    if info is None:
+        raise Forbidden("Conexão desconhecida; reconecte.", code="connection_unknown")
+    try:
+        message = json.loads(raw or "")
+    except ValueError:
+        raise BadRequest("Mensagem não é JSON.", code="malformed_json") from None
+    if not isinstance(message, dict):
+        raise BadRequest("Mensagem deve ser um objeto JSON.", code="malformed_message")
+    touch(connection_id)
+    action = message.get("action")
+    if action == "ping":
+        return {"type": "pong", "ts": int(time.time() * 1000), "id": message.get("id")}
+    if action == "pong":
+        return {"type": "pong_ack", "ts": int(time.time() * 1000)}
+    if action in ("subscribe", "unsubscribe"):
+        topics = message.get("topics")
+        if not isinstance(topics, list) or not topics or not all(isinstance(t, str) for t in topics):
+            raise BadRequest("'topics' deve ser uma lista não vazia de textos.", code="malformed_message")
+        keys = {allowed_topic(info, t) for t in topics}
+        fixed = {user_topic(info["user_id"]), company_topic(info["company_id"]), f"session:{info['session_id']}"}
+        current = set(json.loads(info.get("topics", "[]")))
+        updated = current | keys if action == "subscribe" else current - (keys - fixed)
+        if len(updated) > MAX_TOPICS_PER_CONNECTION:
+            raise BadRequest(f"No máximo {MAX_TOPICS_PER_CONNECTION} tópicos por conexão.",
+                             code="too_many_topics")
+        pipe = get_redis().pipeline()
+        for key in keys - fixed:
+            (pipe.sadd if action == "subscribe" else pipe.srem)(_topic_key(key), connection_id)
+        pipe.hset(_conn_key(connection_id), "topics", json.dumps(sorted(updated)))
+        pipe.execute()
+        return {"type": f"{action}d", "topics": topics}
+    raise BadRequest(f"Ação desconhecida: {action!r}", code="unknown_action",
+                     details={"known": ["ping", "pong", "subscribe", "unsubscribe"]})
+
+
+# ------------------------------------------------------------------------------ pushes
+def connections_for(topics: Iterable[str]) -> set[str]:
+    keys = [_topic_key(t) for t in topics]
+    if not keys:
+        return set()
+    members: set[bytes] = get_redis().sunion(keys)  # type: ignore[assignment]
+    return {m.decode() for m in members}
+
+
+def connections_by_topic(topics: Sequence[str]) -> dict[str, list[str]]:
+    """Connection ids per topic in one round trip (per-recipient messages differ by notification id)."""
+    if not topics:
+        return {}
+    pipe = get_redis().pipeline()
+    for topic in topics:
+        pipe.smembers(_topic_key(topic))
+    return {t: sorted(m.decode() for m in members) for t, members in zip(topics, pipe.execute(), strict=True)}
+
+
+def post_many(messages: Sequence[tuple[str, bytes]],
+              found_in: Mapping[str, Iterable[str]] | None = None) -> dict[str, int]:
+    """``post_to_connection`` each (connection, data), in parallel when there are many; 410 unregisters.
+
+    ``found_in`` names the topic sets each id came from, so a gone connection whose hash already expired
+    (we no longer know its topics) still leaves them.
+    """
+    if not messages:
+        return {"sent": 0, "gone": 0, "failed": 0}
+    poster = _poster()
+
+    def post(item: tuple[str, bytes]) -> str:
+        try:
+            return poster.post(item[0], item[1])
+        except Exception as exc:  # one bad socket never stops the others
+            log.warning("post_to_connection %s failed: %s", item[0], exc)
+            return "failed"
+
+    if len(messages) <= 2:
+        outcomes = [post(m) for m in messages]
+    else:
+        with ThreadPoolExecutor(max_workers=min(PUSH_WORKERS, len(messages))) as pool:
+            outcomes = list(pool.map(post, messages))
+    gone = {m[0] for m, o in zip(messages, outcomes, strict=True) if o == "gone"}
+    for connection_id in gone:
+        forget(connection_id, (found_in or {}).get(connection_id, ()))
+    return {"sent": outcomes.count("sent"), "gone": len(gone), "failed": outcomes.count("failed")}
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False, default=str, separators=(",", ":")).encode()
+
+
+def push(topics: Iterable[str], message: dict[str, Any]) -> dict[str, int]:
+    """Send one message to every live connection of the topics; connections API Gateway calls gone are cleaned."""
+    data = encode(message)
+    found: dict[str, list[str]] = {}
+    for topic, ids in connections_by_topic(list(dict.fromkeys(topics))).items():
+        for connection_id in ids:
+            found.setdefault(connection_id, []).append(topic)
+    return post_many([(c, data) for c in sorted(found)], found)
+
+
+def close_session_connections(session_id: str) -> int:
+    """Revoking a session closes its sockets (a last frame says why, then ``delete_connection``)."""
+    ids = connections_for([f"session:{session_id}"])
+    if not ids:
+        return 0
+    client = _management_client()
+    frame = encode({"type": "session_revoked", "session_id": session_id})
+    for connection_id in ids:
+        with contextlib.suppress(Exception):
+            client.post_to_connection(ConnectionId=connection_id, Data=frame)
+        with contextlib.suppress(client.exceptions.GoneException):
+            client.delete_connection(ConnectionId=connection_id)
+        forget(connection_id, [f"session:{session_id}"])
+    return len(ids)
+
+
+def on_session_revoked(session_id: str) -> None:
+    """Called by every revocation path (``accounts.sessions.forget_session``): closes the session's sockets.
+    Best effort: a socket problem never fails a logout."""
+    try:
+        close_session_connections(session_id)
+    except Exception:
+        log.warning("could not close the sockets of session %s", session_id, exc_info=True)
+
+
+def prune(topics: Iterable[str]) -> int:
+    """Drop ids whose connection hash expired (no ``$disconnect`` ever came) from the topic sets."""
+    redis = get_redis()
+    removed = 0
+    for topic, ids in connections_by_topic(list(topics)).items():
+        if not ids:
+            continue
+        pipe = redis.pipeline()
+        for connection_id in ids:
+            pipe.exists(_conn_key(connection_id))
+        dead = [c for c, alive in zip(ids, pipe.execute(), strict=True) if not alive]
+        if dead:
+            redis.srem(_topic_key(topic), *dead)
+            redis.srem(ALL_KEY, *dead)
+            removed += len(dead)
+    return removed
+
+
+def sweep(ping: bool = True) -> dict[str, int]:
+    """Heartbeat: ping every registered socket (410 → cleaned) and drop ids whose hash expired."""
+    redis = get_redis()
+    ids = sorted(m.decode() for m in redis.smembers(ALL_KEY))  # type: ignore[union-attr]
+    if not ids:
+        return {"connections": 0, "expired": 0, "gone": 0}
+    pipe = redis.pipeline()
+    for connection_id in ids:
+        pipe.hget(_conn_key(connection_id), "topics")
+    expired: list[str] = []
+    alive: list[str] = []
+    for connection_id, topics in zip(ids, pipe.execute(), strict=True):
+        (alive if topics is not None else expired).append(connection_id)
+    if expired:  # their topic memberships are unknown now: the next push to those topics drops them (410)
+        redis.srem(ALL_KEY, *expired)
+    result = {"connections": len(alive), "expired": len(expired), "gone": 0}
+    if ping and alive:
+        data = encode({"type": "ping", "ts": int(time.time() * 1000)})
+        result["gone"] = post_many([(c, data) for c in alive])["gone"]
+    return result
+
+
+class _Poster:
+    """``post_to_connection`` without botocore's per-call machinery (validation, hooks, parsing cost ~2 ms of
+    GIL each; a 1,000-socket fan-out is 1,000 calls): a SigV4-signed POST on a keep-alive connection per
+    thread, exactly the request boto3 would send. Returns "sent", "gone" (410) or "failed"."""
+
+    def __init__(self, endpoint: str, region: str) -> None:
+        import boto3
+        from botocore.auth import SigV4Auth
+
+        parts = urlsplit(endpoint)
+        self.endpoint = endpoint.rstrip("/")
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (443 if self.https else 80)
+        self.base = parts.path.rstrip("/")
+        self.credentials = boto3.Session().get_credentials()
+        self.signer = SigV4Auth
+        self.region = region
+        self.local = threading.local()
+
+    def _connection(self, fresh: bool = False) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection | None = getattr(self.local, "conn", None)
+        if conn is None or fresh:
+            if conn is not None:
+                conn.close()
+            conn = (http.client.HTTPSConnection if self.https else http.client.HTTPConnection)(
+                self.host, self.port, timeout=5)
+            self.local.conn = conn
+        return conn
+
+    def post(self, connection_id: str, data: bytes) -> str:
+        from botocore.awsrequest import AWSRequest
+
+        path = f"{self.base}/@connections/{quote(connection_id, safe='')}"
+        request = AWSRequest(method="POST", url=f"{self.endpoint}/@connections/{quote(connection_id, safe='')}",
+                             data=data, headers={"Content-Type": "application/json"})
+        if self.credentials is not None:
+            self.signer(self.credentials.get_frozen_credentials(), "execute-api", self.region).add_auth(request)
+        headers = dict(request.headers.items())
+        for attempt in (0, 1):  # a keep-alive connection the server closed: reconnect once
+            conn = self._connection(fresh=attempt == 1)
+            try:
+                conn.request("POST", path, body=data, headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (http.client.HTTPException, OSError):
+                if attempt:
+                    raise
+                continue
+            if response.status == 410:
+                return "gone"
+            if 200 <= response.status < 300:
+                return "sent"
+            log.warning("post_to_connection %s: HTTP %s", connection_id, response.status)
+            return "failed"
+        return "failed"
+
+
+_posters: dict[tuple[str, str], _Poster] = {}
+_posters_lock = threading.Lock()
+
+
+def _poster() -> _Poster:
+    settings = get_settings()
+    if not settings.websocket_management_url:
+        raise RuntimeError("WEBSOCKET_MANAGEMENT_URL is not configured")
+    key = (settings.websocket_management_url, settings.aws_region)
+    with _posters_lock:
+        if key not in _posters:
+            _posters[key] = _Poster(*key)
+        return _posters[key]
+
+
+_client: Any = None
+
+
+def _management_client() -> Any:
+    global _client
+    settings = get_settings()
+    if not settings.websocket_management_url:
+        raise RuntimeError("WEBSOCKET_MANAGEMENT_URL is not configured")
+    if _client is None or _client.meta.endpoint_url != settings.websocket_management_url:
+        import boto3
+        from botocore.config import Config
+
+        _client = boto3.client(
+            "apigatewaymanagementapi", endpoint_url=settings.websocket_management_url,
+            region_name=settings.aws_region,
+            config=Config(max_pool_connections=PUSH_WORKERS, connect_timeout=2, read_timeout=5,
+                          retries={"max_attempts": 2, "mode": "standard"}),
+        )
+    return _client

@@ -1,1 +1,0 @@
-"""Pydantic request/response models: the API contract (also the OpenAPI components)."""

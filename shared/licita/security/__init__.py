@@ -1,1 +1,0 @@
-"""Passwords, tokens, principals and rate limits."""

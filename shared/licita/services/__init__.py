@@ -1,1 +1,0 @@
-"""Domain services: the logic every function calls; no event shapes in here."""

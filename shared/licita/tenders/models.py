@@ -1,0 +1,197 @@
+"""Tenders and what the analysis found in them (tenant-scoped; migration 0002 creates the tables).
+
+Columns hold the *effective* value of each structured field (a human correction wins over the
+extractor), so lists filter and sort on what the user sees; ``fields`` keeps the extractor's opinion
+with its evidence and ``corrections`` the human one, side by side, so nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from licita.platform.db.base import Base
+
+
+class TenderStatus(enum.StrEnum):
+    UPLOADING = "UPLOADING"  # tender created, waiting for the file to reach S3
+    QUEUED = "QUEUED"  # re-analysis requested, message on the analysis queue
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    NEEDS_REVIEW = "NEEDS_REVIEW"  # analysed, but a person should confirm key fields
+    FAILED = "FAILED"  # the file could not be read; failure_reason says why (the file is kept)
+
+
+TERMINAL_STATUSES = frozenset({TenderStatus.READY, TenderStatus.NEEDS_REVIEW, TenderStatus.FAILED})
+
+
+class DeadlineKind(enum.StrEnum):
+    SESSION = "session"
+    PROPOSAL = "proposal"
+    IMPUGNACAO = "impugnacao"
+    ESCLARECIMENTO = "esclarecimento"
+    OTHER = "other"
+
+
+class DeadlineSource(enum.StrEnum):
+    EXTRACTED = "extracted"  # stated by the document
+    COMPUTED = "computed"  # derived from the law (e.g. art. 164) and the session date
+    MANUAL = "manual"  # entered or corrected by a person
+
+
+def _uuid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class Tender(Base):
+    __tablename__ = "tenders"
+    __table_args__ = (
+        Index("ix_tenders_company_created", "company_id", "created_at"),
+        Index("ix_tenders_company_status", "company_id", "status"),
+        Index("ix_tenders_company_session", "company_id", "session_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=TenderStatus.UPLOADING)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    review_reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    title: Mapped[str | None] = mapped_column(String(300))
+    object: Mapped[str | None] = mapped_column(Text)
+    document_kind: Mapped[str | None] = mapped_column(String(40))
+    modality: Mapped[str | None] = mapped_column(String(40))
+    number: Mapped[str | None] = mapped_column(String(60))
+    process_number: Mapped[str | None] = mapped_column(String(80))
+    agency: Mapped[str | None] = mapped_column(String(300))
+    agency_cnpj: Mapped[str | None] = mapped_column(String(14))
+    uasg: Mapped[str | None] = mapped_column(String(12))
+    session_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    estimated_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    items_count: Mapped[int | None] = mapped_column(Integer)
+    srp: Mapped[bool | None] = mapped_column(Boolean)
+    me_epp: Mapped[str | None] = mapped_column(String(20))
+    award_criterion: Mapped[str | None] = mapped_column(String(40))
+    dispute_mode: Mapped[str | None] = mapped_column(String(20))
+    platform: Mapped[str | None] = mapped_column(String(40))
+    legal_basis: Mapped[str | None] = mapped_column(String(20))
+    # extractor output per field: {name: {value, page, quote, confidence, source}}
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # human corrections per field: {name: {value, note, by, at, previous}}
+    corrections: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # {score, level, factors: [{code, label, weight, evidence}]}
+    risk: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # requirements, penalties, guarantees, dates, notes from the extractor
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    duplicate_of: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class TenderDocument(Base):
+    """One uploaded file; ``analysis`` keeps the extractor output so the same bytes are never read twice."""
+
+    __tablename__ = "tender_documents"
+    __table_args__ = (
+        UniqueConstraint("company_id", "sha256", "tender_id", name="uq_tender_documents_company_sha_tender"),
+        UniqueConstraint("s3_key", name="uq_tender_documents_s3_key"),
+        Index("ix_tender_documents_company_sha", "company_id", "sha256"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    s3_key: Mapped[str] = mapped_column(String(400))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20), default=TenderStatus.UPLOADING)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    failure_code: Mapped[str | None] = mapped_column(String(60))
+    file_kind: Mapped[str | None] = mapped_column(String(10))  # pdf | docx | zip, from magic bytes
+    pages: Mapped[int | None] = mapped_column(Integer)
+    ocr_pages: Mapped[int | None] = mapped_column(Integer)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
+    cached_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # idempotency: what the last finished run processed (etag of a plain upload or a re-analysis request id)
+    processed_key: Mapped[str | None] = mapped_column(String(120))
+    processing_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    event_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class TenderItem(Base):
+    __tablename__ = "tender_items"
+    __table_args__ = (Index("ix_tender_items_tender_position", "tender_id", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # order in the document's item table
+    number: Mapped[int | None] = mapped_column(Integer)
+    lot: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    unit: Mapped[str | None] = mapped_column(String(60))
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    total_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    me_epp_exclusive: Mapped[bool | None] = mapped_column(Boolean)
+    page: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Deadline(Base):
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        Index("ix_deadlines_company_due", "company_id", "due_at"),
+        Index("ix_deadlines_tender", "tender_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    basis: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20), default=DeadlineSource.EXTRACTED)
+    page: Mapped[int | None] = mapped_column(Integer)
+    quote: Mapped[str | None] = mapped_column(Text)
+    # reminder thresholds already sent, e.g. {"72h": "2025-11-16T09:00:00Z"} (used by the reminders job)
+    notified: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+TENDER_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
+
+__all__ = ["TENDER_TABLES", "TERMINAL_STATUSES", "Deadline", "DeadlineKind", "DeadlineSource", "Tender",
+           "TenderDocument", "TenderItem", "TenderStatus"]
