@@ -25,17 +25,25 @@ TENDERS_DIR = REPO_ROOT.parent / "shared" / "data" / "tenders"
 MIN_CORRECT = {
     "americana-sp-pe-138-2025-edital.pdf": 17,
     "bilac-sp-pe-042-2025-edital.pdf": 17,
+    "caixa-cpve-re-licitacao-0051-0325-2025-venda-imoveis.pdf": 15,  # composite agency label; object paraphrase
     "dnocs-concorrencia-001-2024-edital.pdf": 17,
+    "doe-ms-10295-2020-suplemento-diario.pdf": 17,
     "dom-macedo-costa-ba-pe-021-2025-edital.pdf": 17,
     "fames-cabo-frio-dispensa-001-2022.pdf": 16,  # agency only named in the contract minute (p.15)
     "fbb-chamada-publica-2026-001-not-a-tender.pdf": 17,
+    "marinha-ceimbra-pe-15-2024-minuta-edital.docx": 16,  # agency label written "Unit (ACR) - Parent"
+    "marinha-ceimma-pe-26-2023-ata-house.docx": 16,  # idem
     "marinha-de-37-2024-termo-referencia.pdf": 17,
     "marinha-de-37-2024-termo-referencia.docx": 17,
     "marinha-pe-14-2024-minuta-edital.docx": 17,
     "marinha-pe-90006-2024-ata.docx": 16,  # agency label adds the órgão gerenciador
     "trt18-pe-035-2018-edital.pdf": 17,
-    # 17 today; one field of slack because OCR output varies between Tesseract versions.
-    "turvelandia-go-pe-005-2025-edital-scanned.pdf": 16,
+    "tucano-ba-leilao-002-2019-edital.pdf": 16,  # object paraphrase
+    "valiprev-sp-ic-01-2022-termo-referencia.pdf": 16,  # agency label adds the acronym
+    # One field of slack on scans because OCR output varies between Tesseract versions.
+    "ipma-monte-alegre-de-minas-mg-pp-001-2021-aviso-scanned.pdf": 15,  # 16 today
+    "turvelandia-go-pe-005-2025-edital-scanned.pdf": 16,  # 17 today
+    "valiprev-sp-contrato-010-2023-dispensa-scanned.pdf": 15,  # 16 today
 }
 
 
@@ -83,7 +91,7 @@ def test_dev_set_accuracy_target() -> None:
     _require_dev_set()
     names = [n for n in sorted(MIN_CORRECT) if "scanned" not in n or shutil.which("tesseract")]
     marks = [score(_result(n), _truth(n)) for n in names]
-    assert accuracy(marks) >= 0.85
+    assert accuracy(marks) >= 0.95
 
 
 def test_every_dev_document_is_labelled() -> None:

@@ -1,0 +1,57 @@
+"""Session date and time: labels of covers, auctions and 8.666 notices; dates written in words."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from _synthetic import FILLER, fields
+from licita.extraction.formats import parse_datetime
+from licita.extraction.text import fold
+from licita.extraction.words import words_to_int, written_date, written_time
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("dois mil e vinte e cinco", 2025), ("vinte e um", 21), ("mil novecentos e noventa e nove", 1999),
+    ("quatorze", 14), ("catorze", 14), ("primeiro", 1), ("12", 12), ("abacaxi", None),
+])
+def test_words_to_int(text: str, value: int | None) -> None:
+    assert words_to_int(text) == value
+
+
+def test_written_date_and_time() -> None:
+    text = fold("aos dez dias do mês de março de dois mil e vinte e cinco, às nove horas e trinta minutos")
+    assert written_date(text)[0] == date(2025, 3, 10)
+    assert written_time(text) == time(9, 30)
+    assert written_date(fold("no dia 10 (dez) de março do ano de 2025"))[0] == date(2025, 3, 10)
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("aos dez dias do mês de março de dois mil e vinte e cinco, às nove horas", "2025-03-10T09:00:00-03:00"),
+    ("dia 29 de abril de 2019, às 09:00(nove) horas", "2019-04-29T09:00:00-03:00"),
+    ("em 05/06/2024, às 9 (nove) horas", "2024-06-05T09:00:00-03:00"),
+    ("6 de NOVEMBRO de 2025, às 10h.", "2025-11-06T10:00:00-03:00"),
+])
+def test_parse_datetime_variants(text: str, iso: str) -> None:
+    value = parse_datetime(text)
+    assert value is not None and value.isoformat() == iso
+
+
+@pytest.mark.parametrize("line", [
+    "DATA E HORÁRIO: 6 de novembro de 2025, às 10h.",
+    "A hasta pública será realizada no dia 6 de novembro de 2025, às 10:00 horas, no auditório.",
+    "O leilão será realizado em 06/11/2025 às 10h.",
+    "A Prefeitura torna público que realizará, aos seis dias do mês de novembro de dois mil e vinte e cinco, "
+    "às dez horas, licitação na modalidade Tomada de Preços.",
+    "As propostas deverão ser entregues até as 10:00 hs do dia 06/11/2025, para abertura do certame.",
+])
+def test_session_labels(line: str) -> None:
+    values = fields("EDITAL DE LICITAÇÃO\nPREGÃO PRESENCIAL Nº 1/2025\n" + line + FILLER)
+    assert values["session_datetime"] == "2025-11-06T10:00:00-03:00"
+
+
+def test_session_prefers_a_date_with_time_over_a_bare_date() -> None:
+    values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\nData da sessão: 06/11/2025\n"
+                    "Abertura da sessão pública: 06/11/2025 às 10h" + FILLER)
+    assert values["session_datetime"] == "2025-11-06T10:00:00-03:00"

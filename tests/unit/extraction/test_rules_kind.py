@@ -1,0 +1,71 @@
+"""Document kind: the document's main kind, not the first notice it quotes."""
+
+from __future__ import annotations
+
+from _synthetic import FILLER, fields
+
+
+def test_gazette_masthead_makes_a_diario_oficial_even_with_a_notice_inside() -> None:
+    page = ("DIÁRIO OFICIAL DO MUNICÍPIO DE EXEMPLO\nANO IX - EDIÇÃO Nº 1.234\n"
+            "AVISO DE DISPENSA ELETRÔNICA Nº 3/2025\nA Prefeitura torna público ...") + FILLER
+    values = fields(page, "Diário Oficial do Município de Exemplo - pág. 2\n" + FILLER,
+                    "Diário Oficial do Município de Exemplo - pág. 3\n" + FILLER)
+    assert values["document_kind"] == "diario_oficial"
+
+
+def test_gazette_without_procurement_has_no_fields() -> None:
+    page = "DIÁRIO OFICIAL ELETRÔNICO\nANO XLII n. 10.295\nPORTARIA Nº 15 aplica penalidade de trânsito.\n" * 3
+    values = fields(page, page, page)
+    assert values["document_kind"] == "diario_oficial"
+    assert all(v is None for k, v in values.items() if k != "document_kind")
+
+
+def test_homologation_title_beats_the_modality_header() -> None:
+    values = fields("PREGÃO ELETRÔNICO Nº 90001/2025\nTERMO DE HOMOLOGAÇÃO\n"
+                    "Homologo o resultado do pregão, adjudicado ao licitante vencedor." + FILLER)
+    assert values["document_kind"] == "termo_homologacao"
+
+
+def test_aviso_de_licitacao_cover_of_an_edital_is_the_edital() -> None:
+    page1 = "AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nObjeto: aquisição de pneus." + FILLER
+    page2 = "EDITAL\n1. DO OBJETO\n2. DA PARTICIPAÇÃO\n3. DA PROPOSTA\n4. DA HABILITAÇÃO" + FILLER
+    assert fields(page1, page2, page2, page2)["document_kind"] == "edital"
+
+
+def test_one_page_announcement_is_not_the_edital() -> None:
+    page = ("PREGÃO PRESENCIAL Nº 001/2021\nO INSTITUTO DE PREVIDÊNCIA torna público que se acha aberta "
+            "licitação. Objeto: locação de software, conforme as condições estabelecidas no Edital e Anexos. "
+            "As propostas deverão ser apresentadas até as 14:00 hs do dia 29/03/2021, para abertura do certame.")
+    values = fields(page + FILLER)
+    assert values["document_kind"] == "other"
+    assert values["modality"] == "pregao_presencial"
+    assert values["session_datetime"] == "2021-03-29T14:00:00-03:00"
+    assert values["srp"] is None and values["me_epp"] is None
+
+
+def test_wrapped_sentence_is_not_a_title() -> None:
+    page = ("PREGÃO PRESENCIAL Nº 2/2021\nOs pedidos de esclarecimentos acerca do\nedital deverão ser "
+            "encaminhados ao setor de licitações do órgão, conforme as condições estabelecidas no Edital.")
+    assert fields(page + FILLER)["document_kind"] == "other"
+
+
+def test_termo_de_referencia_fragment_without_procurement_words() -> None:
+    values = fields("TERMO DE REFERÊNCIA\n1. DO OBJETO:\n1.1 Contratação de empresa especializada para "
+                    "manutenção de computadores e redes do Instituto por 12 meses.\n")
+    assert values["document_kind"] == "termo_referencia"
+    assert values["srp"] is None and values["legal_basis"] is None
+
+
+def test_contract_is_other_but_keeps_its_procedure() -> None:
+    values = fields("TERMO DE CONTRATO Nº 10/2023\nProcesso administrativo nº 466/2023\n"
+                    "Dispensa de Licitação - Lei Federal nº 8.666/93, artigo 24, inciso II\n" + FILLER)
+    assert values["document_kind"] == "other"
+    assert values["modality"] == "dispensa"
+    assert values["process_number"] == "466/2023"
+    assert values["legal_basis"] == "lei_8666_10520"
+    assert values["platform"] is None and values["items_count"] is None
+
+
+def test_annex_title_below_anexo_line_does_not_name_the_document() -> None:
+    page = "PREGÃO ELETRÔNICO Nº 7/2025\nANEXO I\nTERMO DE REFERÊNCIA\n" + FILLER
+    assert fields(page)["document_kind"] == "edital"

@@ -1,0 +1,76 @@
+"""ME/EPP rule, platform and legal basis."""
+
+from __future__ import annotations
+
+import pytest
+
+from _synthetic import FILLER, fields
+
+HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Item exclusivo para ME/EPP: NÃO", "none"),
+    ("Não haverá itens exclusivos para microempresas neste certame.", "none"),
+    ("A participação será exclusiva para microempresas e empresas de pequeno porte.", "exclusive"),
+    ("Os itens serão destinados exclusivamente à participação de ME/EPP.", "exclusive"),
+    ("Os itens 1, 3 e 5 são exclusivos para ME/EPP.", "mixed"),
+    ("LOTE 1 - EXCLUSIVO ME/EPP\nLOTE 2 - AMPLA PARTICIPAÇÃO", "mixed"),
+    ("Fica reservada cota de até 25% do objeto para ME/EPP (cota reservada).", "reserved_quota"),
+    ("", "none"),
+])
+def test_me_epp(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["me_epp"] == value
+
+
+def test_conditional_me_epp_model_text_is_not_a_rule() -> None:
+    line = "Caso seja adotada a participação exclusiva para ME/EPP, os licitantes declararão o porte."
+    assert fields(HEAD + line + FILLER)["me_epp"] == "none"
+
+
+def test_auction_has_no_me_epp_rule() -> None:
+    values = fields("EDITAL DE LEILÃO Nº 1/2025\nna MODALIDADE DE LEILÃO, do tipo maior lance" + FILLER)
+    assert values["me_epp"] is None
+    assert values["award_criterion"] == "maior_lance"
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Local: www.licitardigital.com.br", "other"),
+    ("Sessão no site do leiloeiro www.exemplo.lel.br", "other"),
+    ("Plataforma: www.bnccompras.com", "bnc"),
+    ("Portal de Compras Públicas (www.portaldecompraspublicas.com.br)", "portal_compras_publicas"),
+    ("Sistema Licitações-e do Banco do Brasil", "licitacoes_e"),
+    ("Bolsa de Licitações do Brasil – BLL", "bll"),
+    ("Sistema de Compras do Governo Federal (www.gov.br/compras)", "comprasgov"),
+])
+def test_platforms(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["platform"] == value
+
+
+def test_presencial_session_has_no_own_platform() -> None:
+    values = fields("EDITAL\nPREGÃO PRESENCIAL Nº 2/2025\nenviar a proposta no sistema do órgão" + FILLER)
+    assert values["platform"] is None
+
+
+def test_state_company_law_is_other() -> None:
+    values = fields("EDITAL\nLICITAÇÃO Nº 1/2025\nna forma da Lei 13.303, de 30/06/2016, e do Regulamento de "
+                    "Licitações e Contratos da Empresa" + FILLER)
+    assert values["legal_basis"] == "other"
+
+
+def test_srp_prefixes_the_object() -> None:
+    values = fields(HEAD + "realizará licitação para registro de preços\n1. DO OBJETO\n1.1. O objeto da presente "
+                    "licitação é a aquisição de material de limpeza para as escolas." + FILLER)
+    assert values["srp"] is True
+    assert str(values["object"]).startswith("Registro de preços para aquisição de material de limpeza")
+
+
+def test_object_keeps_its_first_letter_after_a_double_space() -> None:
+    values = fields(HEAD + "DO OBJETO\nO objeto da presente licitação é  Aquisição de material de higiene." + FILLER)
+    assert str(values["object"]).startswith("Aquisição de material de higiene")
+
+
+def test_object_under_a_heading_with_numbered_clause() -> None:
+    values = fields("EDITAL DE LEILÃO Nº 2/2019\n3. DO OBJETO.\n\n3.1. A realização de LEILÃO para alienação do "
+                    "imóvel do antigo mercado municipal, conforme Anexo I." + FILLER)
+    assert "alienação do imóvel do antigo mercado" in str(values["object"])
