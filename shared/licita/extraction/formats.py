@@ -64,7 +64,8 @@ DATE_TEXT_RE = re.compile(
 )
 # "09h30", "9h", "09:30", "13:00 horas", "09H00MIN", OCR "08HOOMIN" (O for 0), "15 horas".
 TIME_RE = re.compile(
-    r"(?<![\d/.,])([01]?\d|2[0-3])\s*(?:\([a-z ]{2,20}\)\s*)?(?:(?:h|:|hs|horas?)\s*([0-5oO][\doO])(?:\s*min(?:utos)?)?|"
+    r"(?<![\d/.,])([01]?\d|2[0-3])\s*(?:\([a-z ]{2,20}\)\s*)?"
+    r"(?:(?:h|:|hs|horas?)\s*([0-5oO][\doO])(?:\s*min(?:utos)?)?|"
     r"\s*(?:h\b|hs\b|horas?\b|h(?=\s*[^\w]|\s*$)|h(?=\s*min)))"
 )
 

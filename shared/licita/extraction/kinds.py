@@ -32,7 +32,8 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
     ("etp", re.compile(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", _M)),
     ("termo_referencia", re.compile(r"^[ \t]*(?:projeto\s+basico\s*(?:/|e)\s*)?termo\s+de\s+referencia\b", _M)),
     ("aviso_dispensa", re.compile(r"^[ \t]*(?:termo|aviso)\s+de\s+(?:dispensa|contratacao\s+direta)\b|"
-                                  r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|^[ \t]*dispensa\s+eletronica\b", _M)),
+                                  r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|"
+                                  r"^[ \t]*dispensa\s+eletronica\b", _M)),
     ("contract", re.compile(r"^[ \t]*(?:termo\s+de\s+)?contrato\s+(?:administrativo\s+)?n[o.]|^[ \t]*extrato\s+d[oe]\s+"
                             r"contrato\b", _M)),
     ("aviso_licitacao", re.compile(r"^[ \t]*aviso\s+de\s+(?:abertura\s+de\s+)?(?:licitacao|preg[a-z]o|edital|"

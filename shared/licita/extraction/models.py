@@ -14,8 +14,8 @@ FIELD_NAMES: tuple[str, ...] = (
 DOCUMENT_KINDS = ("edital", "aviso_dispensa", "termo_referencia", "ata_registro_precos", "termo_homologacao",
                   "diario_oficial", "minuta_edital", "etp", "other")
 MODALITIES = ("pregao_eletronico", "pregao_presencial", "concorrencia_eletronica", "concorrencia_presencial",
-              "tomada_de_precos", "convite", "dispensa_eletronica", "dispensa", "inexigibilidade", "credenciamento", "leilao", "concurso",
-              "dialogo_competitivo")
+              "tomada_de_precos", "convite", "dispensa_eletronica", "dispensa", "inexigibilidade", "credenciamento",
+              "leilao", "concurso", "dialogo_competitivo")
 AWARD_CRITERIA = ("menor_preco", "maior_desconto", "tecnica_e_preco", "melhor_tecnica", "maior_lance",
                   "maior_retorno_economico")
 DISPUTE_MODES = ("aberto", "fechado", "aberto_fechado", "fechado_aberto")

@@ -21,7 +21,13 @@ from licita.extraction.formats import (
     parse_number,
 )
 from licita.extraction.items import ItemsResult, find_items
-from licita.extraction.kinds import PROCUREMENT_OTHER, PROCUREMENT_RE, document_kind, first_text_page, procurement_density
+from licita.extraction.kinds import (
+    PROCUREMENT_OTHER,
+    PROCUREMENT_RE,
+    document_kind,
+    first_text_page,
+    procurement_density,
+)
 from licita.extraction.models import FIELD_NAMES, Field
 from licita.extraction.text import Corpus, Hit, fold, squash
 
@@ -186,7 +192,8 @@ def _modality_value(base: str, form: str | None) -> str:
     return base
 
 
-_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso|licitacao)\s*(?:(?:de\s+)?[a-z]+\s*)?"
+_GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso|licitacao)\s*"
+                         r"(?:(?:de\s+)?[a-z]+\s*)?"
                          + NSIGN
                          + r"(\d{1,6}\s?/\s?\d{2,4})\b")
 
@@ -732,7 +739,8 @@ _MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pre
                      + r"|exclusivamente\s+" + _EXCL_TARGET + _MEEPP
                      + r"|(?:destinad[ao]s?|reservad[ao]s?)\s+(?:a\s+|para\s+)?(?:a\s+)?participacao\s+exclusiva\s+"
                        r"(?:de\s+|d[ea]s\s+)?" + _MEEPP
-                     + r"|(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?(?:\d[\d,\se]*\s+)?(?:sao\s+|serao\s+|sera\s+|e\s+)?"
+                     + r"|(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?(?:\d[\d,\se]*\s+)?"
+                       r"(?:sao\s+|serao\s+|sera\s+|e\s+)?"
                        r"(?:destinad[ao]s?\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"|exclusiv[oa]s?\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
 _MEEPP_ELSEWHERE_RE = _re(r"itens\s+exclusivos\s+(?:a|para|as)\s+" + _MEEPP + r"[^;]{0,200}?(?:constam|estao|serao)\s+"

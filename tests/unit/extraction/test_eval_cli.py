@@ -15,7 +15,7 @@ from licita.extraction.models import FIELD_NAMES
 
 def _folder(tmp_path: Path, edital_pdf: bytes) -> Path:
     (tmp_path / "edital.pdf").write_bytes(edital_pdf)
-    truth = {name: {"value": None} for name in FIELD_NAMES}
+    truth: dict[str, dict[str, object]] = {name: {"value": None} for name in FIELD_NAMES}
     truth["document_kind"] = {"value": "edital"}
     truth["number"] = {"value": "012/2025"}
     truth["items_count"] = {"value": 4}  # wrong on purpose: the document has 3 items

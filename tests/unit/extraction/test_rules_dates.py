@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-
 from _synthetic import FILLER, fields
+
 from licita.extraction.formats import parse_datetime
 from licita.extraction.text import fold
 from licita.extraction.words import words_to_int, written_date, written_time

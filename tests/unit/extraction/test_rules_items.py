@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from _synthetic import FILLER, doc, result
+
 from licita.extraction.items import find_items
 from licita.extraction.text import Corpus
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from _synthetic import FILLER, fields
 
 HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
