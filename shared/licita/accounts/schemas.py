@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from licita.auth.schemas import UserOut
 from licita.core.brazil import is_valid_cnpj, only_digits
-from licita.core.schemas import Page, Schema, StrictModel
+from licita.core.schemas import Page, PageQuery, Schema, StrictModel
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
 TenantRole = Literal["ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -18,11 +18,6 @@ StatusName = Literal["ACTIVE", "INACTIVE", "PENDING", "SUSPENDED"]
 PlanName = Literal["basic", "pro", "enterprise"]
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PERMISSION = r"^[a-z_]+:[a-z_]+$"
-
-
-class PageQuery(StrictModel):
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(20, ge=1, le=200)
 
 
 # ------------------------------------------------------------------------------ access requests

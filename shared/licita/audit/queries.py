@@ -6,7 +6,7 @@ import uuid
 
 from licita.accounts import schemas as s
 from licita.audit import service as audit
-from licita.core.schemas import Page
+from licita.core.schemas import Page, PageQuery
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import system_transaction, tenant_transaction
 
@@ -41,5 +41,5 @@ def platform_audit(query: s.AuditQuery) -> s.AuditList:
                                                              total=total))
 
 
-def company_activity(principal: Principal, query: s.PageQuery) -> s.ActivityList:
+def company_activity(principal: Principal, query: PageQuery) -> s.ActivityList:
     return s.ActivityList(items=audit.activity(principal.company_id, limit=query.page_size))

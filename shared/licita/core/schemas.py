@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Schema(BaseModel):
@@ -25,6 +25,13 @@ class Page(Schema):
     page: int
     page_size: int
     total: int
+
+
+class PageQuery(StrictModel):
+    """Where in a list to look: every list endpoint's query extends this."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=200)
 
 
 class ErrorDetail(BaseModel):

@@ -16,10 +16,10 @@ from licita.notifications import schemas as s
 from licita.notifications.service import (
     CHANNELS,
     INBOX,
-    KINDS,
     PREFERENCES,
     company_settings,
     effective_preferences,
+    kinds,
 )
 from licita.platform.clients import get_mongo
 
@@ -97,7 +97,7 @@ def _preferences_out(principal: Principal, stored: dict[str, Any] | None) -> s.P
     prefs = effective_preferences(stored)
     items = [s.KindPreference(kind=k.key, label=k.label, in_app=prefs[k.key]["in_app"],
                               email=prefs[k.key]["email"], default_in_app=k.in_app, default_email=k.email)
-             for k in KINDS.values()]
+             for k in kinds().values()]
     email_enabled = bool(company_settings(principal.company_id)["email_enabled"])
     return s.PreferencesOut(items=items, company_email_enabled=email_enabled,
                             updated_at=(stored or {}).get("updated_at"))
@@ -111,7 +111,7 @@ def update_preferences(principal: Principal, data: s.PreferencesUpdate) -> s.Pre
     """Merge: only the kinds/channels sent change. Stored as a list (kind keys contain dots)."""
     collection = get_mongo()[PREFERENCES]
     stored = collection.find_one({"_id": principal.user_id}) or {}
-    overrides = {o["kind"]: o for o in stored.get("overrides") or [] if o.get("kind") in KINDS}
+    overrides = {o["kind"]: o for o in stored.get("overrides") or [] if o.get("kind") in kinds()}
     for kind, channels in data.kinds.items():
         entry = overrides.setdefault(kind, {"kind": kind})
         for channel in CHANNELS:

@@ -45,13 +45,17 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # ------------------------------------------------------------------------------ templates
 @cache
-def _template(name: str) -> Template | None:
-    path = TEMPLATES / name
+def _template(name: str, folder: Path = TEMPLATES) -> Template | None:
+    path = folder / name
     return Template(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def _pick(kind: str, ext: str) -> Template:
-    found = _template(f"{kind}.{ext}") or _template(f"default.{ext}")
+    """The kind's own template (in its area's folder), else the default one."""
+    from licita.core.events import kind_of
+
+    own = kind_of(kind).templates
+    found = (own and _template(f"{kind}.{ext}", own)) or _template(f"{kind}.{ext}") or _template(f"default.{ext}")
     assert found is not None, f"missing e-mail template default.{ext}"
     return found
 

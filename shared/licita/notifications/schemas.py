@@ -11,10 +11,12 @@ from licita.core.schemas import Page, Schema, StrictModel
 
 
 def _known_kind(value: str) -> str:
-    from licita.notifications.service import KINDS
+    from licita.core.events import kinds
 
-    if value not in KINDS:
-        raise ValueError(f"tipo de notificação desconhecido: {value} (conhecidos: {', '.join(sorted(KINDS))})")
+    known = kinds()
+
+    if value not in known:
+        raise ValueError(f"tipo de notificação desconhecido: {value} (conhecidos: {', '.join(sorted(known))})")
     return value
 
 

@@ -16,10 +16,14 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from licita.core.errors import ValidationFailed
+from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds
+
+__all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "describe",
+           "effective_preferences", "format_when", "kind_of", "kinds", "recipients_for", "validate_event"]
 
 log = logging.getLogger("licita.notifications")
 
@@ -27,42 +31,9 @@ INBOX = "notifications"
 PREFERENCES = "notification_preferences"
 INBOX_TTL_DAYS = 90
 DONE_TTL = 7 * 86400
-BRT = timezone(timedelta(hours=-3), "BRT")  # Brasília time, no DST since 2019
 
 
-@dataclass(frozen=True)
-class Kind:
-    """What a kind of event means to people: who hears about it and through which channels by default."""
-
-    key: str
-    label: str
-    audience: str  # "company": users of the event's company holding `permission`; "target": event.user_id only
-    permission: str | None = None
-    in_app: bool = True
-    email: bool = False
-    exclude_actor: bool = False  # nobody is notified of their own action
-
-
-KINDS: dict[str, Kind] = {k.key: k for k in (
-    Kind("tender.analyzed", "Edital analisado", "company", "tenders:read", email=True),
-    Kind("tender.needs_review", "Edital precisa de revisão", "company", "tenders:read", email=True),
-    Kind("tender.failed", "Falha na leitura de edital", "company", "tenders:read", email=True),
-    Kind("tender.field_corrected", "Campo de edital corrigido", "company", "tenders:read", exclude_actor=True),
-    Kind("deadline.approaching", "Prazo se aproximando", "company", "tenders:read", email=True),
-    Kind("user.invited", "Usuário convidado", "company", "users:write", exclude_actor=True),
-    Kind("session.revoked", "Sessão encerrada", "target", email=True),
-    Kind("quote.received", "Cotação recebida", "company", "quotes:read", email=True),
-    Kind("card.moved", "Cartão movido no quadro", "company", "boards:read", exclude_actor=True),
-)}
-FALLBACK = Kind("other", "Aviso", "target")
 CHANNELS = ("in_app", "email")
-
-DEADLINE_LABELS = {"session": "Sessão pública", "proposal": "Envio de propostas", "impugnacao": "Impugnação",
-                   "esclarecimento": "Pedido de esclarecimento", "other": "Prazo"}
-SESSION_REASONS = {"revoked": "encerrada em outro dispositivo", "refresh_reuse": "uso suspeito do token",
-                   "password_changed": "senha alterada", "password_reset": "senha redefinida",
-                   "role_changed": "papel alterado", "user_deactivated": "usuário desativado",
-                   "company_suspended": "empresa suspensa", "session_cap": "limite de sessões da empresa"}
 
 
 @dataclass(frozen=True)
@@ -77,19 +48,6 @@ class Recipient:
         from licita.core.security.principal import ROLE_PERMISSIONS
 
         return permission in self.permissions or permission in ROLE_PERMISSIONS.get(self.role, frozenset())
-
-
-@dataclass(frozen=True)
-class Message:
-    """What people read: the same words in the inbox, on the socket and in the e-mail."""
-
-    title: str
-    body: str
-    link: str | None = None
-
-
-def kind_of(key: str) -> Kind:
-    return KINDS.get(key) or Kind(key, FALLBACK.label, FALLBACK.audience)
 
 
 # ------------------------------------------------------------------------------ pure rules
@@ -124,7 +82,7 @@ def recipients_for(event: Mapping[str, Any], users: Sequence[Recipient]) -> list
 
 
 def default_preferences() -> dict[str, dict[str, bool]]:
-    return {k.key: {"in_app": k.in_app, "email": k.email} for k in KINDS.values()}
+    return {k.key: {"in_app": k.in_app, "email": k.email} for k in kinds().values()}
 
 
 def effective_preferences(stored: Mapping[str, Any] | None) -> dict[str, dict[str, bool]]:
@@ -145,66 +103,6 @@ def channels_for(kind_key: str, stored: Mapping[str, Any] | None, company_email_
     kind = kind_of(kind_key)
     prefs = effective_preferences(stored).get(kind_key, {"in_app": kind.in_app, "email": kind.email})
     return prefs["in_app"], prefs["email"] and company_email_enabled and has_email
-
-
-def format_when(value: Any) -> str:
-    """``15/12/2025 às 09:00`` in Brasília time, from an ISO string or datetime (empty when unknown)."""
-    when: datetime
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    elif isinstance(value, datetime):
-        when = value
-    else:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(BRT).strftime("%d/%m/%Y às %H:%M")
-
-
-def describe(event: Mapping[str, Any]) -> Message:
-    """Portuguese title/body/link for an event (inbox, socket and e-mail share them)."""
-    kind = str(event["type"])
-    p: Mapping[str, Any] = event.get("payload") or {}
-    name = str(p.get("title") or p.get("filename") or "edital sem título")
-    tender_link = f"/tenders/{p['tender_id']}" if p.get("tender_id") else None
-    if kind == "tender.analyzed":
-        when = format_when(p.get("session_at"))
-        body = f"A leitura de “{p.get('filename') or name}” terminou."
-        body += f" Sessão pública em {when} (horário de Brasília)." if when else " Confira prazos e itens."
-        return Message(f"Edital analisado: {name}", body, tender_link)
-    if kind == "tender.needs_review":
-        reasons = ", ".join(str(r) for r in p.get("review_reasons") or []) or "campos com baixa confiança"
-        return Message(f"Edital precisa de revisão: {name}",
-                       f"A análise terminou, mas alguns campos precisam de conferência: {reasons}.", tender_link)
-    if kind == "tender.failed":
-        reason = p.get("failure_reason") or "motivo não informado"
-        return Message(f"Não foi possível ler o edital: {name}",
-                       f"Motivo: {reason}. O arquivo continua guardado; envie outra versão ou peça nova análise.",
-                       tender_link)
-    if kind == "tender.field_corrected":
-        who = p.get("actor_name") or "Um colega"
-        return Message(f"Campo corrigido em {name}",
-                       f"{who} corrigiu o campo “{p.get('field_label') or p.get('field') or '?'}”.", tender_link)
-    if kind == "deadline.approaching":
-        label = DEADLINE_LABELS.get(str(p.get("deadline_kind")), "Prazo")
-        left = str(p.get("threshold") or "")
-        when = format_when(p.get("due_at"))
-        return Message(f"{label} em {left.replace('h', ' h')}: {name}",
-                       f"{label} de “{name}” vence em {when} (horário de Brasília).", tender_link)
-    if kind == "user.invited":
-        return Message("Novo usuário convidado",
-                       f"{p.get('email') or 'Um usuário'} foi convidado(a) com o papel {p.get('role') or 'USER'}.",
-                       "/users")
-    if kind == "session.revoked":
-        reason = SESSION_REASONS.get(str(p.get("reason")), str(p.get("reason") or "encerrada"))
-        return Message("Uma sessão sua foi encerrada",
-                       f"Uma sessão da sua conta foi encerrada ({reason}). Se não foi você, troque sua senha.",
-                       "/auth/sessions")
-    title = str(p.get("message_title") or kind_of(kind).label)
-    return Message(title, str(p.get("message") or title), p.get("link") if isinstance(p.get("link"), str) else None)
 
 
 def notification_id(dedup_key: str, user_id: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from licita.notifications import mailer
-from licita.notifications.service import KINDS, Recipient, describe
+from licita.notifications.service import Recipient, describe, kinds
 
 
 def test_every_kind_renders_text_and_html() -> None:
-    for kind in KINDS:
+    for kind in kinds():
         subject, text, html = mailer.render(kind, {"first_name": "Ana", "title": "Título", "body": "Corpo",
                                                    "link": "https://app/x"})
         assert subject == "[Licita] Título"

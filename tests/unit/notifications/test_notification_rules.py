@@ -9,13 +9,13 @@ import pytest
 
 from licita.core.errors import AppError, ValidationFailed
 from licita.notifications.service import (
-    KINDS,
     Recipient,
     channels_for,
     dedup_key,
     describe,
     effective_preferences,
     format_when,
+    kinds,
     notification_id,
     recipients_for,
     validate_event,
@@ -71,7 +71,7 @@ def test_explicit_recipient_list_narrows_but_never_widens() -> None:
 
 def test_preferences_default_and_override() -> None:
     prefs = effective_preferences(None)
-    assert set(prefs) == set(KINDS)
+    assert set(prefs) == set(kinds())
     assert prefs["tender.analyzed"] == {"in_app": True, "email": True}
     assert prefs["tender.field_corrected"] == {"in_app": True, "email": False}
     stored = {"overrides": [{"kind": "tender.analyzed", "email": False}, {"kind": "gone.kind", "email": True},

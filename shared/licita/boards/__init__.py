@@ -1,0 +1,1 @@
+"""Kanban boards: the bid pipeline as lists and cards."""

@@ -1,0 +1,44 @@
+"""The one list helper every list endpoint uses: filter text safely, sort by an allowed key, paginate.
+
+Responses carry ``{"items": [...], "page": {"page", "page_size", "total"}}`` (:class:`licita.core.schemas.Page`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from licita.core.errors import ValidationFailed
+from licita.core.schemas import Page
+
+
+def like_pattern(text: str) -> str:
+    """A ``%text%`` pattern in which the user's LIKE metacharacters match themselves (ESCAPE '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(column: Any, text: str) -> Any:
+    """Case-insensitive substring filter with LIKE metacharacters escaped."""
+    return column.ilike(like_pattern(text), escape="\\")
+
+
+def sort_clause(sort: str | None, allowed: Mapping[str, Any], default: str) -> list[Any]:
+    """``name`` or ``-name`` to an ORDER BY over a closed set of columns (unknown keys are a 422)."""
+    key = sort or default
+    descending = key.startswith("-")
+    column = allowed.get(key.lstrip("-"))
+    if column is None:
+        raise ValidationFailed("Ordenação inválida.", code="invalid_sort",
+                               details={"allowed": sorted(allowed), "got": key})
+    return [column.desc() if descending else column.asc()]
+
+
+def paginate(db: Session, stmt: Select[Any], page: int, page_size: int) -> tuple[list[Any], Page]:
+    """One page of ``stmt`` plus where it is in the whole list."""
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(db.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
+    return rows, Page(page=page, page_size=page_size, total=int(total))

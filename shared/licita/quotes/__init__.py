@@ -1,0 +1,1 @@
+"""Quotes (cotações): requests to suppliers, their answers, comparison and bid pricing."""
