@@ -1,24 +1,86 @@
-"""Entry point: bytes + file name in, ``ExtractedDocument`` (text per page, with provenance) out."""
+"""Entry point: bytes + file name in, ``ExtractedDocument`` (text per page, with provenance) out.
+
+Two ways to read:
+
+- ``extract_document(data, filename)`` returns the complete document (one phase);
+- ``read_document(data, filename, first_pages=3)`` is a generator: for a scanned PDF it first
+  yields a partial document (cover, preamble and the first table page OCR'd; ``complete`` False,
+  ``pending_pages`` listing the rest) and then the complete one, while the OCR of the remaining
+  pages goes on in the background. Text PDFs and DOCX yield once. ``extract_text(...,
+  on_partial=...)`` is the same with a callback.
+
+Both report progress frames (text page k/n, ocr page k/n) to ``progress``.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 
 from licita.documents.archive import unpack_archive
 from licita.documents.detect import DOCX, PDF, ZIP, detect_file_type
 from licita.documents.docx_reader import read_docx
 from licita.documents.errors import DocumentEmpty, FileTooLarge
 from licita.documents.model import Block, ExtractedDocument, Page
-from licita.documents.pdf_reader import read_pdf
+from licita.documents.ocr import DEFAULT_SETTINGS, OcrSettings
+from licita.documents.ocr_cache import OcrCache
+from licita.documents.pdf_reader import FIRST_PAGES, FirstPages, iter_pdf
+from licita.documents.progress import ProgressCallback, notify
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
-def extract_document(data: bytes, filename: str = "", *, ocr: bool = True) -> ExtractedDocument:
+def extract_document(data: bytes, filename: str = "", *, ocr: bool = True,
+                     progress: ProgressCallback | None = None, cache: OcrCache | None = None) -> ExtractedDocument:
     """Read a PDF, DOCX or ZIP (main edital picked) and return its text page by page.
 
     Raises a ``DocumentError`` subclass (an ``AppError``) with a Portuguese message for encrypted,
     corrupt, empty, oversized or unsupported files and for rejected archives.
+    """
+    return extract_text(data, filename, ocr=ocr, progress=progress, first_pages=None, cache=cache)
+
+
+def extract_text(
+    data: bytes,
+    filename: str = "",
+    *,
+    ocr: bool = True,
+    progress: ProgressCallback | None = None,
+    first_pages: FirstPages = FIRST_PAGES,
+    on_partial: Callable[[ExtractedDocument], None] | None = None,
+    cache: OcrCache | None = None,
+    settings: OcrSettings = DEFAULT_SETTINGS,
+) -> ExtractedDocument:
+    """Like ``extract_document``; ``on_partial`` gets the quick first result of a scanned PDF.
+
+    ``on_partial`` runs in the caller's thread while the rest of the OCR goes on; the complete
+    document is returned. Without ``on_partial`` nothing is read in two phases.
+    """
+    final: ExtractedDocument | None = None
+    for doc in read_document(data, filename, ocr=ocr, progress=progress,
+                             first_pages=first_pages if on_partial else None, cache=cache, settings=settings):
+        if doc.complete:
+            final = doc
+        elif on_partial is not None:
+            on_partial(doc)
+    assert final is not None
+    return final
+
+
+def read_document(
+    data: bytes,
+    filename: str = "",
+    *,
+    ocr: bool = True,
+    progress: ProgressCallback | None = None,
+    first_pages: FirstPages = FIRST_PAGES,
+    cache: OcrCache | None = None,
+    settings: OcrSettings = DEFAULT_SETTINGS,
+) -> Iterator[ExtractedDocument]:
+    """Yield at most one partial ``ExtractedDocument`` (``complete`` False) and then the complete one.
+
+    Closing the generator early (``break``) stops the OCR of the pages not yet started.
+    ``DocumentEmpty`` is raised only for the complete document.
     """
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge(
@@ -38,23 +100,35 @@ def extract_document(data: bytes, filename: str = "", *, ocr: bool = True) -> Ex
             warnings.append(
                 f"ZIP com {len(members)} documentos; analisado '{chosen.name}'. Demais: " + ", ".join(others[:20])
             )
-    blocks: list[Block] = []
-    pages: list[Page]
+
+    def build(pages: list[Page], more: list[str], blocks: list[Block], pending: list[int]) -> ExtractedDocument:
+        return ExtractedDocument(
+            file_type=kind, sha256=sha256, pages=pages, warnings=[*warnings, *more],
+            source_member=source_member, filename=filename or None, blocks=blocks, pending_pages=pending,
+        )
+
     if kind == PDF:
-        pages, more = read_pdf(payload, ocr=ocr)
-    else:
-        assert kind == DOCX
-        pages, blocks, more = read_docx(payload)
-    warnings.extend(more)
-    if not any(p.text.strip() for p in pages):
-        detail = next((w for w in warnings if "OCR" in w), None)
+        for read in iter_pdf(payload, ocr=ocr, progress=progress, first_pages=first_pages, cache=cache,
+                             settings=settings):
+            if not read.complete:
+                yield build(read.pages, read.warnings, [], read.pending)
+                continue
+            yield _checked(build(read.pages, read.warnings, [], []), ocr)
+        return
+    assert kind == DOCX
+    notify(progress, "text", 0, 1)
+    pages, blocks, more = read_docx(payload)
+    notify(progress, "text", 1, 1)
+    yield _checked(build(pages, more, blocks, []), ocr)
+
+
+def _checked(doc: ExtractedDocument, ocr: bool) -> ExtractedDocument:
+    if not any(p.text.strip() for p in doc.pages):
+        detail = next((w for w in doc.warnings if "OCR" in w), None)
         message = DocumentEmpty.default_message
         if not ocr:
             message = "O documento não tem camada de texto e o OCR está desligado."
         elif detail:
             message += f" ({detail})"
-        raise DocumentEmpty(message, details={"warnings": warnings})
-    return ExtractedDocument(
-        file_type=kind, sha256=sha256, pages=pages, warnings=warnings,
-        source_member=source_member, filename=filename or None, blocks=blocks,
-    )
+        raise DocumentEmpty(message, details={"warnings": doc.warnings})
+    return doc

@@ -37,6 +37,13 @@ class ExtractedDocument:
     source_member: str | None = None
     filename: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    # 1-based pages whose OCR is still running: non-empty only in the quick first result of a
+    # two-phase read (``licita.documents.read_document``); those pages have no text yet.
+    pending_pages: list[int] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending_pages
 
     @property
     def text(self) -> str:

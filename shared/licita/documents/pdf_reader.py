@@ -1,24 +1,72 @@
-"""PDF text with PyMuPDF, page by page; pages without a text layer are sent to OCR."""
+"""PDF text with PyMuPDF, page by page; pages without a usable text layer are sent to OCR.
+
+``iter_pdf`` reads in two phases when OCR is needed: it yields a partial ``PdfRead`` as soon as
+the priority pages (cover, preamble, first table page) are read, then the complete one. The OCR of
+the remaining pages goes on in the background while the caller works on the partial result.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from licita.documents.errors import DocumentCorrupt, DocumentEncrypted, FileTooLarge, OcrUnavailable
 from licita.documents.model import Page
-from licita.documents.ocr import ocr_pages
+from licita.documents.ocr import DEFAULT_SETTINGS, OCR_WORKERS, OcrSettings, engine_for
+from licita.documents.ocr_cache import OcrCache, default_cache
+from licita.documents.ocr_job import OcrJob
+from licita.documents.progress import ProgressCallback, notify
 
 MAX_PAGES = 3000
 MAX_OCR_PAGES = 300
-OCR_DPI = 300
+OCR_DPI = DEFAULT_SETTINGS.dpi  # kept for callers that read it
 # A page with fewer visible characters than this but with images is treated as scanned.
 MIN_TEXT_CHARS = 25
+# ... and so is one whose text layer is mostly unmapped glyphs (U+FFFD, private-use code points).
+MAX_JUNK_SHARE = 0.3
+# Pages read before the first (partial) result: the cover and the preamble.
+FIRST_PAGES = 3
+
+FirstPages = int | Sequence[int] | None
 
 
-def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], list[str]]:
-    """Return the pages (1-based numbers) and user-readable warnings."""
+@dataclass(slots=True)
+class PdfRead:
+    pages: list[Page]
+    warnings: list[str] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)  # 1-based pages still waiting for OCR
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
+
+
+def read_pdf(data: bytes, *, ocr: bool = True, progress: ProgressCallback | None = None,
+             cache: OcrCache | None = None, settings: OcrSettings = DEFAULT_SETTINGS) -> tuple[list[Page], list[str]]:
+    """Return the pages (1-based numbers) and user-readable warnings (everything read, one phase)."""
+    reads = list(iter_pdf(data, ocr=ocr, progress=progress, first_pages=None, cache=cache, settings=settings))
+    return reads[-1].pages, reads[-1].warnings
+
+
+def iter_pdf(
+    data: bytes,
+    *,
+    ocr: bool = True,
+    progress: ProgressCallback | None = None,
+    first_pages: FirstPages = FIRST_PAGES,
+    cache: OcrCache | None = None,
+    settings: OcrSettings = DEFAULT_SETTINGS,
+    workers: int = OCR_WORKERS,
+    find_tables: bool = True,
+) -> Iterator[PdfRead]:
+    """Yield a partial read (priority pages OCR'd) when OCR remains after them, then the full read.
+
+    ``first_pages``: how many leading pages (an int) or which 1-based pages (a sequence) make the
+    first result; None or 0 means "one phase only" (no partial read is yielded). ``cache``: where
+    OCR text is looked up by page hash (the process-wide cache when None).
+    """
     pymupdf: Any = importlib.import_module("pymupdf")  # lazy: keeps cold starts cheap
 
     warnings: list[str] = []
@@ -26,7 +74,8 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], list[str]]:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # pymupdf raises FileDataError/RuntimeError variants
         raise DocumentCorrupt(details={"reason": str(exc)[:200]}) from exc
-    with doc:
+    job: OcrJob | None = None
+    try:
         if doc.needs_pass and not doc.authenticate(""):
             raise DocumentEncrypted()
         count = doc.page_count
@@ -34,64 +83,97 @@ def read_pdf(data: bytes, *, ocr: bool = True) -> tuple[list[Page], list[str]]:
             raise DocumentCorrupt("O PDF não contém nenhuma página.")
         if count > MAX_PAGES:
             raise FileTooLarge(f"O PDF tem {count} páginas; o máximo aceito é {MAX_PAGES}.")
-        pages: list[Page] = []
-        scanned: list[int] = []
-        broken = 0
-        for index in range(count):
-            try:
-                page = doc.load_page(index)
-                text = page.get_text()
-            except Exception:  # a single broken page should not lose the document
-                broken += 1
-                pages.append(Page(number=index + 1, text=""))
-                continue
-            if len(text) < 2000 and _visible_chars(text) < MIN_TEXT_CHARS and page.get_images(full=False):
-                scanned.append(index)
-            pages.append(Page(number=index + 1, text=text))
+        pages, scanned, broken = _text_pass(doc, count, progress)
         if broken == count:
             raise DocumentCorrupt(details={"reason": "no page could be read"})
         if broken:
             warnings.append(f"{broken} página(s) não puderam ser lidas e foram ignoradas.")
-        if scanned and ocr:
-            if len(scanned) > MAX_OCR_PAGES:
-                warnings.append(
-                    f"{len(scanned)} páginas são imagens; apenas as primeiras {MAX_OCR_PAGES} passaram por OCR."
-                )
-                scanned = scanned[:MAX_OCR_PAGES]
-            _apply_ocr(doc, pages, scanned, warnings)
-        elif scanned:
+        if not scanned:
+            yield PdfRead(pages, warnings)
+            return
+        if not ocr:
             warnings.append(f"{len(scanned)} página(s) sem camada de texto não passaram por OCR.")
-    return pages, warnings
+            yield PdfRead(pages, warnings)
+            return
+        if len(scanned) > MAX_OCR_PAGES:
+            warnings.append(
+                f"{len(scanned)} páginas são imagens; apenas as primeiras {MAX_OCR_PAGES} passaram por OCR."
+            )
+            scanned = scanned[:MAX_OCR_PAGES]
+        first = _first_indexes(first_pages, count)
+        notify(progress, "ocr", 0, len(scanned))
+        job = OcrJob(
+            doc, scanned, first=first, engine=engine_for(settings), settings_key=settings.key(),
+            dpi=settings.dpi, image_format=settings.image_format,
+            cache=default_cache() if cache is None else cache, workers=workers,
+            find_tables=find_tables and bool(first), progress=progress,
+        ).start()
+        if first:
+            job.wait_priority()
+            done = job.snapshot()
+            if len(done) < len(scanned):
+                partial = _merge(pages, done)
+                pending = sorted(i + 1 for i in scanned if i not in done)
+                yield PdfRead(partial, list(warnings), pending)
+        results = job.wait_all()
+        final = _merge(pages, results)
+        failed = sorted(i + 1 for i, r in results.items() if isinstance(r, OcrUnavailable))
+        if failed:
+            reason = next(r.message for r in results.values() if isinstance(r, OcrUnavailable))
+            shown = ", ".join(map(str, failed[:10])) + ("…" if len(failed) > 10 else "")
+            warnings.append(f"OCR falhou em {len(failed)} página(s) ({shown}): {reason}")
+        yield PdfRead(final, warnings)
+    finally:
+        if job is not None:
+            job.close()
+        doc.close()
 
 
-def _visible_chars(text: str) -> int:
-    return len("".join(text.split()))
+def usable_text(text: str) -> bool:
+    """Whether a page's text layer can be used as it is (else the page goes to OCR if it has images)."""
+    visible = "".join(text.split())
+    if len(visible) < MIN_TEXT_CHARS:
+        return False
+    junk = sum(1 for ch in visible if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
+    return junk <= MAX_JUNK_SHARE * len(visible)
 
 
-def _render(doc: Any, indexes: list[int]) -> Iterator[tuple[int, bytes]]:
-    pymupdf: Any = importlib.import_module("pymupdf")
+def _text_pass(doc: Any, count: int, progress: ProgressCallback | None) -> tuple[list[Page], list[int], int]:
+    pages: list[Page] = []
+    scanned: list[int] = []
+    broken = 0
+    for index in range(count):
+        notify(progress, "text", index + 1, count)
+        try:
+            page = doc.load_page(index)
+            text = page.get_text()
+            needs_ocr = not usable_text(text) and bool(page.get_images(full=False))
+        except Exception:  # a single broken page should not lose the document
+            broken += 1
+            pages.append(Page(number=index + 1, text=""))
+            continue
+        if needs_ocr:
+            scanned.append(index)
+            if not usable_text(text):
+                text = text if len("".join(text.split())) < MIN_TEXT_CHARS else ""
+        pages.append(Page(number=index + 1, text=text))
+    return pages, scanned, broken
 
-    for index in indexes:
-        pix = doc.load_page(index).get_pixmap(dpi=OCR_DPI, colorspace=pymupdf.csGRAY)
-        png = pix.tobytes("png")
-        del pix
-        # MuPDF keeps decoded page images in its store; scanned editais would pile up ~7 MB a page.
-        pymupdf.TOOLS.store_shrink(100)
-        yield index, png
+
+def _first_indexes(first_pages: FirstPages, count: int) -> list[int]:
+    if first_pages is None:
+        return []
+    if isinstance(first_pages, int):
+        return list(range(min(max(0, first_pages), count)))
+    return [n - 1 for n in dict.fromkeys(first_pages) if 1 <= n <= count]
 
 
-def _apply_ocr(doc: Any, pages: list[Page], scanned: list[int], warnings: list[str]) -> None:
-    results = ocr_pages(_render(doc, scanned))
-    failed: list[int] = []
-    reason = ""
-    for index, result in sorted(results.items()):
+def _merge(pages: list[Page], results: dict[int, str | OcrUnavailable]) -> list[Page]:
+    merged = list(pages)
+    for index, result in results.items():
         if isinstance(result, OcrUnavailable):
-            failed.append(index + 1)
-            reason = result.message
             continue
         # Keep whatever text layer the page had (e.g. a stamped header) before the OCR text.
         old = pages[index].text.strip()
-        pages[index] = Page(number=index + 1, text=(old + "\n" + result) if old else result, ocr=True)
-    if failed:
-        shown = ", ".join(map(str, failed[:10])) + ("…" if len(failed) > 10 else "")
-        warnings.append(f"OCR falhou em {len(failed)} página(s) ({shown}): {reason}")
+        merged[index] = Page(number=index + 1, text=(old + "\n" + result) if old else result, ocr=True)
+    return merged

@@ -1,0 +1,230 @@
+"""Background OCR of a PDF's image-only pages, the pages that carry fields first.
+
+Order: the first pages (cover, preamble), then pages that look like tables (ruled lines: the item
+table is usually one of them), then the rest in page order. One producer thread owns the PyMuPDF
+document (it is not thread-safe): it renders each page, looks the page up in the OCR cache and
+hands cache misses to a pool of ``workers`` Tesseract processes, keeping at most ``workers + 1``
+rendered pages in memory. The caller waits for the priority pages (``wait_priority``), may use
+them while the rest is read, then waits for everything (``wait_all``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from licita.documents.errors import OcrUnavailable
+from licita.documents.ocr_cache import OcrCache, page_key
+from licita.documents.progress import ProgressCallback, notify
+
+# Table detection: rows of a low-resolution render whose longest dark run spans this share of the
+# page width are ruled lines; a page with at least TABLE_MIN_LINES of them is "a table page".
+TABLE_DPI = 72
+TABLE_DARK_BELOW = 200
+TABLE_LINE_SHARE = 0.35
+TABLE_MIN_LINES = 4
+_DARK = bytes(1 if v < TABLE_DARK_BELOW else 0 for v in range(256))
+
+
+def ruled_lines(samples: bytes, width: int, height: int, stride: int) -> int:
+    """Count horizontal ruled lines in an 8-bit gray image (adjacent rows count once)."""
+    marked = samples.translate(_DARK)
+    lines = 0
+    previous = False
+    need = TABLE_LINE_SHARE * width
+    for y in range(height):
+        row = marked[y * stride:y * stride + width]
+        hit = max(map(len, row.split(b"\x00"))) >= need
+        if hit and not previous:
+            lines += 1
+        previous = hit
+    return lines
+
+
+def priority_order(scanned: Iterable[int], first: Iterable[int], tables: Iterable[int]) -> list[int]:
+    """Pages (0-based) in reading priority: ``first`` pages, then ``tables``, then the rest in order."""
+    pending = list(dict.fromkeys(scanned))
+    allowed = set(pending)
+    order: list[int] = []
+    for index in [*first, *tables]:
+        if index in allowed and index not in order:
+            order.append(index)
+    seen = set(order)
+    order.extend(i for i in pending if i not in seen)
+    return order
+
+
+class OcrJob:
+    """OCR ``scanned`` pages of ``doc`` in the background; results keyed by 0-based page index."""
+
+    def __init__(
+        self,
+        doc: Any,
+        scanned: list[int],
+        *,
+        first: list[int],
+        engine: Callable[[bytes], str],
+        settings_key: str,
+        dpi: int,
+        image_format: str = "pnm",
+        cache: OcrCache | None = None,
+        workers: int = 2,
+        find_tables: bool = True,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self._doc = doc
+        self._scanned = list(scanned)
+        self._first = [i for i in first if i in set(scanned)]
+        self._engine = engine
+        self._settings_key = settings_key
+        self._dpi = dpi
+        self._format = image_format
+        self._cache = cache
+        self._workers = max(1, workers)
+        self._find_tables = find_tables
+        self._progress = progress
+        self._cond = threading.Condition()
+        self._cancelled = threading.Event()
+        self._slots = threading.Semaphore(self._workers + 1)
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="ocr")
+        self._producer = threading.Thread(target=self._produce, name="ocr-render", daemon=True)
+        self.results: dict[int, str | OcrUnavailable] = {}
+        self.priority: list[int] | None = None  # decided by the producer once tables are known
+        self.order: list[int] = []  # the order pages were handed to OCR
+        self.cache_hits = 0
+
+    # -- caller side -------------------------------------------------------------------------
+    def start(self) -> OcrJob:
+        self._producer.start()
+        return self
+
+    def wait_priority(self) -> list[int]:
+        """Block until the priority pages are read; return them (0-based)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.priority is not None
+                                and all(i in self.results for i in self.priority))
+            assert self.priority is not None
+            return list(self.priority)
+
+    def wait_all(self) -> dict[int, str | OcrUnavailable]:
+        with self._cond:
+            self._cond.wait_for(lambda: len(self.results) >= len(self._scanned))
+            return dict(self.results)
+
+    def snapshot(self) -> dict[int, str | OcrUnavailable]:
+        with self._cond:
+            return dict(self.results)
+
+    def close(self) -> None:
+        """Stop handing out pages, wait for the producer and the Tesseract processes in flight."""
+        self._cancelled.set()
+        self._producer.join()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- producer thread ---------------------------------------------------------------------
+    def _produce(self) -> None:
+        try:
+            for index in self._first:
+                self._submit(index)
+            rest = [i for i in self._scanned if i not in set(self._first)]
+            tables = self._table_pages(rest) if self._find_tables else []
+            with self._cond:
+                self.priority = self._first + tables[:1]
+                self._cond.notify_all()
+            for index in priority_order(rest, [], tables):
+                if self._cancelled.is_set():
+                    break
+                self._submit(index)
+        except BaseException as exc:  # never leave the caller waiting forever
+            reason = OcrUnavailable(f"O OCR foi interrompido: {exc}")
+            with self._cond:
+                if self.priority is None:
+                    self.priority = list(self._first)
+                self._cond.notify_all()
+            for index in self._scanned:
+                if index not in self.results:
+                    self._record(index, reason)
+        finally:
+            if self._cancelled.is_set():
+                with self._cond:
+                    if self.priority is None:
+                        self.priority = []
+                    for index in self._scanned:
+                        self.results.setdefault(index, OcrUnavailable("OCR cancelado."))
+                    self._cond.notify_all()
+
+    def _table_pages(self, indexes: list[int]) -> list[int]:
+        pymupdf: Any = importlib.import_module("pymupdf")
+        found: list[int] = []
+        for index in indexes:
+            if self._cancelled.is_set():
+                break
+            try:
+                pix = self._doc.load_page(index).get_pixmap(dpi=TABLE_DPI, colorspace=pymupdf.csGRAY)
+                if ruled_lines(pix.samples, pix.width, pix.height, pix.stride) >= TABLE_MIN_LINES:
+                    found.append(index)
+                del pix
+            except Exception:  # a page that cannot be rendered is simply not a table candidate
+                continue
+        pymupdf.TOOLS.store_shrink(100)
+        return found
+
+    def _render(self, index: int) -> bytes:
+        pymupdf: Any = importlib.import_module("pymupdf")
+        pix = self._doc.load_page(index).get_pixmap(dpi=self._dpi, colorspace=pymupdf.csGRAY)
+        image: bytes = pix.tobytes(self._format)
+        del pix
+        # MuPDF keeps decoded page images in its store; scanned editais would pile up ~7 MB a page.
+        pymupdf.TOOLS.store_shrink(100)
+        return image
+
+    def _submit(self, index: int) -> None:
+        if self._cancelled.is_set() or index in self.order:
+            return
+        self.order.append(index)
+        try:
+            image = self._render(index)
+        except Exception as exc:
+            self._record(index, OcrUnavailable(f"A página não pôde ser renderizada: {exc}"))
+            return
+        key = page_key(image, self._settings_key)
+        if self._cache is not None:
+            text = self._cache.get(key)
+            if text is not None:
+                self.cache_hits += 1
+                self._record(index, text)
+                return
+        while not self._slots.acquire(timeout=0.1):
+            if self._cancelled.is_set():
+                return
+        try:
+            self._pool.submit(self._read, index, image, key)
+        except RuntimeError:  # pool shut down while we waited
+            self._slots.release()
+
+    def _read(self, index: int, image: bytes, key: str) -> None:
+        try:
+            text = self._engine(image)
+        except OcrUnavailable as exc:
+            self._record(index, exc)
+            return
+        except Exception as exc:
+            self._record(index, OcrUnavailable(f"Falha no OCR: {exc}"))
+            return
+        finally:
+            self._slots.release()
+        if self._cache is not None:
+            self._cache.put(key, text)
+        self._record(index, text)
+
+    def _record(self, index: int, result: str | OcrUnavailable) -> None:
+        with self._cond:
+            if index in self.results:
+                return
+            self.results[index] = result
+            done = len(self.results)
+            self._cond.notify_all()
+        notify(self._progress, "ocr", done, len(self._scanned))
