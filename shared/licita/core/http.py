@@ -236,7 +236,12 @@ class Api:
             return json_response(result, spec.status)
         except AppError as exc:
             return error_response(exc)
-        except Exception:
+        except Exception as exc:
+            from licita.core.outage import is_outage, outage_error
+
+            if is_outage(exc):
+                log.warning("dependency outage in %s %s: %s", spec.method, spec.path, exc)
+                return error_response(outage_error())
             log.exception("unhandled error in %s %s", spec.method, spec.path)
             return json_response(
                 error_body("internal_error", "Erro interno; tente novamente. O incidente foi registrado."), 500
