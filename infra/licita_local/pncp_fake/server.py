@@ -173,6 +173,7 @@ COMPRA_RE = re.compile(r"^/v1/orgaos/(\d{14})/compras/(\d{4})/(\d+)(/.*)?$")
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid the 40 ms delayed-ACK stall
     server_version = "PNCP-fake/1.0"
     state: FakeState  # set on the subclass by FakePncp
 
@@ -566,9 +567,21 @@ class FakePncp:
     def config(self) -> FakeConfig:
         return self.state.config
 
+    def bind(self) -> str:
+        """Listen without serving yet (``serve_forever`` in the caller, or in forked workers)."""
+        if self._server is None:
+            handler: type[Handler] = type("BoundHandler", (Handler,), {"state": self.state})
+            self._server = _Server((self.host, self.port), handler)
+        return self.base_url
+
+    def serve_in_this_thread(self) -> None:
+        self.bind()
+        assert self._server is not None
+        self._server.serve_forever()
+
     def start(self) -> str:
-        handler: type[Handler] = type("BoundHandler", (Handler,), {"state": self.state})
-        self._server = _Server((self.host, self.port), handler)
+        self.bind()
+        assert self._server is not None
         self._thread = threading.Thread(target=self._server.serve_forever, name="pncp-fake", daemon=True)
         self._thread.start()
         return self.base_url
