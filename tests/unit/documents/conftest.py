@@ -1,0 +1,59 @@
+"""Fixtures for the document-reader tests: PDFs whose pages are pictures (scans) or text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+
+@pytest.fixture
+def scan_pdf() -> Callable[..., bytes]:
+    """Build a PDF from page specs: ``"text:..."`` (text layer), ``"scan:..."`` (picture of text),
+    ``"table:..."`` (picture of text under a ruled table)."""
+    import pymupdf
+
+    def picture(text: str, table: bool) -> bytes:
+        src = pymupdf.open()
+        page = src.new_page()
+        page.insert_text((50, 80), text, fontsize=20)
+        if table:
+            for i in range(6):
+                y = 150 + 40 * i
+                page.draw_line((40, y), (560, y), width=2)
+        png: bytes = page.get_pixmap(dpi=60).tobytes("png")
+        return png
+
+    def build(*specs: str) -> bytes:
+        out = pymupdf.open()
+        for spec in specs:
+            kind, _, text = spec.partition(":")
+            page = out.new_page()
+            if kind == "text":
+                page.insert_text((50, 80), text, fontsize=11)
+            else:
+                page.insert_image(page.rect, stream=picture(text, table=kind == "table"))
+        data: bytes = out.tobytes()
+        return data
+
+    return build
+
+
+class FakeOcr:
+    """Stands in for Tesseract: counts calls, answers with a numbered text."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, image: bytes, **_: object) -> str:
+        self.calls += 1
+        return f"PREGÃO ELETRÔNICO Nº {self.calls}/2025 texto lido por OCR"
+
+
+@pytest.fixture
+def fake_ocr(monkeypatch: pytest.MonkeyPatch) -> FakeOcr:
+    from licita.documents import ocr as ocr_mod
+
+    fake = FakeOcr()
+    monkeypatch.setattr(ocr_mod, "ocr_image", fake)
+    return fake

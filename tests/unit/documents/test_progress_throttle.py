@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from licita.documents.progress import STAGES, ProgressFrame, Throttle, notify
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0
+        self.now += seconds
+
+
+def _throttle(clock: FakeClock) -> tuple[Throttle, list[tuple[float, ProgressFrame]]]:
+    sent: list[tuple[float, ProgressFrame]] = []
+    return Throttle(lambda f: sent.append((clock.now, f)), clock=clock), sent
+
+
+def _at_most_four_per_second(sent: list[tuple[float, ProgressFrame]]) -> bool:
+    times = [t for t, _ in sent]
+    return all(sum(1 for u in times if t <= u < t + 1.0) <= 4 for t in times)
+
+
+def test_burst_is_cut_to_four_and_latest_is_held() -> None:
+    clock = FakeClock()
+    throttle, sent = _throttle(clock)
+    for k in range(1, 11):
+        throttle(ProgressFrame("ocr", k, 48))
+    assert [f.current for _, f in sent] == [1, 2, 3, 4]
+    assert throttle.held == ProgressFrame("ocr", 10, 48)
+    clock.now += 0.5
+    assert not throttle.poll()  # the four frames are still inside the 1 s window
+    clock.now += 0.5
+    assert throttle.poll()
+    assert sent[-1][1].current == 10 and throttle.held is None
+
+
+def test_steady_stream_never_exceeds_four_per_second() -> None:
+    clock = FakeClock()
+    throttle, sent = _throttle(clock)
+    for k in range(1, 601):  # one frame every 10 ms for 6 s
+        throttle(ProgressFrame("ocr", k, 600))
+        clock.now += 0.01
+    assert _at_most_four_per_second(sent)
+    assert 20 <= len(sent) <= 25
+
+
+def test_flush_waits_for_room_and_delivers_the_final_frame() -> None:
+    clock = FakeClock()
+    throttle, sent = _throttle(clock)
+    for stage in ("rules", "llm", "saving", "queued", "done"):
+        throttle(ProgressFrame(stage))
+    assert sent[-1][1].stage == "queued"
+    throttle.flush(sleep=clock.sleep)
+    assert sent[-1][1].stage == "done"
+    assert sent[-1][0] == pytest.approx(1001.0)
+    assert _at_most_four_per_second(sent)
+
+
+def test_repeated_frame_is_dropped() -> None:
+    clock = FakeClock()
+    throttle, sent = _throttle(clock)
+    throttle(ProgressFrame("rules"))
+    throttle(ProgressFrame("rules"))
+    assert len(sent) == 1 and throttle.held is None
+
+
+def test_thread_safe_under_concurrent_reports() -> None:
+    clock = FakeClock()
+    throttle, sent = _throttle(clock)
+    workers = [threading.Thread(target=lambda n=n: [throttle(ProgressFrame("ocr", n * 100 + k, 400))
+                                                     for k in range(100)]) for n in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(sent) == 4 and throttle.emitted == 4
+
+
+def test_frames_labels_and_percent() -> None:
+    frame = ProgressFrame("ocr", 3, 48)
+    assert frame.label == "Lendo páginas digitalizadas (OCR): página 3 de 48"
+    assert frame.to_dict()["stage"] == "ocr" and frame.to_dict()["type"] == "progress"
+    percents = [ProgressFrame(s, 1, 1).percent for s in STAGES]
+    assert percents == sorted(percents) and percents[-1] == 100.0
+    with pytest.raises(ValueError):
+        ProgressFrame("thinking")
+
+
+def test_notify_swallows_sink_errors() -> None:
+    def broken(_: ProgressFrame) -> None:
+        raise OSError("socket closed")
+
+    notify(broken, "text", 1, 2)
+    notify(None, "done")
