@@ -21,6 +21,7 @@ Run: ``python tests/bench/bench_ocr.py [--skip-table] [--only NAME] [--rapidocr-
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -59,7 +60,7 @@ def _words(text: str) -> list[str]:
 
 
 def _vocabulary() -> set[str]:
-    import pymupdf
+    pymupdf: Any = importlib.import_module("pymupdf")
 
     vocab: set[str] = set()
     for path in TENDERS.glob("*.pdf"):
@@ -77,7 +78,7 @@ def _child_cpu() -> float:
 
 
 def _sample(paths: list[Path]) -> list[tuple[str, int]]:
-    import pymupdf
+    pymupdf: Any = importlib.import_module("pymupdf")
 
     out: list[tuple[str, int]] = []
     for path in paths:
@@ -89,7 +90,7 @@ def _sample(paths: list[Path]) -> list[tuple[str, int]]:
 
 
 def settings_table(paths: list[Path], vocab: set[str], rapidocr_path: str | None) -> None:
-    import pymupdf
+    pymupdf: Any = importlib.import_module("pymupdf")
 
     pages = _sample(paths)
     print(f"Settings table: {len(pages)} pages ({', '.join(f'{Path(p).name[:14]}#{i + 1}' for p, i in pages)})")
@@ -106,7 +107,7 @@ def settings_table(paths: list[Path], vocab: set[str], rapidocr_path: str | None
             image = pix.tobytes(fmt)
             render_cpu += time.process_time() - c0
             k0, t0 = _child_cpu(), time.perf_counter()
-            words = _words(ocr_image(image, psm=psm))
+            words = _words(ocr_image(image, psm=psm, dpi=dpi))
             ocr_cpu += _child_cpu() - k0
             wall += time.perf_counter() - t0
             known += sum(w in vocab for w in words)
@@ -122,7 +123,7 @@ def settings_table(paths: list[Path], vocab: set[str], rapidocr_path: str | None
 
 
 def _rapidocr_rows(docs: dict[str, Any], pages: list[tuple[str, int]], vocab: set[str], folder: str) -> None:
-    import pymupdf
+    pymupdf: Any = importlib.import_module("pymupdf")
 
     sys.path.insert(0, folder)
     try:

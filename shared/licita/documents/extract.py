@@ -15,7 +15,7 @@ Both report progress frames (text page k/n, ocr page k/n) to ``progress``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 from licita.documents.archive import unpack_archive
 from licita.documents.detect import DOCX, PDF, ZIP, detect_file_type
@@ -76,7 +76,7 @@ def read_document(
     first_pages: FirstPages = FIRST_PAGES,
     cache: OcrCache | None = None,
     settings: OcrSettings = DEFAULT_SETTINGS,
-) -> Iterator[ExtractedDocument]:
+) -> Generator[ExtractedDocument]:
     """Yield at most one partial ``ExtractedDocument`` (``complete`` False) and then the complete one.
 
     Closing the generator early (``break``) stops the OCR of the pages not yet started.

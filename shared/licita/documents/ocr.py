@@ -60,15 +60,21 @@ def tesseract_version() -> str:
     return _version_of(exe) if exe else "missing"
 
 
-def ocr_image(image: bytes, *, lang: str = OCR_LANG, psm: int = OCR_PSM, timeout: float = OCR_TIMEOUT_S,
-              config: tuple[str, ...] = ()) -> str:
-    """OCR one image (PNG, PNM, TIFF, JPEG); raise ``OcrUnavailable`` (never crash the document) on failure."""
+def ocr_image(image: bytes, *, lang: str = OCR_LANG, psm: int = OCR_PSM, dpi: int | None = None,
+              timeout: float = OCR_TIMEOUT_S, config: tuple[str, ...] = ()) -> str:
+    """OCR one image (PNG, PNM, TIFF, JPEG); raise ``OcrUnavailable`` (never crash the document) on failure.
+
+    ``dpi`` must be given for formats without a resolution (PNM): Tesseract would assume 70 dpi
+    and its layout analysis would read worse.
+    """
     exe = tesseract_path()
     if exe is None:
         raise OcrUnavailable("Tesseract não está instalado; a página sem camada de texto não pôde ser lida.")
     # One thread per tesseract process: we parallelise over pages instead (OpenMP oversubscribes).
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     args = [exe, "stdin", "stdout", "-l", lang, "--psm", str(psm)]
+    if dpi:
+        args += ["--dpi", str(dpi)]
     for item in config:
         args += ["-c", item]
     try:
@@ -90,7 +96,7 @@ def ocr_png(png: bytes, *, lang: str = OCR_LANG, timeout: float = OCR_TIMEOUT_S)
 
 def engine_for(settings: OcrSettings) -> Callable[[bytes], str]:
     """The OCR callable for ``settings`` (image bytes in, text out)."""
-    return functools.partial(ocr_image, lang=settings.lang, psm=settings.psm)
+    return functools.partial(ocr_image, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
 
 
 def ocr_pages(

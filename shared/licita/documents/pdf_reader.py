@@ -8,7 +8,7 @@ the remaining pages goes on in the background while the caller works on the part
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ def iter_pdf(
     settings: OcrSettings = DEFAULT_SETTINGS,
     workers: int = OCR_WORKERS,
     find_tables: bool = True,
-) -> Iterator[PdfRead]:
+) -> Generator[PdfRead]:
     """Yield a partial read (priority pages OCR'd) when OCR remains after them, then the full read.
 
     ``first_pages``: how many leading pages (an int) or which 1-based pages (a sequence) make the

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from documents_fakes import FakeOcr
 
 
 @pytest.fixture
 def scan_pdf() -> Callable[..., bytes]:
     """Build a PDF from page specs: ``"text:..."`` (text layer), ``"scan:..."`` (picture of text),
     ``"table:..."`` (picture of text under a ruled table)."""
-    import pymupdf
+    pymupdf: Any = importlib.import_module("pymupdf")
 
     def picture(text: str, table: bool) -> bytes:
         src = pymupdf.open()
@@ -37,17 +40,6 @@ def scan_pdf() -> Callable[..., bytes]:
         return data
 
     return build
-
-
-class FakeOcr:
-    """Stands in for Tesseract: counts calls, answers with a numbered text."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, image: bytes, **_: object) -> str:
-        self.calls += 1
-        return f"PREGÃO ELETRÔNICO Nº {self.calls}/2025 texto lido por OCR"
 
 
 @pytest.fixture

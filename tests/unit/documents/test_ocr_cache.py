@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import FakeOcr
+from documents_fakes import FakeOcr
 
 from licita.documents import DirectoryOcrCache, MemoryOcrCache, TieredOcrCache, extract_document
 from licita.documents.ocr_cache import page_key

@@ -4,9 +4,9 @@ import shutil
 from collections.abc import Callable
 
 import pytest
-from conftest import FakeOcr
+from documents_fakes import FakeOcr
 
-from licita.documents import MemoryOcrCache, OcrSettings, read_document
+from licita.documents import MemoryOcrCache, OcrSettings, ProgressFrame, read_document
 from licita.documents.ocr_job import priority_order, ruled_lines
 from licita.documents.pdf_reader import iter_pdf, usable_text
 
@@ -52,7 +52,7 @@ def test_cover_preamble_and_table_page_are_read_first(scan_pdf: Callable[..., by
 
 def test_two_phase_read_yields_partial_then_complete(scan_pdf: Callable[..., bytes], fake_ocr: FakeOcr) -> None:
     data = scan_pdf(*(f"scan:PAGINA {n}" for n in range(1, 7)))
-    frames = []
+    frames: list[ProgressFrame] = []
     docs = list(read_document(data, "scan.pdf", first_pages=2, cache=MemoryOcrCache(), progress=frames.append,
                                 settings=LOW))
     assert [d.complete for d in docs] == [False, True]

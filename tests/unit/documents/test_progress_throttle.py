@@ -76,8 +76,11 @@ def test_repeated_frame_is_dropped() -> None:
 def test_thread_safe_under_concurrent_reports() -> None:
     clock = FakeClock()
     throttle, sent = _throttle(clock)
-    workers = [threading.Thread(target=lambda n=n: [throttle(ProgressFrame("ocr", n * 100 + k, 400))
-                                                     for k in range(100)]) for n in range(4)]
+    def report(n: int) -> None:
+        for k in range(100):
+            throttle(ProgressFrame("ocr", n * 100 + k, 400))
+
+    workers = [threading.Thread(target=report, args=(n,)) for n in range(4)]
     for w in workers:
         w.start()
     for w in workers:
