@@ -12,6 +12,7 @@ test: ## install (first time) and run lint, type checks, template checks and the
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports --no-cache  # import contracts: .importlinter
 
 typecheck:
 	.venv/bin/mypy

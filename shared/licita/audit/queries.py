@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from licita.accounts import schemas as s
+from licita.audit import schemas as s
 from licita.audit import service as audit
 from licita.core.schemas import Page, PageQuery
 from licita.core.security.principal import Principal
