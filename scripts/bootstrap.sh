@@ -37,3 +37,14 @@ if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/nul
     echo "warning: install tesseract-ocr and tesseract-ocr-por for OCR of scanned documents" >&2
   fi
 fi
+
+# Headless browser for the supplier-page e2e test (Selenium drives Debian's chromium + chromium-driver).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
+      || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null)) \
+      || echo "warning: could not install chromium/chromium-driver; the supplier-page browser test will skip" >&2
+  else
+    echo "warning: install chromium and chromium-driver for the supplier-page browser test" >&2
+  fi
+fi
