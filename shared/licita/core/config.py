@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any, get_type_hints
 
 _DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # the one upload limit (MAX_UPLOAD_BYTES overrides it)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class Settings:
     analysis_dlq_url: str = ""
     notifications_dlq_url: str = ""
     websocket_management_url: str = ""
+    # parallel post_to_connection calls per fan-out: 8 measured best on the 2-core local runtime (calls share the
+    # GIL with the server); raise it on AWS where each call waits on the network.
+    ws_push_workers: int = 8
+    app_base_url: str = ""  # the SPA's address, for absolute links in e-mails
     # tokens and sessions
     jwt_secret: str = _DEV_SECRET
     jwt_issuer: str = "licita"
@@ -48,6 +53,11 @@ class Settings:
     login_window_seconds: int = 300
     # request limits
     max_body_bytes: int = 1_048_576
+    # tender uploads and the analysis pipeline
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES  # presigned POST policy, pipeline download check
+    upload_expiry_minutes: int = 120  # an UPLOADING tender older than this ends FAILED (upload_expired)
+    analysis_max_redrives: int = 3  # dead-lettered analyses are redriven this many times, then FAILED
+    analysis_stale_minutes: int = 30  # QUEUED/PROCESSING without progress for this long counts as lost
     # LLM
     llm_provider: str = "none"
     ollama_url: str = "http://127.0.0.1:11434"
@@ -55,6 +65,12 @@ class Settings:
     openai_api_key: str = ""
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
+    llm_prices: str = ""  # JSON {"model": [usd_in_per_mtok, usd_out_per_mtok]} for cost accounting
+    # documents engine
+    licita_tesseract: str = "tesseract"  # tesseract binary (name on PATH or absolute path)
+    licita_ocr_cache_dir: str = ""  # OCR page cache folder (empty: the engine's default)
+    # local runtime
+    licita_demo_password: str = "licita-demo-2026"  # password of the seeded demo users
     # e-mail
     smtp_host: str = ""
     smtp_port: int = 587
@@ -72,6 +88,13 @@ class Settings:
             raise RuntimeError("JWT_SECRET must be at least 32 characters")
         if self.session_cap_policy not in ("revoke_oldest", "deny"):
             raise RuntimeError("SESSION_CAP_POLICY must be 'revoke_oldest' or 'deny'")
+        for name in ("max_upload_bytes", "upload_expiry_minutes", "analysis_stale_minutes"):
+            if getattr(self, name) <= 0:
+                raise RuntimeError(f"{name.upper()} must be positive")
+        if self.analysis_max_redrives < 0:
+            raise RuntimeError("ANALYSIS_MAX_REDRIVES must be zero or more")
+        if self.ws_push_workers <= 0:
+            raise RuntimeError("WS_PUSH_WORKERS must be positive")
         if self.llm_provider not in ("none", "ollama", "openai"):
             raise RuntimeError("LLM_PROVIDER must be one of none, ollama, openai")
         return self

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import smtplib
 import ssl
 import time
@@ -81,7 +80,7 @@ def absolute_link(link: str | None) -> str:
     """Links in e-mails need the SPA's address (``APP_BASE_URL``); without it the path is shown as is."""
     if not link:
         return ""
-    base = os.environ.get("APP_BASE_URL", "").rstrip("/")
+    base = get_settings().app_base_url.rstrip("/")
     return f"{base}{link}" if base and link.startswith("/") else link
 
 

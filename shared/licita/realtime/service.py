@@ -17,7 +17,6 @@ import contextlib
 import http.client
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -36,9 +35,6 @@ log = logging.getLogger("licita.realtime")
 CONNECTION_TTL = 2 * 3600  # API Gateway drops idle sockets after 10 min and any socket after 2 h
 MAX_CONNECTIONS_PER_USER = 50
 MAX_TOPICS_PER_CONNECTION = 100
-# post_to_connection is one HTTPS call per socket: fan out in parallel. 8 measured best on the 2-core local
-# runtime (calls share the GIL with the server); raise it on AWS where each call waits on the network.
-PUSH_WORKERS = int(os.environ.get("WS_PUSH_WORKERS", "8"))
 ALL_KEY = "ws:all"
 SUBSCRIBABLE = ("tender:", "board:")
 _TOPIC_ID = re.compile(r"^(tender|board):[A-Za-z0-9_-]{1,64}$")
@@ -211,7 +207,7 @@ def post_many(messages: Sequence[tuple[str, bytes]],
     if len(messages) <= 2:
         outcomes = [post(m) for m in messages]
     else:
-        with ThreadPoolExecutor(max_workers=min(PUSH_WORKERS, len(messages))) as pool:
+        with ThreadPoolExecutor(max_workers=min(get_settings().ws_push_workers, len(messages))) as pool:
             outcomes = list(pool.map(post, messages))
     gone = {m[0] for m, o in zip(messages, outcomes, strict=True) if o == "gone"}
     for connection_id in gone:
@@ -386,7 +382,7 @@ def _management_client() -> Any:
         _client = boto3.client(
             "apigatewaymanagementapi", endpoint_url=settings.websocket_management_url,
             region_name=settings.aws_region,
-            config=Config(max_pool_connections=PUSH_WORKERS, connect_timeout=2, read_timeout=5,
+            config=Config(max_pool_connections=get_settings().ws_push_workers, connect_timeout=2, read_timeout=5,
                           retries={"max_attempts": 2, "mode": "standard"}),
         )
     return _client
