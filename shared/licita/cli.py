@@ -66,19 +66,28 @@ def _analyze(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"erro: não foi possível ler {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
+    from licita.documents.progress import TerminalProgress, Throttle, notify
     from licita.extraction import extract_tender
 
+    # A progress bar on stderr when it is a terminal (shown only for long or scanned documents).
+    bar = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
+    progress = Throttle(bar) if bar else None
     try:
-        doc = extract_document(data, args.file.name, ocr=not args.no_ocr)
+        doc = extract_document(data, args.file.name, ocr=not args.no_ocr, progress=progress)
+        notify(progress, "rules")
         result = extract_tender(doc).to_dict()
+        if args.provider != "rules":
+            notify(progress, "llm")
+            enriched = _llm_enrich(result, doc, args.provider)
+            if enriched is None:
+                return 2
+            result = enriched
     except AppError as exc:
         print(f"erro [{exc.code}]: {exc.message}", file=sys.stderr)
         return 1
-    if args.provider != "rules":
-        enriched = _llm_enrich(result, doc, args.provider)
-        if enriched is None:
-            return 2
-        result = enriched
+    finally:
+        if bar:
+            bar.close()
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -26,7 +26,7 @@ _LABELS = {
     "queued": "Na fila",
     "downloading": "Baixando o arquivo",
     "text": "Lendo o texto",
-    "ocr": "Lendo páginas digitalizadas (OCR)",
+    "ocr": "Lendo por OCR",
     "rules": "Extraindo os campos",
     "llm": "Revisando com o modelo de linguagem",
     "saving": "Salvando",
@@ -61,7 +61,7 @@ class ProgressFrame:
 
     @property
     def label(self) -> str:
-        """Portuguese text for people: "Lendo páginas digitalizadas (OCR): página 3 de 48"."""
+        """Portuguese text for people: "Lendo por OCR: página 3 de 48"."""
         text = _LABELS[self.stage]
         if self.current is not None and self.total:
             text += f": página {self.current} de {self.total}"
@@ -181,3 +181,36 @@ class Throttle:
         self.emitted += 1
         self._sink(frame)
         return True
+
+
+class TerminalProgress:
+    """A one-line progress bar for a terminal (``licita analyze`` on stderr).
+
+    Short documents finish before anything is drawn: the bar appears only once ``delay`` seconds
+    have passed or OCR has started. ``close()`` erases it. Wrap it in a ``Throttle``.
+    """
+
+    def __init__(self, stream: Any, *, width: int = 24, columns: int = 100, delay: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._stream = stream
+        self._width = width
+        self._columns = columns
+        self._delay = delay
+        self._clock = clock
+        self._start = clock()
+        self._drawn = False
+
+    def __call__(self, frame: ProgressFrame) -> None:
+        if not self._drawn and frame.stage != "ocr" and self._clock() - self._start < self._delay:
+            return
+        filled = round(self._width * frame.percent / 100)
+        line = f"[{'#' * filled}{'.' * (self._width - filled)}] {frame.percent:3.0f}% {frame.label}"
+        self._stream.write("\r" + line[: self._columns - 1].ljust(self._columns - 1))
+        self._stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self._stream.write("\r" + " " * (self._columns - 1) + "\r")
+            self._stream.flush()
+            self._drawn = False

@@ -90,7 +90,7 @@ def test_thread_safe_under_concurrent_reports() -> None:
 
 def test_frames_labels_and_percent() -> None:
     frame = ProgressFrame("ocr", 3, 48)
-    assert frame.label == "Lendo páginas digitalizadas (OCR): página 3 de 48"
+    assert frame.label == "Lendo por OCR: página 3 de 48"
     assert frame.to_dict()["stage"] == "ocr" and frame.to_dict()["type"] == "progress"
     percents = [ProgressFrame(s, 1, 1).percent for s in STAGES]
     assert percents == sorted(percents) and percents[-1] == 100.0
@@ -104,3 +104,23 @@ def test_notify_swallows_sink_errors() -> None:
 
     notify(broken, "text", 1, 2)
     notify(None, "done")
+
+
+def test_terminal_bar_waits_for_long_or_scanned_documents() -> None:
+    import io
+
+    from licita.documents.progress import TerminalProgress
+
+    clock = FakeClock()
+    out = io.StringIO()
+    bar = TerminalProgress(out, clock=clock, columns=80)
+    bar(ProgressFrame("text", 1, 2))
+    assert out.getvalue() == ""  # a short text document never shows a bar
+    bar(ProgressFrame("ocr", 12, 48))
+    assert "página 12 de 48" in out.getvalue() and out.getvalue().startswith("\r[")
+    bar.close()
+    assert out.getvalue().endswith(" " * 79 + "\r")
+    later = TerminalProgress(io.StringIO(), clock=clock)
+    clock.now += 1.0
+    later(ProgressFrame("text", 900, 1000))
+    assert later._drawn
