@@ -11,13 +11,13 @@ from pydantic import Field, field_validator
 from licita.auth.schemas import UserOut
 from licita.core.brazil import is_valid_cnpj, only_digits
 from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.security.permissions import Permission
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
 TenantRole = Literal["ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
 StatusName = Literal["ACTIVE", "INACTIVE", "PENDING", "SUSPENDED"]
 PlanName = Literal["basic", "pro", "enterprise"]
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-PERMISSION = r"^[a-z_]+:[a-z_]+$"
 
 
 # ------------------------------------------------------------------------------ access requests
@@ -140,7 +140,7 @@ class InviteRequest(StrictModel):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field("", max_length=100)
     role: TenantRole = "USER"
-    permissions: list[str] = Field(default_factory=list, max_length=50)
+    permissions: list[Permission] = Field(default_factory=list, max_length=50)
 
     @field_validator("email")
     @classmethod
@@ -149,24 +149,19 @@ class InviteRequest(StrictModel):
 
     @field_validator("permissions")
     @classmethod
-    def _perms(cls, value: list[str]) -> list[str]:
-        import re
-
-        for perm in value:
-            if not re.match(PERMISSION, perm):
-                raise ValueError(f"permissão inválida: {perm!r} (formato area:acao)")
+    def _perms(cls, value: list[Permission]) -> list[Permission]:
         return sorted(set(value))
 
 
 class UserUpdate(StrictModel):
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, max_length=100)
-    permissions: list[str] | None = Field(None, max_length=50)
+    permissions: list[Permission] | None = Field(None, max_length=50)
 
     @field_validator("permissions")
     @classmethod
-    def _perms(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else InviteRequest._perms(value)
+    def _perms(cls, value: list[Permission] | None) -> list[Permission] | None:
+        return None if value is None else sorted(set(value))
 
 
 class RoleChange(StrictModel):

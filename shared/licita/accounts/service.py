@@ -7,6 +7,7 @@ forgotten filter still cannot leak; only the platform's MASTER flows use ``syste
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from licita.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauth
 from licita.core.plans import plan as plan_limits
 from licita.core.schemas import Page
 from licita.core.security.passwords import hash_password, verify_password
+from licita.core.security.permissions import escalations
 from licita.core.security.principal import Principal
 from licita.core.security.tokens import hash_refresh_token, new_refresh_token
 from licita.platform.db.engine import system_transaction, tenant_transaction
@@ -291,13 +293,26 @@ def _check_can_manage(principal: Principal, target: User) -> None:
         raise Forbidden("Não é possível gerenciar um usuário de papel superior ao seu.", code="role_too_high")
 
 
+def check_grant(principal: Principal, company: Company, *, role: str | None = None,
+                permissions: Sequence[str] = ()) -> None:
+    """The one rule for every grant path (invitation, user update, role change): nobody hands out a role
+    above their own or a permission they do not hold, and platform permissions only MASTER, at home."""
+    if role is not None and not principal.may_assign(role):
+        raise Forbidden("Não é possível atribuir papel superior ao seu.", code="role_too_high",
+                        details={"role": role})
+    refused = escalations(principal.role, principal.permissions, permissions,
+                          platform_company=bool(company.is_platform))
+    if refused:
+        raise Forbidden("Você só pode conceder permissões que possui.", code="permission_not_held",
+                        details={"refused": refused})
+
+
 def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.OneTimeTokenOut:
     principal.require("users:write")
-    if not principal.outranks_or_equals(data.role):
-        raise Forbidden("Não é possível convidar com papel superior ao seu.", code="role_too_high")
     with tenant_transaction(principal.company_id) as db:
         company = db.get(Company, uuid.UUID(principal.company_id), with_for_update=True)
         assert company is not None
+        check_grant(principal, company, role=data.role, permissions=data.permissions)
         seats = db.scalar(select(func.count()).select_from(User).where(
             User.company_id == company.id, User.status != Status.INACTIVE)) or 0
         if seats >= company.max_users:
@@ -351,22 +366,35 @@ def get_user(principal: Principal, user_id: str) -> s.UserSummary:
 
 
 def update_user(principal: Principal, user_id: str, data: s.UserUpdate, actor: Actor) -> s.UserSummary:
+    """Names and per-user permissions; a permission change ends the user's sessions (fresh tokens only)."""
     principal.require("users:write")
+    revoked: list[uuid.UUID] = []
     with tenant_transaction(principal.company_id) as db:
         user = _tenant_user(db, principal, user_id, lock=True)
         _check_can_manage(principal, user)
+        changes = data.model_dump(mode="json", exclude_unset=True)
         before = _snapshot(user, USER_FIELDS)
-        for name, value in data.model_dump(exclude_unset=True).items():
+        if "permissions" in changes:
+            company = db.get(Company, user.company_id)
+            assert company is not None
+            added = sorted(set(changes["permissions"]) - set(user.permissions or []))
+            check_grant(principal, company, permissions=added)
+        for name, value in changes.items():
             setattr(user, name, value)
         db.flush()
+        if "permissions" in changes and sorted(before["permissions"] or []) != changes["permissions"]:
+            revoked = revoke_user_sessions(db, [user.id], None, "permissions_changed")
         record(db, actor, "user.updated", "user", user.id, before=before, after=_snapshot(user, USER_FIELDS))
-        return _user_out(user)
+        out = _user_out(user)
+    after_revocation(revoked)
+    return out
 
 
 def change_role(principal: Principal, user_id: str, role: str, actor: Actor) -> s.UserSummary:
     principal.require("users:write")
-    if not principal.outranks_or_equals(role):
-        raise Forbidden("Não é possível atribuir papel superior ao seu.", code="role_too_high")
+    if not principal.may_assign(role):
+        raise Forbidden("Não é possível atribuir papel superior ao seu.", code="role_too_high",
+                        details={"role": role})
     with tenant_transaction(principal.company_id) as db:
         user = _tenant_user(db, principal, user_id, lock=True)
         _check_can_manage(principal, user)

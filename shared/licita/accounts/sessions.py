@@ -62,7 +62,7 @@ def after_revocation(session_ids: list[uuid.UUID]) -> None:
 
 
 ANNOUNCED_REASONS = frozenset({"revoked", "refresh_reuse", "password_changed", "password_reset", "role_changed",
-                               "session_cap", "company_suspended", "user_deactivated"})
+                               "session_cap", "company_suspended", "user_deactivated", "permissions_changed"})
 
 
 def announce_revocation(session_id: str) -> None:

@@ -22,6 +22,7 @@ from licita.auth.schemas import SessionList, SessionOut, TokenPair, UserOut
 from licita.core.config import get_settings
 from licita.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from licita.core.security.passwords import verify_password
+from licita.core.security.permissions import grantable_to
 from licita.core.security.principal import Principal
 from licita.core.security.tokens import (
     hash_refresh_token,
@@ -83,7 +84,7 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
         db.add(session)
         db.flush()  # the session row must exist before its refresh token references it
         user.last_login_at = now
-        pair = _issue_tokens(db, user, session, company.plan)
+        pair = _issue_tokens(db, user, session, company)
         record(db, Actor(str(user.id), str(company.id), actor.ip, actor.user_agent, actor.request_id),
                "auth.login", "user_session", session.id, company_id=company.id)
     ratelimit.reset(account_key, window)
@@ -112,13 +113,15 @@ def _enforce_session_cap(db: Session, company: Company, now: datetime, actor: Ac
     return [old.id for old in active[:excess]]
 
 
-def _issue_tokens(db: Session, user: User, session: UserSession, plan: str) -> TokenPair:
+def _issue_tokens(db: Session, user: User, session: UserSession, company: Company) -> TokenPair:
     settings = get_settings()
     refresh, refresh_hash = new_refresh_token()
     db.add(RefreshToken(token_hash=refresh_hash, session_id=session.id, company_id=session.company_id))
+    # only known permissions, and platform ones only inside the platform company, ever reach a token
+    permissions = grantable_to(user.permissions or [], platform_company=bool(company.is_platform))
     access, _exp = issue_access_token(
         user_id=str(user.id), company_id=str(user.company_id), role=user.role,
-        session_id=str(session.id), permissions=list(user.permissions or []), plan=plan,
+        session_id=str(session.id), permissions=permissions, plan=company.plan,
         must_change_password=user.must_change_password,
     )
     return TokenPair(
@@ -159,7 +162,7 @@ def refresh(refresh_token: str, actor: Actor) -> TokenPair:
             else:
                 row.used_at = now
                 session.last_activity_at = now
-                return _issue_tokens(db, user, session, company.plan)
+                return _issue_tokens(db, user, session, company)
     forget_session(reused_session)
     raise Unauthorized("Sessão encerrada: refresh token reutilizado ou conta inativa.", code="session_revoked")
 

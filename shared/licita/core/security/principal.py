@@ -7,22 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from licita.core.errors import Forbidden
+from licita.core.security.permissions import ROLE_PERMISSIONS, ROLE_RANK, effective, may_assign_role
 
-ROLE_RANK = {"VIEWER": 0, "USER": 1, "MANAGER": 2, "ADMIN_EMPRESA": 3, "MASTER": 4}
-
-# Permissions each role has by default; per-user permissions add to these.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "VIEWER": frozenset({"tenders:read", "quotes:read", "boards:read", "calendar:read"}),
-    "USER": frozenset({"tenders:read", "tenders:write", "quotes:read", "quotes:write", "boards:read",
-                       "boards:write", "calendar:read", "calendar:write", "suppliers:read", "suppliers:write"}),
-    "MANAGER": frozenset({"tenders:read", "tenders:write", "tenders:delete", "quotes:read", "quotes:write",
-                          "quotes:approve", "boards:read", "boards:write", "calendar:read", "calendar:write",
-                          "suppliers:read", "suppliers:write", "reports:read", "users:read"}),
-}
-ROLE_PERMISSIONS["ADMIN_EMPRESA"] = ROLE_PERMISSIONS["MANAGER"] | {
-    "users:read", "users:write", "company:write", "audit:read", "settings:write",
-}
-ROLE_PERMISSIONS["MASTER"] = ROLE_PERMISSIONS["ADMIN_EMPRESA"] | {"admin:all"}
+__all__ = ["ROLE_PERMISSIONS", "ROLE_RANK", "Principal", "principal_from_context"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +23,11 @@ class Principal:
     must_change_password: bool = False
 
     def can(self, permission: str) -> bool:
-        return permission in self.permissions or permission in ROLE_PERMISSIONS.get(self.role, frozenset())
+        """Role defaults plus per-user grants; platform permissions count for MASTER only."""
+        return permission in effective(self.role, self.permissions)
+
+    def held(self) -> frozenset[str]:
+        return effective(self.role, self.permissions)
 
     def require(self, permission: str) -> None:
         if not self.can(permission):
@@ -44,6 +35,9 @@ class Principal:
 
     def outranks_or_equals(self, role: str) -> bool:
         return ROLE_RANK.get(self.role, -1) >= ROLE_RANK.get(role, 99)
+
+    def may_assign(self, role: str) -> bool:
+        return may_assign_role(self.role, role)
 
     def as_context(self) -> dict[str, str]:
         """API Gateway authorizer context values must be strings, numbers or booleans."""
