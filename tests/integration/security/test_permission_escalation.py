@@ -156,7 +156,7 @@ def test_a_stored_platform_permission_never_reaches_a_tenant_token(tenant: Tenan
     tok = login(tenant.member.email)["access_token"]
     status, _me = call("auth", "GET", "/auth/me", token=tok)
     assert status == 200
-    status, body = call("admin", "GET", "/admin/dashboard", token=tok)
+    status, _body = call("admin", "GET", "/admin/dashboard", token=tok)
     assert status == 403
     status, _body = call("admin", "GET", "/admin/users", token=tok)
     assert status == 403
