@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Generator
 
+from licita.core.config import DEFAULT_MAX_UPLOAD_BYTES
 from licita.documents.archive import unpack_archive
 from licita.documents.detect import DOCX, PDF, ZIP, detect_file_type
 from licita.documents.docx_reader import read_docx
@@ -27,7 +28,7 @@ from licita.documents.ocr_cache import OcrCache
 from licita.documents.pdf_reader import FIRST_PAGES, FirstPages, iter_pdf
 from licita.documents.progress import ProgressCallback, notify
 
-MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_FILE_BYTES = DEFAULT_MAX_UPLOAD_BYTES  # the one upload limit's default (core.config)
 
 
 def extract_document(data: bytes, filename: str = "", *, ocr: bool = True,
@@ -101,19 +102,21 @@ def read_document(
                 f"ZIP com {len(members)} documentos; analisado '{chosen.name}'. Demais: " + ", ".join(others[:20])
             )
 
-    def build(pages: list[Page], more: list[str], blocks: list[Block], pending: list[int]) -> ExtractedDocument:
+    def build(pages: list[Page], more: list[str], blocks: list[Block], pending: list[int],
+              repaired: bool = False) -> ExtractedDocument:
         return ExtractedDocument(
             file_type=kind, sha256=sha256, pages=pages, warnings=[*warnings, *more],
             source_member=source_member, filename=filename or None, blocks=blocks, pending_pages=pending,
+            repaired=repaired,
         )
 
     if kind == PDF:
         for read in iter_pdf(payload, ocr=ocr, progress=progress, first_pages=first_pages, cache=cache,
                              settings=settings):
             if not read.complete:
-                yield build(read.pages, read.warnings, [], read.pending)
+                yield build(read.pages, read.warnings, [], read.pending, read.repaired)
                 continue
-            yield _checked(build(read.pages, read.warnings, [], []), ocr)
+            yield _checked(build(read.pages, read.warnings, [], [], read.repaired), ocr)
         return
     assert kind == DOCX
     notify(progress, "text", 0, 1)

@@ -40,6 +40,9 @@ class ExtractedDocument:
     # 1-based pages whose OCR is still running: non-empty only in the quick first result of a
     # two-phase read (``licita.documents.read_document``); those pages have no text yet.
     pending_pages: list[int] = field(default_factory=list)
+    # The PDF was damaged or truncated (MuPDF had to rebuild its xref, or the %%EOF marker is missing):
+    # the text read may be incomplete.
+    repaired: bool = False
 
     @property
     def complete(self) -> bool:

@@ -37,6 +37,7 @@ class PdfRead:
     pages: list[Page]
     warnings: list[str] = field(default_factory=list)
     pending: list[int] = field(default_factory=list)  # 1-based pages still waiting for OCR
+    repaired: bool = False  # MuPDF rebuilt a broken xref, or %%EOF is missing: probably truncated
 
     @property
     def complete(self) -> bool:
@@ -74,6 +75,7 @@ def iter_pdf(
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # pymupdf raises FileDataError/RuntimeError variants
         raise DocumentCorrupt(details={"reason": str(exc)[:200]}) from exc
+    repaired = bool(getattr(doc, "is_repaired", False)) or b"%%EOF" not in data[-1024:]
     job: OcrJob | None = None
     try:
         if doc.needs_pass and not doc.authenticate(""):
@@ -89,11 +91,11 @@ def iter_pdf(
         if broken:
             warnings.append(f"{broken} página(s) não puderam ser lidas e foram ignoradas.")
         if not scanned:
-            yield PdfRead(pages, warnings)
+            yield PdfRead(pages, warnings, repaired=repaired)
             return
         if not ocr:
             warnings.append(f"{len(scanned)} página(s) sem camada de texto não passaram por OCR.")
-            yield PdfRead(pages, warnings)
+            yield PdfRead(pages, warnings, repaired=repaired)
             return
         if len(scanned) > MAX_OCR_PAGES:
             warnings.append(
@@ -114,7 +116,7 @@ def iter_pdf(
             if len(done) < len(scanned):
                 partial = _merge(pages, done)
                 pending = sorted(i + 1 for i in scanned if i not in done)
-                yield PdfRead(partial, list(warnings), pending)
+                yield PdfRead(partial, list(warnings), pending, repaired=repaired)
         results = job.wait_all()
         final = _merge(pages, results)
         failed = sorted(i + 1 for i, r in results.items() if isinstance(r, OcrUnavailable))
@@ -122,7 +124,7 @@ def iter_pdf(
             reason = next(r.message for r in results.values() if isinstance(r, OcrUnavailable))
             shown = ", ".join(map(str, failed[:10])) + ("…" if len(failed) > 10 else "")
             warnings.append(f"OCR falhou em {len(failed)} página(s) ({shown}): {reason}")
-        yield PdfRead(final, warnings)
+        yield PdfRead(final, warnings, repaired=repaired)
     finally:
         if job is not None:
             job.close()
