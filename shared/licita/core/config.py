@@ -80,6 +80,20 @@ class Settings:
     emails_from_email: str = "nao-responda@licita.local"
     emails_from_name: str = "Licita"
     cors_allow_origin: str = "*"
+    # PNCP (Portal Nacional de Contratações Públicas); the local runtime points these at its fake
+    pncp_consulta_url: str = "https://pncp.gov.br/api/consulta"
+    pncp_api_url: str = "https://pncp.gov.br/api/pncp"
+    pncp_user_agent: str = "Licita/1.0 (+https://licita.app; PNCP client)"
+    pncp_rate_per_second: float = 0.5  # shared by every function (Redis); 0 lifts the limit (benchmarks)
+    pncp_connect_timeout: float = 10.0
+    pncp_read_timeout: float = 30.0
+    pncp_download_timeout: float = 120.0
+    # discovery (licita.discovery): which partitions the 30-minute sync walks, and how far back it starts
+    discovery_modalities: str = "1,2,3,4,5,6,7,8,9,10,11,12,13"  # codigoModalidadeContratacao, one call each
+    discovery_ufs: str = ""  # comma-separated UFs; empty = every UF in one partition per modality
+    discovery_backfill_days: int = 1  # first cycle of a partition (no watermark yet)
+    discovery_max_compras_per_cycle: int = 5000
+    discovery_fetch_items: bool = True  # items are needed to match inside item descriptions
 
     def validate(self) -> Settings:
         if self.environment == "production" and self.jwt_secret == _DEV_SECRET:
@@ -97,6 +111,8 @@ class Settings:
             raise RuntimeError("WS_PUSH_WORKERS must be positive")
         if self.llm_provider not in ("none", "ollama", "openai"):
             raise RuntimeError("LLM_PROVIDER must be one of none, ollama, openai")
+        if self.pncp_rate_per_second < 0 or self.pncp_read_timeout <= 0 or self.pncp_connect_timeout <= 0:
+            raise RuntimeError("PNCP_RATE_PER_SECOND must be >= 0 and PNCP timeouts > 0")
         return self
 
 
@@ -112,6 +128,11 @@ def _coerce(raw: str, kind: Any, name: str) -> Any:
             return int(raw)
         except ValueError:
             raise RuntimeError(f"{name.upper()} must be an integer, got {raw!r}") from None
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise RuntimeError(f"{name.upper()} must be a number, got {raw!r}") from None
     return raw
 
 
