@@ -51,6 +51,15 @@ class Settings:
     login_max_per_account: int = 5
     login_max_per_ip: int = 20
     login_window_seconds: int = 300
+    # security hardening (issue 9): current-password attempts, refresh grace, tenant secrets, outbound URLs
+    password_attempts_max: int = 5  # wrong current passwords on /auth/password per window, then 429
+    password_attempts_window_seconds: int = 900
+    refresh_grace_seconds: int = 10  # a just-rotated refresh token may be presented again this long
+    licita_secrets_key: str = ""  # Fernet key for tenant secrets; empty outside production: derived from JWT_SECRET
+    # tenant-chosen URLs (e.g. a company's own LLM endpoint): hosts or ".suffixes"; "*" = any public host
+    outbound_allowed_hosts: str = "api.openai.com,.openai.azure.com,api.groq.com,openrouter.ai,api.mistral.ai"
+    outbound_allow_private: bool = False  # operator opt-in: private/loopback/link-local targets allowed
+    outbound_allow_http: bool = False  # operator opt-in: plain http for tenant URLs (secrets travel in clear)
     # request limits
     max_body_bytes: int = 1_048_576
     # tender uploads and the analysis pipeline
@@ -98,6 +107,8 @@ class Settings:
     def validate(self) -> Settings:
         if self.environment == "production" and self.jwt_secret == _DEV_SECRET:
             raise RuntimeError("JWT_SECRET must be set in production")
+        if self.environment == "production" and not self.licita_secrets_key:
+            raise RuntimeError("LICITA_SECRETS_KEY must be set in production (a Fernet key)")
         if len(self.jwt_secret) < 32:
             raise RuntimeError("JWT_SECRET must be at least 32 characters")
         if self.session_cap_policy not in ("revoke_oldest", "deny"):
