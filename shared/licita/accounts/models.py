@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import INET, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,6 +56,7 @@ class Company(Base):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_company_email", "company_id", "email"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
@@ -139,6 +140,10 @@ class AccessRequest(Base):
     """A company asking to use the platform; MASTER approves (creating company + admin) or rejects."""
 
     __tablename__ = "access_requests"
+    __table_args__ = (  # one pending request per CNPJ / e-mail, enforced by the database under concurrency
+        Index("ux_access_requests_pending_cnpj", "cnpj", unique=True, postgresql_where=text("status = 'PENDING'")),
+        Index("ux_access_requests_pending_email", "email", unique=True, postgresql_where=text("status = 'PENDING'")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     legal_name: Mapped[str] = mapped_column(String(200))

@@ -15,6 +15,24 @@ TENANT_SCOPE = ("current_setting('app.bypass_rls', true) = 'on' "
 PLATFORM_SCOPE = "current_setting('app.bypass_rls', true) = 'on'"
 
 
+def create_app_role(op: Any) -> None:
+    """The role transactions run as (never a superuser, which would bypass RLS), with rights on future tables.
+
+    The first migration calls it once; later migrations only call :func:`enable_tenant_rls`.
+    """
+    op.execute(f"""
+        DO $$ BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+            CREATE ROLE {APP_ROLE} NOLOGIN;
+          END IF;
+        END $$;
+    """)
+    op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+    op.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+               f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}")
+    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
+
+
 def grant_app_role(op: Any) -> None:
     """The unprivileged role every transaction runs as may use the tables created so far."""
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
 
+from licita.platform.db.rls import create_app_role, enable_tenant_rls
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-APP_ROLE = "licita_app"
 TENANT_TABLES = ("users", "user_sessions", "refresh_tokens", "audit_log")
 
 
@@ -110,30 +111,8 @@ def upgrade() -> None:
     # Row-level security: the application runs its transactions as APP_ROLE (never a superuser, which
     # would bypass RLS); a transaction sees a tenant's rows only when app.company_id names that tenant,
     # or when it explicitly opted into cross-tenant work with app.bypass_rls (login, maintenance, master).
-    op.execute(f"""
-        DO $$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-            CREATE ROLE {APP_ROLE} NOLOGIN;
-          END IF;
-        END $$;
-    """)
-    op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
-    op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}"
-    )
-    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
-    for table in TENANT_TABLES:
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"""
-            CREATE POLICY tenant_isolation ON {table}
-            USING (current_setting('app.bypass_rls', true) = 'on'
-                   OR company_id::text = current_setting('app.company_id', true))
-            WITH CHECK (current_setting('app.bypass_rls', true) = 'on'
-                   OR company_id::text = current_setting('app.company_id', true))
-        """)
+    create_app_role(op)
+    enable_tenant_rls(op, TENANT_TABLES)
 
 
 def downgrade() -> None:

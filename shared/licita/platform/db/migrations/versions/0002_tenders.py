@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from licita.platform.db.rls import enable_tenant_rls
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-APP_ROLE = "licita_app"
 TENANT_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
 STATUSES = "('UPLOADING','QUEUED','PROCESSING','READY','NEEDS_REVIEW','FAILED')"
 
@@ -154,20 +155,7 @@ def upgrade() -> None:
     op.create_index("ix_deadlines_company_due", "deadlines", ["company_id", "due_at"])
     op.create_index("ix_deadlines_tender", "deadlines", ["tender_id"])
 
-    # Default privileges from 0001 already cover new tables; granting again costs nothing and keeps
-    # this revision correct on a database whose defaults were changed by hand.
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-    op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
-    for table in TENANT_TABLES:
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"""
-            CREATE POLICY tenant_isolation ON {table}
-            USING (current_setting('app.bypass_rls', true) = 'on'
-                   OR company_id::text = current_setting('app.company_id', true))
-            WITH CHECK (current_setting('app.bypass_rls', true) = 'on'
-                   OR company_id::text = current_setting('app.company_id', true))
-        """)
+    enable_tenant_rls(op, TENANT_TABLES)
 
 
 def downgrade() -> None:

@@ -10,13 +10,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from licita.platform.db.rls import disable_rls, enable_platform_only_rls, enable_tenant_rls
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
-
-APP_ROLE = "licita_app"
-SCOPE = "current_setting('app.bypass_rls', true) = 'on' OR {column}::text = current_setting('app.company_id', true)"
 
 
 def upgrade() -> None:
@@ -67,23 +66,14 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     )
     op.create_index("ix_users_company_email", "users", ["company_id", "email"])
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
-    for table, column in (("user_profiles", "company_id"), ("one_time_tokens", "company_id"), ("companies", "id")):
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({SCOPE.format(column=column)}) "
-                   f"WITH CHECK ({SCOPE.format(column=column)})")
+    enable_tenant_rls(op, ("user_profiles", "one_time_tokens"))
+    enable_tenant_rls(op, ("companies",), column="id")
     # access_requests are platform data: only cross-tenant (MASTER / public intake) transactions see them
-    op.execute("ALTER TABLE access_requests ENABLE ROW LEVEL SECURITY")
-    op.execute("ALTER TABLE access_requests FORCE ROW LEVEL SECURITY")
-    op.execute("CREATE POLICY platform_only ON access_requests USING (current_setting('app.bypass_rls', true) = 'on') "
-               "WITH CHECK (current_setting('app.bypass_rls', true) = 'on')")
+    enable_platform_only_rls(op, ("access_requests",))
 
 
 def downgrade() -> None:
-    for table in ("companies",):
-        op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-        op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    disable_rls(op, ("companies",))
     op.drop_index("ix_users_company_email", table_name="users")
     op.drop_table("one_time_tokens")
     op.drop_table("user_profiles")
