@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,8 @@ from licita.core.errors import ValidationFailed
 from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds
 
 __all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "describe",
-           "effective_preferences", "format_when", "kind_of", "kinds", "recipients_for", "validate_event"]
+           "effective_preferences", "format_when", "kind_of", "kinds", "react", "recipients_for", "run_reactions",
+           "validate_event"]
 
 log = logging.getLogger("licita.notifications")
 
@@ -241,8 +242,39 @@ def deliver(event: dict[str, Any], *, smtp: Any = None) -> dict[str, int]:
         counts["emails_queued"] = len(queued)
         counts["emails_sent"] = mailer.send_queued(queued, smtp=smtp)
 
+    # 4. what areas do when this happens (a card for a READY tender, calendar events...): idempotent reactions
+    counts["reactions"] = run_reactions(event)
+
     redis.set(f"notify:done:{key}", "1", ex=DONE_TTL)
     return counts
+
+
+# ------------------------------------------------------------------------------ domain reactions
+Reaction = Callable[[Mapping[str, Any]], None]
+_REACTIONS: dict[str, dict[str, Reaction]] = {}
+
+
+def react(*event_types: str) -> Callable[[Reaction], Reaction]:
+    """Register an area's reaction to domain events (declared in its ``events.py``, beside its kinds), so
+    nothing central grows an if-chain per area. Reactions run on every delivery of the event and must be
+    idempotent; one that raises makes the record retry (notifications already sent are not repeated)."""
+
+    def decorator(fn: Reaction) -> Reaction:
+        for event_type in event_types:
+            _REACTIONS.setdefault(event_type, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
+        return fn
+
+    return decorator
+
+
+def run_reactions(event: Mapping[str, Any]) -> int:
+    from licita.core.events import load_all
+
+    load_all()
+    reactions = list(_REACTIONS.get(str(event["type"]), {}).values())
+    for reaction in reactions:
+        reaction(event)
+    return len(reactions)
 
 
 def _push(company_id: str, kind: str, event: Mapping[str, Any], payload: Mapping[str, Any],

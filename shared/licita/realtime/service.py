@@ -20,7 +20,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -37,7 +37,7 @@ MAX_CONNECTIONS_PER_USER = 50
 MAX_TOPICS_PER_CONNECTION = 100
 ALL_KEY = "ws:all"
 SUBSCRIBABLE = ("tender:", "board:")
-_TOPIC_ID = re.compile(r"^(tender|board):[A-Za-z0-9_-]{1,64}$")
+_TOPIC_ID = re.compile(r"^[a-z_]{1,32}:[A-Za-z0-9_-]{1,64}$")
 
 
 def _conn_key(connection_id: str) -> str:
@@ -119,12 +119,50 @@ def touch(connection_id: str) -> None:
 
 
 # ------------------------------------------------------------------------------ client frames
+# Areas extend the socket without a central if-chain: topic prefixes with an authorizer (may this connection
+# see ``prefix:{id}``?) and client actions with a handler, declared in ``licita/<area>/sockets.py``.
+TopicAuthorizer = Callable[[dict[str, str], str], bool]  # (connection info, id) -> allowed
+ActionHandler = Callable[[str, dict[str, str], dict[str, Any]], dict[str, Any]]  # (conn id, info, frame) -> reply
+_TOPICS: dict[str, TopicAuthorizer] = {}
+_ACTIONS: dict[str, ActionHandler] = {}
+_areas_loaded = False
+
+
+def register_topic(prefix: str, authorizer: TopicAuthorizer) -> None:
+    _TOPICS[prefix] = authorizer
+
+
+def register_action(action: str, handler: ActionHandler) -> None:
+    _ACTIONS[action] = handler
+
+
+def _load_areas() -> None:
+    """Import every ``licita.<area>.sockets`` module once (like event kinds)."""
+    global _areas_loaded
+    if _areas_loaded:
+        return
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import licita
+
+    for mod in pkgutil.iter_modules(licita.__path__):
+        if mod.ispkg and (Path(licita.__path__[0]) / mod.name / "sockets.py").exists():
+            importlib.import_module(f"licita.{mod.name}.sockets")
+    _areas_loaded = True
+
+
 def allowed_topic(info: dict[str, str], topic: str) -> str:
     """The registry topic a client may join for ``topic``, or Forbidden: only its own user, company,
-    or a tender/board of its own company (scoped by construction)."""
+    or a tender/board/area topic of its own company (scoped by construction) its area's authorizer admits."""
     if topic in (user_topic(info["user_id"]), company_topic(info["company_id"])):
         return topic
-    if topic.startswith(SUBSCRIBABLE) and _TOPIC_ID.match(topic):
+    _load_areas()
+    prefix, _, ident = topic.partition(":")
+    authorizer = _TOPICS.get(prefix)
+    if (authorizer is not None or topic.startswith(SUBSCRIBABLE)) and _TOPIC_ID.match(topic) \
+            and (authorizer is None or authorizer(info, ident)):
         return scoped_topic(info["company_id"], topic)
     raise Forbidden(f"Tópico não permitido: {topic}", code="topic_forbidden", details={"topic": topic})
 
@@ -163,8 +201,11 @@ def handle_message(connection_id: str, raw: str | None) -> dict[str, Any]:
         pipe.hset(_conn_key(connection_id), "topics", json.dumps(sorted(updated)))
         pipe.execute()
         return {"type": f"{action}d", "topics": topics}
+    _load_areas()
+    if isinstance(action, str) and action in _ACTIONS:
+        return _ACTIONS[action](connection_id, info, message)
     raise BadRequest(f"Ação desconhecida: {action!r}", code="unknown_action",
-                     details={"known": ["ping", "pong", "subscribe", "unsubscribe"]})
+                     details={"known": ["ping", "pong", "subscribe", "unsubscribe", *sorted(_ACTIONS)]})
 
 
 # ------------------------------------------------------------------------------ pushes

@@ -1,0 +1,289 @@
+"""Boards and lists of one company, and the helpers cards share (lookups, out-models, real-time frames).
+
+Every query runs in ``tenant_transaction(company)`` (row-level security) AND filters on ``company_id``; an
+id of another company is "not found". Each change is audited in the same transaction (which also feeds the
+MongoDB ``activity_history`` timeline after commit) and, once committed, pushed to the board's topic.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from licita.audit.service import Actor, record
+from licita.boards import rules
+from licita.boards.models import Board, BoardList, Card, CardMember
+from licita.boards.schemas import (
+    BoardCreate,
+    BoardDetail,
+    BoardListQuery,
+    BoardOut,
+    BoardPage,
+    BoardUpdate,
+    CardOut,
+    ListCreate,
+    ListOut,
+    ListUpdate,
+    MemberOut,
+    Position,
+)
+from licita.core.errors import NotFound, ValidationFailed
+from licita.core.security.principal import Principal
+from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.listing import contains, paginate
+
+log = logging.getLogger("licita.boards")
+
+
+# ------------------------------------------------------------------------------ helpers
+def company_of(principal: Principal) -> uuid.UUID:
+    return uuid.UUID(principal.company_id)
+
+
+def parse_id(raw: Any, what: str = "Item", code: str = "not_found") -> uuid.UUID:
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except (ValueError, TypeError):
+        raise NotFound(f"{what} não encontrado.", code=code) from None
+
+
+def get_board(db: Session, company_id: uuid.UUID, board_id: Any, *, lock: bool = False) -> Board:
+    stmt = select(Board).where(Board.id == parse_id(board_id, "Quadro", "board_not_found"),
+                               Board.company_id == company_id)
+    board = db.scalar(stmt.with_for_update() if lock else stmt)
+    if board is None:
+        raise NotFound("Quadro não encontrado.", code="board_not_found")
+    return board
+
+
+def get_list(db: Session, company_id: uuid.UUID, list_id: Any, *, lock: bool = False) -> BoardList:
+    stmt = select(BoardList).where(BoardList.id == parse_id(list_id, "Lista", "list_not_found"),
+                                   BoardList.company_id == company_id)
+    row = db.scalar(stmt.with_for_update() if lock else stmt)
+    if row is None:
+        raise NotFound("Lista não encontrada.", code="list_not_found")
+    return row
+
+
+def board_out(b: Board) -> BoardOut:
+    return BoardOut(id=b.id, name=b.name, description=b.description, template=b.template,
+                    auto_tenders=b.auto_tenders, auto_list_id=b.auto_list_id, labels=list(b.labels or []),
+                    version=b.version, archived_at=b.archived_at, created_at=b.created_at)
+
+
+def list_out(x: BoardList) -> ListOut:
+    return ListOut(id=x.id, board_id=x.board_id, name=x.name, key=x.key, rank=x.rank, version=x.version,
+                   archived_at=x.archived_at)
+
+
+def card_out(c: Card, members: Iterable[CardMember] = ()) -> CardOut:
+    return CardOut(id=c.id, board_id=c.board_id, list_id=c.list_id, tender_id=c.tender_id, title=c.title,
+                   description=c.description, rank=c.rank, due_at=c.due_at, labels=list(c.labels or []),
+                   checklists=list(c.checklists or []),
+                   members=[MemberOut(user_id=m.user_id, role=m.role) for m in members], version=c.version,
+                   archived_at=c.archived_at, created_at=c.created_at, updated_at=c.updated_at)
+
+
+def new_rank(ordered: list[tuple[str, str]], position: Position | None, moving_id: str | None = None) -> str | None:
+    """A rank for the drop point, or None when the gap is used up (the caller rebalances, then retries)."""
+    pos = position or Position()
+    lo, hi = rules.place(ordered, None if pos.before_id is None else str(pos.before_id),
+                         None if pos.after_id is None else str(pos.after_id), moving_id)
+    try:
+        rank = rules.rank_between(lo, hi)
+    except ValueError:
+        return None
+    return rank if len(rank) <= rules.MAX_RANK_LENGTH else None
+
+
+def rebalance(rows: list[Any]) -> None:
+    """Give the rows (already in display order) fresh evenly spaced ranks; rare (exhausted gap)."""
+    for row, rank in zip(rows, rules.spread(len(rows)), strict=True):
+        row.rank = rank
+
+
+def broadcast(company_id: uuid.UUID | str, board_id: uuid.UUID | str, event: str, data: dict[str, Any],
+              actor_id: str | None) -> None:
+    """After commit: one frame to every socket subscribed to the board (best effort, never fails the edit)."""
+    from licita.core.http import to_jsonable
+    from licita.realtime import service as realtime
+
+    frame = {"type": "board.event", "event": event, "board_id": str(board_id), "actor_id": actor_id,
+             "at": datetime.now(UTC).isoformat(), "data": to_jsonable(data)}
+    try:
+        realtime.push([realtime.scoped_topic(str(company_id), f"board:{board_id}")], frame)
+    except Exception:
+        log.warning("board frame %s not pushed", event, exc_info=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ------------------------------------------------------------------------------ boards
+def create_board(principal: Principal, body: BoardCreate, actor: Actor) -> BoardDetail:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        board = Board(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
+                      template=body.template, auto_tenders=body.auto_tenders, labels=[], version=1,
+                      created_by=uuid.UUID(principal.user_id))
+        db.add(board)
+        stages = rules.TEMPLATES[body.template]
+        lists = [BoardList(id=uuid.uuid4(), company_id=company_id, board_id=board.id, name=s.name, key=s.key,
+                           rank=r, version=1) for s, r in zip(stages, rules.spread(len(stages)), strict=True)]
+        db.flush()
+        db.add_all(lists)
+        intake = next((x for x in lists if x.key == rules.INTAKE_STAGE), lists[0] if lists else None)
+        board.auto_list_id = intake.id if intake else None
+        record(db, actor, "board.created", "board", board.id, company_id=company_id,
+               after={"name": board.name, "template": board.template, "lists": [x.name for x in lists]})
+        db.flush()
+        detail = BoardDetail(**board_out(board).model_dump(), lists=[list_out(x) for x in lists], cards=[])
+    return detail
+
+
+def list_boards(principal: Principal, query: BoardListQuery) -> BoardPage:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        stmt = select(Board).where(Board.company_id == company_id)
+        stmt = stmt.where(Board.archived_at.is_not(None) if query.archived else Board.archived_at.is_(None))
+        if query.q:
+            stmt = stmt.where(contains(Board.name, query.q))
+        rows, page = paginate(db, stmt.order_by(Board.created_at.desc(), Board.id), query.page, query.page_size)
+        return BoardPage(items=[board_out(b) for b in rows], page=page)
+
+
+def board_detail(principal: Principal, board_id: str, include_archived: bool = False) -> BoardDetail:
+    """The whole board in three queries (lists, cards, members): what the SPA draws."""
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        board = get_board(db, company_id, board_id)
+        lists_q = select(BoardList).where(BoardList.board_id == board.id, BoardList.company_id == company_id)
+        cards_q = select(Card).where(Card.board_id == board.id, Card.company_id == company_id)
+        if not include_archived:
+            lists_q = lists_q.where(BoardList.archived_at.is_(None))
+            cards_q = cards_q.where(Card.archived_at.is_(None))
+        lists = list(db.scalars(lists_q.order_by(BoardList.rank, BoardList.id)))
+        cards = list(db.scalars(cards_q.order_by(Card.list_id, Card.rank, Card.id)))
+        members: dict[uuid.UUID, list[CardMember]] = {}
+        if cards:
+            for m in db.scalars(select(CardMember).join(Card, Card.id == CardMember.card_id)
+                                .where(Card.board_id == board.id, CardMember.company_id == company_id)):
+                members.setdefault(m.card_id, []).append(m)
+        return BoardDetail(**board_out(board).model_dump(), lists=[list_out(x) for x in lists],
+                           cards=[card_out(c, members.get(c.id, ())) for c in cards])
+
+
+def update_board(principal: Principal, board_id: str, body: BoardUpdate, actor: Actor) -> BoardOut:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        board = get_board(db, company_id, board_id, lock=True)
+        rules.check_version(board.version, body.version, "quadro")
+        changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
+        if body.auto_list_id is not None:
+            target = get_list(db, company_id, body.auto_list_id)
+            if target.board_id != board.id:
+                raise ValidationFailed("A lista escolhida não pertence a este quadro.", code="list_not_in_board",
+                                       details=[{"field": "auto_list_id", "message": "lista de outro quadro"}])
+        before = {k: getattr(board, k) for k in changes}
+        for key in changes:
+            setattr(board, key, getattr(body, key) if key != "labels" else changes[key])
+        board.version += 1
+        record(db, actor, "board.updated", "board", board.id, company_id=company_id,
+               before={k: str(v) if isinstance(v, uuid.UUID) else v for k, v in before.items()}, after=changes)
+        db.flush()
+        out = board_out(board)
+    broadcast(company_id, out.id, "board.updated", out.model_dump(), principal.user_id)
+    return out
+
+
+def set_board_archived(principal: Principal, board_id: str, archived: bool, actor: Actor) -> BoardOut:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        board = get_board(db, company_id, board_id, lock=True)
+        board.archived_at = _now() if archived else None
+        board.version += 1
+        record(db, actor, "board.archived" if archived else "board.restored", "board", board.id,
+               company_id=company_id)
+        db.flush()
+        out = board_out(board)
+    broadcast(company_id, out.id, "board.archived" if archived else "board.restored", out.model_dump(),
+              principal.user_id)
+    return out
+
+
+# ------------------------------------------------------------------------------ lists
+def _ordered_lists(db: Session, board: Board) -> list[BoardList]:
+    return list(db.scalars(select(BoardList).where(BoardList.board_id == board.id,
+                                                   BoardList.company_id == board.company_id,
+                                                   BoardList.archived_at.is_(None))
+                           .order_by(BoardList.rank, BoardList.id).with_for_update()))
+
+
+def _rank_in(rows: list[Any], position: Position | None, moving_id: str | None = None) -> str:
+    ordered = [(str(r.id), r.rank) for r in rows]
+    rank = new_rank(ordered, position, moving_id)
+    if rank is None:
+        rebalance([r for r in rows if str(r.id) != moving_id])
+        rank = new_rank([(str(r.id), r.rank) for r in rows if str(r.id) != moving_id], position, moving_id)
+    assert rank is not None
+    return rank
+
+
+def create_list(principal: Principal, board_id: str, body: ListCreate, actor: Actor) -> ListOut:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        board = get_board(db, company_id, board_id, lock=True)
+        rank = _rank_in(_ordered_lists(db, board), body.position)
+        row = BoardList(id=uuid.uuid4(), company_id=company_id, board_id=board.id, name=body.name, rank=rank,
+                        version=1)
+        db.add(row)
+        record(db, actor, "board_list.created", "board_list", row.id, company_id=company_id,
+               after={"board_id": str(board.id), "name": row.name})
+        db.flush()
+        out = list_out(row)
+    broadcast(company_id, out.board_id, "list.created", out.model_dump(), principal.user_id)
+    return out
+
+
+def update_list(principal: Principal, list_id: str, body: ListUpdate, actor: Actor) -> ListOut:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        row = get_list(db, company_id, list_id, lock=True)
+        rules.check_version(row.version, body.version, "lista")
+        before = {"name": row.name, "rank": row.rank}
+        if body.name is not None:
+            row.name = body.name
+        if body.position is not None:
+            board = get_board(db, company_id, row.board_id)
+            row.rank = _rank_in(_ordered_lists(db, board), body.position, str(row.id))
+        row.version += 1
+        record(db, actor, "board_list.updated", "board_list", row.id, company_id=company_id, before=before,
+               after={"name": row.name, "rank": row.rank})
+        db.flush()
+        out = list_out(row)
+    broadcast(company_id, out.board_id, "list.updated", out.model_dump(), principal.user_id)
+    return out
+
+
+def set_list_archived(principal: Principal, list_id: str, archived: bool, actor: Actor) -> ListOut:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        row = get_list(db, company_id, list_id, lock=True)
+        row.archived_at = _now() if archived else None
+        row.version += 1
+        record(db, actor, "board_list.archived" if archived else "board_list.restored", "board_list", row.id,
+               company_id=company_id, after={"board_id": str(row.board_id)})
+        db.flush()
+        out = list_out(row)
+    broadcast(company_id, out.board_id, "list.archived" if archived else "list.restored", out.model_dump(),
+              principal.user_id)
+    return out

@@ -1,0 +1,1 @@
+"""Conversations: threads per tender, per card and direct, delivered in real time."""
