@@ -1,8 +1,6 @@
 """The analysis pipeline on real services: presigned POST to S3 → ObjectCreated → SQS → analysis handler →
 PostgreSQL + MongoDB + notifications queue. Idempotency, cache, and every kind of bad file."""
 
-# ruff: noqa: F811  (pytest fixtures imported from test_tenders_fixtures are redefined as parameters)
-
 from __future__ import annotations
 
 import json
@@ -13,11 +11,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from test_tenders_fixtures import (  # noqa: F401  (fixtures)
+
+from licita.platform.db.engine import system_transaction
+from licita.tenders.models import Deadline, TenderDocument, TenderItem
+from tenders_helpers import (
     TRT_EDITAL,
     Aws,
-    analysis_fn,
-    aws,
     call,
     drain,
     edital_pdf,
@@ -27,13 +26,9 @@ from test_tenders_fixtures import (  # noqa: F401  (fixtures)
     pump,
     request_upload,
     sqs_event,
-    tenders_app,
     upload_and_analyse,
     zip_bomb,
 )
-
-from licita.platform.db.engine import system_transaction
-from licita.tenders.models import Deadline, TenderDocument, TenderItem
 
 
 def _counts(tender_id: str) -> dict[str, int]:
@@ -281,9 +276,8 @@ def test_real_trt_edital_ends_ready_with_items_and_deadlines(aws: Aws, analysis_
 
 def test_llm_failure_keeps_the_rules_result(aws: Aws, analysis_fn: ModuleType, tenders_app: Any) -> None:
     """A company on the OpenAI provider whose server is down: the tender still ends READY, with a note."""
-    from test_tenders_fixtures import Caller
-
     from factories import make_company, make_user
+    from tenders_helpers import Caller
 
     company = make_company(settings={"llm_provider": "openai", "llm_base_url": "http://127.0.0.1:9/v1",
                                      "llm_api_key": "sk-test"})

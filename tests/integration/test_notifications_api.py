@@ -5,12 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from test_notifications_fixtures import NotifyEnv, Tenant, event, notify_env, tenant
-
 from apigw import call
 from factories import PASSWORD
-
-__all__ = ["notify_env", "tenant"]
+from notify_helpers import NotifyEnv, Tenant, event
 
 
 def token_of(user: Any) -> str:

@@ -9,12 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from test_notifications_fixtures import NotifyEnv, Tenant, connect, event, notify_env, tenant
 
 from apigw import load_function
 from factories import make_user
-
-__all__ = ["notify_env", "tenant"]
+from notify_helpers import NotifyEnv, Tenant, connect, event
 
 
 def inbox_of(user: Any) -> list[dict[str, Any]]:
@@ -131,11 +129,10 @@ def test_recipients_follow_role_and_company(notify_env: NotifyEnv, tenant: Tenan
 
 
 def test_preferences_choose_channels(notify_env: NotifyEnv, tenant: Tenant) -> None:
-    from test_notifications_fixtures import principal_of
-
     from licita.notifications import inbox
     from licita.notifications.schemas import PreferencesUpdate
     from licita.notifications.service import deliver
+    from notify_helpers import principal_of
 
     inbox.update_preferences(principal_of(tenant.admin), PreferencesUpdate.model_validate(
         {"kinds": {"tender.analyzed": {"email": False}}}))
@@ -186,12 +183,11 @@ def test_tender_subscribers_get_the_event_once(notify_env: NotifyEnv, tenant: Te
 
 def test_smtp_down_never_blocks_the_push_and_mail_is_retried(notify_env: NotifyEnv, tenant: Tenant,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from test_notifications_fixtures import _free_port
-
     from factories import make_company
     from licita.core.config import reset_settings
     from licita.notifications.service import deliver
     from licita.platform.clients import get_mongo
+    from notify_helpers import free_port as _free_port
 
     company = make_company()
     user = make_user(company, role="USER")

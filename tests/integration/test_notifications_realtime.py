@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from test_notifications_fixtures import NotifyEnv, Tenant, notify_env, tenant
-
 from apigw import call, load_function
 from factories import PASSWORD, make_company, make_user
-
-__all__ = ["notify_env", "tenant"]
+from notify_helpers import NotifyEnv, Tenant
 
 
 def ws(route: str, connection_id: str, *, token: str | None = None, body: str | None = None) -> dict[str, Any]:

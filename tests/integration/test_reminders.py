@@ -9,11 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from test_notifications_fixtures import NotifyEnv, Tenant, notify_env, tenant
-
 from apigw import load_function
-
-__all__ = ["notify_env", "tenant"]
+from notify_helpers import NotifyEnv, Tenant
 
 
 def make_tender(t: Tenant, title: str = "Pregão Eletrônico 12/2025") -> str:

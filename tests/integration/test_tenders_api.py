@@ -1,8 +1,6 @@
 """The tenders Chalice app with real API Gateway REST events on real PostgreSQL/S3/SQS: validation, search,
 corrections (audited), download, deletion (object too) and tenant isolation on every route."""
 
-# ruff: noqa: F811  (pytest fixtures imported from test_tenders_fixtures are redefined as parameters)
-
 from __future__ import annotations
 
 import uuid
@@ -13,24 +11,21 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import select
-from test_tenders_fixtures import (  # noqa: F401  (fixtures)
+
+from licita.audit.models import AuditLog
+from licita.platform.db.engine import system_transaction
+from licita.tenders.models import Tender
+from tenders_helpers import (
     Aws,
     Caller,
-    analysis_fn,
-    aws,
     call,
     drain,
     edital_pdf,
     make_caller,
     post_file,
     request_upload,
-    tenders_app,
     upload_and_analyse,
 )
-
-from licita.audit.models import AuditLog
-from licita.platform.db.engine import system_transaction
-from licita.tenders.models import Tender
 
 ROUTES = [
     ("GET", "/tenders/{tender_id}", None),

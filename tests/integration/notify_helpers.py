@@ -1,4 +1,4 @@
-"""Shared fixtures for the notification tests (no tests here).
+"""Helpers for the notification tests; their fixtures (``notify_env``, ``tenant``) are in conftest.py.
 
 - ``notify_env``: a notifications queue in moto (the single publisher's target), a real SMTP server (the
   local runtime's aiosmtpd sink) and a stand-in for API Gateway's ``@connections`` management API (a real
@@ -10,18 +10,11 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-
-import pytest
-
-from factories import make_company, make_user
 
 VARS = ("NOTIFICATIONS_QUEUE_URL", "WEBSOCKET_MANAGEMENT_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USER",
         "SMTP_PASSWORD")
@@ -121,36 +114,6 @@ def reset_licita() -> None:
     reset_clients()
 
 
-@pytest.fixture(scope="session")
-def notify_env(infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotifyEnv]:
-    import boto3
-
-    from licita_local.mail import MailSink
-
-    sqs = boto3.client("sqs", endpoint_url=infra["AWS_ENDPOINT_URL"], region_name="us-east-1")
-    queue = sqs.create_queue(QueueName=f"notifications-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    state = Connections()
-    server = management_server(state)
-    sink = MailSink(Path(tmp_path_factory.mktemp("mail")))
-    _host, port = sink.start()
-    saved = {k: os.environ.get(k) for k in VARS}
-    os.environ.update(NOTIFICATIONS_QUEUE_URL=queue, WEBSOCKET_MANAGEMENT_URL=f"http://127.0.0.1:{server.server_port}",
-                      SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_TLS="false", SMTP_USER="", SMTP_PASSWORD="")
-    reset_licita()
-    from licita.realtime import service as realtime
-
-    realtime._client = None
-    yield NotifyEnv(sqs, queue, state, sink, port)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_licita()
-    sink.stop()
-    server.shutdown()
-
-
 @dataclass
 class Tenant:
     company: Any
@@ -161,13 +124,6 @@ class Tenant:
     @property
     def company_id(self) -> str:
         return str(self.company.id)
-
-
-@pytest.fixture
-def tenant(notify_env: NotifyEnv) -> Tenant:
-    company = make_company(plan="internal", max_users=50, max_concurrent_sessions=50)
-    return Tenant(company, make_user(company, role="ADMIN_EMPRESA"), make_user(company, role="USER"),
-                  make_user(company, role="VIEWER"))
 
 
 def principal_of(user: Any, session_id: str | None = None) -> Any:
@@ -193,7 +149,7 @@ def event(kind: str, company_id: str, payload: dict[str, Any] | None = None,
     return build_event(kind, company_id, payload or {}, user_id=user_id)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:

@@ -1,22 +1,19 @@
-"""Shared fixtures for the tenders and analysis tests (no tests here): a real uploads bucket wired to a real
-analysis queue in moto, the tenders app invoked with API Gateway events, and a queue pump that feeds the
-analysis function exactly as Lambda's SQS event source would."""
+"""Helpers for the tenders and analysis tests: the tenders app invoked with API Gateway events, and a queue pump
+that feeds the analysis function exactly as Lambda's SQS event source would. Their fixtures (``aws``: a real
+uploads bucket wired to a real analysis queue in moto; ``analysis_fn``; ``tenders_app``) are in conftest.py."""
 
 from __future__ import annotations
 
 import importlib.util
 import io
 import json
-import os
 import uuid
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pytest
 import requests
 
 from factories import make_company, make_user
@@ -33,14 +30,6 @@ def load_function(name: str) -> ModuleType:
     return module
 
 
-def _reset() -> None:
-    from licita.core.config import reset_settings
-    from licita.platform.clients import reset_clients
-
-    reset_settings()
-    reset_clients()
-
-
 @dataclass
 class Aws:
     s3: Any
@@ -48,41 +37,6 @@ class Aws:
     bucket: str
     analysis_queue: str
     notifications_queue: str
-
-
-@pytest.fixture(scope="session")
-def aws(infra: dict[str, str]) -> Iterator[Aws]:
-    """Bucket → (ObjectCreated) → analysis queue, like template.yaml; env pointed at them."""
-    import boto3
-
-    endpoint = infra["AWS_ENDPOINT_URL"]
-    kw: dict[str, Any] = {"endpoint_url": endpoint, "region_name": "us-east-1"}
-    s3, sqs = boto3.client("s3", **kw), boto3.client("sqs", **kw)
-    suffix = uuid.uuid4().hex[:8]
-    bucket = f"licita-uploads-test-{suffix}"
-    s3.create_bucket(Bucket=bucket)
-    dlq = sqs.create_queue(QueueName=f"analysis-dlq-{suffix}")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    analysis = sqs.create_queue(QueueName=f"analysis-{suffix}", Attributes={
-        "VisibilityTimeout": "360",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})})["QueueUrl"]
-    analysis_arn = sqs.get_queue_attributes(QueueUrl=analysis, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    notifications = sqs.create_queue(QueueName=f"notifications-{suffix}")["QueueUrl"]
-    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
-        {"QueueArn": analysis_arn, "Events": ["s3:ObjectCreated:*"],
-         "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "companies/"}]}}}]})
-    saved = {k: os.environ.get(k) for k in ("UPLOADS_BUCKET", "ANALYSIS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL")}
-    os.environ.update(UPLOADS_BUCKET=bucket, ANALYSIS_QUEUE_URL=analysis, NOTIFICATIONS_QUEUE_URL=notifications)
-    _reset()
-    env = Aws(s3, sqs, bucket, analysis, notifications)
-    drain(env.sqs, analysis)  # the s3:TestEvent
-    yield env
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    _reset()
 
 
 def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
@@ -95,16 +49,6 @@ def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
         for m in got:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
         messages.extend(got)
-
-
-@pytest.fixture(scope="session")
-def analysis_fn() -> ModuleType:
-    return load_function("analysis")
-
-
-@pytest.fixture(scope="session")
-def tenders_app() -> Any:
-    return load_function("tenders").app
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str = "arn:aws:sqs:us-east-1:123456789012:analysis") -> \
