@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
 
 _NON_DIGITS = re.compile(r"\D")
 _CNPJ_W1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -30,3 +32,40 @@ def is_valid_cnpj(value: str) -> bool:
 def format_cnpj(value: str) -> str:
     d = only_digits(value)
     return f"{d[:2]}.{d[2:5]}.{d[5:8]}/{d[8:12]}-{d[12:]}" if len(d) == 14 else value
+
+
+UFS = frozenset({"AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR",
+                 "PE", "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO"})
+
+
+def format_number(value: float | int | Decimal | None, places: int = 2) -> str:
+    """``1234.5`` → ``1.234,50`` (Brazilian grouping and decimal comma); empty when unknown."""
+    if value is None:
+        return ""
+    text = f"{Decimal(str(value)):,.{places}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_brl(value: float | int | Decimal | None) -> str:
+    """``1234.56`` → ``R$ 1.234,56`` (negative as ``-R$ 1,00``); empty when unknown."""
+    if value is None:
+        return ""
+    amount = Decimal(str(value))
+    text = f"R$ {format_number(abs(amount))}"
+    return f"-{text}" if amount < 0 else text
+
+
+def format_percent(value: float | int | Decimal | None, places: int = 2) -> str:
+    """``12.5`` (already a percentage) → ``12,50%``."""
+    return "" if value is None else f"{format_number(value, places)}%"
+
+
+def format_date_br(value: date | datetime | None) -> str:
+    """dd/mm/aaaa (datetimes in Brasília time); empty when unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        from licita.core.time import format_brt
+
+        return format_brt(value, "%d/%m/%Y")
+    return value.strftime("%d/%m/%Y")

@@ -1,0 +1,1 @@
+"""Products: the company's catalogue and supplier–product links with the last quoted price."""

@@ -1,0 +1,1 @@
+"""Suppliers (fornecedores): the company's register, imports/exports and their documents (certidões)."""
