@@ -29,6 +29,7 @@ class Settings:
     uploads_bucket: str = "licita-uploads"
     analysis_queue_url: str = ""
     notifications_queue_url: str = ""
+    reports_queue_url: str = ""  # report requests -> report worker (procurement desk)
     analysis_dlq_url: str = ""
     notifications_dlq_url: str = ""
     websocket_management_url: str = ""
@@ -36,6 +37,7 @@ class Settings:
     # GIL with the server); raise it on AWS where each call waits on the network.
     ws_push_workers: int = 8
     app_base_url: str = ""  # the SPA's address, for absolute links in e-mails
+    public_api_url: str = ""  # the REST API's public address, for supplier quote links in e-mails
     # tokens and sessions
     jwt_secret: str = _DEV_SECRET
     jwt_issuer: str = "licita"

@@ -128,6 +128,23 @@ def error_response(exc: AppError) -> Response:
     return json_response(exc.body(), exc.status, exc.headers)
 
 
+@dataclass(frozen=True)
+class RawResponse:
+    """A handler's non-JSON answer (e.g. a server-rendered HTML page): sent as is, with its content type."""
+
+    body: str
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def raw_response(result: RawResponse) -> Response:
+    from chalice.app import Response
+
+    return Response(body=result.body, status_code=result.status,
+                    headers={"Content-Type": result.content_type, **result.headers})
+
+
 def _validation_details(err: ValidationError) -> list[dict[str, Any]]:
     return [
         {"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"], "type": e["type"]}
@@ -230,6 +247,8 @@ class Api:
             result = fn(ctx)
             if result is None and spec.status == 204:
                 return json_response(None, 204)
+            if isinstance(result, RawResponse):
+                return raw_response(result)
             if isinstance(result, tuple):
                 payload, status = result
                 return json_response(payload, status)
