@@ -162,7 +162,7 @@ class LocalRuntime:
         rest_url = f"http://{self.host}:{self.http.port}"
         self.http.start()  # answers 503 until ready
 
-        self.services = EmbeddedServices(self.data_dir, env=dict(os.environ))
+        self.services = EmbeddedServices(self.data_dir, env=dict(os.environ), pncp_fake=True)
         endpoints = self.services.start()
         timings.update({f"service_{k}": round(v, 3) for k, v in self.services.timings.items()})
         timings["services"] = round(time.perf_counter() - t0, 3)

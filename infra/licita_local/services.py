@@ -31,14 +31,18 @@ class Endpoints:
     redis_url: str
     mongo_url: str
     aws_endpoint_url: str
+    pncp_url: str = ""  # the fake PNCP (both APIs on one host), when this runtime started it
 
     def as_env(self) -> dict[str, str]:
-        return {
+        env = {
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "MONGO_URL": self.mongo_url,
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
         }
+        if self.pncp_url:
+            env.update(PNCP_CONSULTA_URL=f"{self.pncp_url}/api/consulta", PNCP_API_URL=f"{self.pncp_url}/api/pncp")
+        return env
 
 
 def free_port() -> int:
@@ -53,6 +57,7 @@ class EmbeddedServices:
 
     data_dir: Path
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    pncp_fake: bool = False  # the local runtime asks for it; tests start their own FakePncp
     _stoppers: list[Any] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -63,7 +68,8 @@ class EmbeddedServices:
             rd = pool.submit(self._timed, "redis", self._redis)
             mg = pool.submit(self._timed, "mongo", self._mongo)
             aws = pool.submit(self._timed, "moto", self._moto)
-            return Endpoints(pg.result(), rd.result(), mg.result(), aws.result())
+            pncp = self._timed("pncp_fake", self._pncp_fake)
+            return Endpoints(pg.result(), rd.result(), mg.result(), aws.result(), pncp)
 
     def _timed(self, name: str, fn: Any) -> str:
         started = time.perf_counter()
@@ -179,6 +185,17 @@ class EmbeddedServices:
         self._stoppers.append(stop)
         uri: str = ready["uri"]
         return uri
+
+    # --- fake PNCP (licita_local.pncp_fake), unless real/other PNCP URLs are configured ---------------
+    def _pncp_fake(self) -> str:
+        if not self.pncp_fake or self.env.get("PNCP_CONSULTA_URL") or self.env.get("LICITA_LOCAL_PNCP_FAKE") == "0":
+            return ""
+        from licita_local.pncp_fake import FakePncp
+
+        fake = FakePncp(count=int(self.env.get("PNCP_FAKE_COUNT") or 200))
+        url = fake.start()
+        self._stoppers.append(fake.stop)
+        return url
 
     # --- moto server (S3, SQS, EventBridge, API Gateway management) in its own process ---------------
     def _moto(self) -> str:

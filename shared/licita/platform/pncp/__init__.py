@@ -7,8 +7,8 @@ Build one per process::
     from licita.platform.pncp import PncpClient, PncpSettings
     client = PncpClient(redis.Redis.from_url(url))                   # real PNCP, 1 request / 2 s for everyone
     client = PncpClient(r, PncpSettings.for_base("http://127.0.0.1:8765"))   # the fake (licita_local.pncp_fake)
-    client = PncpClient(r, PncpSettings.from_env())  # PNCP_BASE_URL | PNCP_CONSULTA_URL + PNCP_API_URL,
-                                                     # PNCP_USER_AGENT, PNCP_READ_TIMEOUT, PNCP_RATE_PER_SECOND
+    client = PncpClient(r, PncpSettings.from_settings(get_settings()))  # Settings.pncp_* (every env read
+                                                                        # goes through licita.core.config)
 
 Listings (consulta API; generators that page until ``paginasRestantes == 0``; 204 = empty; a page past the
 end (204 or 400) = the end; long windows are split in ``settings.window_days`` chunks (≤ 365) and results

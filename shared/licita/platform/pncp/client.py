@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -52,7 +51,7 @@ MAX_WINDOW_DAYS = 365
 
 @dataclass(frozen=True, slots=True)
 class PncpSettings:
-    """Everything configurable. ``from_env`` reads ``PNCP_*`` variables; ``for_base`` points both APIs at one host."""
+    """Everything configurable. ``from_settings`` maps the app Settings; ``for_base`` points both APIs at one host."""
 
     consulta_url: str = PNCP_BASE + "/api/consulta"
     api_url: str = PNCP_BASE + "/api/pncp"
@@ -78,22 +77,20 @@ class PncpSettings:
         return cls(consulta_url=base + "/api/consulta", api_url=base + "/api/pncp", **overrides)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> PncpSettings:
-        env = os.environ if env is None else env
-        settings = cls.for_base(env["PNCP_BASE_URL"]) if env.get("PNCP_BASE_URL") else cls()
-        changes: dict[str, Any] = {}
-        if env.get("PNCP_CONSULTA_URL"):
-            changes["consulta_url"] = env["PNCP_CONSULTA_URL"].rstrip("/")
-        if env.get("PNCP_API_URL"):
-            changes["api_url"] = env["PNCP_API_URL"].rstrip("/")
-        if env.get("PNCP_USER_AGENT"):
-            changes["user_agent"] = env["PNCP_USER_AGENT"]
-        if env.get("PNCP_READ_TIMEOUT"):
-            changes["read_timeout"] = float(env["PNCP_READ_TIMEOUT"])
-        if env.get("PNCP_RATE_PER_SECOND"):
-            rate = float(env["PNCP_RATE_PER_SECOND"])
-            changes["rate_per_second"] = rate if rate > 0 else None
-        return replace(settings, **changes)
+    def from_settings(cls, settings: Any, **overrides: Any) -> PncpSettings:
+        """From ``licita.core.config.Settings`` (duck-typed: ``pncp_*`` attributes); no environment reads here."""
+        rate = float(settings.pncp_rate_per_second)
+        values: dict[str, Any] = {
+            "consulta_url": str(settings.pncp_consulta_url).rstrip("/"),
+            "api_url": str(settings.pncp_api_url).rstrip("/"),
+            "user_agent": str(settings.pncp_user_agent),
+            "connect_timeout": float(settings.pncp_connect_timeout),
+            "read_timeout": float(settings.pncp_read_timeout),
+            "download_timeout": float(settings.pncp_download_timeout),
+            "rate_per_second": rate if rate > 0 else None,
+        }
+        values.update(overrides)
+        return cls(**values)
 
 
 @dataclass

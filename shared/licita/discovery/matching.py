@@ -1,0 +1,144 @@
+"""Saved searches × synced PNCP records, in PostgreSQL: one INSERT … SELECT finds and records the new matches.
+
+Each search's compiled ``tsquery`` is evaluated against ``doc_tsv`` (object + every item description) or
+``objeto_tsv`` (object only) through their GIN indexes, with the structured filters (UF, município,
+modality, value range, SRP, ME/EPP, proposal window) beside it. ``ON CONFLICT DO NOTHING`` on
+(search, compra) makes a re-run (retries, a replayed cycle) add nothing, so no alert is ever sent twice.
+Explanations come from per-term queries (``saved_search_terms``) and ``ts_headline``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from licita.discovery.rules import MARK_START, MARK_STOP, explain_line, reaccent
+
+MAX_HITS_PER_MATCH = 12
+HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=18, MinWords=6, ShortWord=2, MaxFragments=1"
+
+_FILTERS = """
+          AND (cardinality(s.ufs) = 0 OR c.uf = ANY(s.ufs))
+          AND (cardinality(s.municipios_ibge) = 0 OR c.municipio_ibge = ANY(s.municipios_ibge))
+          AND (cardinality(s.modalidades) = 0 OR c.modalidade_id = ANY(s.modalidades))
+          AND (s.valor_min IS NULL OR c.valor_total_estimado >= s.valor_min)
+          AND (s.valor_max IS NULL OR c.valor_total_estimado <= s.valor_max)
+          AND (s.srp IS NULL OR c.srp = s.srp)
+          AND (NOT s.me_epp_only OR c.me_epp_friendly)
+          AND (s.proposal_min_days IS NULL
+               OR c.data_encerramento_proposta >= now() + make_interval(days => s.proposal_min_days))
+          AND (s.proposal_max_days IS NULL
+               OR (c.data_encerramento_proposta >= now()
+                   AND c.data_encerramento_proposta <= now() + make_interval(days => s.proposal_max_days)))
+          AND coalesce(c.situacao_id, 1) = 1
+"""
+
+
+def _match_sql(scope: str) -> str:
+    """Two lateral branches (items / object only) so each uses its own GIN index."""
+    return f"""
+    WITH found AS (
+        SELECT s.id AS search_id, s.company_id, c.id AS compra_id, c.numero_controle
+        FROM saved_searches s
+        CROSS JOIN LATERAL (
+            SELECT c.id, c.numero_controle FROM pncp_compras c
+            WHERE s.search_items AND c.doc_tsv @@ s.tsq AND {scope} {_FILTERS}
+            UNION ALL
+            SELECT c.id, c.numero_controle FROM pncp_compras c
+            WHERE NOT s.search_items AND c.objeto_tsv @@ s.tsq AND {scope} {_FILTERS}
+        ) c
+        WHERE s.active AND (CAST(:search_ids AS uuid[]) IS NULL OR s.id = ANY(CAST(:search_ids AS uuid[])))
+    )
+    INSERT INTO search_matches (id, company_id, search_id, compra_id, numero_controle, degraded)
+    SELECT gen_random_uuid(), company_id, search_id, compra_id, numero_controle, :degraded FROM found
+    ON CONFLICT (search_id, compra_id) DO NOTHING
+    RETURNING id
+    """
+
+
+_BY_IDS = _match_sql("c.id = ANY(CAST(:compra_ids AS bigint[]))")
+_ALL = _match_sql("true")
+
+_EXPLAIN = text(f"""
+    SELECT m.id AS match_id, t.term, t.synonym_of, 'objeto' AS field, NULL::int AS item, c.objeto AS original,
+           ts_headline('portuguese', coalesce(c.objeto, ''), t.tsq, '{HEADLINE}') AS h_orig,
+           ts_headline('portuguese', licita_unaccent(coalesce(c.objeto, '')), t.tsq, '{HEADLINE}') AS h_fold
+    FROM search_matches m
+    JOIN saved_search_terms t ON t.search_id = m.search_id AND NOT t.exclude
+    JOIN pncp_compras c ON c.id = m.compra_id
+    WHERE m.id = ANY(CAST(:ids AS uuid[])) AND c.objeto_tsv @@ t.tsq
+    UNION ALL
+    SELECT m.id, t.term, t.synonym_of, 'item', i.numero_item, i.descricao,
+           ts_headline('portuguese', coalesce(i.descricao, ''), t.tsq, '{HEADLINE}'),
+           ts_headline('portuguese', licita_unaccent(coalesce(i.descricao, '')), t.tsq, '{HEADLINE}')
+    FROM search_matches m
+    JOIN saved_searches s ON s.id = m.search_id AND s.search_items
+    JOIN saved_search_terms t ON t.search_id = m.search_id AND NOT t.exclude
+    JOIN pncp_itens i ON i.compra_id = m.compra_id
+    WHERE m.id = ANY(CAST(:ids AS uuid[])) AND i.tsv @@ t.tsq
+    ORDER BY 1, 4 DESC, 5
+""")
+
+
+@dataclass(frozen=True)
+class MatchRun:
+    new_match_ids: list[uuid.UUID]
+
+
+def find_matches(db: Session, compra_ids: Sequence[int] | None, *, degraded: bool = False,
+                 search_ids: Sequence[uuid.UUID] | None = None, explain: bool = True) -> MatchRun:
+    """Record every new (search, compra) match among ``compra_ids`` (None = every synced record).
+
+    Runs in a platform transaction: saved searches of every company are evaluated at once."""
+    params: dict[str, Any] = {"degraded": degraded,
+                              "search_ids": None if search_ids is None else [str(s) for s in search_ids]}
+    if compra_ids is None:
+        rows = db.execute(text(_ALL), params).all()
+    else:
+        if not compra_ids:
+            return MatchRun([])
+        rows = db.execute(text(_BY_IDS), {**params, "compra_ids": list(compra_ids)}).all()
+    ids = [r[0] for r in rows]
+    if explain and ids:
+        explain_matches(db, ids)
+    return MatchRun(ids)
+
+
+def explain_matches(db: Session, match_ids: Sequence[uuid.UUID]) -> None:
+    """Fill ``explanation`` of the given matches: which term (or synonym) matched the object or which item."""
+    hits: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for chunk_start in range(0, len(match_ids), 2000):
+        chunk = [str(i) for i in match_ids[chunk_start:chunk_start + 2000]]
+        for row in db.execute(_EXPLAIN, {"ids": chunk}).mappings():
+            bucket = hits[row["match_id"]]
+            if len(bucket) >= MAX_HITS_PER_MATCH:
+                continue
+            snippet = _snippet(row["h_orig"], row["h_fold"], row["original"] or "")
+            hit = {"term": row["term"], "synonym_of": row["synonym_of"], "field": row["field"],
+                   "item": row["item"], "snippet": snippet}
+            hit["text"] = explain_line(hit)
+            bucket.append(hit)
+    if hits:
+        import json
+
+        db.execute(text("""
+            UPDATE search_matches m SET explanation = CAST(x.e AS jsonb)
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:es AS text[])) AS x(id, e) WHERE m.id = x.id
+        """), {"ids": [str(k) for k in hits], "es": [json.dumps(v, ensure_ascii=False) for v in hits.values()]})
+
+
+def _snippet(h_orig: str | None, h_fold: str | None, original: str) -> str:
+    """The accented headline when PostgreSQL marked it, else the folded one with its marks moved back."""
+    if h_orig and MARK_START in h_orig:
+        chosen = h_orig.replace(MARK_START, "«").replace(MARK_STOP, "»")
+    elif h_fold and MARK_START in h_fold:
+        chosen = reaccent(h_fold, original)
+    else:
+        chosen = original[:160]
+    return " ".join(chosen.split())[:400]

@@ -1,0 +1,261 @@
+"""Discovery tables (migration 0007).
+
+``pncp_*`` hold PNCP's public records once for the whole platform (tenants read, only the sync writes);
+saved searches, matches, change logs and analysis versions are tenant rows (``company_id`` + RLS).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSQUERY, TSVECTOR, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from licita.platform.db.base import Base
+
+
+def _uuid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+# ------------------------------------------------------------------------------------ platform (PNCP records)
+class PncpCompra(Base):
+    __tablename__ = "pncp_compras"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    numero_controle: Mapped[str] = mapped_column(String(60), unique=True)
+    cnpj: Mapped[str] = mapped_column(String(14))
+    ano: Mapped[int] = mapped_column(Integer)
+    sequencial: Mapped[int] = mapped_column(Integer)
+    numero_compra: Mapped[str | None] = mapped_column(String(60))
+    processo: Mapped[str | None] = mapped_column(String(120))
+    objeto: Mapped[str | None] = mapped_column(Text)
+    informacao_complementar: Mapped[str | None] = mapped_column(Text)
+    modalidade_id: Mapped[int | None] = mapped_column(Integer)
+    modalidade_nome: Mapped[str | None] = mapped_column(String(80))
+    modo_disputa_id: Mapped[int | None] = mapped_column(Integer)
+    situacao_id: Mapped[int | None] = mapped_column(Integer)
+    situacao_nome: Mapped[str | None] = mapped_column(String(80))
+    srp: Mapped[bool | None] = mapped_column(Boolean)
+    valor_total_estimado: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    valor_estimado_sigiloso: Mapped[bool] = mapped_column(Boolean, default=False)
+    valor_total_homologado: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    data_publicacao: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_atualizacao: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_atualizacao_global: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_abertura_proposta: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_encerramento_proposta: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    orgao_razao_social: Mapped[str | None] = mapped_column(String(300))
+    unidade_nome: Mapped[str | None] = mapped_column(String(300))
+    uf: Mapped[str | None] = mapped_column(String(2))
+    municipio_nome: Mapped[str | None] = mapped_column(String(120))
+    municipio_ibge: Mapped[str | None] = mapped_column(String(10))
+    link_sistema_origem: Mapped[str | None] = mapped_column(Text)
+    me_epp_friendly: Mapped[bool] = mapped_column(Boolean, default=False)
+    items_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    objeto_tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed(
+        "licita_tsv(coalesce(objeto, '') || ' ' || coalesce(informacao_complementar, ''))", persisted=True))
+    doc_tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=True)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PncpItem(Base):
+    __tablename__ = "pncp_itens"
+
+    compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"), primary_key=True)
+    numero_item: Mapped[int] = mapped_column(Integer, primary_key=True)
+    descricao: Mapped[str | None] = mapped_column(Text)
+    material_ou_servico: Mapped[str | None] = mapped_column(String(10))
+    quantidade: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    unidade_medida: Mapped[str | None] = mapped_column(String(60))
+    valor_unitario_estimado: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    valor_total: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    situacao_id: Mapped[int | None] = mapped_column(Integer)
+    situacao_nome: Mapped[str | None] = mapped_column(String(80))
+    tipo_beneficio_id: Mapped[int | None] = mapped_column(Integer)
+    tipo_beneficio_nome: Mapped[str | None] = mapped_column(String(120))
+    catalogo_codigo: Mapped[str | None] = mapped_column(String(40))
+    tem_resultado: Mapped[bool | None] = mapped_column(Boolean)
+    tsv: Mapped[Any] = mapped_column(TSVECTOR, Computed("licita_tsv(descricao)", persisted=True))
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class PncpResultado(Base):
+    __tablename__ = "pncp_resultados"
+
+    compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"), primary_key=True)
+    numero_item: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sequencial_resultado: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ni_fornecedor: Mapped[str | None] = mapped_column(String(20))
+    nome_fornecedor: Mapped[str | None] = mapped_column(String(300))
+    quantidade_homologada: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    valor_unitario_homologado: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    valor_total_homologado: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    data_resultado: Mapped[date | None] = mapped_column(Date)
+
+
+class PncpDocumento(Base):
+    __tablename__ = "pncp_documentos"
+
+    compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"), primary_key=True)
+    sequencial_documento: Mapped[int] = mapped_column(Integer, primary_key=True)
+    titulo: Mapped[str | None] = mapped_column(String(500))
+    tipo_documento_id: Mapped[int | None] = mapped_column(Integer)
+    tipo_documento_nome: Mapped[str | None] = mapped_column(String(120))
+    data_publicacao: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ativo: Mapped[bool] = mapped_column(Boolean, default=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(10))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PncpHistorico(Base):
+    __tablename__ = "pncp_historico"
+
+    compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"), primary_key=True)
+    row_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tipo_log_nome: Mapped[str | None] = mapped_column(String(80))
+    categoria_log_nome: Mapped[str | None] = mapped_column(String(120))
+    justificativa: Mapped[str | None] = mapped_column(Text)
+    documento_titulo: Mapped[str | None] = mapped_column(String(500))
+    item_numero: Mapped[int | None] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PncpSyncState(Base):
+    """One row per (modalidade, UF) partition; ``watermark`` moves only after a completed cycle."""
+
+    __tablename__ = "pncp_sync_state"
+
+    partition: Mapped[str] = mapped_column(String(40), primary_key=True)
+    watermark: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    cycles: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ------------------------------------------------------------------------------------------- tenant tables
+class SavedSearch(Base):
+    __tablename__ = "saved_searches"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    owner_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    query: Mapped[str] = mapped_column(Text)
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    tsq: Mapped[Any] = mapped_column(TSQUERY)
+    search_items: Mapped[bool] = mapped_column(Boolean, default=True)
+    ufs: Mapped[list[str]] = mapped_column(ARRAY(String(2)), default=list)
+    municipios_ibge: Mapped[list[str]] = mapped_column(ARRAY(String(10)), default=list)
+    modalidades: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
+    valor_min: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    valor_max: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    srp: Mapped[bool | None] = mapped_column(Boolean)
+    me_epp_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    proposal_min_days: Mapped[int | None] = mapped_column(Integer)
+    proposal_max_days: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    alert: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
+
+
+class SavedSearchTerm(Base):
+    __tablename__ = "saved_search_terms"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    search_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("saved_searches.id", ondelete="CASCADE"), index=True)
+    clause: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(200))
+    synonym_of: Mapped[str | None] = mapped_column(String(200))
+    exclude: Mapped[bool] = mapped_column(Boolean, default=False)
+    tsq: Mapped[Any] = mapped_column(TSQUERY)
+
+
+class SearchSynonym(Base):
+    __tablename__ = "search_synonyms"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(120))
+    term_key: Mapped[str] = mapped_column(String(120))
+    synonyms: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SearchMatch(Base):
+    __tablename__ = "search_matches"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    search_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("saved_searches.id", ondelete="CASCADE"))
+    compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"))
+    numero_controle: Mapped[str] = mapped_column(String(60))
+    explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    matched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TenderChange(Base):
+    __tablename__ = "tender_changes"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    numero_controle: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(30))
+    field: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    message: Mapped[str] = mapped_column(Text)
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TenderVersion(Base):
+    """The analysis fields of a tender before a new edital version replaced them (for the diff)."""
+
+    __tablename__ = "tender_versions"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+DISCOVERY_TENANT_TABLES = ("saved_searches", "saved_search_terms", "search_synonyms", "search_matches",
+                           "tender_changes", "tender_versions")

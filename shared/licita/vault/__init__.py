@@ -1,0 +1,1 @@
+"""Habilitação vault: the company's certidões and documents, checked against each tender's requirements."""

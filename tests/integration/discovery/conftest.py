@@ -1,0 +1,79 @@
+"""Discovery against the fake PNCP on a real socket, real PostgreSQL/Redis and moto (bucket → analysis queue)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from licita.platform.pncp import PncpClient, PncpSettings, RetryPolicy
+from licita_local.pncp_fake import FakePncp
+from notify_helpers import reset_licita
+from tenders_helpers import Aws, drain
+
+FAST_RETRY = RetryPolicy(max_attempts=8, base=0.01, cap=0.05, max_retry_after=5.0, deadline=30.0)
+ENV = ("PNCP_CONSULTA_URL", "PNCP_API_URL", "PNCP_RATE_PER_SECOND", "DISCOVERY_MODALITIES", "DISCOVERY_BACKFILL_DAYS")
+
+
+@pytest.fixture(scope="session")
+def fake() -> Iterator[FakePncp]:
+    with FakePncp(seed=31, count=0, recorded=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def discovery_env(fake: FakePncp, aws: Aws) -> Iterator[Aws]:
+    saved = {k: os.environ.get(k) for k in ENV}
+    os.environ.update(PNCP_CONSULTA_URL=f"{fake.base_url}/api/consulta", PNCP_API_URL=f"{fake.base_url}/api/pncp",
+                      PNCP_RATE_PER_SECOND="0", DISCOVERY_MODALITIES="6", DISCOVERY_BACKFILL_DAYS="1")
+    reset_licita()
+    from licita.discovery.pncp import reset_client
+
+    reset_client()
+    yield aws
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    reset_licita()
+    reset_client()
+
+
+@pytest.fixture(autouse=True)
+def _clean(fake: FakePncp, discovery_env: Aws) -> Iterator[None]:
+    fake.reset()
+    from licita.platform.db.engine import system_transaction
+    from sqlalchemy import text
+
+    with system_transaction() as db:  # every test starts from an empty PNCP mirror and no watermarks
+        db.execute(text("DELETE FROM pncp_compras; DELETE FROM pncp_sync_state"))
+    drain(discovery_env.sqs, discovery_env.notifications_queue)
+    yield
+    fake.reset()
+
+
+@pytest.fixture
+def client(fake: FakePncp, infra: dict[str, str]) -> Iterator[PncpClient]:
+    r = redis.Redis.from_url(infra["REDIS_URL"])
+    settings = PncpSettings.for_base(fake.base_url, rate_per_second=None, retry=FAST_RETRY, read_timeout=5.0,
+                                     limiter_key=f"pncp:test:{uuid.uuid4().hex}")
+    made = PncpClient(r, settings)
+    yield made
+    made.close()
+    r.close()
+
+
+def events(aws: Aws, kind: str | None = None) -> list[dict[str, Any]]:
+    import json
+
+    out = [json.loads(m["Body"]) for m in drain(aws.sqs, aws.notifications_queue)]
+    return [e for e in out if kind is None or e["type"] == kind]
