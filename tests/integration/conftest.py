@@ -39,9 +39,6 @@ def notify_env(infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     os.environ.update(NOTIFICATIONS_QUEUE_URL=queue, WEBSOCKET_MANAGEMENT_URL=f"http://127.0.0.1:{server.server_port}",
                       SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_TLS="false", SMTP_USER="", SMTP_PASSWORD="")
     reset_licita()
-    from licita.realtime import service as realtime
-
-    realtime._client = None
     yield NotifyEnv(sqs, queue, state, sink, port)
     for key, value in saved.items():
         if value is None:

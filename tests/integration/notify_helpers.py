@@ -108,10 +108,12 @@ class NotifyEnv:
 
 def reset_licita() -> None:
     from licita.core.config import reset_settings
+    from licita.platform import push
     from licita.platform.clients import reset_clients
 
     reset_settings()
     reset_clients()
+    push.reset()
 
 
 @dataclass

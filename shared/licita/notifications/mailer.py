@@ -22,12 +22,11 @@ from email.utils import formataddr, make_msgid
 from functools import cache
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from licita.core.config import get_settings
-
-if TYPE_CHECKING:
-    from licita.notifications.service import Message, Recipient
+from licita.core.events import Message
+from licita.platform.ports import MailSender
 
 log = logging.getLogger("licita.mailer")
 
@@ -40,6 +39,19 @@ BREAKER_SECONDS = 30  # after an SMTP failure, the notify function stops trying 
 _smtp_down_until = 0.0
 SMTP_TIMEOUT = 10
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class Addressee(Protocol):
+    """Who an e-mail goes to: what the mailer needs of a recipient (the pipeline passes its ``Recipient``)."""
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def first_name(self) -> str: ...
 
 
 # ------------------------------------------------------------------------------ templates
@@ -84,7 +96,7 @@ def absolute_link(link: str | None) -> str:
     return f"{base}{link}" if base and link.startswith("/") else link
 
 
-def compose(kind: str, message: Message, user: Recipient, mail_id: str, company_id: str,
+def compose(kind: str, message: Message, user: Addressee, mail_id: str, company_id: str,
             payload: Mapping[str, Any]) -> dict[str, Any]:
     """An outbox row for one recipient, rendered now (the text is what the user saw at event time)."""
     subject, text, page = render(kind, {
@@ -203,13 +215,13 @@ def _failed(row: Mapping[str, Any], error: str) -> None:
                 ", giving up" if dead else "", error)
 
 
-def _send_rows(claim: Any, limit: int, smtp: Any = None) -> dict[str, int]:
+def _send_rows(claim: Any, limit: int, smtp: MailSender | None = None) -> dict[str, int]:
     """Claim and send up to ``limit`` rows on one SMTP connection; a connection failure stops the batch."""
     counts = {"sent": 0, "failed": 0}
     if not configured() and smtp is None:
         return counts
 
-    def loop(server: Any) -> None:
+    def loop(server: MailSender) -> None:
         for _ in range(limit):
             row = claim()
             if row is None:
@@ -241,7 +253,7 @@ def _send_rows(claim: Any, limit: int, smtp: Any = None) -> dict[str, int]:
     return counts
 
 
-def send_queued(ids: Sequence[str], smtp: Any = None) -> int:
+def send_queued(ids: Sequence[str], smtp: MailSender | None = None) -> int:
     """Try the rows just queued, now. Never raises: the push already happened and the outbox keeps the rest."""
     if not ids:
         return 0

@@ -21,6 +21,7 @@ from typing import Any
 
 from licita.core.errors import ValidationFailed
 from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds
+from licita.platform.ports import MailSender
 
 __all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "describe",
            "effective_preferences", "format_when", "kind_of", "kinds", "react", "recipients_for", "run_reactions",
@@ -189,7 +190,7 @@ def ensure_indexes() -> None:
 
 
 # ------------------------------------------------------------------------------ the pipeline
-def deliver(event: dict[str, Any], *, smtp: Any = None) -> dict[str, int]:
+def deliver(event: dict[str, Any], *, smtp: MailSender | None = None) -> dict[str, int]:
     """Fan one domain event out. Raises only on infrastructure failures (the record is then retried)."""
     from licita.notifications import mailer
     from licita.platform.clients import get_redis

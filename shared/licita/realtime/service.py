@@ -6,29 +6,28 @@ the heartbeat sweep). Topics: ``user:{id}``, ``company:{id}``, ``session:{id}`` 
 ``{company}:tender:{id}`` / ``{company}:board:{id}`` a client subscribes to. Tender and board topics are
 prefixed with the subscriber's own company, so an id from another tenant can never receive anything.
 
-Delivery is at-least-once on the socket: a connection API Gateway calls gone (410) is unregistered on the
-spot; one that vanished without a ``$disconnect`` ages out of its hash TTL and is dropped from the sets by
-the next push or sweep.
+Frames go out through the push port (:func:`licita.platform.push.get_push`: API Gateway's ``@connections``
+API, or an in-memory fake in unit tests). Delivery is at-least-once on the socket: a connection API Gateway
+calls gone (410) is unregistered on the spot; one that vanished without a ``$disconnect`` ages out of its
+hash TTL and is dropped from the sets by the next push or sweep.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Forbidden, TooManyRequests
 from licita.core.security.principal import Principal
 from licita.platform.clients import get_redis
+from licita.platform.push import get_push
 
 log = logging.getLogger("licita.realtime")
 
@@ -236,11 +235,11 @@ def post_many(messages: Sequence[tuple[str, bytes]],
     """
     if not messages:
         return {"sent": 0, "gone": 0, "failed": 0}
-    poster = _poster()
+    port = get_push()
 
     def post(item: tuple[str, bytes]) -> str:
         try:
-            return poster.post(item[0], item[1])
+            return port.post(item[0], item[1])
         except Exception as exc:  # one bad socket never stops the others
             log.warning("post_to_connection %s failed: %s", item[0], exc)
             return "failed"
@@ -275,13 +274,12 @@ def close_session_connections(session_id: str) -> int:
     ids = connections_for([f"session:{session_id}"])
     if not ids:
         return 0
-    client = _management_client()
+    port = get_push()
     frame = encode({"type": "session_revoked", "session_id": session_id})
     for connection_id in ids:
         with contextlib.suppress(Exception):
-            client.post_to_connection(ConnectionId=connection_id, Data=frame)
-        with contextlib.suppress(client.exceptions.GoneException):
-            client.delete_connection(ConnectionId=connection_id)
+            port.post(connection_id, frame)
+        port.delete(connection_id)  # "gone" is fine; a transport error propagates like before
         forget(connection_id, [f"session:{session_id}"])
     return len(ids)
 
@@ -333,97 +331,3 @@ def sweep(ping: bool = True) -> dict[str, int]:
         data = encode({"type": "ping", "ts": int(time.time() * 1000)})
         result["gone"] = post_many([(c, data) for c in alive])["gone"]
     return result
-
-
-class _Poster:
-    """``post_to_connection`` without botocore's per-call machinery (validation, hooks, parsing cost ~2 ms of
-    GIL each; a 1,000-socket fan-out is 1,000 calls): a SigV4-signed POST on a keep-alive connection per
-    thread, exactly the request boto3 would send. Returns "sent", "gone" (410) or "failed"."""
-
-    def __init__(self, endpoint: str, region: str) -> None:
-        import boto3
-        from botocore.auth import SigV4Auth
-
-        parts = urlsplit(endpoint)
-        self.endpoint = endpoint.rstrip("/")
-        self.https = parts.scheme == "https"
-        self.host = parts.hostname or "localhost"
-        self.port = parts.port or (443 if self.https else 80)
-        self.base = parts.path.rstrip("/")
-        self.credentials = boto3.Session().get_credentials()
-        self.signer = SigV4Auth
-        self.region = region
-        self.local = threading.local()
-
-    def _connection(self, fresh: bool = False) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection | None = getattr(self.local, "conn", None)
-        if conn is None or fresh:
-            if conn is not None:
-                conn.close()
-            conn = (http.client.HTTPSConnection if self.https else http.client.HTTPConnection)(
-                self.host, self.port, timeout=5)
-            self.local.conn = conn
-        return conn
-
-    def post(self, connection_id: str, data: bytes) -> str:
-        from botocore.awsrequest import AWSRequest
-
-        path = f"{self.base}/@connections/{quote(connection_id, safe='')}"
-        request = AWSRequest(method="POST", url=f"{self.endpoint}/@connections/{quote(connection_id, safe='')}",
-                             data=data, headers={"Content-Type": "application/json"})
-        if self.credentials is not None:
-            self.signer(self.credentials.get_frozen_credentials(), "execute-api", self.region).add_auth(request)
-        headers = dict(request.headers.items())
-        for attempt in (0, 1):  # a keep-alive connection the server closed: reconnect once
-            conn = self._connection(fresh=attempt == 1)
-            try:
-                conn.request("POST", path, body=data, headers=headers)
-                response = conn.getresponse()
-                response.read()
-            except (http.client.HTTPException, OSError):
-                if attempt:
-                    raise
-                continue
-            if response.status == 410:
-                return "gone"
-            if 200 <= response.status < 300:
-                return "sent"
-            log.warning("post_to_connection %s: HTTP %s", connection_id, response.status)
-            return "failed"
-        return "failed"
-
-
-_posters: dict[tuple[str, str], _Poster] = {}
-_posters_lock = threading.Lock()
-
-
-def _poster() -> _Poster:
-    settings = get_settings()
-    if not settings.websocket_management_url:
-        raise RuntimeError("WEBSOCKET_MANAGEMENT_URL is not configured")
-    key = (settings.websocket_management_url, settings.aws_region)
-    with _posters_lock:
-        if key not in _posters:
-            _posters[key] = _Poster(*key)
-        return _posters[key]
-
-
-_client: Any = None
-
-
-def _management_client() -> Any:
-    global _client
-    settings = get_settings()
-    if not settings.websocket_management_url:
-        raise RuntimeError("WEBSOCKET_MANAGEMENT_URL is not configured")
-    if _client is None or _client.meta.endpoint_url != settings.websocket_management_url:
-        import boto3
-        from botocore.config import Config
-
-        _client = boto3.client(
-            "apigatewaymanagementapi", endpoint_url=settings.websocket_management_url,
-            region_name=settings.aws_region,
-            config=Config(max_pool_connections=get_settings().ws_push_workers, connect_timeout=2, read_timeout=5,
-                          retries={"max_attempts": 2, "mode": "standard"}),
-        )
-    return _client
