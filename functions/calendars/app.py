@@ -1,0 +1,154 @@
+"""Calendars function: company and personal calendars, events with attendees and RFC 5545 recurrence,
+occurrences in a range, secret ICS feeds (public ``GET /ics/{token}``), and the reminders schedule
+(``handler`` routes the schedule). Thin: parse, authorize, call licita.calendars services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from licita.api import Api, RequestContext
+from licita.calendars.schemas import (
+    CalendarCreate,
+    CalendarList,
+    CalendarOut,
+    EventCreate,
+    EventOut,
+    EventUpdate,
+    FeedCreate,
+    FeedCreated,
+    FeedList,
+    FeedOut,
+    OccurrenceList,
+    RangeQuery,
+    RespondBody,
+)
+from licita.core.http import RouteSpec
+from licita.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from chalice.app import Response
+
+    from licita.calendars import feeds, service
+else:  # SQLAlchemy, icalendar and friends load on the first request that needs them (cold start)
+    service = lazy_import("licita.calendars.service")
+    feeds = lazy_import("licita.calendars.feeds")
+
+api = Api("calendars", tags=["calendars"])
+app = api.app
+
+
+@api.get("/calendars", response=CalendarList, permission="calendar:read")
+def list_calendars(ctx: RequestContext) -> CalendarList:
+    """Company calendars and your personal ones."""
+    return service.list_calendars(ctx.user)
+
+
+@api.post("/calendars", body=CalendarCreate, response=CalendarOut, status=201, permission="calendar:write",
+          errors=(403, 422))
+def create_calendar(ctx: RequestContext) -> CalendarOut:
+    """A personal calendar (or, for managers, a company one)."""
+    return service.create_calendar(ctx.user, ctx.body, ctx.actor)
+
+
+@api.get("/calendars/occurrences", query=RangeQuery, response=OccurrenceList, permission="calendar:read",
+         errors=(404, 422))
+def list_occurrences(ctx: RequestContext) -> OccurrenceList:
+    """Every occurrence between ?from= and ?to= (recurrences expanded), automatic deadlines included."""
+    return service.occurrences(ctx.user, ctx.query)
+
+
+@api.post("/calendars/{calendar_id}/events", body=EventCreate, response=EventOut, status=201,
+          permission="calendar:write", errors=(404, 422))
+def create_event(ctx: RequestContext) -> EventOut:
+    """An event, optionally recurring (RRULE) with reminders and invited people."""
+    return service.create_event(ctx.user, ctx.path_params["calendar_id"], ctx.body, ctx.actor)
+
+
+@api.get("/calendar-events/{event_id}", response=EventOut, permission="calendar:read", errors=(404,))
+def get_event(ctx: RequestContext) -> EventOut:
+    """One event with its attendees' answers."""
+    return service.get_event(ctx.user, ctx.path_params["event_id"])
+
+
+@api.patch("/calendar-events/{event_id}", body=EventUpdate, response=EventOut, permission="calendar:write",
+           errors=(404, 409, 422))
+def update_event(ctx: RequestContext) -> EventOut:
+    """Edit a manual event (automatic ones follow their source); carries the version read."""
+    return service.update_event(ctx.user, ctx.path_params["event_id"], ctx.body, ctx.actor)
+
+
+@api.delete("/calendar-events/{event_id}", status=204, permission="calendar:write", errors=(404, 409))
+def delete_event(ctx: RequestContext) -> None:
+    """Delete a manual event."""
+    service.delete_event(ctx.user, ctx.path_params["event_id"], ctx.actor)
+
+
+@api.post("/calendar-events/{event_id}/respond", body=RespondBody, response=EventOut, permission="calendar:read",
+          errors=(404, 422))
+def respond(ctx: RequestContext) -> EventOut:
+    """Accept, decline or tentatively accept an invitation."""
+    return service.respond(ctx.user, ctx.path_params["event_id"], ctx.body.status, ctx.actor)
+
+
+def _base_url(ctx: RequestContext) -> str:
+    from licita.core.config import get_settings
+
+    configured = get_settings().public_api_url
+    if configured:
+        return configured
+    host = ctx.headers.get("host", "localhost")
+    proto = ctx.headers.get("x-forwarded-proto", "https" if "amazonaws.com" in host else "http")
+    return f"{proto}://{host}"
+
+
+@api.post("/calendars/feeds", body=FeedCreate, response=FeedCreated, status=201, permission="calendar:read",
+          errors=(422,))
+def create_feed(ctx: RequestContext) -> FeedCreated:
+    """A secret ICS URL (yours or the company's calendars) for Google Calendar, Outlook or Apple Calendar."""
+    return feeds.create_feed(ctx.user, ctx.body, _base_url(ctx), ctx.actor)
+
+
+@api.get("/calendars/feeds", response=FeedList, permission="calendar:read")
+def list_feeds(ctx: RequestContext) -> FeedList:
+    """Your feeds (the URLs themselves are shown only when created)."""
+    return feeds.list_feeds(ctx.user)
+
+
+@api.delete("/calendars/feeds/{feed_id}", response=FeedOut, permission="calendar:read", errors=(404,))
+def revoke_feed(ctx: RequestContext) -> FeedOut:
+    """Revoke a feed: its URL stops working at once."""
+    return feeds.revoke_feed(ctx.user, ctx.path_params["feed_id"], ctx.actor)
+
+
+# ------------------------------------------------------------------------------ the public ICS route
+# Not JSON: registered on Chalice directly, and declared in the route table for OpenAPI and the template check.
+api.routes.append(RouteSpec(path="/ics/{token}", method="GET", handler_name="ics_feed",
+                            summary="ICS feed at a secret URL (text/calendar); no login, the token is the secret.",
+                            body=None, query=None, response=None, status=200, public=True, permission=None,
+                            errors=(404,), tags=api.tags))
+
+
+@app.route("/ics/{token}", methods=["GET"])
+def ics_feed(token: str) -> Response:
+    from chalice.app import Response
+
+    from licita.core.errors import AppError
+    from licita.core.http import error_response
+
+    try:
+        data = feeds.render_feed(token)
+    except AppError as exc:
+        return error_response(exc)
+    return Response(body=data.decode(), status_code=200, headers={
+        "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, max-age=300",
+        "Content-Disposition": 'inline; filename="licita.ics"'})
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    """The Lambda entry point: the schedule's ``{"task": "calendar_reminders"}`` publishes the reminders that
+    fell due; everything else is an API Gateway request for the Chalice app."""
+    if isinstance(event, dict) and event.get("task") == "calendar_reminders":
+        from licita.calendars import reminders as job
+
+        return job.run()
+    return app(event, context)
