@@ -1,4 +1,4 @@
-"""Analysis queue consumer: S3 ObjectCreated notifications delivered through SQS (partial batch failures)."""
+"""Analysis queue consumer (S3 ObjectCreated through SQS, partial batch failures) and the analysis DLQ's consumer."""
 
 from __future__ import annotations
 
@@ -9,10 +9,21 @@ from licita.platform.sqs import process_batch
 
 
 def _process(record: dict[str, Any]) -> None:
-    from licita.tenders.uploads import handle_s3_notification
+    from licita.tenders.analysis.pipeline import handle_notification
 
-    handle_s3_notification(json.loads(record["body"]))
+    handle_notification(json.loads(record["body"]))
+
+
+def _dead_letter(record: dict[str, Any]) -> None:
+    from licita.tenders.analysis.recovery import on_dead_letter
+
+    on_dead_letter(record["body"], receive_count=record.get("attributes", {}).get("ApproximateReceiveCount"))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_batch(event, _process)
+
+
+def dead_letter_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A dead-lettered analysis: the tender ends FAILED with a reason, the uploader is told, a redrive is planned."""
+    return process_batch(event, _dead_letter)

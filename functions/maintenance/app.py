@@ -46,11 +46,26 @@ def _sweep_connections() -> dict[str, Any]:
     return dict(sweep(ping=bool(get_settings().websocket_management_url)))
 
 
+def _process_pending_analyses() -> dict[str, Any]:
+    """The plan's "process pending AI tasks": recover lost runs, redrive dead letters (bounded)."""
+    from licita.tenders.analysis.recovery import process_pending
+
+    return process_pending()
+
+
+def _expire_uploads() -> dict[str, Any]:
+    from licita.tenders.analysis.recovery import expire_uploads
+
+    return expire_uploads()
+
+
 TASKS: dict[str, Callable[[], dict[str, Any]]] = {
     "expire_sessions": _expire_sessions,
     "deadline_reminders": _deadline_reminders,
     "retry_mail": _retry_mail,
     "sweep_connections": _sweep_connections,
+    "process_pending_analyses": _process_pending_analyses,
+    "expire_uploads": _expire_uploads,
 }
 
 

@@ -1,5 +1,5 @@
 """Tenders function: uploads, search, detail with evidence, items, deadlines, download, corrections,
-re-analysis and deletion. Thin: parse, authorize, call licita.tenders.service."""
+re-analysis and deletion. Thin: parse, authorize, call licita.tenders.queries (reads) or .service (changes)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ from licita.tenders.schemas import (
 )
 
 if TYPE_CHECKING:
+    from licita.tenders import queries
     from licita.tenders import service as tenders
 else:  # SQLAlchemy, boto3 and friends load on the first request that needs them (cold start)
+    queries = lazy_import("licita.tenders.queries")
     tenders = lazy_import("licita.tenders.service")
 
 api = Api("tenders", tags=["tenders"])
@@ -32,44 +34,44 @@ app = api.app
 
 @api.post("/tenders/uploads", body=TenderUploadRequest, response=TenderUploadResponse, status=201,
           permission="tenders:write", errors=(413, 415, 422))
-def create_upload(ctx: RequestContext) -> TenderUploadResponse:
+def create_upload(ctx: RequestContext[TenderUploadRequest, None]) -> TenderUploadResponse:
     """Create a tender and a presigned POST to upload its document (PDF, DOCX or ZIP) straight to S3."""
     return tenders.create_upload(ctx.user, ctx.body, ctx.actor)
 
 
 @api.get("/tenders", query=TenderListQuery, response=TenderPage, permission="tenders:read", errors=(422,))
-def list_tenders(ctx: RequestContext) -> TenderPage:
+def list_tenders(ctx: RequestContext[None, TenderListQuery]) -> TenderPage:
     """Search, filter, sort and paginate the company's tenders."""
-    return tenders.list_tenders(ctx.user, ctx.query)
+    return queries.list_tenders(ctx.user, ctx.query)
 
 
 @api.get("/tenders/{tender_id}", response=TenderDetail, permission="tenders:read", errors=(404,))
-def get_tender(ctx: RequestContext) -> TenderDetail:
+def get_tender(ctx: RequestContext[None, None]) -> TenderDetail:
     """A tender with every extracted field, its evidence (page + quote), corrections and risk."""
-    return tenders.get_tender(ctx.user, ctx.path_params["tender_id"])
+    return queries.get_tender(ctx.user, ctx.path_params["tender_id"])
 
 
 @api.get("/tenders/{tender_id}/items", response=ItemList, permission="tenders:read", errors=(404,))
-def list_items(ctx: RequestContext) -> ItemList:
+def list_items(ctx: RequestContext[None, None]) -> ItemList:
     """The tender's item table, in document order."""
-    return tenders.list_items(ctx.user, ctx.path_params["tender_id"])
+    return queries.list_items(ctx.user, ctx.path_params["tender_id"])
 
 
 @api.get("/tenders/{tender_id}/deadlines", response=DeadlineList, permission="tenders:read", errors=(404,))
-def list_deadlines(ctx: RequestContext) -> DeadlineList:
+def list_deadlines(ctx: RequestContext[None, None]) -> DeadlineList:
     """Session, proposal, impugnação and esclarecimento deadlines (extracted or computed by law)."""
-    return tenders.list_deadlines(ctx.user, ctx.path_params["tender_id"])
+    return queries.list_deadlines(ctx.user, ctx.path_params["tender_id"])
 
 
 @api.get("/tenders/{tender_id}/download", response=DownloadLink, permission="tenders:read", errors=(404, 409))
-def download(ctx: RequestContext) -> DownloadLink:
+def download(ctx: RequestContext[None, None]) -> DownloadLink:
     """A short-lived link to download the original document."""
-    return tenders.download_link(ctx.user, ctx.path_params["tender_id"])
+    return queries.download_link(ctx.user, ctx.path_params["tender_id"])
 
 
 @api.put("/tenders/{tender_id}/fields/{field}", body=FieldCorrectionRequest, response=FieldOut,
          permission="tenders:write", errors=(404, 409, 422))
-def correct_field(ctx: RequestContext) -> FieldOut:
+def correct_field(ctx: RequestContext[FieldCorrectionRequest, None]) -> FieldOut:
     """Correct one extracted field; the extractor's value and evidence are kept beside the correction."""
     return tenders.correct_field(ctx.user, ctx.path_params["tender_id"], ctx.path_params["field"], ctx.body,
                                  ctx.actor)
@@ -77,12 +79,12 @@ def correct_field(ctx: RequestContext) -> FieldOut:
 
 @api.post("/tenders/{tender_id}/reanalyze", response=ReanalyzeResponse, status=202, permission="tenders:write",
           errors=(404, 409, 503))
-def reanalyze(ctx: RequestContext) -> ReanalyzeResponse:
+def reanalyze(ctx: RequestContext[None, None]) -> ReanalyzeResponse:
     """Queue the document for a fresh analysis (bypasses the cache of identical files)."""
     return tenders.reanalyze(ctx.user, ctx.path_params["tender_id"], ctx.actor)
 
 
 @api.delete("/tenders/{tender_id}", status=204, permission="tenders:delete", errors=(404,))
-def delete_tender(ctx: RequestContext) -> None:
+def delete_tender(ctx: RequestContext[None, None]) -> None:
     """Delete the tender, its items, deadlines and the stored file."""
     tenders.delete_tender(ctx.user, ctx.path_params["tender_id"], ctx.actor)

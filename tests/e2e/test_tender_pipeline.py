@@ -99,7 +99,7 @@ def test_real_edital_upload_to_ready_then_cache(runtime: Any, api: httpx.Client)
     assert second["status"] == "READY" and second["documents"][0]["cache_hit"] is True
     assert second["duplicate_of"] == created["tender_id"]
     listed = api.get("/tenders", params={"q": "035/2018"}).json()
-    assert listed["total"] == 2
+    assert listed["page"]["total"] == 2
 
 
 def _zip_bomb() -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -184,10 +185,25 @@ def test_bad_files_end_failed_with_a_reason_and_the_file_is_kept(
     assert status == 200 and link["url"]
 
 
+@pytest.fixture
+def small_upload_limit() -> Iterator[int]:
+    """MAX_UPLOAD_BYTES=50000 for one test (settings are cached: reset before and after)."""
+    from licita.core.config import reset_settings
+
+    saved = os.environ.get("MAX_UPLOAD_BYTES")
+    os.environ["MAX_UPLOAD_BYTES"] = "50000"
+    reset_settings()
+    yield 50_000
+    if saved is None:
+        os.environ.pop("MAX_UPLOAD_BYTES", None)
+    else:
+        os.environ["MAX_UPLOAD_BYTES"] = saved
+    reset_settings()
+
+
 def test_oversized_file_is_refused_before_upload_and_by_the_pipeline(
-        aws: Aws, analysis_fn: ModuleType, tenders_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        aws: Aws, analysis_fn: ModuleType, tenders_app: Any, small_upload_limit: int) -> None:
     caller = make_caller()
-    monkeypatch.setenv("MAX_UPLOAD_BYTES", "50000")
     status, body = request_upload(tenders_app, caller, "grande.pdf", "application/pdf", size=60_000)
     assert status == 413 and body["error"]["code"] == "file_too_large"
     assert body["error"]["details"]["max_bytes"] == 50_000
@@ -242,7 +258,7 @@ def test_infrastructure_failure_is_retried(aws: Aws, analysis_fn: ModuleType, te
     assert len(result["batchItemFailures"]) == len(messages)
     _, detail = call(tenders_app, "GET", "/tenders/{tender_id}", caller,
                      path_params={"tender_id": created["tender_id"]})
-    assert detail["status"] == "QUEUED"  # lease released: the redelivery can take it at once
+    assert detail["status"] == "UPLOADING"  # the object is looked at before any claim: nothing changed
     assert analysis_fn.handler(sqs_event(messages), None) == {"batchItemFailures": []}
     _, detail = call(tenders_app, "GET", "/tenders/{tender_id}", caller,
                      path_params={"tender_id": created["tender_id"]})

@@ -23,6 +23,12 @@ ME_EPP = ("exclusive", "reserved_quota", "mixed", "none")
 PLATFORMS = ("comprasgov", "bnc", "licitanet", "bll", "portal_compras_publicas", "licitacoes_e", "bbmnet",
              "proprio", "other")
 LEGAL_BASES = ("lei_14133", "lei_8666_10520", "other")
+# The one tender field catalogue: the rules extractor, the LLM schema (extraction.llm.schema) and the API
+# (licita.tenders.fields) take the field names above and these vocabularies from here.
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "document_kind": DOCUMENT_KINDS, "modality": MODALITIES, "award_criterion": AWARD_CRITERIA,
+    "dispute_mode": DISPUTE_MODES, "me_epp": ME_EPP, "platform": PLATFORMS, "legal_basis": LEGAL_BASES,
+}
 
 Scalar = str | int | float | bool | None
 

@@ -20,13 +20,18 @@ def build_event(event_type: str, company_id: str, payload: dict[str, Any], *,
     }
 
 
+def send(queue_url: str, body: dict[str, Any], *, attributes: dict[str, str] | None = None) -> str:
+    """One JSON message onto any queue of the deployment (analysis, redrives); returns its MessageId."""
+    kwargs: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": json.dumps(body, ensure_ascii=False, default=str)}
+    if attributes:
+        kwargs["MessageAttributes"] = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
+    sent = aws_client("sqs").send_message(**kwargs)
+    return str(sent.get("MessageId", ""))
+
+
 def publish(event_type: str, company_id: str, payload: dict[str, Any], *, user_id: str | None = None) -> str:
     event = build_event(event_type, company_id, payload, user_id=user_id)
-    aws_client("sqs").send_message(
-        QueueUrl=get_settings().notifications_queue_url,
-        MessageBody=json.dumps(event, ensure_ascii=False, default=str),
-        MessageAttributes={"type": {"DataType": "String", "StringValue": event_type}},
-    )
+    send(get_settings().notifications_queue_url, event, attributes={"type": event_type})
     return str(event["id"])
 
 

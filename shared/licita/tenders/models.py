@@ -1,4 +1,4 @@
-"""Tenders and what the analysis found in them (tenant-scoped; migration 0002 creates the tables).
+"""Tenders and what the analysis found in them (tenant-scoped; migrations 0002 and 0008 create the tables).
 
 Columns hold the *effective* value of each structured field (a human correction wins over the
 extractor), so lists filter and sort on what the user sees; ``fields`` keeps the extractor's opinion
@@ -42,6 +42,8 @@ class TenderStatus(enum.StrEnum):
 
 
 TERMINAL_STATUSES = frozenset({TenderStatus.READY, TenderStatus.NEEDS_REVIEW, TenderStatus.FAILED})
+# No tender may stay in one of these forever: maintenance expires or recovers them (tenders.analysis.recovery).
+TRANSIENT_STATUSES = frozenset({TenderStatus.UPLOADING, TenderStatus.QUEUED, TenderStatus.PROCESSING})
 
 
 class DeadlineKind(enum.StrEnum):
@@ -198,7 +200,69 @@ class Deadline(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-TENDER_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
+class IntentStatus(enum.StrEnum):
+    PENDING = "PENDING"  # signed, waiting for the object
+    CONSUMED = "CONSUMED"  # the object arrived and matched: its ETag is bound to the document
+    EXPIRED = "EXPIRED"  # never completed (maintenance expired the upload)
 
-__all__ = ["TENDER_TABLES", "TERMINAL_STATUSES", "Deadline", "DeadlineKind", "DeadlineSource", "Tender",
-           "TenderDocument", "TenderItem", "TenderStatus"]
+
+class UploadIntent(Base):
+    """What create_upload signed: the only write the pipeline will analyse for that document (migration 0008)."""
+
+    __tablename__ = "tender_upload_intents"
+    __table_args__ = (
+        Index("ix_tender_upload_intents_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_documents.id", ondelete="CASCADE"))
+    s3_key: Mapped[str] = mapped_column(String(400), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    expected_size: Mapped[int | None] = mapped_column(BigInteger)  # declared by the client, when it did
+    max_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20), default=IntentStatus.PENDING)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # of the presigned POST
+    consumed_etag: Mapped[str | None] = mapped_column(String(80))
+    consumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DeadLetterStatus(enum.StrEnum):
+    PENDING = "PENDING"  # waiting for the next redrive
+    REDRIVEN = "REDRIVEN"  # sent back to the analysis queue
+    EXHAUSTED = "EXHAUSTED"  # redriven the configured number of times: the tender is FAILED for good
+
+
+class AnalysisDeadLetter(Base):
+    """An analysis that kept failing (analysis DLQ, or stuck beyond its lease), one row per document run."""
+
+    __tablename__ = "analysis_dead_letters"
+    __table_args__ = (
+        UniqueConstraint("document_id", "run_key", name="uq_analysis_dead_letters_document_run"),
+        Index("ix_analysis_dead_letters_status", "status", "updated_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_documents.id", ondelete="CASCADE"))
+    run_key: Mapped[str] = mapped_column(String(120))
+    message: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the analysis message to send again
+    reason: Mapped[str] = mapped_column(Text)
+    redrives: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default=DeadLetterStatus.PENDING)
+    last_redriven_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+TENDER_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
+PIPELINE_TABLES = ("tender_upload_intents", "analysis_dead_letters")
+
+__all__ = ["PIPELINE_TABLES", "TENDER_TABLES", "TERMINAL_STATUSES", "TRANSIENT_STATUSES", "AnalysisDeadLetter",
+           "DeadLetterStatus", "Deadline", "DeadlineKind", "DeadlineSource", "IntentStatus", "Tender",
+           "TenderDocument", "TenderItem", "TenderStatus", "UploadIntent"]

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field, field_validator
 
-from licita.core.schemas import Schema, StrictModel
+from licita.core.schemas import Page, PageQuery, Schema, StrictModel
 
 TenderStatusName = Literal["UPLOADING", "QUEUED", "PROCESSING", "READY", "NEEDS_REVIEW", "FAILED"]
 SortField = Literal["created_at", "session_at", "estimated_value"]
@@ -41,7 +41,7 @@ class TenderUploadResponse(Schema):
     existing_tender_id: UUID | None = Field(default=None, description="A tender of yours with the same file")
 
 
-class TenderListQuery(StrictModel):
+class TenderListQuery(PageQuery):
     status: str | None = Field(default=None, description="One status or several separated by commas")
     modality: str | None = None
     agency: str | None = Field(default=None, max_length=200, description="Part of the agency name")
@@ -93,11 +93,10 @@ class TenderSummary(Schema):
 
 
 class TenderPage(Schema):
+    """The common list shape: the items and where they are in the whole list."""
+
     items: list[TenderSummary]
-    total: int
-    page: int
-    page_size: int
-    pages: int
+    page: Page
 
 
 class Evidence(Schema):

@@ -9,28 +9,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
-BRT = timezone(timedelta(hours=-3))
+from licita.core.time import BRT
+from licita.extraction.models import FIELD_NAMES as CATALOGUE_NAMES
+from licita.extraction.models import VOCABULARIES
 
-VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "document_kind": ("edital", "aviso_dispensa", "termo_referencia", "ata_registro_precos", "termo_homologacao",
-                      "diario_oficial", "minuta_edital", "etp", "other"),
-    "modality": ("pregao_eletronico", "pregao_presencial", "concorrencia_eletronica", "concorrencia_presencial",
-                 "dispensa_eletronica", "dispensa", "inexigibilidade", "credenciamento", "leilao", "concurso",
-                 "dialogo_competitivo"),
-    "award_criterion": ("menor_preco", "maior_desconto", "tecnica_e_preco", "melhor_tecnica", "maior_lance",
-                        "maior_retorno_economico"),
-    "dispute_mode": ("aberto", "fechado", "aberto_fechado", "fechado_aberto"),
-    "me_epp": ("exclusive", "reserved_quota", "mixed", "none"),
-    "platform": ("comprasgov", "bnc", "licitanet", "bll", "portal_compras_publicas", "licitacoes_e", "bbmnet",
-                 "proprio", "other"),
-    "legal_basis": ("lei_14133", "lei_8666_10520", "other"),
-}
+__all__ = ["FIELD_NAMES", "FIELD_SPECS", "SPECS_BY_NAME", "VOCABULARIES", "FieldSpec", "ValidatedAnswer",
+           "field_model", "tender_json_schema", "validate_answer"]
 
 
 @dataclass(frozen=True)
@@ -42,24 +32,29 @@ class FieldSpec:
     digits: int | None = None  # exact length for "digits" fields (CNPJ)
 
 
-FIELD_SPECS: tuple[FieldSpec, ...] = (
-    FieldSpec("document_kind", "enum", "tipo do documento", VOCABULARIES["document_kind"]),
-    FieldSpec("modality", "enum", "modalidade da licitação", VOCABULARIES["modality"]),
-    FieldSpec("number", "string", "número do edital/pregão como escrito, ex. 012/2025"),
-    FieldSpec("process_number", "string", "número do processo administrativo como escrito"),
-    FieldSpec("agency", "text", "órgão ou entidade que licita"),
-    FieldSpec("agency_cnpj", "digits", "CNPJ do órgão, só os 14 dígitos", digits=14),
-    FieldSpec("uasg", "digits", "código UASG (Compras.gov), só dígitos"),
-    FieldSpec("object", "text", "objeto da licitação, paráfrase curta"),
-    FieldSpec("srp", "boolean", "true se for Sistema de Registro de Preços"),
-    FieldSpec("award_criterion", "enum", "critério de julgamento", VOCABULARIES["award_criterion"]),
-    FieldSpec("dispute_mode", "enum", "modo de disputa", VOCABULARIES["dispute_mode"]),
-    FieldSpec("session_datetime", "datetime", "data e hora da sessão pública, ISO 8601 com -03:00"),
-    FieldSpec("estimated_value", "number", "valor total estimado em reais; null se sigiloso"),
-    FieldSpec("items_count", "integer", "quantidade de itens (ou lotes) da tabela principal"),
-    FieldSpec("me_epp", "enum", "tratamento ME/EPP", VOCABULARIES["me_epp"]),
-    FieldSpec("platform", "enum", "plataforma da sessão eletrônica", VOCABULARIES["platform"]),
-    FieldSpec("legal_basis", "enum", "base legal", VOCABULARIES["legal_basis"]),
+# How the model is asked for each catalogue field (licita.extraction.models holds the names and vocabularies).
+_ASKED: dict[str, tuple[Any, str, int | None]] = {
+    "document_kind": ("enum", "tipo do documento", None),
+    "modality": ("enum", "modalidade da licitação", None),
+    "number": ("string", "número do edital/pregão como escrito, ex. 012/2025", None),
+    "process_number": ("string", "número do processo administrativo como escrito", None),
+    "agency": ("text", "órgão ou entidade que licita", None),
+    "agency_cnpj": ("digits", "CNPJ do órgão, só os 14 dígitos", 14),
+    "uasg": ("digits", "código UASG (Compras.gov), só dígitos", None),
+    "object": ("text", "objeto da licitação, paráfrase curta", None),
+    "srp": ("boolean", "true se for Sistema de Registro de Preços", None),
+    "award_criterion": ("enum", "critério de julgamento", None),
+    "dispute_mode": ("enum", "modo de disputa", None),
+    "session_datetime": ("datetime", "data e hora da sessão pública, ISO 8601 com -03:00", None),
+    "estimated_value": ("number", "valor total estimado em reais; null se sigiloso", None),
+    "items_count": ("integer", "quantidade de itens (ou lotes) da tabela principal", None),
+    "me_epp": ("enum", "tratamento ME/EPP", None),
+    "platform": ("enum", "plataforma da sessão eletrônica", None),
+    "legal_basis": ("enum", "base legal", None),
+}
+FIELD_SPECS: tuple[FieldSpec, ...] = tuple(
+    FieldSpec(name, _ASKED[name][0], _ASKED[name][1], VOCABULARIES.get(name, ()), _ASKED[name][2])
+    for name in CATALOGUE_NAMES
 )
 FIELD_NAMES: tuple[str, ...] = tuple(s.name for s in FIELD_SPECS)
 SPECS_BY_NAME: dict[str, FieldSpec] = {s.name: s for s in FIELD_SPECS}

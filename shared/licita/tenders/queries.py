@@ -1,0 +1,212 @@
+"""Reading tenders: search and list, detail with evidence, items, deadlines, the download link.
+
+Every query runs in ``tenant_transaction(company)`` (row-level security) AND filters on ``company_id``
+explicitly, so a bug in one layer is caught by the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from licita.core.errors import Conflict, NotFound, ValidationFailed
+from licita.core.security.principal import Principal
+from licita.core.time import BRT
+from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.listing import contains, paginate
+from licita.platform.storage import ObjectStorage, uploads_storage
+from licita.tenders.access import company_of, find_tender, main_document
+from licita.tenders.fields import FIELD_NAMES, effective_value
+from licita.tenders.models import Deadline, Tender, TenderDocument, TenderItem
+from licita.tenders.schemas import (
+    Correction,
+    DeadlineList,
+    DeadlineOut,
+    DocumentOut,
+    DownloadLink,
+    Evidence,
+    FieldOut,
+    ItemList,
+    ItemOut,
+    TenderDetail,
+    TenderListQuery,
+    TenderPage,
+    TenderSummary,
+)
+from licita.tenders.uploads import DOWNLOAD_URL_TTL, sanitize_filename
+
+
+# ------------------------------------------------------------------------------------------ listing
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=BRT)
+
+
+def _filtered(stmt: Select[Any], company_id: uuid.UUID, query: TenderListQuery) -> Select[Any]:
+    stmt = stmt.where(Tender.company_id == company_id)
+    if query.statuses():
+        stmt = stmt.where(Tender.status.in_(query.statuses()))
+    if query.modality:
+        stmt = stmt.where(Tender.modality.in_([m.strip().lower() for m in query.modality.split(",") if m.strip()]))
+    if query.agency:
+        stmt = stmt.where(contains(Tender.agency, query.agency))
+    if query.q:
+        stmt = stmt.where(or_(*(contains(col, query.q) for col in (
+            Tender.object, Tender.agency, Tender.number, Tender.title, Tender.process_number))))
+    if query.session_from:
+        stmt = stmt.where(Tender.session_at >= _day_start(query.session_from))
+    if query.session_to:
+        stmt = stmt.where(Tender.session_at < _day_start(query.session_to + timedelta(days=1)))
+    if query.created_from:
+        stmt = stmt.where(Tender.created_at >= _day_start(query.created_from))
+    if query.created_to:
+        stmt = stmt.where(Tender.created_at < _day_start(query.created_to + timedelta(days=1)))
+    if query.value_min is not None:
+        stmt = stmt.where(Tender.estimated_value >= query.value_min)
+    if query.value_max is not None:
+        stmt = stmt.where(Tender.estimated_value <= query.value_max)
+    return stmt
+
+
+def summary(t: Tender) -> TenderSummary:
+    score = (t.risk or {}).get("score")
+    return TenderSummary(
+        id=t.id, status=t.status, failure_reason=t.failure_reason,  # type: ignore[arg-type]
+        title=t.title, object=t.object, document_kind=t.document_kind, modality=t.modality, number=t.number,
+        agency=t.agency, session_at=t.session_at,
+        estimated_value=None if t.estimated_value is None else float(t.estimated_value),
+        items_count=t.items_count, platform=t.platform,
+        risk_score=float(score) if isinstance(score, int | float) else None,
+        created_at=t.created_at, updated_at=t.updated_at,
+    )
+
+
+def _check_ranges(query: TenderListQuery) -> None:
+    if query.value_min is not None and query.value_max is not None and query.value_min > query.value_max:
+        raise ValidationFailed("value_min maior que value_max.", code="invalid_range",
+                               details=[{"field": "value_min", "message": "deve ser ≤ value_max"}])
+    for lo, hi, name in ((query.session_from, query.session_to, "session"),
+                         (query.created_from, query.created_to, "created")):
+        if lo and hi and lo > hi:
+            raise ValidationFailed(f"{name}_from depois de {name}_to.", code="invalid_range",
+                                   details=[{"field": f"{name}_from", "message": f"deve ser ≤ {name}_to"}])
+
+
+def list_tenders(principal: Principal, query: TenderListQuery) -> TenderPage:
+    """Search, filter (LIKE metacharacters match themselves), sort and paginate the company's tenders."""
+    _check_ranges(query)
+    company_id = company_of(principal)
+    column = {"created_at": Tender.created_at, "session_at": Tender.session_at,
+              "estimated_value": Tender.estimated_value}[query.sort]
+    ordering = column.asc().nulls_last() if query.order == "asc" else column.desc().nulls_last()
+    tiebreak = Tender.id.asc() if query.order == "asc" else Tender.id.desc()
+    with tenant_transaction(company_id) as db:
+        rows, page = paginate(db, _filtered(select(Tender), company_id, query).order_by(ordering, tiebreak),
+                              query.page, query.page_size)
+        return TenderPage(items=[summary(t) for t in rows], page=page)
+
+
+# ------------------------------------------------------------------------------------------ detail
+def field_out(tender: Tender, name: str) -> FieldOut:
+    extracted_raw = (tender.fields or {}).get(name)
+    correction_raw = (tender.corrections or {}).get(name)
+    extracted = Evidence.model_validate(extracted_raw) if isinstance(extracted_raw, dict) else None
+    correction = Correction.model_validate(correction_raw) if isinstance(correction_raw, dict) else None
+    return FieldOut(name=name, value=effective_value(tender, name), corrected=correction is not None,
+                    extracted=extracted, correction=correction)
+
+
+def _document_out(d: TenderDocument) -> DocumentOut:
+    return DocumentOut(
+        id=d.id, filename=d.filename, content_type=d.content_type, size=d.size, sha256=d.sha256,
+        status=d.status, failure_reason=d.failure_reason, failure_code=d.failure_code,  # type: ignore[arg-type]
+        file_kind=d.file_kind, pages=d.pages, ocr_pages=d.ocr_pages, cache_hit=d.cache_hit,
+        analysed_at=d.analysed_at, created_at=d.created_at,
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _detail(db: Session, tender: Tender) -> TenderDetail:
+    documents = db.scalars(
+        select(TenderDocument)
+        .where(TenderDocument.tender_id == tender.id, TenderDocument.company_id == tender.company_id)
+        .order_by(TenderDocument.created_at)
+    ).all()
+    details = tender.details or {}
+    return TenderDetail(
+        **summary(tender).model_dump(),
+        process_number=tender.process_number, agency_cnpj=tender.agency_cnpj, uasg=tender.uasg, srp=tender.srp,
+        me_epp=tender.me_epp, award_criterion=tender.award_criterion, dispute_mode=tender.dispute_mode,
+        legal_basis=tender.legal_basis, review_reasons=list(tender.review_reasons or []),
+        fields={name: field_out(tender, name) for name in FIELD_NAMES},
+        risk=tender.risk or {}, requirements=_list(details.get("requirements")),
+        penalties=_list(details.get("penalties")), guarantees=_list(details.get("guarantees")),
+        dates=_list(details.get("dates")),
+        notes=_list(details.get("notes")) + _list(details.get("warnings")),
+        documents=[_document_out(d) for d in documents], duplicate_of=tender.duplicate_of,
+        analysed_at=tender.analysed_at, created_by=tender.created_by,
+    )
+
+
+def get_tender(principal: Principal, tender_id: str) -> TenderDetail:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        return _detail(db, find_tender(db, company_id, tender_id))
+
+
+def list_items(principal: Principal, tender_id: str) -> ItemList:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        tender = find_tender(db, company_id, tender_id)
+        rows = db.scalars(
+            select(TenderItem)
+            .where(TenderItem.tender_id == tender.id, TenderItem.company_id == company_id)
+            .order_by(TenderItem.position)
+        ).all()
+        items = [ItemOut(
+            id=i.id, position=i.position, number=i.number, lot=i.lot, description=i.description,
+            quantity=None if i.quantity is None else float(i.quantity), unit=i.unit,
+            unit_price=None if i.unit_price is None else float(i.unit_price),
+            total_price=None if i.total_price is None else float(i.total_price),
+            me_epp_exclusive=i.me_epp_exclusive, page=i.page,
+        ) for i in rows]
+    return ItemList(tender_id=tender.id, items=items, total=len(items))
+
+
+def list_deadlines(principal: Principal, tender_id: str) -> DeadlineList:
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        tender = find_tender(db, company_id, tender_id)
+        rows = db.scalars(
+            select(Deadline)
+            .where(Deadline.tender_id == tender.id, Deadline.company_id == company_id)
+            .order_by(Deadline.due_at, Deadline.kind)
+        ).all()
+        items = [DeadlineOut(id=d.id, kind=d.kind, due_at=d.due_at, basis=d.basis,  # type: ignore[arg-type]
+                             source=d.source, page=d.page, quote=d.quote) for d in rows]  # type: ignore[arg-type]
+    return DeadlineList(tender_id=tender.id, items=items)
+
+
+def download_link(principal: Principal, tender_id: str, *, storage: ObjectStorage | None = None) -> DownloadLink:
+    """A short-lived GET link that downloads the original with its original (UTF-8) name."""
+    store = storage or uploads_storage()
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        tender = find_tender(db, company_id, tender_id)
+        document = main_document(db, tender)
+        if document is None:
+            raise NotFound("Esta licitação não tem arquivo.", code="document_not_found")
+        key, filename, ctype, seen = document.s3_key, document.filename, document.content_type, document.etag
+    if seen is None and store.head(key) is None:
+        raise Conflict("O arquivo ainda não foi enviado.", code="upload_pending")
+    disposition = f"attachment; filename=\"{sanitize_filename(filename)}\"; filename*=UTF-8''{quote(filename)}"
+    url = store.presign_get(key, expires_in=DOWNLOAD_URL_TTL, disposition=disposition, content_type=ctype)
+    return DownloadLink(url=url, filename=filename, content_type=ctype,
+                        expires_at=datetime.now(UTC) + timedelta(seconds=DOWNLOAD_URL_TTL))
