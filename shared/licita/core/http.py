@@ -146,8 +146,11 @@ def raw_response(result: RawResponse) -> Response:
 
 
 def _validation_details(err: ValidationError) -> list[dict[str, Any]]:
+    """One entry per problem: ``field`` and pydantic's ``type`` as they are, the message in Portuguese."""
+    from licita.core.messages_pt import translate
+
     return [
-        {"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"], "type": e["type"]}
+        {"field": ".".join(str(p) for p in e["loc"]) or None, "message": translate(e), "type": e["type"]}
         for e in err.errors(include_url=False, include_input=False)
     ]
 
