@@ -51,8 +51,9 @@ def discovery_env(fake: FakePncp, aws: Aws) -> Iterator[Aws]:
 @pytest.fixture(autouse=True)
 def _clean(fake: FakePncp, discovery_env: Aws) -> Iterator[None]:
     fake.reset()
-    from licita.platform.db.engine import system_transaction
     from sqlalchemy import text
+
+    from licita.platform.db.engine import system_transaction
 
     with system_transaction() as db:  # every test starts from an empty PNCP mirror and no watermarks
         db.execute(text("DELETE FROM pncp_compras; DELETE FROM pncp_sync_state"))

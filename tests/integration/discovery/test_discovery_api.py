@@ -8,9 +8,9 @@ import uuid
 from typing import Any
 
 import pytest
+from conftest import events
 from sqlalchemy import select, text
 
-from conftest import events
 from licita.discovery.sync import run_cycle
 from licita.platform.db.engine import system_transaction
 from licita.platform.pncp import PncpClient
