@@ -72,6 +72,7 @@ class Admin:
         self.pollers: list[SqsPoller] = []
         self.ws: WebSocketGateway | None = None
         self.generation: Callable[[], int] = lambda: 0
+        self.services: Callable[[], list[dict[str, Any]]] = lambda: []
         self._openapi: tuple[int, bytes] | None = None
         self._openapi_lock = threading.Lock()
         self.assets = swagger_assets()
@@ -152,6 +153,8 @@ class Admin:
                                   "ok": False, "error": f"{type(exc).__name__}: {exc}"}, 500)
                 return _json({"schedule": entry.event.rule_name, "function": entry.event.function, "ok": True,
                               "result": result, "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+        if head == "services" and method == "GET":
+            return _json({"items": self.services()})
         if head == "connections" and method == "GET":
             ws = self.ws
             conns = [] if ws is None else [{"connectionId": c, **(ws.describe(c) or {})}

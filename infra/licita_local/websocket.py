@@ -90,7 +90,7 @@ class WebSocketGateway:
         self._thread.start()
         self._ready.wait(30)
         if self._error is not None:
-            raise RuntimeError(f"WebSocket server failed to start: {self._error}")
+            raise RuntimeError(f"WebSocket server failed to start: {self._error}") from self._error
         return self.port
 
     def _run(self) -> None:

@@ -144,7 +144,7 @@ def boom(event: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(("authorizer", "status", "code"), [
     (deny, 401, "unauthorized"),  # ACCESS_DENIED gateway response (template: 401)
     (raise_unauthorized, 401, "unauthorized"),
-    (boom, 500, "authorizer_failure"),
+    (boom, 503, "service_unavailable"),  # AUTHORIZER_FAILURE gateway response (template: fails closed, 503)
     (lambda e: {"principalId": "x"}, 500, "authorizer_configuration_error"),
     (lambda e: {**ALLOW, "policyDocument": {"Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
                                                           "Resource": "arn:aws:execute-api:*:*:*/*/POST/*"}]}},
@@ -155,6 +155,18 @@ def test_authorizer_outcomes(gw: Any, authorizer: Callable[[dict[str, Any]], Any
     hosts["AuthorizerFunction"].fn = authorizer
     resp = g(req("GET", "/auth/me", [("Authorization", "Bearer t")]))
     assert resp.status == status and error(resp)["code"] == code
+    assert not hosts["AuthFunction"].events
+
+
+def test_authorizer_failure_applies_the_template_gateway_response(gw: Any) -> None:
+    """An authorizer that cannot reach PostgreSQL/Redis raises: the gateway answers the template's
+    AUTHORIZER_FAILURE response (status, Retry-After, CORS header, body) and no function runs."""
+    g, hosts = gw
+    hosts["AuthorizerFunction"].fn = boom
+    resp = g(req("GET", "/auth/me", [("Authorization", "Bearer t")]))
+    assert resp.status == 503 and hdr(resp, "Retry-After") == "5"
+    assert hdr(resp, "Access-Control-Allow-Origin") and hdr(resp, "x-amzn-ErrorType") == "AuthorizerFailureException"
+    assert error(resp)["code"] == "service_unavailable" and "indisponível" in error(resp)["message"]
     assert not hosts["AuthFunction"].events
 
 
