@@ -38,59 +38,59 @@ app = api.app
 
 
 @api.get("/calendars", response=CalendarList, permission="calendar:read")
-def list_calendars(ctx: RequestContext) -> CalendarList:
+def list_calendars(ctx: RequestContext[None, None]) -> CalendarList:
     """Company calendars and your personal ones."""
     return service.list_calendars(ctx.user)
 
 
 @api.post("/calendars", body=CalendarCreate, response=CalendarOut, status=201, permission="calendar:write",
           errors=(403, 422))
-def create_calendar(ctx: RequestContext) -> CalendarOut:
+def create_calendar(ctx: RequestContext[CalendarCreate, None]) -> CalendarOut:
     """A personal calendar (or, for managers, a company one)."""
     return service.create_calendar(ctx.user, ctx.body, ctx.actor)
 
 
 @api.get("/calendars/occurrences", query=RangeQuery, response=OccurrenceList, permission="calendar:read",
          errors=(404, 422))
-def list_occurrences(ctx: RequestContext) -> OccurrenceList:
+def list_occurrences(ctx: RequestContext[None, RangeQuery]) -> OccurrenceList:
     """Every occurrence between ?from= and ?to= (recurrences expanded), automatic deadlines included."""
     return service.occurrences(ctx.user, ctx.query)
 
 
 @api.post("/calendars/{calendar_id}/events", body=EventCreate, response=EventOut, status=201,
           permission="calendar:write", errors=(404, 422))
-def create_event(ctx: RequestContext) -> EventOut:
+def create_event(ctx: RequestContext[EventCreate, None]) -> EventOut:
     """An event, optionally recurring (RRULE) with reminders and invited people."""
     return service.create_event(ctx.user, ctx.path_params["calendar_id"], ctx.body, ctx.actor)
 
 
 @api.get("/calendar-events/{event_id}", response=EventOut, permission="calendar:read", errors=(404,))
-def get_event(ctx: RequestContext) -> EventOut:
+def get_event(ctx: RequestContext[None, None]) -> EventOut:
     """One event with its attendees' answers."""
     return service.get_event(ctx.user, ctx.path_params["event_id"])
 
 
 @api.patch("/calendar-events/{event_id}", body=EventUpdate, response=EventOut, permission="calendar:write",
            errors=(404, 409, 422))
-def update_event(ctx: RequestContext) -> EventOut:
+def update_event(ctx: RequestContext[EventUpdate, None]) -> EventOut:
     """Edit a manual event (automatic ones follow their source); carries the version read."""
     return service.update_event(ctx.user, ctx.path_params["event_id"], ctx.body, ctx.actor)
 
 
 @api.delete("/calendar-events/{event_id}", status=204, permission="calendar:write", errors=(404, 409))
-def delete_event(ctx: RequestContext) -> None:
+def delete_event(ctx: RequestContext[None, None]) -> None:
     """Delete a manual event."""
     service.delete_event(ctx.user, ctx.path_params["event_id"], ctx.actor)
 
 
 @api.post("/calendar-events/{event_id}/respond", body=RespondBody, response=EventOut, permission="calendar:read",
           errors=(404, 422))
-def respond(ctx: RequestContext) -> EventOut:
+def respond(ctx: RequestContext[RespondBody, None]) -> EventOut:
     """Accept, decline or tentatively accept an invitation."""
     return service.respond(ctx.user, ctx.path_params["event_id"], ctx.body.status, ctx.actor)
 
 
-def _base_url(ctx: RequestContext) -> str:
+def _base_url(ctx: RequestContext[Any, Any]) -> str:
     from licita.core.config import get_settings
 
     configured = get_settings().public_api_url
@@ -103,19 +103,19 @@ def _base_url(ctx: RequestContext) -> str:
 
 @api.post("/calendars/feeds", body=FeedCreate, response=FeedCreated, status=201, permission="calendar:read",
           errors=(422,))
-def create_feed(ctx: RequestContext) -> FeedCreated:
+def create_feed(ctx: RequestContext[FeedCreate, None]) -> FeedCreated:
     """A secret ICS URL (yours or the company's calendars) for Google Calendar, Outlook or Apple Calendar."""
     return feeds.create_feed(ctx.user, ctx.body, _base_url(ctx), ctx.actor)
 
 
 @api.get("/calendars/feeds", response=FeedList, permission="calendar:read")
-def list_feeds(ctx: RequestContext) -> FeedList:
+def list_feeds(ctx: RequestContext[None, None]) -> FeedList:
     """Your feeds (the URLs themselves are shown only when created)."""
     return feeds.list_feeds(ctx.user)
 
 
 @api.delete("/calendars/feeds/{feed_id}", response=FeedOut, permission="calendar:read", errors=(404,))
-def revoke_feed(ctx: RequestContext) -> FeedOut:
+def revoke_feed(ctx: RequestContext[None, None]) -> FeedOut:
     """Revoke a feed: its URL stops working at once."""
     return feeds.revoke_feed(ctx.user, ctx.path_params["feed_id"], ctx.actor)
 

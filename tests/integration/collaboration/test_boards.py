@@ -87,7 +87,7 @@ def test_versioned_edits_and_archive_restore(team: Team) -> None:
     assert status == 200, renamed
     _, detail = team.member.call("boards", "GET", f"/boards/{b['id']}")
     assert detail["lists"][0]["name"] == "Desistimos"
-    status, new_list = team.member.call("boards", "POST", f"/boards/{b['id']}/lists",
+    status, _new_list = team.member.call("boards", "POST", f"/boards/{b['id']}/lists",
                                         {"name": "Recurso", "position": {"after_id": b["lists"][4]["id"]}})
     assert status == 201
     _, detail = team.member.call("boards", "GET", f"/boards/{b['id']}")
@@ -136,7 +136,7 @@ def test_moves_by_rank_touch_one_row_and_stale_moves_conflict(team: Team) -> Non
     assert status == 422 and err["error"]["code"] == "list_not_in_board"
 
     # many inserts between the same two cards never renumber and stay ordered
-    left, right = c, bb
+    left, _right = c, bb
     for n in range(40):
         status, mid = team.member.call("boards", "POST", f"/boards/{b['id']}/cards",
                                        {"list_id": first, "title": f"m{n:02d}", "position": {"after_id": left["id"]}})

@@ -185,8 +185,9 @@ def test_other_company_sees_nothing(team: Team, other: Team, method: str, path: 
     _, conv = team.admin.call("conversations", "POST", "/conversations", {"kind": "tender", "tender_id": tid})
     msg = send(team.admin, conv, "segredo comercial")
     ids = {"conv": conv["id"], "msg": msg["id"], "tender": tid}
-    fill = (lambda v: v if not isinstance(v, str) else
-            v.replace("{conv}", ids["conv"]).replace("{msg}", ids["msg"]).replace("{tender}", ids["tender"]))
+    def fill(v: Any) -> Any:
+        return (v if not isinstance(v, str) else
+                v.replace("{conv}", ids["conv"]).replace("{msg}", ids["msg"]).replace("{tender}", ids["tender"]))
     payload = None if body is None else {k: fill(v) for k, v in body.items()}
     status, _ = other.admin.call("conversations", method, fill(path), payload)
     assert status == 404
