@@ -66,16 +66,16 @@ def rank_between(lo: str | None, hi: str | None, rnd: random.Random | None = Non
             continue
         if b - a > 1:
             span = b - a - 1
-            if lo is None:  # prepending: small steps down from hi (or from the top once free)
+            if lo is None and upper is not None:  # prepending: small steps down from hi, slow growth
                 digit = max(a + 1, b - pick.randint(1, 3))
-            elif upper is None:  # appending (or free above lo): small steps up, slow growth
+            elif hi is None:  # appending: small steps up, slow growth
                 digit = min(b - 1, a + pick.randint(1, 3))
             else:  # near the middle (balanced growth), not exactly on it (concurrent drops differ)
                 middle = a + 1 + span // 2
                 jitter = max(1, span // 4)
                 digit = min(b - 1, max(a + 1, middle + pick.randint(-jitter, jitter) if span > 2 else middle))
             out.append(ALPHABET[digit])
-            if span < 4:  # little room left at this position: a random tail keeps concurrent drops apart
+            if (hi is not None and lo is not None) or span < 4:  # a random tail keeps concurrent drops apart
                 out.append(ALPHABET[pick.randint(1, BASE - 1)])
             return "".join(out)
         out.append(ALPHABET[a])  # b == a + 1: keep lo's digit, anything above lo's rest will do
