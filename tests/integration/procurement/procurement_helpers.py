@@ -36,3 +36,30 @@ def xlsx(rows: list[list[Any]]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def seed_tender(company_id: str, items: list[tuple[str, float, float | None]]) -> tuple[str, list[str]]:
+    """A READY tender with items (description, quantity, estimated unit price) straight in the database."""
+    import uuid
+    from decimal import Decimal
+
+    from licita.platform.db.engine import system_transaction
+    from licita.tenders.models import Tender, TenderItem
+
+    tender_id = uuid.uuid4()
+    ids = []
+    with system_transaction() as db:
+        db.add(Tender(id=tender_id, company_id=uuid.UUID(company_id), status="READY", title="Pregão Eletrônico nº 9/2025",
+                      fields={}, corrections={}, risk={}, details={}, review_reasons=[]))
+        db.flush()
+        for n, (description, qty, price) in enumerate(items, start=1):
+            item_id = uuid.uuid4()
+            ids.append(str(item_id))
+            db.add(TenderItem(id=item_id, company_id=uuid.UUID(company_id), tender_id=tender_id, position=n, number=n,
+                              description=description, quantity=Decimal(str(qty)), unit="UN",
+                              unit_price=None if price is None else Decimal(str(price))))
+    return str(tender_id), ids
+
+
+def token_of(url: str) -> str:
+    return url.rsplit("/", 1)[-1]
