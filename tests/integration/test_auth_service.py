@@ -49,7 +49,9 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password() -> None:
     assert err.value.code == "invalid_credentials"
 
 
-def test_refresh_rotates_and_reuse_revokes_the_whole_family() -> None:
+def test_refresh_rotates_and_reuse_revokes_the_whole_family(monkeypatch: pytest.MonkeyPatch) -> None:
+    from licita.core.config import reset_settings
+
     user = make_user(make_company())
     first = auth.login(user.email, PASSWORD, actor())
     second = auth.refresh(first.refresh_token, actor())
@@ -57,8 +59,12 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family() -> None:
     assert second.session_id == first.session_id
     bearer.authorize(second.access_token)
 
+    monkeypatch.setenv("REFRESH_GRACE_SECONDS", "0")  # past the concurrent-refresh grace window
+    reset_settings()
     with pytest.raises(Unauthorized) as err:
         auth.refresh(first.refresh_token, actor())  # replay of a rotated token
+    monkeypatch.delenv("REFRESH_GRACE_SECONDS")
+    reset_settings()
     assert err.value.code == "session_revoked"
     # every token of the family is dead now, including the newest ones
     with pytest.raises(Unauthorized):

@@ -106,6 +106,8 @@ class RefreshToken(Base):
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # fresh pairs handed out for this token inside the grace window (concurrent refreshes); bounded
+    grace_reissues: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserProfile(Base):

@@ -203,40 +203,6 @@ class ProfileUpdate(StrictModel):
     preferences: dict[str, Any] | None = None
 
 
-# ---------------------------------------------------------------------------------------- audit
-class AuditQuery(PageQuery):
-    action: str | None = Field(None, max_length=60)
-    entity: str | None = Field(None, max_length=60)
-    entity_id: str | None = Field(None, max_length=64)
-    user_id: UUID | None = None
-    company_id: UUID | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-class AuditEntry(Schema):
-    id: int
-    company_id: UUID | None
-    user_id: UUID | None
-    action: str
-    entity: str
-    entity_id: str | None
-    ip_address: str | None
-    user_agent: str | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    created_at: datetime
-
-
-class AuditList(Schema):
-    items: list[AuditEntry]
-    page: Page
-
-
-class ActivityList(Schema):
-    items: list[dict[str, Any]]
-
-
 # ------------------------------------------------------------------------------------- settings
 class SettingOut(Schema):
     key: str

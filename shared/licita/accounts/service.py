@@ -15,16 +15,21 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from licita.accounts import schemas as s
+from licita.accounts.mail import AccountMail
+from licita.accounts.mail import send as send_mail
 from licita.accounts.models import AccessRequest, Company, OneTimeToken, Role, Status, User, UserProfile
 from licita.accounts.sessions import after_revocation, revoke_user_sessions
 from licita.audit.service import Actor, record
-from licita.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from licita.core.config import get_settings
+from licita.core.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from licita.core.plans import plan as plan_limits
 from licita.core.schemas import Page
+from licita.core.security.password_policy import enforce as enforce_password_policy
 from licita.core.security.passwords import hash_password, verify_password
 from licita.core.security.permissions import escalations
 from licita.core.security.principal import Principal
 from licita.core.security.tokens import hash_refresh_token, new_refresh_token
+from licita.platform import ratelimit
 from licita.platform.db.engine import system_transaction, tenant_transaction
 
 TOKEN_TTL = {"invite": timedelta(days=7), "first_access": timedelta(days=3), "reset": timedelta(hours=24)}
@@ -54,9 +59,19 @@ def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return result
 
 
+def _expire_one_time_tokens(db: Session, *, user_id: uuid.UUID | None = None,
+                            company_id: uuid.UUID | None = None) -> None:
+    """Unused invitation/first-access/reset links stop working (a newer link, or the account ended)."""
+    stmt = update(OneTimeToken).where(OneTimeToken.used_at.is_(None))
+    if user_id is not None:
+        stmt = stmt.where(OneTimeToken.user_id == user_id)
+    if company_id is not None:
+        stmt = stmt.where(OneTimeToken.company_id == company_id)
+    db.execute(stmt.values(used_at=_now()))
+
+
 def _issue_one_time_token(db: Session, user: User, purpose: str) -> s.OneTimeTokenOut:
-    db.execute(update(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.used_at.is_(None))
-               .values(used_at=_now()))  # only the newest token of a user works
+    _expire_one_time_tokens(db, user_id=user.id)  # only the newest token of a user works
     token, token_hash = new_refresh_token()
     expires = _now() + TOKEN_TTL[purpose]
     db.add(OneTimeToken(token_hash=token_hash, user_id=user.id, company_id=user.company_id, purpose=purpose,
@@ -64,21 +79,32 @@ def _issue_one_time_token(db: Session, user: User, purpose: str) -> s.OneTimeTok
     return s.OneTimeTokenOut(user_id=user.id, token=token, purpose=purpose, expires_at=expires)
 
 
+def _setup_mail(kind: str, user: User, company: Company, token: s.OneTimeTokenOut, **extra: str) -> AccountMail:
+    """The e-mail carrying a one-time link to the person who must use it."""
+    return AccountMail(kind, user.email, user.first_name, str(company.id), {
+        "token": token.token, "expires_at": token.expires_at.isoformat(), "target_user_id": str(user.id),
+        "company_name": company.trade_name or company.legal_name, **extra})
+
+
 # ------------------------------------------------------------------------------ access requests
 def create_access_request(data: s.AccessRequestCreate, actor: Actor) -> s.AccessRequestOut:
+    """Public intake. An e-mail already in use is answered exactly like a new one (no account enumeration);
+    the address's owner is told by e-mail instead, and approving such a request fails with ``email_taken``."""
     with system_transaction() as db:
         if db.scalar(select(Company.id).where(Company.cnpj == data.cnpj)) or db.scalar(
                 select(AccessRequest.id).where(AccessRequest.cnpj == data.cnpj, AccessRequest.status == "PENDING")):
             raise Conflict("Já existe empresa ou solicitação pendente com este CNPJ.", code="cnpj_taken")
-        if db.scalar(select(User.id).where(User.email == data.email)) or db.scalar(
-                select(AccessRequest.id).where(AccessRequest.email == data.email,
-                                               AccessRequest.status == "PENDING")):
-            raise Conflict("E-mail já cadastrado ou com solicitação pendente.", code="email_taken")
+        owner = db.execute(select(User.first_name, User.company_id).where(User.email == data.email)).one_or_none()
         request = AccessRequest(id=uuid.uuid4(), **data.model_dump(), created_at=_now())
         db.add(request)
         db.flush()
-        record(db, actor, "access_request.created", "access_request", request.id, after=data.model_dump())
-        return s.AccessRequestOut.model_validate(request, from_attributes=True)
+        record(db, actor, "access_request.created", "access_request", request.id,
+               after={**data.model_dump(), "email_in_use": owner is not None})
+        out = s.AccessRequestOut.model_validate(request, from_attributes=True)
+    if owner is not None:
+        send_mail(AccountMail("access_request.email_in_use", data.email, owner.first_name, str(owner.company_id),
+                              {"legal_name": data.legal_name, "request_id": str(out.id)}))
+    return out
 
 
 def list_access_requests(query: s.AccessRequestQuery) -> s.AccessRequestList:
@@ -127,8 +153,11 @@ def approve_access_request(request_id: str, principal: Principal, actor: Actor) 
         request.decided_by, request.decided_at = uuid.UUID(principal.user_id), _now()
         record(db, actor, "access_request.approved", "access_request", request.id, company_id=company.id,
                after={"company_id": str(company.id), "admin_user_id": str(admin.id)})
-        return s.ApprovalOut(request=s.AccessRequestOut.model_validate(request, from_attributes=True),
-                             company_id=company.id, admin=token)
+        out = s.ApprovalOut(request=s.AccessRequestOut.model_validate(request, from_attributes=True),
+                            company_id=company.id, admin=token)
+        mail = _setup_mail("account.first_access", admin, company, token)
+    send_mail(mail)
+    return out
 
 
 def reject_access_request(request_id: str, reason: str, principal: Principal, actor: Actor) -> s.AccessRequestOut:
@@ -151,6 +180,7 @@ def setup_password(token: str, new_password: str, actor: Actor) -> None:
         assert user is not None
         if user.status in (Status.SUSPENDED, Status.INACTIVE):
             raise Forbidden("Usuário inativo.", code="user_inactive")
+        enforce_password_policy(new_password, email=user.email, names=(user.first_name, user.last_name))
         row.used_at = _now()
         user.password_hash = hash_password(new_password)
         user.password_changed_at = _now()
@@ -162,8 +192,19 @@ def setup_password(token: str, new_password: str, actor: Actor) -> None:
     after_revocation(revoked)
 
 
+def _password_attempts(user_id: str) -> tuple[str, int, int]:
+    settings = get_settings()
+    return f"pwchange:{user_id}", settings.password_attempts_max, settings.password_attempts_window_seconds
+
+
 def change_password(principal: Principal, current: str, new: str, actor: Actor) -> None:
-    """Changing one's password signs out every other device."""
+    """Changing one's password signs out every other device. Wrong current passwords are rate limited
+    per user (a stolen access token must not become an online guessing oracle)."""
+    key, limit, window = _password_attempts(principal.user_id)
+    if ratelimit.peek(key, window) >= limit:
+        decision = ratelimit.hit(key, limit, window)
+        raise TooManyRequests("Muitas tentativas de senha atual incorreta. Aguarde.",
+                              retry_after=decision.retry_after, details={"scope": "password"})
     if current == new:
         raise BadRequest("A nova senha deve ser diferente da atual.", code="password_unchanged")
     with tenant_transaction(principal.company_id) as db:
@@ -171,12 +212,15 @@ def change_password(principal: Principal, current: str, new: str, actor: Actor) 
         if user is None:
             raise Unauthorized("Usuário não existe mais.", code="user_gone")
         if not verify_password(current, user.password_hash):
+            ratelimit.hit(key, limit, window)
             raise Forbidden("Senha atual incorreta.", code="wrong_password")
+        enforce_password_policy(new, email=user.email, names=(user.first_name, user.last_name))
         user.password_hash = hash_password(new)
         user.password_changed_at = _now()
         user.must_change_password = False
         revoked = revoke_user_sessions(db, [user.id], None, "password_changed", keep=principal.session_id)
         record(db, actor, "user.password_changed", "user", user.id)
+    ratelimit.reset(key, window)
     after_revocation(revoked)
 
 
@@ -264,6 +308,7 @@ def admin_set_company_status(company_id: str, status: str, actor: Actor) -> s.Co
         company.status = status
         if status != Status.ACTIVE:
             revoked = revoke_user_sessions(db, None, company.id, "company_suspended")
+            _expire_one_time_tokens(db, company_id=company.id)
         record(db, actor, "company.status_changed", "company", company.id, company_id=company.id,
                before={"status": before}, after={"status": status, "sessions_revoked": len(revoked)})
         out = _company_out(company)
@@ -328,6 +373,10 @@ def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.
         db.flush()
         token = _issue_one_time_token(db, user, "invite")
         record(db, actor, "user.invited", "user", user.id, after=_snapshot(user, USER_FIELDS))
+        inviter = db.get(User, uuid.UUID(principal.user_id))
+        mail = _setup_mail("account.invitation", user, company, token,
+                           inviter_name=f"{inviter.first_name} {inviter.last_name}".strip() if inviter else "")
+    send_mail(mail)
     from licita.platform.queues import publish_quietly
 
     publish_quietly("user.invited", principal.company_id,
@@ -419,6 +468,7 @@ def set_user_status(principal: Principal, user_id: str, status: str, actor: Acto
         user.status = status
         if status != Status.ACTIVE:
             revoked = revoke_user_sessions(db, [user.id], None, "user_deactivated")
+            _expire_one_time_tokens(db, user_id=user.id)
         record(db, actor, "user.status_changed", "user", user.id, before={"status": before},
                after={"status": status})
         out = _user_out(user)
@@ -434,7 +484,12 @@ def reset_password(principal: Principal, user_id: str, actor: Actor) -> s.OneTim
         user.must_change_password = True
         token = _issue_one_time_token(db, user, "reset" if user.password_hash else "invite")
         record(db, actor, "user.password_reset_requested", "user", user.id)
-        return token
+        company = db.get(Company, user.company_id)
+        assert company is not None
+        mail = _setup_mail("account.password_reset" if token.purpose == "reset" else "account.invitation",
+                           user, company, token)
+    send_mail(mail)
+    return token
 
 
 # ------------------------------------------------------------------------------------ profile

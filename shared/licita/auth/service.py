@@ -21,7 +21,7 @@ from licita.auth.bearer import check_alive
 from licita.auth.schemas import SessionList, SessionOut, TokenPair, UserOut
 from licita.core.config import get_settings
 from licita.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
-from licita.core.security.passwords import verify_password
+from licita.core.security.passwords import hash_password, needs_rehash, verify_password
 from licita.core.security.permissions import grantable_to
 from licita.core.security.principal import Principal
 from licita.core.security.tokens import (
@@ -84,6 +84,8 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
         db.add(session)
         db.flush()  # the session row must exist before its refresh token references it
         user.last_login_at = now
+        if needs_rehash(user.password_hash):  # older scheme (72-byte bcrypt) or another cost: upgrade now
+            user.password_hash = hash_password(password)
         pair = _issue_tokens(db, user, session, company)
         record(db, Actor(str(user.id), str(company.id), actor.ip, actor.user_agent, actor.request_id),
                "auth.login", "user_session", session.id, company_id=company.id)
@@ -132,7 +134,17 @@ def _issue_tokens(db: Session, user: User, session: UserSession, company: Compan
 
 
 # --------------------------------------------------------------------------------------- refresh
+GRACE_REISSUES = 3  # concurrent refreshes a client may fire with one token (tabs, retries)
+
+
 def refresh(refresh_token: str, actor: Actor) -> TokenPair:
+    """Rotate: the presented token is spent and a new pair issued in the same session (family).
+
+    A spent token presented again within ``REFRESH_GRACE_SECONDS`` of its rotation (two tabs refreshing
+    at once, a retry after a lost response) gets a fresh pair of the same family, at most
+    ``GRACE_REISSUES`` times. After the window it is a theft signal and the whole family is revoked.
+    Concurrent calls serialise on the token row's lock, so exactly one rotates and the others see it spent.
+    """
     now = _now()
     reused_session: uuid.UUID | None = None
     with system_transaction() as db:
@@ -144,7 +156,7 @@ def refresh(refresh_token: str, actor: Actor) -> TokenPair:
             raise Unauthorized("Refresh token inválido.", code="refresh_invalid")
         session = db.get(UserSession, row.session_id, with_for_update=True)
         assert session is not None
-        if row.used_at is not None:
+        if row.used_at is not None and not _in_grace(row, session, now):
             # A rotated token came back: someone holds a stolen copy. Kill the whole family.
             if session.revoked_at is None:
                 _revoke(db, session, "refresh_reuse", now)
@@ -160,11 +172,20 @@ def refresh(refresh_token: str, actor: Actor) -> TokenPair:
                 _revoke(db, session, "account_inactive", now)
                 reused_session = session.id
             else:
-                row.used_at = now
+                if row.used_at is None:
+                    row.used_at = now
+                else:
+                    row.grace_reissues = (row.grace_reissues or 0) + 1
                 session.last_activity_at = now
                 return _issue_tokens(db, user, session, company)
     forget_session(reused_session)
     raise Unauthorized("Sessão encerrada: refresh token reutilizado ou conta inativa.", code="session_revoked")
+
+
+def _in_grace(row: RefreshToken, session: UserSession, now: datetime) -> bool:
+    grace = timedelta(seconds=get_settings().refresh_grace_seconds)
+    return (row.used_at is not None and session.revoked_at is None and now - row.used_at <= grace
+            and (row.grace_reissues or 0) < GRACE_REISSUES)
 
 
 def _check_alive(session: UserSession, now: datetime) -> None:
