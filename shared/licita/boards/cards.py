@@ -356,11 +356,15 @@ def attachment_link(principal: Principal, card_id: str, attachment_id: str) -> D
         if row is None:
             raise NotFound("Anexo não encontrado.", code="attachment_not_found")
         key, name = row.s3_key, row.filename
+    from urllib.parse import quote
+
+    from licita.tenders.uploads import sanitize_filename
+
+    # the name the person uploaded (RFC 6266: ASCII fallback + UTF-8), not the sanitized key segment
+    disposition = f"attachment; filename=\"{sanitize_filename(name)}\"; filename*=UTF-8''{quote(name)}"
     url = aws_client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": get_settings().uploads_bucket, "Key": key,
-                              "ResponseContentDisposition": f'attachment; filename="{key.rsplit("/", 1)[-1]}"'},
-        ExpiresIn=DOWNLOAD_TTL)
-    del name
+                              "ResponseContentDisposition": disposition}, ExpiresIn=DOWNLOAD_TTL)
     return DownloadOut(url=url, expires_in=DOWNLOAD_TTL)
 
 
