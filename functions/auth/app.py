@@ -28,48 +28,48 @@ app = api.app
 
 
 @api.post("/auth/login", body=LoginRequest, response=TokenPair, public=True, errors=(401, 403, 409, 429))
-def login(ctx: RequestContext) -> TokenPair:
+def login(ctx: RequestContext[LoginRequest, None]) -> TokenPair:
     """Exchange e-mail and password for an access JWT and a refresh token."""
     return auth.login(ctx.body.email, ctx.body.password, ctx.actor)
 
 
 @api.post("/auth/refresh", body=RefreshRequest, response=TokenPair, public=True, errors=(401,))
-def refresh(ctx: RequestContext) -> TokenPair:
+def refresh(ctx: RequestContext[RefreshRequest, None]) -> TokenPair:
     """Rotate the refresh token; presenting a rotated one again revokes the whole session."""
     return auth.refresh(ctx.body.refresh_token, ctx.actor)
 
 
 @api.post("/auth/logout", status=204, allow_pending_password=True)
-def logout(ctx: RequestContext) -> None:
+def logout(ctx: RequestContext[None, None]) -> None:
     """End the caller's session (every token of it stops working)."""
     auth.logout(ctx.user, ctx.actor)
 
 
 @api.get("/auth/me", response=UserOut, allow_pending_password=True)
-def me(ctx: RequestContext) -> UserOut:
+def me(ctx: RequestContext[None, None]) -> UserOut:
     """The caller's user record."""
     return auth.me(ctx.user)
 
 
 @api.get("/auth/sessions", response=SessionList)
-def sessions(ctx: RequestContext) -> SessionList:
+def sessions(ctx: RequestContext[None, None]) -> SessionList:
     """The caller's active sessions (devices)."""
     return auth.list_sessions(ctx.user)
 
 
 @api.delete("/auth/sessions/{session_id}", status=204, errors=(404,))
-def revoke_session(ctx: RequestContext) -> None:
+def revoke_session(ctx: RequestContext[None, None]) -> None:
     """Sign a device out (own sessions; company admins may end any session of their company)."""
     auth.revoke_session(ctx.user, ctx.path_params["session_id"], ctx.actor)
 
 
 @api.post("/auth/password", body=PasswordChange, status=204, allow_pending_password=True, errors=(400, 403))
-def change_password(ctx: RequestContext) -> None:
+def change_password(ctx: RequestContext[PasswordChange, None]) -> None:
     """Change one's own password; every other session is signed out."""
     accounts.change_password(ctx.user, ctx.body.current_password, ctx.body.new_password, ctx.actor)
 
 
 @api.post("/auth/password/setup", body=PasswordSetup, status=204, public=True, errors=(401, 403))
-def setup_password(ctx: RequestContext) -> None:
+def setup_password(ctx: RequestContext[PasswordSetup, None]) -> None:
     """Set a password with a one-time token (first access, invitation, reset)."""
     accounts.setup_password(ctx.body.token, ctx.body.new_password, ctx.actor)

@@ -39,49 +39,49 @@ app = api.app
 
 @api.post("/conversations", body=ConversationCreate, response=ConversationOut, permission="conversations:write",
           errors=(403, 404, 422))
-def open_conversation(ctx: RequestContext) -> ConversationOut:
+def open_conversation(ctx: RequestContext[ConversationCreate, None]) -> ConversationOut:
     """Open (or get) the thread of a tender, a card, or a group of people."""
     return service.open_conversation(ctx.user, ctx.body, ctx.actor)
 
 
 @api.get("/conversations", query=ConversationQuery, response=ConversationPage, permission="conversations:read",
          errors=(422,))
-def list_conversations(ctx: RequestContext) -> ConversationPage:
+def list_conversations(ctx: RequestContext[None, ConversationQuery]) -> ConversationPage:
     """Threads you take part in or may read, most recent first, with unread counts."""
     return service.list_conversations(ctx.user, ctx.query)
 
 
 @api.get("/conversations/search", query=SearchQuery, response=MessagePage, permission="conversations:read",
          errors=(422,))
-def search_messages(ctx: RequestContext) -> MessagePage:
+def search_messages(ctx: RequestContext[None, SearchQuery]) -> MessagePage:
     """Full-text (Portuguese) search over the messages you may read."""
     return service.search(ctx.user, ctx.query)
 
 
 @api.get("/conversations/{conversation_id}", response=ConversationOut, permission="conversations:read",
          errors=(404,))
-def get_conversation(ctx: RequestContext) -> ConversationOut:
+def get_conversation(ctx: RequestContext[None, None]) -> ConversationOut:
     """One thread with its participants and your unread count."""
     return service.get_conversation(ctx.user, ctx.path_params["conversation_id"])
 
 
 @api.get("/conversations/{conversation_id}/messages", query=MessageQuery, response=MessageList,
          permission="conversations:read", errors=(404, 422))
-def list_messages(ctx: RequestContext) -> MessageList:
+def list_messages(ctx: RequestContext[None, MessageQuery]) -> MessageList:
     """Messages newest first; older ones with ?before_seq=."""
     return service.list_messages(ctx.user, ctx.path_params["conversation_id"], ctx.query)
 
 
 @api.post("/conversations/{conversation_id}/messages", body=MessageCreate, response=MessageOut, status=201,
           permission="conversations:write", errors=(404, 422))
-def send_message(ctx: RequestContext) -> MessageOut:
+def send_message(ctx: RequestContext[MessageCreate, None]) -> MessageOut:
     """Send a message (pushed at once to the participants online); @mentions are notified."""
     return service.send_message(ctx.user, ctx.path_params["conversation_id"], ctx.body, ctx.actor)
 
 
 @api.patch("/conversations/{conversation_id}/messages/{message_id}", body=MessageEdit, response=MessageOut,
            permission="conversations:write", errors=(403, 404, 422))
-def edit_message(ctx: RequestContext) -> MessageOut:
+def edit_message(ctx: RequestContext[MessageEdit, None]) -> MessageOut:
     """Edit your own message within the edit window."""
     return service.edit_message(ctx.user, ctx.path_params["conversation_id"], ctx.path_params["message_id"],
                                 ctx.body, ctx.actor)
@@ -89,35 +89,35 @@ def edit_message(ctx: RequestContext) -> MessageOut:
 
 @api.delete("/conversations/{conversation_id}/messages/{message_id}", status=204, permission="conversations:write",
             errors=(403, 404))
-def delete_message(ctx: RequestContext) -> None:
+def delete_message(ctx: RequestContext[None, None]) -> None:
     """Delete your own message within the edit window (others see it as deleted)."""
     service.delete_message(ctx.user, ctx.path_params["conversation_id"], ctx.path_params["message_id"], ctx.actor)
 
 
 @api.post("/conversations/{conversation_id}/read", body=ReadMark, response=Receipt, permission="conversations:read",
           errors=(404, 422))
-def mark_read(ctx: RequestContext) -> Receipt:
+def mark_read(ctx: RequestContext[ReadMark, None]) -> Receipt:
     """Mark messages up to ``seq`` as read (a receipt goes to the others)."""
     return service.mark_read(ctx.user, ctx.path_params["conversation_id"], ctx.body.seq)
 
 
 @api.get("/conversations/{conversation_id}/receipts", response=ReceiptList, permission="conversations:read",
          errors=(404,))
-def receipts(ctx: RequestContext) -> ReceiptList:
+def receipts(ctx: RequestContext[None, None]) -> ReceiptList:
     """How far each participant has read."""
     return service.receipts(ctx.user, ctx.path_params["conversation_id"])
 
 
 @api.post("/conversations/{conversation_id}/attachments", body=AttachmentCreate, response=AttachmentUploadOut,
           status=201, permission="conversations:write", errors=(404, 422, 503))
-def create_attachment(ctx: RequestContext) -> AttachmentUploadOut:
+def create_attachment(ctx: RequestContext[AttachmentCreate, None]) -> AttachmentUploadOut:
     """A presigned POST for a file to attach to your next message (send its key with it)."""
     return service.create_attachment(ctx.user, ctx.path_params["conversation_id"], ctx.body)
 
 
 @api.get("/conversations/{conversation_id}/messages/{message_id}/attachments/{index}", response=DownloadOut,
          permission="conversations:read", errors=(404,))
-def download_attachment(ctx: RequestContext) -> DownloadOut:
+def download_attachment(ctx: RequestContext[None, None]) -> DownloadOut:
     """A short-lived link to a message's attachment."""
     raw = ctx.path_params["index"]
     index = int(raw) if raw.isdigit() and len(raw) < 4 else -1

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("licita.core.http")
 
 M = TypeVar("M", bound=BaseModel)
-Handler = Callable[["RequestContext"], Any]
+Handler = Callable[["RequestContext[Any, Any]"], Any]
 Authenticate = Callable[[str | None], "Principal"]  # verifies a bearer token when no authorizer ran in front
 RateLimit = Callable[["Principal"], None]  # raises TooManyRequests
 
@@ -65,12 +65,18 @@ class RouteSpec:
 
 
 @dataclass
-class RequestContext:
-    """Everything a handler may read about the caller and the request, already validated."""
+class RequestContext[BodyT = None, QueryT = None]:
+    """Everything a handler may read about the caller and the request, already validated.
+
+    Generic over the route's body and query models, so a handler declares what it gets and mypy checks it:
+    ``def upload(ctx: RequestContext[TenderUploadRequest, None])`` reads ``ctx.body.filename`` typed. The route
+    decorator binds the same types from ``body=`` / ``query=``, so a handler declaring another model (or a bare
+    ``RequestContext`` on a route that has a body) is a type error. ``None`` where the route has none.
+    """
 
     principal: Principal | None
-    body: Any
-    query: Any
+    body: BodyT
+    query: QueryT
     path_params: dict[str, str]
     headers: Mapping[str, str]
     source_ip: str
@@ -92,6 +98,16 @@ class RequestContext:
         p = self.principal
         return Actor(p.user_id if p else None, p.company_id if p else None, self.source_ip, self.user_agent,
                      self.request_id)
+
+
+type TypedHandler[B, Q] = Callable[[RequestContext[B, Q]], Any]
+
+
+def _model(kind: type[Any] | None) -> type[BaseModel] | None:
+    """A route's body/query type: a pydantic model (validated and documented), or nothing."""
+    if kind is not None and not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        raise TypeError(f"body/query must be a pydantic model, got {kind!r}")
+    return kind
 
 
 def to_jsonable(value: Any) -> Any:
@@ -189,13 +205,13 @@ class Api:
         self.routes: list[RouteSpec] = []
         self.tags = tuple(tags) or (name,)
 
-    def route(
+    def route[B = None, Q = None](
         self,
         path: str,
         method: str,
         *,
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
+        body: type[B] | None = None,
+        query: type[Q] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
         public: bool = False,
@@ -204,21 +220,21 @@ class Api:
         summary: str = "",
         allow_pending_password: bool = False,
         rate_limited: bool = True,
-    ) -> Callable[[Handler], Handler]:
+    ) -> Callable[[TypedHandler[B, Q]], TypedHandler[B, Q]]:
         method = method.upper()
 
-        def decorator(fn: Handler) -> Handler:
+        def decorator(fn: TypedHandler[B, Q]) -> TypedHandler[B, Q]:
             spec = RouteSpec(
                 path=path, method=method, handler_name=fn.__name__,
                 summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
-                body=body, query=query, response=response, status=status, public=public,
+                body=_model(body), query=_model(query), response=response, status=status, public=public,
                 permission=permission, errors=tuple(errors), tags=self.tags,
                 allow_pending_password=allow_pending_password, rate_limited=rate_limited,
             )
             self.routes.append(spec)
 
             def view(**path_params: str) -> Response:
-                return self._dispatch(spec, fn, path_params)
+                return self._dispatch(spec, cast(Handler, fn), path_params)
 
             view.__name__ = fn.__name__
             self.app.route(path, methods=[method], content_types=["*/*"])(view)
@@ -226,20 +242,25 @@ class Api:
 
         return decorator
 
-    def get(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
-        return self.route(path, "GET", **kw)
+    def get[B = None, Q = None](self, path: str, *, body: type[B] | None = None, query: type[Q] | None = None,
+                                **kw: Any) -> Callable[[TypedHandler[B, Q]], TypedHandler[B, Q]]:
+        return self.route(path, "GET", body=body, query=query, **kw)
 
-    def post(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
-        return self.route(path, "POST", **kw)
+    def post[B = None, Q = None](self, path: str, *, body: type[B] | None = None, query: type[Q] | None = None,
+                                 **kw: Any) -> Callable[[TypedHandler[B, Q]], TypedHandler[B, Q]]:
+        return self.route(path, "POST", body=body, query=query, **kw)
 
-    def put(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
-        return self.route(path, "PUT", **kw)
+    def put[B = None, Q = None](self, path: str, *, body: type[B] | None = None, query: type[Q] | None = None,
+                                **kw: Any) -> Callable[[TypedHandler[B, Q]], TypedHandler[B, Q]]:
+        return self.route(path, "PUT", body=body, query=query, **kw)
 
-    def patch(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
-        return self.route(path, "PATCH", **kw)
+    def patch[B = None, Q = None](self, path: str, *, body: type[B] | None = None, query: type[Q] | None = None,
+                                  **kw: Any) -> Callable[[TypedHandler[B, Q]], TypedHandler[B, Q]]:
+        return self.route(path, "PATCH", body=body, query=query, **kw)
 
-    def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
-        return self.route(path, "DELETE", **kw)
+    def delete[B = None, Q = None](self, path: str, *, body: type[B] | None = None, query: type[Q] | None = None,
+                                   **kw: Any) -> Callable[[TypedHandler[B, Q]], TypedHandler[B, Q]]:
+        return self.route(path, "DELETE", body=body, query=query, **kw)
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, spec: RouteSpec, fn: Handler, path_params: dict[str, str]) -> Response:
@@ -281,7 +302,7 @@ class Api:
             raise Unauthorized("Autenticação necessária.")
         return self._authenticate(authorization)
 
-    def _build_context(self, spec: RouteSpec, request: Any, path_params: dict[str, str]) -> RequestContext:
+    def _build_context(self, spec: RouteSpec, request: Any, path_params: dict[str, str]) -> RequestContext[Any, Any]:
         from licita.core.config import get_settings
 
         settings = get_settings()
