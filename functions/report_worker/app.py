@@ -1,0 +1,44 @@
+"""Report worker: generates reports from the reports queue (partial batch failures), and on its schedule
+expires old reports and reminds suppliers of quotes about to expire."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+log = logging.getLogger("licita.report_worker")
+
+
+def _record(record: dict[str, Any]) -> None:
+    from licita.reports.service import process
+
+    outcome = process(json.loads(record["body"]))
+    log.info(json.dumps({"report": record.get("messageId"), "outcome": outcome}))
+
+
+def _maintenance() -> dict[str, Any]:
+    """Each part independent: a storage failure never stops the quote reminders."""
+    from licita.quotes.reminders import run as remind
+    from licita.reports.service import expire
+
+    result: dict[str, Any] = {}
+    for name, task in (("reports", expire), ("quotes", remind)):
+        try:
+            result[name] = task()
+        except Exception as exc:
+            log.warning("procurement maintenance part %s failed", name, exc_info=True)
+            result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return result
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if isinstance(event, dict) and event.get("task") == "procurement_maintenance":
+        result = _maintenance()
+        log.info(json.dumps({"task": "procurement_maintenance", **result}, default=str))
+        return {"task": "procurement_maintenance", **result}
+    if isinstance(event, dict) and "Records" in event:
+        from licita.platform.sqs import process_batch
+
+        return process_batch(event, _record)
+    raise ValueError("report worker: expected an SQS batch or {'task': 'procurement_maintenance'}")

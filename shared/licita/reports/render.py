@@ -1,0 +1,150 @@
+"""Report files: the tender summary PDF (fpdf2) and the pipeline XLSX (openpyxl), in Portuguese with Brazilian
+formats (R$ 1.234,56, dd/mm/aaaa). Pure: data in, bytes out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from licita.core.brazil import format_brl, format_cnpj, format_date_br, format_number
+from licita.core.events import format_when
+from licita.reports.rules import STATUS_LABELS, pdf_text, pipeline
+
+Progress = Callable[[int], None]
+FIELD_LABELS = {"document_kind": "Tipo de documento", "modality": "Modalidade", "number": "Número",
+                "process_number": "Processo", "agency": "Órgão", "agency_cnpj": "CNPJ do órgão", "uasg": "UASG",
+                "object": "Objeto", "srp": "Registro de preços", "award_criterion": "Critério de julgamento",
+                "dispute_mode": "Modo de disputa", "session_datetime": "Sessão pública",
+                "estimated_value": "Valor estimado", "items_count": "Quantidade de itens", "me_epp": "ME/EPP",
+                "platform": "Plataforma", "legal_basis": "Base legal"}
+DEADLINE_LABELS = {"session": "Sessão pública", "proposal": "Envio de propostas", "impugnacao": "Impugnação",
+                   "esclarecimento": "Esclarecimento", "other": "Outro prazo"}
+RISK_LEVELS = {"low": "Baixo", "medium": "Médio", "high": "Alto"}
+
+
+def _value(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name == "estimated_value":
+        return format_brl(value)
+    if name == "session_datetime":
+        return format_when(value)
+    if name == "agency_cnpj":
+        return format_cnpj(str(value))
+    if isinstance(value, bool):
+        return "Sim" if value else "Não"
+    return str(value)
+
+
+def tender_summary_pdf(t: Mapping[str, Any], generated: date, progress: Progress | None = None) -> bytes:
+    """``t``: title, agency, fields {name: {value, page, quote}}, risk {score, level, factors}, items [...],
+    deadlines [...], requirements [...] (habilitação)."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    tick = progress or (lambda _: None)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_title(pdf_text(f"Resumo do edital - {t.get('title') or ''}"))
+    pdf.set_author("Licita")
+    pdf.set_creator("Licita")
+    pdf.set_lang("pt-BR")
+    pdf.add_page()
+    head = FontFace(emphasis="BOLD", fill_color=(229, 231, 235))
+
+    def heading(text: str) -> None:
+        pdf.ln(3)
+        pdf.set_font("helvetica", "B", 13)
+        pdf.cell(0, 8, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", "", 9)
+
+    pdf.set_font("helvetica", "B", 16)
+    pdf.multi_cell(0, 8, pdf_text(f"Resumo do edital: {t.get('title') or 'sem título'}"), new_x="LMARGIN",
+                   new_y="NEXT")
+    pdf.set_font("helvetica", "", 9)
+    pdf.cell(0, 6, pdf_text(f"{t.get('agency') or ''}  -  gerado em {format_date_br(generated)}"), new_x="LMARGIN",
+             new_y="NEXT")
+
+    heading("Campos extraídos e evidências")
+    fields: Mapping[str, Any] = t.get("fields") or {}
+    with pdf.table(col_widths=(32, 50, 12, 96), headings_style=head, line_height=4.5) as table:
+        table.row([pdf_text(x) for x in ("Campo", "Valor", "Pág.", "Trecho do edital")])
+        for name, label in FIELD_LABELS.items():
+            f = fields.get(name) or {}
+            table.row([pdf_text(label), pdf_text(_value(name, f.get("value")), 160),
+                       "" if f.get("page") is None else str(f.get("page")), pdf_text(f.get("quote") or "—", 300)])
+    tick(30)
+
+    risk: Mapping[str, Any] = t.get("risk") or {}
+    heading(f"Fatores de risco (nível {RISK_LEVELS.get(str(risk.get('level')), '—')}, "
+            f"pontuação {format_number(risk.get('score') or 0, 0)})")
+    factors: Sequence[Mapping[str, Any]] = risk.get("factors") or []
+    if factors:
+        with pdf.table(col_widths=(60, 14, 12, 104), headings_style=head, line_height=4.5) as table:
+            table.row([pdf_text(x) for x in ("Fator", "Peso", "Pág.", "Motivo / trecho")])
+            for f in factors:
+                table.row([pdf_text(f.get("label") or f.get("code"), 120), str(f.get("weight") or ""),
+                           "" if f.get("page") is None else str(f.get("page")),
+                           pdf_text(f.get("reason") or f.get("quote") or "", 300)])
+    else:
+        pdf.cell(0, 6, pdf_text("Nenhum fator de risco identificado."), new_x="LMARGIN", new_y="NEXT")
+    tick(45)
+
+    heading("Prazos")
+    deadlines: Sequence[Mapping[str, Any]] = t.get("deadlines") or []
+    if deadlines:
+        with pdf.table(col_widths=(45, 40, 105), headings_style=head, line_height=4.5) as table:
+            table.row([pdf_text(x) for x in ("Prazo", "Data e hora", "Base")])
+            for d in deadlines:
+                table.row([pdf_text(DEADLINE_LABELS.get(str(d.get("kind")), str(d.get("kind")))),
+                           pdf_text(format_when(d.get("due_at"))), pdf_text(d.get("basis") or "", 200)])
+    else:
+        pdf.cell(0, 6, pdf_text("Nenhum prazo identificado."), new_x="LMARGIN", new_y="NEXT")
+    tick(55)
+
+    heading("Checklist de habilitação")
+    requirements: Sequence[Mapping[str, Any]] = t.get("requirements") or []
+    if requirements:
+        with pdf.table(col_widths=(8, 42, 120, 20), headings_style=head, line_height=4.5) as table:
+            table.row([pdf_text(x) for x in ("OK", "Categoria", "Exigência", "Pág.")])
+            for r in requirements:
+                table.row(["[ ]", pdf_text(r.get("category") or r.get("kind") or "", 60),
+                           pdf_text(r.get("description") or r.get("quote") or "", 400),
+                           "" if r.get("page") is None else str(r.get("page"))])
+    else:
+        pdf.cell(0, 6, pdf_text("Nenhuma exigência de habilitação identificada."), new_x="LMARGIN", new_y="NEXT")
+    tick(70)
+
+    items: Sequence[Mapping[str, Any]] = t.get("items") or []
+    heading(f"Itens ({len(items)})")
+    if items:
+        with pdf.table(col_widths=(12, 94, 18, 16, 25, 25), headings_style=head, line_height=4.5,
+                       text_align=("RIGHT", "LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT")) as table:
+            table.row([pdf_text(x) for x in ("Item", "Descrição", "Qtd.", "Un.", "Unitário", "Total")])
+            for i in items:
+                table.row([str(i.get("number") or i.get("position") or ""), pdf_text(i.get("description"), 220),
+                           pdf_text(format_number(i.get("quantity"), 0) if i.get("quantity") is not None else ""),
+                           pdf_text(i.get("unit") or "", 12), pdf_text(format_brl(i.get("unit_price"))),
+                           pdf_text(format_brl(i.get("total_price")))])
+    tick(90)
+    data: bytes = bytes(pdf.output())
+    return data
+
+
+def pipeline_xlsx(tenders: Sequence[Mapping[str, Any]], period: tuple[date, date]) -> bytes:
+    from licita.suppliers.tabular import write_xlsx
+
+    summary = pipeline(tenders)
+    head = [["Período", f"{format_date_br(period[0])} a {format_date_br(period[1])}"],
+            ["Licitações", summary["count"]], ["Valor estimado total", format_brl(summary["total_value"])], []]
+    by_status = [[STATUS_LABELS.get(r.status, r.status), r.count, format_brl(r.value)] for r in summary["by_status"]]
+    by_result = [[r.status, r.count, format_brl(r.value)] for r in summary["by_result"]]
+    rows = [[format_date_br(t.get("created_at")), t.get("title") or "", t.get("agency") or "",
+             STATUS_LABELS.get(str(t.get("status")), str(t.get("status"))), format_brl(t.get("estimated_value")),
+             format_when(t.get("session_at")), t.get("result") or "Sem cotação"] for t in tenders]
+    return write_xlsx([
+        ("Resumo", ["Relatório de licitações", ""], [*head, ["Situação", "Quantidade", "Valor estimado"], *by_status,
+                                                    [], ["Resultado", "Quantidade", "Valor estimado"], *by_result]),
+        ("Licitações", ["Cadastro", "Título", "Órgão", "Situação", "Valor estimado", "Sessão", "Resultado"], rows),
+    ])
