@@ -30,6 +30,7 @@ from licita.core.errors import (
     ValidationFailed,
     error_body,
 )
+from licita.core.schemas import MAX_DEPTH, MAX_TEXT, text_problem
 
 if TYPE_CHECKING:
     from chalice.app import Response
@@ -188,6 +189,29 @@ def parse_json_body(raw: bytes | str | None, max_bytes: int) -> Any:
         return json.loads(data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest("JSON malformado.", code="malformed_json", details={"reason": str(exc)}) from None
+    except RecursionError:  # thousands of nested [ or {: the decoder gives up before StrictModel's depth rule
+        raise ValidationFailed(f"JSON aninhado demais (máximo {MAX_DEPTH} níveis).", code="invalid_input") from None
+
+
+MAX_PATH_PARAM = 200  # characters: ids, tokens and names in a URL path are short
+
+
+def check_raw_params(path_params: Mapping[str, str], query_params: Mapping[str, str]) -> None:
+    """NUL bytes, broken Unicode and endless values in the URL are a 422 before any model or service sees them."""
+    details = []
+    for where, params, cap in (("path", path_params, MAX_PATH_PARAM), ("query", query_params, MAX_TEXT)):
+        for name, value in params.items():
+            for text in (name, value):
+                problem = text_problem(text) if isinstance(text, str) else None
+                if problem is not None:
+                    details.append({"field": f"{where}.{name}", "message": problem[1], "type": problem[0]})
+                    break
+            else:
+                if isinstance(value, str) and len(value) > cap:
+                    details.append({"field": f"{where}.{name}", "type": "string_too_long",
+                                    "message": f"texto longo demais (máximo {cap} caracteres)"})
+    if details:
+        raise ValidationFailed("Parâmetros inválidos na URL.", code="invalid_input", details=details)
 
 
 class Api:
@@ -285,6 +309,11 @@ class Api:
             if is_outage(exc):
                 log.warning("dependency outage in %s %s: %s", spec.method, spec.path, exc)
                 return error_response(outage_error())
+            from licita.core.input_errors import input_error
+
+            if (refused := input_error(exc)) is not None:  # a request model lacks a rule: visible in the logs
+                log.warning("input refused by the database in %s %s: %s", spec.method, spec.path, exc)
+                return error_response(refused)
             log.exception("unhandled error in %s %s", spec.method, spec.path)
             return json_response(
                 error_body("internal_error", "Erro interno; tente novamente. O incidente foi registrado."), 500
@@ -323,6 +352,8 @@ class Api:
             if spec.rate_limited and self._rate_limit is not None:
                 self._rate_limit(principal)
 
+        raw_query = dict(request.query_params or {})
+        check_raw_params(path_params, raw_query)
         raw = request.raw_body or b""
         body: Any = None
         if spec.body is not None:
@@ -337,8 +368,7 @@ class Api:
 
         query: Any = None
         if spec.query is not None:
-            params = dict(request.query_params or {})
-            query = parse_model(spec.query, params, where="query")
+            query = parse_model(spec.query, raw_query, where="query")
 
         return RequestContext(
             principal=principal, body=body, query=query, path_params=path_params,
