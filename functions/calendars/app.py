@@ -1,12 +1,20 @@
 """Calendars function: company and personal calendars, events with attendees and RFC 5545 recurrence,
-occurrences in a range, secret ICS feeds (public ``GET /ics/{token}``), and the reminders schedule
-(``handler`` routes the schedule). Thin: parse, authorize, call licita.calendars services."""
+occurrences in a range, secret ICS feeds (public ``GET /ics/{token}``), the optional Google Calendar sync, and
+the reminders and Google sync schedules (``handler`` routes them). Thin: parse, authorize, call licita.calendars
+services."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from licita.api import Api, RequestContext
+from licita.calendars.google_schemas import (
+    GoogleCallback,
+    GoogleConnectOut,
+    GoogleDisconnect,
+    GoogleStatus,
+    GoogleSyncResult,
+)
 from licita.calendars.schemas import (
     CalendarCreate,
     CalendarList,
@@ -28,10 +36,11 @@ from licita.core.lazy import lazy_import
 if TYPE_CHECKING:
     from chalice.app import Response
 
-    from licita.calendars import feeds, service
+    from licita.calendars import feeds, google_sync, service
 else:  # SQLAlchemy, icalendar and friends load on the first request that needs them (cold start)
     service = lazy_import("licita.calendars.service")
     feeds = lazy_import("licita.calendars.feeds")
+    google_sync = lazy_import("licita.calendars.google_sync")
 
 api = Api("calendars", tags=["calendars"])
 app = api.app
@@ -120,6 +129,40 @@ def revoke_feed(ctx: RequestContext[None, None]) -> FeedOut:
     return feeds.revoke_feed(ctx.user, ctx.path_params["feed_id"], ctx.actor)
 
 
+# ------------------------------------------------------------------------------ Google Calendar sync (optional)
+@api.get("/calendars/google/status", response=GoogleStatus, permission="calendar:read")
+def google_status(ctx: RequestContext[None, None]) -> GoogleStatus:
+    """Whether the sync is offered, and your link: calendar, last sync, last error (never the credentials)."""
+    return google_sync.status(ctx.user)
+
+
+@api.get("/calendars/google/connect", response=GoogleConnectOut, permission="calendar:read", errors=(404,))
+def google_connect(ctx: RequestContext[None, None]) -> GoogleConnectOut:
+    """Google's consent URL with a one-time state bound to you; Google returns to the SPA's callback page."""
+    return google_sync.connect_url(ctx.user)
+
+
+@api.post("/calendars/google/callback", body=GoogleCallback, response=GoogleStatus, permission="calendar:read",
+          errors=(404, 422, 503))
+def google_callback(ctx: RequestContext[GoogleCallback, None]) -> GoogleStatus:
+    """The SPA posts Google's code and state: tokens are exchanged and stored encrypted, a first sync runs."""
+    return google_sync.complete(ctx.user, ctx.body, ctx.actor)
+
+
+@api.post("/calendars/google/sync", response=GoogleSyncResult, permission="calendar:read",
+          errors=(404, 409, 503))
+def google_sync_now(ctx: RequestContext[None, None]) -> GoogleSyncResult:
+    """Pull Google's changes and push yours now (the schedule does it every 15 minutes)."""
+    return google_sync.sync_now(ctx.user, ctx.actor)
+
+
+@api.post("/calendars/google/disconnect", body=GoogleDisconnect, response=GoogleStatus,
+          permission="calendar:read", errors=(404, 409, 422, 503))
+def google_disconnect(ctx: RequestContext[GoogleDisconnect, None]) -> GoogleStatus:
+    """Forget your Google link (optionally deleting from Google the events Licita put there)."""
+    return google_sync.disconnect(ctx.user, ctx.body, ctx.actor)
+
+
 # ------------------------------------------------------------------------------ the public ICS route
 # Not JSON: registered on Chalice directly, and declared in the route table for OpenAPI and the template check.
 api.routes.append(RouteSpec(path="/ics/{token}", method="GET", handler_name="ics_feed",
@@ -151,4 +194,6 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         from licita.calendars import reminders as job
 
         return job.run()
+    if isinstance(event, dict) and event.get("task") == "google_calendar_sync":
+        return google_sync.run_scheduled()
     return app(event, context)

@@ -105,6 +105,16 @@ class Settings:
     discovery_backfill_days: int = 1  # first cycle of a partition (no watermark yet)
     discovery_max_compras_per_cycle: int = 5000
     discovery_fetch_items: bool = True  # items are needed to match inside item descriptions
+    # Google Calendar push sync (licita.calendars.google*): off unless enabled and an OAuth client is configured;
+    # the URLs default to Google's and are pointed at a local fake in tests
+    google_calendar_enabled: bool = False
+    google_oauth_client_id: str = ""
+    google_oauth_client_secret: str = ""
+    google_oauth_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_oauth_token_url: str = "https://oauth2.googleapis.com/token"
+    google_oauth_redirect_url: str = ""  # the SPA page Google returns to; empty: APP_BASE_URL + /agenda/google
+    google_calendar_api_url: str = "https://www.googleapis.com/calendar/v3"
+    google_calendar_timeout: float = 15.0
 
     def validate(self) -> Settings:
         if self.environment == "production" and self.jwt_secret == _DEV_SECRET:
