@@ -65,6 +65,7 @@ def local_runtime(log_path: Path) -> Iterator[dict[str, Any]]:
     data_dir = Path(tempfile.mkdtemp(prefix="licita-fuzz-"))
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("SMTP_")}
     env.update({"BCRYPT_ROUNDS": env.get("BCRYPT_ROUNDS", "4"), "LOGIN_MAX_PER_IP": "1000000",
+                "LOGIN_MAX_PER_ACCOUNT": "1000000",
                 "JWT_SECRET": env.get("JWT_SECRET", "fuzz-secret-0123456789abcdef0123456789abcdef"),
                 "PYTHONUNBUFFERED": "1"})
     with log_path.open("w") as log:
@@ -95,6 +96,21 @@ def local_runtime(log_path: Path) -> Iterator[dict[str, Any]]:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def prepare_accounts(database_url: str, credentials: dict[str, Any]) -> list[str]:
+    """Lift the request budget of the fuzzing companies (plan ``internal``: the limiter runs, never bites; a 429
+    tests nothing about input) and return the ids the fuzzer must not suspend, demote or deactivate."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    emails = [credentials["email"], credentials.get("master_email") or credentials["email"]]
+    with engine.begin() as db:
+        rows = db.execute(text("SELECT id, company_id FROM users WHERE email = ANY(:e)"), {"e": emails}).all()
+        companies = [str(r.company_id) for r in rows]
+        db.execute(text("UPDATE companies SET plan = 'internal' WHERE id::text = ANY(:c)"), {"c": companies})
+    engine.dispose()
+    return sorted({str(r.id) for r in rows} | set(companies))
 
 
 def count_operations(base_url: str) -> int:
@@ -162,7 +178,8 @@ def run(base_url: str, credentials: dict[str, Any], *, cases: int, max_examples:
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "scripts"), os.environ.get("PYTHONPATH")])),
            "FUZZ_BASE_URL": base_url, "FUZZ_EMAIL": credentials["email"],
            "FUZZ_MASTER_EMAIL": credentials.get("master_email") or credentials["email"],
-           "FUZZ_PASSWORD": credentials["password"]}
+           "FUZZ_PASSWORD": credentials["password"],
+           "FUZZ_PROTECTED_IDS": ",".join(credentials.get("protected_ids") or [])}
     print(f"fuzz: {totals.operations} operations x {totals.max_examples} examples (fuzzing phase) "
           f"= {totals.operations * totals.max_examples} cases at least; phases {phases}", flush=True)
     started = time.monotonic()
@@ -197,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--email", default=None)
     parser.add_argument("--password", default=None)
     parser.add_argument("--master-email", default=None)
+    parser.add_argument("--database-url", default=None, help="with --url: lift rate limits, protect the accounts")
     parser.add_argument("--cases", type=int, default=50_000, help="target number of fuzzing-phase cases")
     parser.add_argument("--max-examples", type=int, default=None, help="per operation (overrides --cases)")
     parser.add_argument("--max-time", type=int, default=None, help="seconds; stop generating after this")
@@ -207,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the totals here")
     args, extra = parser.parse_known_args(argv)
 
-    def go(base_url: str, creds: dict[str, Any]) -> Totals:
+    def go(base_url: str, creds: dict[str, Any], database_url: str | None = None) -> Totals:
+        if database_url:
+            creds = {**creds, "protected_ids": prepare_accounts(database_url, creds)}
         return run(base_url, creds, cases=args.cases, max_examples=args.max_examples, max_time=args.max_time,
                    phases=args.phases, workers=args.workers, report_dir=args.report_dir, seed=args.seed,
                    extra=extra)
@@ -216,11 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         creds = {"email": args.email or demo["email"], "password": args.password or demo["password"],
                  "master_email": args.master_email or demo["master_email"]}
-        totals = go(args.url.rstrip("/"), creds)
+        totals = go(args.url.rstrip("/"), creds, args.database_url)
     else:
         args.report_dir.mkdir(parents=True, exist_ok=True)
         with local_runtime(args.report_dir / "runtime.log") as info:
-            totals = go(info["rest_url"], info["credentials"])
+            totals = go(info["rest_url"], info["credentials"], info["endpoints"]["database_url"])
     print(report(totals), flush=True)
     if args.json:
         args.json.write_text(json.dumps({**asdict(totals), "clean": totals.clean}, indent=2))

@@ -8,6 +8,7 @@ revokes sessions and changes roles while it runs.
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any
 
 import httpx
@@ -34,3 +35,18 @@ class LicitaLogin:
 
     def set(self, case: Any, data: str, ctx: Any) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+_PROTECTED_PARAMS = ("company_id", "user_id")
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Keep the fuzzer's own accounts alive: a mutation aimed at them (suspend the demo company, demote or
+    deactivate the demo admin) goes to a random id instead (a 404), so the run keeps testing as an admin."""
+    if str(case.method).upper() == "GET" or not case.path_parameters:
+        return
+    protected = set(filter(None, os.environ.get("FUZZ_PROTECTED_IDS", "").split(",")))
+    for name in _PROTECTED_PARAMS:
+        if str(case.path_parameters.get(name, "")).lower() in protected:
+            case.path_parameters[name] = str(uuid.uuid4())

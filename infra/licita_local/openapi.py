@@ -80,6 +80,15 @@ class _Schemas:
         return params
 
 
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    """Path parameters as the API checks them: short text without NUL (licita.core.http.check_raw_params)."""
+    from licita.core.http import MAX_PATH_PARAM
+
+    return [{"name": name, "in": "path", "required": True,
+             "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM, "pattern": "^[^\\x00]*$"}}
+            for name in _PARAM.findall(path)]
+
+
 def _error_responses(codes: Iterable[int]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c in sorted(set(codes)):
@@ -104,8 +113,7 @@ def _operation(spec: Any, function: str, schemas: _Schemas, op_ids: set[str], ap
         "summary": spec.summary or spec.handler_name.replace("_", " "),
         "x-function": function,
     }
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in _PARAM.findall(spec.path)]
+    params = _path_parameters(spec.path)
     if spec.query is not None:
         params += schemas.query_parameters(spec.query)
     if params:
@@ -115,11 +123,13 @@ def _operation(spec: Any, function: str, schemas: _Schemas, op_ids: set[str], ap
     ok: dict[str, Any] = {"description": "OK" if spec.status != 204 else "No Content"}
     if spec.response is not None and spec.status != 204:
         ok["content"] = {"application/json": {"schema": schemas.ref(spec.response, "serialization")}}
-    errors = set(spec.errors) | {500}
+    errors = set(spec.errors) | {500, 503}  # 503: a store is down (licita.core.outage)
     if spec.body is not None:
         errors |= {400, 413, 415, 422}
-    if spec.query is not None:
-        errors |= {422}
+    if spec.query is not None or _PARAM.search(spec.path):
+        errors |= {422}  # model rules, and NUL/size in URL parameters (licita.core.http.check_raw_params)
+    if spec.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        errors |= {409, 422}  # the database net: a duplicate, or a value it refuses (licita.core.input_errors)
     if not spec.public:
         errors |= {401}
         if getattr(spec, "rate_limited", False):
@@ -180,8 +190,7 @@ def build_openapi(template: Template, hosts: Mapping[str, FunctionHost], server_
               "tags": [ev.function], "x-function": ev.function,
               "security": [{"bearerAuth": []}] if ev.authorizer else [],
               "responses": {"200": {"description": "OK"}, **_error_responses({500})}}
-        params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for n in _PARAM.findall(ev.path)]
+        params = _path_parameters(ev.path)
         if params:
             op["parameters"] = params
         paths.setdefault(ev.path, {})[ev.method.lower() if ev.method != "ANY" else "get"] = op
