@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from licita.auth.schemas import UserOut
 from licita.core.brazil import is_valid_cnpj, only_digits
-from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import CNPJ_PATTERN, Page, PageQuery, Schema, StrictModel
 from licita.core.security.permissions import Permission
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -24,7 +24,7 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class AccessRequestCreate(StrictModel):
     legal_name: str = Field(min_length=3, max_length=200)
     trade_name: str | None = Field(None, max_length=200)
-    cnpj: str = Field(min_length=14, max_length=18)
+    cnpj: str = Field(min_length=14, max_length=18, pattern=CNPJ_PATTERN)
     contact_name: str = Field(min_length=2, max_length=200)
     email: str = Field(max_length=255, pattern=EMAIL)
     phone: str | None = Field(None, max_length=30)

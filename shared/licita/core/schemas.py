@@ -11,9 +11,10 @@ column is NOT NULL); the schema then drops the ``null`` branch.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -146,6 +147,23 @@ class _NotNull:
 
 
 NotNull = _NotNull()
+
+
+CNPJ_PATTERN = r"^[0-9]{2}\.?[0-9]{3}\.?[0-9]{3}/?[0-9]{4}-?[0-9]{2}$"  # 14 digits, bare or punctuated
+
+
+def _clean_cnpj(value: str) -> str:
+    from licita.core.brazil import is_valid_cnpj, only_digits
+
+    if not is_valid_cnpj(value):
+        raise ValueError("CNPJ inválido (dígitos verificadores não conferem)")
+    return only_digits(value)
+
+
+Cnpj = Annotated[str, Field(min_length=14, max_length=18, pattern=CNPJ_PATTERN,
+                            description="CNPJ com 14 dígitos, com ou sem pontuação (00.000.000/0000-00); "
+                                        "dígitos verificadores conferidos; guardado só com dígitos"),
+                 AfterValidator(_clean_cnpj)]
 
 
 class Page(Schema):

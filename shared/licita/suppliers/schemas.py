@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, model_validator
 
 from licita.core.brazil import UFS, is_valid_cnpj, only_digits
-from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import CNPJ_PATTERN, Page, PageQuery, Schema, StrictModel
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -64,7 +64,7 @@ def clean_categories(values: list[str]) -> list[str]:
     return list(seen.values())
 
 
-Cnpj = Annotated[str, Field(min_length=14, max_length=18), AfterValidator(clean_cnpj)]
+Cnpj = Annotated[str, Field(min_length=14, max_length=18, pattern=CNPJ_PATTERN), AfterValidator(clean_cnpj)]
 Uf = Annotated[str | None, AfterValidator(clean_uf)]
 Categories = Annotated[list[str], Field(max_length=30), AfterValidator(clean_categories)]
 
