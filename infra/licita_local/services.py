@@ -177,13 +177,16 @@ class EmbeddedServices:
                              log_path=self.data_dir / "redis.log", after_start=append_only)
         return self._supervise(svc)
 
-    # --- MongoDB wire protocol (mongoeco over SQLite, in its own process: licita_local.mongo_wire) ------
+    # --- MongoDB wire protocol (mongoeco, in its own process: licita_local.mongo_wire) -------------------
     def _mongo(self) -> str:
+        """In-memory engine with snapshots by default (flat insert cost, see mongo_engines.py);
+        ``LICITA_LOCAL_MONGO_ENGINE=sqlite`` makes every write durable at once, at a higher cost per write."""
         if self.env.get("MONGO_URL"):
             return self.env["MONGO_URL"]
         port = self._stable_port("mongo")
         argv = [sys.executable, "-m", "licita_local.mongo_wire", "--port", str(port),
-                "--db", str(self.data_dir / "mongo.sqlite")]
+                "--db", str(self.data_dir / "mongo.sqlite"),
+                "--engine", self.env.get("LICITA_LOCAL_MONGO_ENGINE") or "memory"]
         return self._supervise(ProcessService("mongo", argv, f"mongodb://127.0.0.1:{port}/",
                                               lambda: _connects(port), log_path=self.data_dir / "mongo.log"))
 
