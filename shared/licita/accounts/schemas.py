@@ -101,7 +101,7 @@ class CompanyOut(Schema):
     max_concurrent_sessions: int
     monthly_analyses: int
     storage_mb: int
-    settings: dict[str, Any]
+    settings: CompanySettingsOut
     created_at: datetime
 
 
@@ -110,12 +110,32 @@ class CompanyList(Schema):
     page: Page
 
 
+class CompanySettingsIn(StrictModel):
+    """Per-company LLM choice. Only the fields sent change; null clears one. An own endpoint must be on the
+    platform's allow-list, resolve to public addresses and (for openai) come with the company's own key."""
+
+    llm_provider: Literal["none", "ollama", "openai"] | None = None
+    llm_model: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:/@-]+$")
+    llm_base_url: str | None = Field(None, max_length=500, pattern=r"^https?://[^\s/?#]+[^\s]*$",
+                                     description="own OpenAI-compatible or Ollama endpoint (allow-listed hosts)")
+    llm_api_key: str | None = Field(None, min_length=8, max_length=500, pattern=r"^[\x21-\x7e]+$",
+                                    description="write-only: stored encrypted, shown back as a hint")
+
+
+class CompanySettingsOut(Schema):
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key_set: bool = False
+    llm_api_key_hint: str | None = None
+
+
 class CompanyUpdate(StrictModel):
-    """What a company admin may change on their own company."""
+    """What a company admin may change on their own company (omitted fields stay as they are)."""
 
     trade_name: str | None = Field(None, max_length=200)
-    legal_name: str | None = Field(None, min_length=3, max_length=200)
-    settings: dict[str, Any] | None = None
+    legal_name: str = Field(None, min_length=3, max_length=200)  # type: ignore[assignment]  # omit: keep; null: 422
+    settings: CompanySettingsIn = Field(None)  # type: ignore[assignment]  # omit: keep; null: 422
 
 
 class CompanyAdminUpdate(CompanyUpdate):

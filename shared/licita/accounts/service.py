@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from licita.accounts import schemas as s
+from licita.accounts.llm_endpoint import merge_settings, public_settings
 from licita.accounts.mail import AccountMail
 from licita.accounts.mail import send as send_mail
 from licita.accounts.models import AccessRequest, Company, OneTimeToken, Role, Status, User, UserProfile
@@ -226,7 +227,14 @@ def change_password(principal: Principal, current: str, new: str, actor: Actor) 
 
 # ---------------------------------------------------------------------------------- companies
 def _company_out(company: Company) -> s.CompanyOut:
-    return s.CompanyOut.model_validate(company, from_attributes=True)
+    out = s.CompanyOut.model_validate({**{f: getattr(company, f) for f in s.CompanyOut.model_fields if f != "settings"},
+                                       "settings": public_settings(company.settings)})
+    return out
+
+
+def _company_snapshot(company: Company) -> dict[str, Any]:
+    """Audit view of a company: settings as the API shows them (no encrypted key in the trail)."""
+    return {**_snapshot(company, COMPANY_FIELDS), "settings": public_settings(company.settings).model_dump()}
 
 
 COMPANY_FIELDS = ("legal_name", "trade_name", "plan", "status", "max_users", "max_concurrent_sessions",
@@ -241,8 +249,13 @@ def get_own_company(principal: Principal) -> s.CompanyOut:
         return _company_out(company)
 
 
-def _apply_company_update(db: Session, company: Company, changes: dict[str, Any], actor: Actor) -> s.CompanyOut:
-    before = _snapshot(company, COMPANY_FIELDS)
+def _apply_company_update(db: Session, company: Company, data: s.CompanyUpdate, actor: Actor) -> s.CompanyOut:
+    changes = data.model_dump(exclude_unset=True)
+    before = _company_snapshot(company)
+    if "settings" in changes:
+        changes["settings"] = merge_settings(company.settings, data.settings)
+    if company.is_platform and ("plan" in changes and changes["plan"] != company.plan):
+        raise Conflict("O plano da empresa da plataforma não pode ser alterado.", code="platform_company")
     if "plan" in changes:
         limits = plan_limits(changes["plan"])
         for name in ("max_users", "max_concurrent_sessions", "monthly_analyses", "storage_mb"):
@@ -251,7 +264,7 @@ def _apply_company_update(db: Session, company: Company, changes: dict[str, Any]
         setattr(company, name, value)
     db.flush()
     record(db, actor, "company.updated", "company", company.id, company_id=company.id, before=before,
-           after=_snapshot(company, COMPANY_FIELDS))
+           after=_company_snapshot(company))
     return _company_out(company)
 
 
@@ -261,7 +274,7 @@ def update_own_company(principal: Principal, data: s.CompanyUpdate, actor: Actor
         company = db.get(Company, uuid.UUID(principal.company_id), with_for_update=True)
         if company is None:
             raise NotFound("Empresa não encontrada.")
-        return _apply_company_update(db, company, data.model_dump(exclude_unset=True), actor)
+        return _apply_company_update(db, company, data, actor)
 
 
 def admin_list_companies(query: s.CompanyQuery) -> s.CompanyList:
@@ -292,7 +305,7 @@ def admin_update_company(company_id: str, data: s.CompanyAdminUpdate, actor: Act
         company = db.get(Company, _uuid(company_id, "Empresa"), with_for_update=True)
         if company is None:
             raise NotFound("Empresa não encontrada.")
-        return _apply_company_update(db, company, data.model_dump(exclude_unset=True), actor)
+        return _apply_company_update(db, company, data, actor)
 
 
 def admin_set_company_status(company_id: str, status: str, actor: Actor) -> s.CompanyOut:
@@ -303,7 +316,7 @@ def admin_set_company_status(company_id: str, status: str, actor: Actor) -> s.Co
         if company is None:
             raise NotFound("Empresa não encontrada.")
         if company.is_platform:
-            raise Forbidden("A empresa da plataforma não pode ser suspensa.", code="platform_company")
+            raise Conflict("A empresa da plataforma não pode ser suspensa.", code="platform_company")
         before = company.status
         company.status = status
         if status != Status.ACTIVE:

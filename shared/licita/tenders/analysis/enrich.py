@@ -24,14 +24,17 @@ def enrich(document: Any, analysis: dict[str, Any], company_id: uuid.UUID, compa
     run["llm"] = {"provider": name}
     failed_note = f"A leitura complementar por IA ({name}) falhou; o resultado foi obtido só pelas regras."
     try:
-        from licita.extraction.llm import EnrichOptions, provider_for_company, record_run
+        from licita.extraction.llm import EnrichOptions, record_run
         from licita.extraction.llm import enrich as llm_enrich
     except ImportError as exc:
         run["llm"]["status"] = "unavailable"
         run["errors"].append({"stage": "llm", "message": f"LLM module unavailable: {exc}"[:500]})
         return analysis
     try:
-        provider = provider_for_company({**company_settings, "llm_provider": name})
+        # the company's own endpoint only with its own key; the platform key only to the platform endpoint
+        from licita.accounts.llm_endpoint import llm_provider_for
+
+        provider = llm_provider_for({**company_settings, "llm_provider": name})
         pages = [(int(p.number), str(p.text)) for p in getattr(document, "pages", [])]
         # a re-analysis asks for a fresh opinion: skip the LLM answer cache too
         options = EnrichOptions(use_cache=not run.get("reanalyze"))
