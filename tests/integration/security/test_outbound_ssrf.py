@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import Tenant, make_tenant, token
 from sqlalchemy import update
 
 from apigw import call
-from helpers import Tenant, make_tenant, token
 from licita.accounts.models import Company
 from licita.core.config import reset_settings
 from licita.platform.db.engine import system_transaction
