@@ -6,7 +6,7 @@ import uuid
 
 from licita.audit import schemas as s
 from licita.audit import service as audit
-from licita.core.schemas import Page, PageQuery
+from licita.core.schemas import PageQuery
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import system_transaction, tenant_transaction
 
@@ -27,18 +27,16 @@ def company_audit(principal: Principal, query: s.AuditQuery) -> s.AuditList:
     filters = _filters(query)
     filters.pop("company_id", None)  # a tenant cannot look elsewhere
     with tenant_transaction(principal.company_id) as db:
-        rows, total = audit.list_audit(db, company_id=uuid.UUID(principal.company_id), page=query.page,
-                                       page_size=query.page_size, filters=filters)
-        return s.AuditList(items=_entries(rows), page=Page(page=query.page, page_size=query.page_size,
-                                                             total=total))
+        rows, page = audit.list_audit(db, company_id=uuid.UUID(principal.company_id), page=query.page,
+                                      page_size=query.page_size, filters=filters)
+        return s.AuditList(items=_entries(rows), page=page)
 
 
 def platform_audit(query: s.AuditQuery) -> s.AuditList:
     with system_transaction() as db:
-        rows, total = audit.list_audit(db, company_id=None, page=query.page, page_size=query.page_size,
-                                       filters=_filters(query))
-        return s.AuditList(items=_entries(rows), page=Page(page=query.page, page_size=query.page_size,
-                                                             total=total))
+        rows, page = audit.list_audit(db, company_id=None, page=query.page, page_size=query.page_size,
+                                      filters=_filters(query))
+        return s.AuditList(items=_entries(rows), page=page)
 
 
 def company_activity(principal: Principal, query: PageQuery) -> s.ActivityList:

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from licita.audit.models import AuditLog
 from licita.core.actor import Actor
+from licita.core.schemas import Page
+from licita.platform.db.listing import paginate
 
 __all__ = ["Actor", "AuditLog", "activity", "list_audit", "record", "valid_ip"]
 
@@ -69,9 +71,8 @@ def _drop_activity(session: Session) -> None:
 
 
 def list_audit(db: Session, *, company_id: uuid.UUID | None, page: int, page_size: int,
-               filters: dict[str, Any]) -> tuple[list[AuditLog], int]:
-    from sqlalchemy import func
-
+               filters: dict[str, Any]) -> tuple[list[AuditLog], Page]:
+    """Newest first, exact-match filters and a time window, through the one list helper."""
     stmt = select(AuditLog)
     if company_id is not None:
         stmt = stmt.where(AuditLog.company_id == company_id)
@@ -82,9 +83,7 @@ def list_audit(db: Session, *, company_id: uuid.UUID | None, page: int, page_siz
         stmt = stmt.where(AuditLog.created_at >= filters["since"])
     if filters.get("until") is not None:
         stmt = stmt.where(AuditLog.created_at < filters["until"])
-    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(db.scalars(stmt.order_by(AuditLog.id.desc()).limit(page_size).offset((page - 1) * page_size)))
-    return rows, int(total)
+    return paginate(db, stmt.order_by(AuditLog.id.desc()), page, page_size)
 
 
 def activity(company_id: str, *, limit: int = 50, entity: str | None = None,

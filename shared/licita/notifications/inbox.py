@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from licita.core.errors import NotFound
-from licita.core.schemas import Page
 from licita.core.security.principal import Principal
 from licita.notifications import schemas as s
 from licita.notifications.service import (
@@ -22,6 +21,7 @@ from licita.notifications.service import (
     kinds,
 )
 from licita.platform.clients import get_mongo
+from licita.platform.db.listing import paginate_documents
 
 
 def _inbox() -> Any:
@@ -47,14 +47,10 @@ def list_notifications(principal: Principal, query: s.InboxQuery) -> s.Notificat
     if query.unread_only:
         base["read"] = False
     inbox = _inbox()
-    total = inbox.count_documents(base)
-    cursor = inbox.find(base).sort([("created_at", -1), ("_id", -1)]) \
-        .skip((query.page - 1) * query.page_size).limit(query.page_size)
-    unread = total if query.unread_only and not query.kinds else \
+    docs, page = paginate_documents(inbox, base, [("created_at", -1), ("_id", -1)], query.page, query.page_size)
+    unread = page.total if query.unread_only and not query.kinds else \
         inbox.count_documents({"user_id": principal.user_id, "read": False})
-    return s.NotificationList(items=[_out(d) for d in cursor],
-                              page=Page(page=query.page, page_size=query.page_size, total=total),
-                              unread=unread)
+    return s.NotificationList(items=[_out(d) for d in docs], page=page, unread=unread)
 
 
 def counts(principal: Principal) -> s.InboxCounts:
