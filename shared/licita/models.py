@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from licita.accounts import models as accounts_models
 from licita.audit import models as audit_models
 from licita.boards import models as boards_models
@@ -18,7 +20,7 @@ from licita.tenders import models as tenders_models
 from licita.vault import models as vault_models
 
 metadata = Base.metadata
-AREA_MODELS = (accounts_models, audit_models, tenders_models, boards_models, calendars_models, conversations_models,
-               forms_models)
+AREA_MODELS: tuple[ModuleType, ...] = (accounts_models, audit_models, tenders_models, boards_models,
+                                       calendars_models, conversations_models, forms_models)
 AREA_MODELS += (suppliers_models, products_models, quotes_models, reports_models)  # procurement desk (issue 10)
 AREA_MODELS += (discovery_models, vault_models)  # discovery from PNCP + habilitação vault (issue 13)
