@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test lint typecheck template bench test-llm clean fuzz
+.PHONY: run test lint typecheck template bench bench-compare test-llm clean fuzz
 
 run:  ## install (first time) and start the whole backend on embedded services
 	@./scripts/bootstrap.sh
@@ -27,6 +27,9 @@ template:
 bench: ## print the benchmark figures (platform, extraction, pipeline, notifications)
 	@./scripts/bootstrap.sh
 	.venv/bin/python tests/bench/run.py
+
+bench-compare: ## ratios between the last two `make bench` runs (bench-results/*.json)
+	.venv/bin/python tests/bench/compare.py
 
 fuzz: ## schemathesis against a fresh local runtime: >= 50,000 cases, 0 answers 5xx, 0 schema violations (FUZZ_ARGS=...)
 	@./scripts/bootstrap.sh

@@ -165,3 +165,20 @@ def fmt(stats: dict[str, float]) -> str:
     if stats.get("errors"):
         parts.append(f"ERRORS {stats['errors']:.0f}")
     return ", ".join(parts) + f" (n={stats['n']:.0f})"
+
+
+# ------------------------------------------------------------------------------ machine-readable figures
+FIGURES_ENV = "LICITA_BENCH_FIGURES"  # run.py points every bench at one JSON-lines file
+
+
+def record(name: str, value: float, unit: str, reference: str | None = None,
+           reference_value: float | None = None) -> None:
+    """Append one figure (and the reference measured in the same run) for run.py's bench-results JSON."""
+    path = os.environ.get(FIGURES_ENV)
+    if not path:
+        return
+    row = {"bench": Path(sys.argv[0]).stem, "name": name, "value": value, "unit": unit,
+           "reference": reference, "reference_value": reference_value,
+           "ratio": value / reference_value if reference_value else None}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row) + "\n")
