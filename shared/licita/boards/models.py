@@ -14,6 +14,8 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+import licita.accounts.models  # FK targets (companies, users) must be mapped before any flush
+import licita.tenders.models  # noqa: F401  # cards.tender_id -> tenders.id: a flush without it is a 500
 from licita.platform.db.base import Base, new_uuid
 
 
