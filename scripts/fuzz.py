@@ -113,8 +113,11 @@ def prepare_accounts(database_url: str, credentials: dict[str, Any]) -> list[str
     return sorted({str(r.id) for r in rows} | set(companies))
 
 
-def count_operations(base_url: str) -> int:
-    doc = httpx.get(f"{base_url}/openapi.json", timeout=60).json()
+def fetch_schema(base_url: str, target: Path) -> int:
+    """Save the runtime's OpenAPI document (its first build imports every function: slower than schemathesis'
+    10 s loading timeout on a busy machine) and count its operations."""
+    doc = httpx.get(f"{base_url}/openapi.json", timeout=300).json()
+    target.write_text(json.dumps(doc))
     methods = {"get", "put", "post", "delete", "patch", "head", "options"}
     return sum(1 for item in doc["paths"].values() for m in item if m in methods)
 
@@ -162,11 +165,12 @@ def summarize(ndjson: Path, totals: Totals) -> Totals:
 
 def run(base_url: str, credentials: dict[str, Any], *, cases: int, max_examples: int | None, max_time: int | None,
         phases: str, workers: str, report_dir: Path, seed: int | None, extra: list[str]) -> Totals:
-    totals = Totals(operations=count_operations(base_url))
-    totals.max_examples = max_examples or max(1, math.ceil(cases / totals.operations))
     report_dir.mkdir(parents=True, exist_ok=True)
+    schema = report_dir / "openapi.json"
+    totals = Totals(operations=fetch_schema(base_url, schema))
+    totals.max_examples = max_examples or max(1, math.ceil(cases / totals.operations))
     ndjson = report_dir / "events.ndjson"
-    cmd = [str(Path(sys.executable).parent / "schemathesis"), "run", f"{base_url}/openapi.json",
+    cmd = [str(Path(sys.executable).parent / "schemathesis"), "run", str(schema), "--url", base_url,
            "--checks", CHECKS, "--max-examples", str(totals.max_examples), "--phases", phases,
            "--workers", workers, "--no-shrink", "--suppress-health-check", "all", "--request-timeout", "60",
            "--report", "ndjson", "--report-ndjson-path", str(ndjson), "--output-truncate", "true", *extra]
