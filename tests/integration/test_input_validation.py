@@ -88,7 +88,7 @@ def test_nul_in_a_path_parameter_is_422(admin_token: str) -> None:
 
 
 # ---------------------------------------------------------------------------- nulls and sizes
-@pytest.mark.parametrize("patch", [{"first_name": None}, {"last_name": None}])
+@pytest.mark.parametrize("patch", [{"first_name": None}, {"last_name": None}, {"preferences": None}])
 def test_null_for_a_not_null_profile_column_is_422(admin_token: str, patch: dict[str, Any]) -> None:
     status, body = call("accounts", "PATCH", "/profile", patch, token=admin_token)
     assert_422(status, body)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field, field_validator
 
 from licita.auth.schemas import UserOut
 from licita.core.brazil import is_valid_cnpj, only_digits
-from licita.core.schemas import CNPJ_PATTERN, Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import CNPJ_PATTERN, NotNull, Page, PageQuery, Schema, StrictModel
 from licita.core.security.permissions import Permission
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -141,11 +141,11 @@ class CompanyUpdate(StrictModel):
 class CompanyAdminUpdate(CompanyUpdate):
     """What MASTER may change on any company."""
 
-    plan: PlanName | None = None
-    max_users: int | None = Field(None, ge=1, le=100_000)
-    max_concurrent_sessions: int | None = Field(None, ge=1, le=100_000)
-    monthly_analyses: int | None = Field(None, ge=0, le=10_000_000)
-    storage_mb: int | None = Field(None, ge=0, le=100_000_000)
+    plan: Annotated[PlanName | None, NotNull] = None
+    max_users: Annotated[int | None, NotNull] = Field(None, ge=1, le=100_000)
+    max_concurrent_sessions: Annotated[int | None, NotNull] = Field(None, ge=1, le=100_000)
+    monthly_analyses: Annotated[int | None, NotNull] = Field(None, ge=0, le=10_000_000)
+    storage_mb: Annotated[int | None, NotNull] = Field(None, ge=0, le=100_000_000)
 
 
 class CompanyQuery(PageQuery):
@@ -174,8 +174,8 @@ class InviteRequest(StrictModel):
 
 
 class UserUpdate(StrictModel):
-    first_name: str | None = Field(None, min_length=1, max_length=100)
-    last_name: str | None = Field(None, max_length=100)
+    first_name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
+    last_name: Annotated[str | None, NotNull] = Field(None, max_length=100)
     permissions: list[Permission] | None = Field(None, max_length=50)
 
     @field_validator("permissions")
@@ -215,12 +215,12 @@ class ProfileOut(Schema):
 
 
 class ProfileUpdate(StrictModel):
-    first_name: str | None = Field(None, min_length=1, max_length=100)
-    last_name: str | None = Field(None, max_length=100)
+    first_name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
+    last_name: Annotated[str | None, NotNull] = Field(None, max_length=100)
     avatar_url: str | None = Field(None, max_length=500, pattern=r"^https?://\S+$")
     phone: str | None = Field(None, max_length=30, pattern=r"^\+?[0-9 ()-]{8,30}$")
     job_title: str | None = Field(None, max_length=100)
-    preferences: dict[str, Any] | None = None
+    preferences: Annotated[dict[str, Any] | None, NotNull] = None
 
 
 # ------------------------------------------------------------------------------------- settings
