@@ -73,6 +73,7 @@ class Admin:
         self.ws: WebSocketGateway | None = None
         self.generation: Callable[[], int] = lambda: 0
         self.services: Callable[[], list[dict[str, Any]]] = lambda: []
+        self.hold_service: Callable[[str, float], bool] = lambda name, seconds: False
         self._openapi: tuple[int, bytes] | None = None
         self._openapi_lock = threading.Lock()
         self.assets = swagger_assets()
@@ -153,8 +154,13 @@ class Admin:
                                   "ok": False, "error": f"{type(exc).__name__}: {exc}"}, 500)
                 return _json({"schedule": entry.event.rule_name, "function": entry.event.function, "ok": True,
                               "result": result, "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
-        if head == "services" and method == "GET":
+        if head == "services" and len(parts) == 1 and method == "GET":
             return _json({"items": self.services()})
+        if head == "services" and len(parts) == 3 and parts[2] == "hold" and method == "POST":
+            seconds = float(query.get("seconds", "3"))
+            if not 0 < seconds <= 60 or not self.hold_service(parts[1], seconds):
+                return _err(404, "not_found", f"no watched service {parts[1]} (or seconds not in (0, 60])")
+            return _json({"service": parts[1], "held_seconds": seconds})
         if head == "connections" and method == "GET":
             ws = self.ws
             conns = [] if ws is None else [{"connectionId": c, **(ws.describe(c) or {})}

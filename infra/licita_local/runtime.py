@@ -204,6 +204,7 @@ class LocalRuntime:
         admin = Admin(template, self.hosts, self.invocations, endpoints.aws_endpoint_url, lambda: rest_url,
                       lambda: self.info.as_dict() if self.info else {})
         admin.services = self.service_status
+        admin.hold_service = self.hold_service
         admin.generation = lambda: self._shared_generation + sum(h.generation for h in self.hosts.values())
         gateway = Gateway(template, self.hosts, admin)
 
@@ -263,6 +264,14 @@ class LocalRuntime:
     def service_status(self) -> list[dict[str, Any]]:
         """``GET /_local/services``: pid, liveness and outages (detected/recovered) of every watched service."""
         return self.services.status() if self.services else []
+
+    def hold_service(self, name: str, seconds: float) -> bool:
+        """``POST /_local/services/{name}/hold?seconds=``: the next death of ``name`` lasts that long."""
+        services = self.services
+        if services is None or services.watchdog is None or name not in services.supervised:
+            return False
+        services.watchdog.hold(name, seconds)
+        return True
 
     @staticmethod
     def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:

