@@ -8,6 +8,7 @@ oversized strings and URL parameters, runaway JSON nesting, and the database net
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from typing import Annotated, Any
 
@@ -162,3 +163,36 @@ def test_database_refusals_become_422_or_409() -> None:
     assert (err := input_error(dup)) is not None and err.status == 409
     assert input_error(RuntimeError("a bug")) is None
     assert json.dumps(err.body(), ensure_ascii=False).count("Já existe") == 1
+
+
+# ------------------------------------------------------------- other 5xx the fuzzer found
+def test_concurrent_session_checks_share_the_connection_safely() -> None:
+    """Concurrent requests made the authorizer's one connection break its own transactions (503s under fuzzing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from licita.auth.bearer import authenticate_bearer, session_cache_key
+    from licita.core.security.tokens import decode_access_token
+    from licita.platform.clients import get_redis
+
+    token = login(make_user(make_company()).email)
+    key = session_cache_key(str(decode_access_token(token)["sid"]))
+
+    def check(_: int) -> str:
+        get_redis().delete(key)  # force the database check every time
+        return authenticate_bearer(f"Bearer {token}").user_id
+
+    with ThreadPoolExecutor(8) as pool:
+        assert len(set(pool.map(check, range(64)))) == 1
+
+
+def test_a_card_flush_in_the_boards_function_maps_its_foreign_keys() -> None:
+    """cards.tender_id -> tenders.id: without the tenders models a card flush was a 500 (NoReferencedTableError).
+    A fresh interpreter imports only what the boards function does."""
+    import subprocess
+    import sys
+
+    code = ("import licita.boards.models as m; from sqlalchemy.orm import configure_mappers; configure_mappers(); "
+            "print(sorted(fk.column.table.name for fk in m.Card.__table__.foreign_keys))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": "shared"}).stdout
+    assert "'tenders'" in out and "'companies'" in out

@@ -9,6 +9,7 @@ bypass flag, no company).
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +30,9 @@ _SESSION = ("SELECT s.revoked_at, s.expires_at, s.last_activity_at, u.status, c.
 _TOUCH = "UPDATE user_sessions SET last_activity_at = %s WHERE id = %s AND last_activity_at < %s"
 
 _conn: Any = None  # one connection per container, reused by warm invocations
+# Lambda runs one invocation per container at a time; the local runtime (and the API's fallback path in a
+# threaded server) may not: concurrent checks on the one connection broke each other's transaction (503s).
+_conn_lock = threading.Lock()
 
 
 def session_cache_key(session_id: str) -> str:
@@ -85,11 +89,12 @@ def _confirm_session(sid: str) -> None:
         raise Unauthorized("Token inválido.", code="token_invalid") from None
     import psycopg
 
-    try:
-        _check_session(session_id)
-    except psycopg.OperationalError:  # a connection the database (or a proxy) dropped: once more, fresh
-        _reset()
-        _check_session(session_id)
+    with _conn_lock:
+        try:
+            _check_session(session_id)
+        except psycopg.OperationalError:  # a connection the database (or a proxy) dropped: once more, fresh
+            _reset()
+            _check_session(session_id)
 
 
 def _reset() -> None:
