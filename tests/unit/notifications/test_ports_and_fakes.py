@@ -42,7 +42,7 @@ def test_realtime_fan_out_goes_through_the_push_port(monkeypatch: pytest.MonkeyP
     with push.use(fake):
         result = realtime.post_many([("c1", frame), ("c2", frame), ("c3", frame), ("c4", frame)],
                                     {"c3": ["user:u3"]})
-    assert result == {"sent": 3, "gone": 1, "failed": 0}
+    assert {k: result[k] for k in ("sent", "gone", "failed")} == {"sent": 3, "gone": 1, "failed": 0}
     assert fake.frames("c1") == [{"type": "event", "n": 1}] and fake.frames("c3") == []
     assert forgotten == [("c3", ("user:u3",))]  # a gone socket leaves the topics it was found in
 
