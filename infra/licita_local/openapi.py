@@ -7,6 +7,7 @@ has no ``api`` table still appear, undocumented, so the document never hides an 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -47,6 +48,12 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+def _area(model: Any) -> str:
+    """``licita.forms.schemas`` -> ``forms``: the prefix that tells two areas' same-named models apart."""
+    parts = str(getattr(model, "__module__", "model")).split(".")
+    return parts[-2] if len(parts) >= 2 else parts[-1]
+
+
 class _Schemas:
     """Collects model schemas into components, hoisting ``$defs``."""
 
@@ -57,19 +64,38 @@ class _Schemas:
     def ref(self, model: Any, mode: str = "validation") -> dict[str, str]:
         key = getattr(model, "__name__", "Model")
         if key in self._seen and self._seen[key] is not model:
-            key = f"{model.__module__.rsplit('.', 1)[-1]}_{key}"
+            key = f"{_area(model)}_{key}"
         if key not in self.components:
-            schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
-            for def_name, def_schema in (schema.pop("$defs", None) or {}).items():
-                self.components.setdefault(def_name, def_schema)
+            schema = self._hoist(model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode),
+                                 model)
             self.components[key] = schema
             self._seen[key] = model
         return {"$ref": f"#/components/schemas/{key}"}
 
-    def query_parameters(self, model: Any) -> list[dict[str, Any]]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for def_name, def_schema in (schema.pop("$defs", None) or {}).items():
+    def _hoist(self, schema: dict[str, Any], model: Any) -> dict[str, Any]:
+        """Move ``$defs`` into components. Two areas may each have a ``TemplateOut``: a nested model whose name is
+        taken by a different schema gets a module-prefixed name, and this schema's references follow it."""
+        defs: dict[str, Any] = schema.pop("$defs", None) or {}
+        renames: dict[str, str] = {}
+        prefix = _area(model)
+        for def_name, def_schema in defs.items():
+            if def_name in self.components and self.components[def_name] != def_schema:
+                new, n = f"{prefix}_{def_name}", 2
+                while new in self.components and self.components[new] != def_schema:
+                    new, n = f"{prefix}_{def_name}_{n}", n + 1
+                renames[def_name] = new
+        if renames:
+            text = json.dumps({"schema": schema, "defs": defs})
+            for old, new in renames.items():
+                text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+            moved = json.loads(text)
+            schema, defs = moved["schema"], {renames.get(k, k): v for k, v in moved["defs"].items()}
+        for def_name, def_schema in defs.items():
             self.components.setdefault(def_name, def_schema)
+        return schema
+
+    def query_parameters(self, model: Any) -> list[dict[str, Any]]:
+        schema = self._hoist(model.model_json_schema(ref_template="#/components/schemas/{model}"), model)
         required = set(schema.get("required") or [])
         params = []
         for name, prop in (schema.get("properties") or {}).items():
