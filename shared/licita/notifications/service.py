@@ -15,6 +15,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from licita.core.errors import ValidationFailed
 from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds
 from licita.platform.ports import MailSender
 
-__all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "describe",
+__all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "deliver_many", "describe",
            "effective_preferences", "format_when", "kind_of", "kinds", "react", "recipients_for", "run_reactions",
            "validate_event"]
 
@@ -190,64 +191,216 @@ def ensure_indexes() -> None:
 
 
 # ------------------------------------------------------------------------------ the pipeline
+Outcome = dict[str, int] | Exception
+
+
+@dataclass
+class _Plan:
+    """One event of a batch, resolved: who hears it, on which channel, and its inbox rows."""
+
+    event: dict[str, Any]
+    key: str
+    kind: str
+    company_id: str
+    message: Message
+    payload: dict[str, Any]
+    recipients: list[Recipient]
+    in_app: list[Recipient]
+    by_email: list[Recipient]
+    docs: list[dict[str, Any]]
+    counts: dict[str, int]
+    error: Exception | None = None
+
+
 def deliver(event: dict[str, Any], *, smtp: MailSender | None = None) -> dict[str, int]:
     """Fan one domain event out. Raises only on infrastructure failures (the record is then retried)."""
-    from licita.notifications import mailer
+    (outcome,) = deliver_many([event], smtp=smtp)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def deliver_many(events: Sequence[Any], *, smtp: MailSender | None = None) -> list[Outcome]:
+    """Fan a batch of events out together: one outcome per event (counts, or the exception that failed it).
+
+    Lookups run concurrently per company, every socket frame of the batch goes out in one parallel post,
+    the inbox rows of the whole batch are one unordered bulk insert, e-mail and reactions run concurrently
+    per event. A failure is confined to the events it touched; the same event twice in a batch is delivered
+    once (the second copy shares the first one's outcome).
+    """
     from licita.platform.clients import get_redis
 
-    validate_event(event)
-    key = dedup_key(event)
-    redis = get_redis()
-    if redis.exists(f"notify:done:{key}"):
-        return {"duplicate": 1}
-    ensure_indexes()
-    company_id = str(event["company_id"])
-    kind = str(event["type"])
-    recipients = recipients_for(event, load_users(company_id))
-    prefs = load_preferences(u.user_id for u in recipients)
-    settings = company_settings(company_id) if recipients else {"email_enabled": True}
-    message = describe(event)
-    now = datetime.now(UTC)
-    payload = dict(event.get("payload") or {})
-    in_app: list[Recipient] = []
-    by_email: list[Recipient] = []
-    for user in recipients:
-        wants_app, wants_email = channels_for(kind, prefs.get(user.user_id), bool(settings["email_enabled"]),
-                                              bool(user.email))
-        if wants_app:
-            in_app.append(user)
-        if wants_email:
-            by_email.append(user)
+    outcomes: list[Outcome | None] = [None] * len(events)
+    first_of: dict[str, int] = {}
+    copies: dict[int, int] = {}
+    for i, raw in enumerate(events):
+        try:
+            event = validate_event(raw)
+        except Exception as exc:
+            outcomes[i] = exc
+            continue
+        key = dedup_key(event)
+        if key in first_of:
+            copies[i] = first_of[key]
+        else:
+            first_of[key] = i
+    if first_of:
+        redis = get_redis()
+        pipe = redis.pipeline()
+        for key in first_of:
+            pipe.exists(f"notify:done:{key}")
+            pipe.exists(f"notify:pushed:{key}")
+        marks = pipe.execute()
+        todo: list[int] = []
+        pushed_before: set[str] = set()
+        for n, (key, index) in enumerate(first_of.items()):
+            if marks[2 * n]:
+                outcomes[index] = {"duplicate": 1}
+            else:
+                todo.append(index)
+                if marks[2 * n + 1]:
+                    pushed_before.add(key)
+        if todo:
+            for index, outcome in zip(todo, _deliver_planned([events[i] for i in todo], pushed_before, smtp),
+                                      strict=True):
+                outcomes[index] = outcome
+    for copy, original in copies.items():
+        done = outcomes[original]
+        outcomes[copy] = done if isinstance(done, Exception) else {"duplicate": 1}
+    return [o if o is not None else {"duplicate": 1} for o in outcomes]
 
-    docs = [{"_id": notification_id(key, u.user_id), "user_id": u.user_id, "company_id": company_id, "kind": kind,
-             "title": message.title, "body": message.body, "link": message.link, "data": payload,
-             "event_id": str(event["id"]), "actor_id": event.get("user_id"), "created_at": now,
-             "read": False, "read_at": None} for u in in_app]
-    counts = {"recipients": len(recipients), "inbox": 0, "pushed": 0, "gone": 0, "emails_sent": 0,
-              "emails_queued": 0}
+
+def _pool(n: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(1, min(8, n)), thread_name_prefix="notify")
+
+
+def _plan(events: Sequence[dict[str, Any]]) -> list[_Plan]:
+    """Recipients, preferences and inbox rows for every event: users once per company (concurrently),
+    preferences of the whole batch in one query."""
+    companies = sorted({str(e["company_id"]) for e in events})
+    with _pool(len(companies)) as pool:
+        users = dict(zip(companies, pool.map(load_users, companies), strict=True))
+    chosen = [recipients_for(e, users[str(e["company_id"])]) for e in events]
+    prefs = load_preferences({u.user_id for rs in chosen for u in rs})
+    now = datetime.now(UTC)
+    plans: list[_Plan] = []
+    for event, recipients in zip(events, chosen, strict=True):
+        company_id, kind, key = str(event["company_id"]), str(event["type"]), dedup_key(event)
+        settings = company_settings(company_id) if recipients else {"email_enabled": True}
+        message = describe(event)
+        payload = dict(event.get("payload") or {})
+        in_app: list[Recipient] = []
+        by_email: list[Recipient] = []
+        for user in recipients:
+            wants_app, wants_email = channels_for(kind, prefs.get(user.user_id), bool(settings["email_enabled"]),
+                                                  bool(user.email))
+            if wants_app:
+                in_app.append(user)
+            if wants_email:
+                by_email.append(user)
+        docs = [{"_id": notification_id(key, u.user_id), "user_id": u.user_id, "company_id": company_id,
+                 "kind": kind, "title": message.title, "body": message.body, "link": message.link, "data": payload,
+                 "event_id": str(event["id"]), "actor_id": event.get("user_id"), "created_at": now,
+                 "read": False, "read_at": None} for u in in_app]
+        counts = {"recipients": len(recipients), "inbox": 0, "pushed": 0, "gone": 0, "emails_sent": 0,
+                  "emails_queued": 0}
+        plans.append(_Plan(event, key, kind, company_id, message, payload, recipients, in_app, by_email, docs,
+                           counts))
+    return plans
+
+
+def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
+                     smtp: MailSender | None) -> list[Outcome]:
+    from licita.platform.clients import get_redis
+
+    try:
+        ensure_indexes()
+        plans = _plan(events)
+    except Exception as exc:  # a lookup failed (PostgreSQL/Mongo down): the whole batch retries
+        return [exc for _ in events]
+    redis = get_redis()
 
     # 1. sockets first: nothing below (Mongo, SMTP) may delay or block the push
-    pushed_key = f"notify:pushed:{key}"
-    if not redis.exists(pushed_key):
-        result = _push(company_id, kind, event, payload, docs)
-        counts["pushed"], counts["gone"] = result["sent"], result["gone"]
-        redis.set(pushed_key, "1", ex=DONE_TTL)
+    to_push = [p for p in plans if p.key not in pushed_before]
+    if to_push:
+        try:
+            _push_all(to_push)
+            pipe = redis.pipeline()
+            for p in to_push:
+                pipe.set(f"notify:pushed:{p.key}", "1", ex=DONE_TTL)
+            pipe.execute()
+        except Exception as exc:
+            for p in to_push:
+                p.error = exc
 
-    # 2. inbox (exactly once per recipient: deterministic ids)
-    counts["inbox"] = _insert_new(INBOX, docs)
+    # 2. inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids)
+    _insert_inbox([p for p in plans if p.error is None])
 
-    # 3. e-mail: queued durably, then tried now; a failure stays in the outbox for the maintenance retry
-    if by_email:
-        queued = mailer.enqueue([mailer.compose(kind, message, u, notification_id(key, u.user_id), company_id,
-                                                payload) for u in by_email])
-        counts["emails_queued"] = len(queued)
-        counts["emails_sent"] = mailer.send_queued(queued, smtp=smtp)
+    # 3. e-mail and 4. reactions, concurrently per event
+    live = [p for p in plans if p.error is None]
+    with _pool(len(live)) as pool:
+        for p, error in zip(live, pool.map(lambda p: _finish(p, smtp), live), strict=True):
+            p.error = error
 
-    # 4. what areas do when this happens (a card for a READY tender, calendar events...): idempotent reactions
-    counts["reactions"] = run_reactions(event)
+    done = [p for p in plans if p.error is None]
+    if done:
+        pipe = redis.pipeline()
+        for p in done:
+            pipe.set(f"notify:done:{p.key}", "1", ex=DONE_TTL)
+        pipe.execute()
+    return [p.error if p.error is not None else p.counts for p in plans]
 
-    redis.set(f"notify:done:{key}", "1", ex=DONE_TTL)
-    return counts
+
+def _finish(plan: _Plan, smtp: MailSender | None) -> Exception | None:
+    """E-mail (queued durably, then tried now; a failure stays in the outbox for the maintenance retry),
+    then what areas do when this happens (a card for a READY tender, calendar events...)."""
+    from licita.notifications import mailer
+
+    try:
+        if plan.by_email:
+            queued = mailer.enqueue([
+                mailer.compose(plan.kind, plan.message, u, notification_id(plan.key, u.user_id), plan.company_id,
+                               plan.payload) for u in plan.by_email])
+            plan.counts["emails_queued"] = len(queued)
+            plan.counts["emails_sent"] = mailer.send_queued(queued, smtp=smtp)
+        plan.counts["reactions"] = run_reactions(plan.event)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _insert_inbox(plans: Sequence[_Plan]) -> None:
+    """One ``insert_many(ordered=False)`` for the batch; a row that already exists (a redelivery) is not new,
+    any other write error fails only the event whose row it was."""
+    owner: list[_Plan] = [p for p in plans for _ in p.docs]
+    docs = [d for p in plans for d in p.docs]
+    if not docs:
+        return
+    from pymongo.errors import BulkWriteError
+
+    from licita.platform.clients import get_mongo
+
+    failed: dict[int, Exception] = {}
+    try:
+        get_mongo()[INBOX].insert_many([dict(d) for d in docs], ordered=False)
+    except BulkWriteError as err:
+        for e in err.details.get("writeErrors") or []:
+            index = int(e.get("index", -1))
+            if 0 <= index < len(docs):
+                failed[index] = err if e.get("code") != 11000 else _DUPLICATE
+    except Exception as exc:
+        for p in plans:
+            p.error = exc
+        return
+    for index, plan in enumerate(owner):
+        problem = failed.get(index)
+        if problem is None:
+            plan.counts["inbox"] += 1
+        elif problem is not _DUPLICATE and plan.error is None:
+            plan.error = problem
+
+
+_DUPLICATE = Exception("duplicate")
 
 
 # ------------------------------------------------------------------------------ domain reactions
@@ -278,37 +431,58 @@ def run_reactions(event: Mapping[str, Any]) -> int:
     return len(reactions)
 
 
-def _push(company_id: str, kind: str, event: Mapping[str, Any], payload: Mapping[str, Any],
-          docs: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+def _push_all(plans: Sequence[_Plan]) -> None:
+    """Every frame of the batch in one :func:`realtime.post_many` (parallel, chunked for big fan-outs)."""
     from licita.realtime import service as realtime
 
-    by_user = realtime.connections_by_topic([realtime.user_topic(d["user_id"]) for d in docs])
+    by_user = realtime.connections_by_topic(sorted({realtime.user_topic(d["user_id"]) for p in plans
+                                                    for d in p.docs}))
+    extra_topics = sorted({t for p in plans for t in _scoped_topics(p)})
+    by_scope = realtime.connections_by_topic(extra_topics)
     messages: list[tuple[str, bytes]] = []
+    owners: list[_Plan] = []
     found: dict[str, list[str]] = {}
-    reached: set[str] = set()
-    for doc in docs:
-        topic = realtime.user_topic(doc["user_id"])
-        ids = by_user.get(topic) or []
-        if not ids:
-            continue
-        data = realtime.encode(socket_message(doc))
-        for connection_id in ids:
-            messages.append((connection_id, data))
-            found.setdefault(connection_id, []).append(topic)
-            reached.add(connection_id)
-    # subscribers of the tender/board the event is about, that the per-user messages did not reach already
-    extra = [realtime.scoped_topic(company_id, f"{name}:{payload[f'{name}_id']}") for name in ("tender", "board")
-             if payload.get(f"{name}_id")]
-    if extra:
-        data = realtime.encode({"type": "event", "event": kind, "event_id": event["id"], "payload": payload,
-                                "occurred_at": event.get("occurred_at")})
-        for topic, ids in realtime.connections_by_topic(extra).items():
+    for plan in plans:
+        reached: set[str] = set()
+        for doc in plan.docs:
+            topic = realtime.user_topic(doc["user_id"])
+            ids = by_user.get(topic) or []
+            if not ids:
+                continue
+            data = realtime.encode(socket_message(doc))
             for connection_id in ids:
-                if connection_id not in reached:
-                    messages.append((connection_id, data))
-                    reached.add(connection_id)
+                messages.append((connection_id, data))
+                owners.append(plan)
                 found.setdefault(connection_id, []).append(topic)
-    return realtime.post_many(messages, found)
+                reached.add(connection_id)
+        # subscribers of the tender/board the event is about, that the per-user messages did not reach already
+        scoped = _scoped_topics(plan)
+        if scoped:
+            event = plan.event
+            data = realtime.encode({"type": "event", "event": plan.kind, "event_id": event["id"],
+                                    "payload": plan.payload, "occurred_at": event.get("occurred_at")})
+            for topic in scoped:
+                for connection_id in by_scope.get(topic) or []:
+                    if connection_id not in reached:
+                        messages.append((connection_id, data))
+                        owners.append(plan)
+                        reached.add(connection_id)
+                    found.setdefault(connection_id, []).append(topic)
+    if not messages:
+        return
+    outcomes = realtime.post_each(messages, found)
+    for plan, outcome in zip(owners, outcomes, strict=True):
+        if outcome in ("sent", "queued"):
+            plan.counts["pushed"] += 1
+        elif outcome == "gone":
+            plan.counts["gone"] += 1
+
+
+def _scoped_topics(plan: _Plan) -> list[str]:
+    from licita.realtime import service as realtime
+
+    return [realtime.scoped_topic(plan.company_id, f"{name}:{plan.payload[f'{name}_id']}")
+            for name in ("tender", "board") if plan.payload.get(f"{name}_id")]
 
 
 def socket_message(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,20 +492,3 @@ def socket_message(doc: Mapping[str, Any]) -> dict[str, Any]:
             "event_id": doc["event_id"], "title": doc["title"], "body": doc["body"], "link": doc["link"],
             "created_at": created.isoformat() if isinstance(created, datetime) else created,
             "payload": doc["data"], "read": False}
-
-
-def _insert_new(collection: str, docs: Sequence[Mapping[str, Any]]) -> int:
-    """Insert, ignoring rows that already exist (a redelivery); returns how many were new."""
-    if not docs:
-        return 0
-    from pymongo.errors import BulkWriteError
-
-    from licita.platform.clients import get_mongo
-
-    try:
-        return len(get_mongo()[collection].insert_many([dict(d) for d in docs], ordered=False).inserted_ids)
-    except BulkWriteError as err:
-        errors = err.details.get("writeErrors") or []
-        if any(e.get("code") != 11000 for e in errors):
-            raise
-        return int(err.details.get("nInserted", len(docs) - len(errors)))

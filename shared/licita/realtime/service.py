@@ -226,15 +226,50 @@ def connections_by_topic(topics: Sequence[str]) -> dict[str, list[str]]:
     return {t: sorted(m.decode() for m in members) for t, members in zip(topics, pipe.execute(), strict=True)}
 
 
+CHUNK_SIZE = 100  # connections per ``push.chunk`` message: one invocation posts about 100 frames
+CHUNK_TYPE = "push.chunk"
+_SQS_BATCH_BYTES = 240 * 1024  # SendMessageBatch caps the whole request at 256 KiB
+
+
 def post_many(messages: Sequence[tuple[str, bytes]],
               found_in: Mapping[str, Iterable[str]] | None = None) -> dict[str, int]:
-    """``post_to_connection`` each (connection, data), in parallel when there are many; 410 unregisters.
+    """``post_to_connection`` each (connection, data); big fan-outs are chunked through the queue (see
+    :func:`post_each`). ``queued`` counts frames handed to other invocations."""
+    outcomes = post_each(messages, found_in)
+    return {"sent": outcomes.count("sent"), "gone": outcomes.count("gone"), "failed": outcomes.count("failed"),
+            "queued": outcomes.count("queued")}
 
-    ``found_in`` names the topic sets each id came from, so a gone connection whose hash already expired
-    (we no longer know its topics) still leaves them.
+
+def post_each(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]] | None = None,
+              *, chunked: bool = True) -> list[str]:
+    """One outcome per message: "sent", "gone" (410, unregistered), "failed" or "queued".
+
+    Over :data:`CHUNK_SIZE` messages, everything after the first chunk is sent to the notifications queue as
+    ``push.chunk`` messages first, then the first chunk is posted here: on AWS parallel invocations of the
+    notify function post the rest (one invocation's posts are bounded by its own network round trips), and
+    the first frame is not delayed by the last. Without a queue (or if sending fails) all are posted here.
     """
     if not messages:
-        return {"sent": 0, "gone": 0, "failed": 0}
+        return []
+    outcomes: list[str] = []
+    if chunked and len(messages) > CHUNK_SIZE and get_settings().notifications_queue_url:
+        rest = messages[CHUNK_SIZE:]
+        try:
+            _enqueue_chunks(rest, found_in or {})
+            outcomes_rest = ["queued"] * len(rest)
+            messages = messages[:CHUNK_SIZE]
+        except Exception:
+            log.warning("could not queue push chunks; posting all %d frames here", len(messages), exc_info=True)
+            outcomes_rest = []
+    else:
+        outcomes_rest = []
+    outcomes = _post_here(messages, found_in)
+    return outcomes + outcomes_rest
+
+
+def _post_here(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]] | None) -> list[str]:
+    """Posts from this process, in parallel when there are many; a gone connection leaves its topic sets
+    (``found_in`` names them, so one whose hash already expired still leaves them)."""
     port = get_push()
 
     def post(item: tuple[str, bytes]) -> str:
@@ -252,7 +287,58 @@ def post_many(messages: Sequence[tuple[str, bytes]],
     gone = {m[0] for m, o in zip(messages, outcomes, strict=True) if o == "gone"}
     for connection_id in gone:
         forget(connection_id, (found_in or {}).get(connection_id, ()))
-    return {"sent": outcomes.count("sent"), "gone": len(gone), "failed": outcomes.count("failed")}
+    return outcomes
+
+
+def chunk_bodies(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]]) -> list[str]:
+    """``push.chunk`` message bodies of at most :data:`CHUNK_SIZE` posts; a frame shared by many connections
+    (a broadcast) is carried once per chunk."""
+    bodies: list[str] = []
+    for start in range(0, len(messages), CHUNK_SIZE):
+        frames: dict[bytes, int] = {}
+        posts: list[list[Any]] = []
+        for connection_id, data in messages[start:start + CHUNK_SIZE]:
+            index = frames.setdefault(data, len(frames))
+            posts.append([connection_id, index, list(found_in.get(connection_id, ()))])
+        bodies.append(json.dumps({"type": CHUNK_TYPE, "frames": [f.decode() for f in frames], "posts": posts},
+                                 ensure_ascii=False, separators=(",", ":")))
+    return bodies
+
+
+def _enqueue_chunks(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]]) -> None:
+    from licita.platform.clients import aws_client
+
+    sqs, url = aws_client("sqs"), get_settings().notifications_queue_url
+    entries: list[dict[str, Any]] = []
+    size = 0
+    for body in chunk_bodies(messages, found_in):
+        length = len(body.encode())
+        if entries and (len(entries) == 10 or size + length > _SQS_BATCH_BYTES):
+            _send_batch(sqs, url, entries)
+            entries, size = [], 0
+        entries.append({"Id": str(len(entries)), "MessageBody": body,
+                        "MessageAttributes": {"type": {"DataType": "String", "StringValue": CHUNK_TYPE}}})
+        size += length
+    if entries:
+        _send_batch(sqs, url, entries)
+
+
+def _send_batch(sqs: Any, url: str, entries: list[dict[str, Any]]) -> None:
+    failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed") or []
+    if failed:
+        raise RuntimeError(f"{len(failed)} push chunks were not queued: {failed[0].get('Message')}")
+
+
+def post_chunk(body: Mapping[str, Any]) -> dict[str, int]:
+    """The notify function's side of a ``push.chunk``: post its frames here (never re-chunked)."""
+    frames = [str(f).encode() for f in body.get("frames") or []]
+    messages: list[tuple[str, bytes]] = []
+    found: dict[str, list[str]] = {}
+    for connection_id, index, topics in body.get("posts") or []:
+        messages.append((str(connection_id), frames[int(index)]))
+        found[str(connection_id)] = [str(t) for t in topics]
+    outcomes = _post_here(messages, found)
+    return {"sent": outcomes.count("sent"), "gone": outcomes.count("gone"), "failed": outcomes.count("failed")}
 
 
 def encode(message: dict[str, Any]) -> bytes:
