@@ -84,6 +84,26 @@ def persist_success(obj: UploadedObject, run_key: str, tender_id: uuid.UUID, doc
                        reason="; ".join(reasons) or None)
 
 
+def persist_partial(obj: UploadedObject, run_key: str, tender_id: uuid.UUID, document_id: uuid.UUID,
+                    analysis: dict[str, Any]) -> bool:
+    """The quick first result of a scan (priority pages only) shown while the rest is read.
+
+    Only while this run still holds the document, and only on a tender with no extracted fields yet: a
+    re-analysis keeps showing the previous complete result until the new complete one replaces it. The
+    status stays PROCESSING; ``persist_success`` replaces everything written here. True if written.
+    """
+    with tenant_transaction(obj.company_id) as db:
+        rows = _locked(db, obj, tender_id, document_id)
+        if rows is None:
+            return False
+        tender, doc = rows
+        if doc.status != TenderStatus.PROCESSING or doc.processed_key != run_key or tender.fields:
+            return False
+        apply_analysis(db, tender, analysis)
+        db.flush()
+        return True
+
+
 def persist_failure(obj: UploadedObject, run_key: str, tender_id: uuid.UUID, document_id: uuid.UUID,
                     failure: Failure, *, sha256: str | None, size: int | None) -> Outcome:
     now = datetime.now(UTC)

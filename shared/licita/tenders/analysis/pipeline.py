@@ -13,8 +13,9 @@ from licita.tenders.analysis.admission import Claim, claim, release
 from licita.tenders.analysis.cache import cached_analysis
 from licita.tenders.analysis.enrich import enrich, provider_name
 from licita.tenders.analysis.fetch import download, sniff
+from licita.tenders.analysis.live import LiveProgress, result_summary
 from licita.tenders.analysis.notify import publish_for
-from licita.tenders.analysis.persistence import persist_failure, persist_success
+from licita.tenders.analysis.persistence import persist_failure, persist_partial, persist_success
 from licita.tenders.analysis.read import extract_fields, page_counts, read_document
 from licita.tenders.analysis.results import Failure, Outcome, as_dict, ms
 from licita.tenders.analysis.runlog import record_rejection, record_run
@@ -68,8 +69,10 @@ def analyse_object(obj: UploadedObject, *, reanalyze: bool = False, request_id: 
 
     run: dict[str, Any] = {"provider": provider_name(claimed.company_settings), "reanalyze": reanalyze,
                            "errors": []}
+    live = LiveProgress(obj.company_id, claimed.tender_id, claimed.document_id)
+    live.stage("queued")
     try:
-        outcome = _run(store, obj, claimed, run_key, run, timings)
+        outcome = _run(store, obj, claimed, run_key, run, timings, live)
     except Failure as failure:
         run["errors"].append({"code": failure.code, "message": failure.message})
         outcome = persist_failure(obj, run_key, claimed.tender_id, claimed.document_id, failure,
@@ -77,6 +80,8 @@ def analyse_object(obj: UploadedObject, *, reanalyze: bool = False, request_id: 
     except BaseException:
         release(obj.company_id, claimed.document_id, claimed.tender_id)
         raise
+    live.finish(outcome.status, outcome.reason)
+    run["progress"] = {"frames": live.sent, "push_failures": live.failed}
     timings["total"] = ms(started)
     outcome.timings = timings
     _finish(obj, outcome, run_key, run)
@@ -84,8 +89,9 @@ def analyse_object(obj: UploadedObject, *, reanalyze: bool = False, request_id: 
 
 
 def _run(store: ObjectStorage, obj: UploadedObject, claimed: Claim, run_key: str, run: dict[str, Any],
-         timings: dict[str, float]) -> Outcome:
+         timings: dict[str, float], live: LiveProgress) -> Outcome:
     """The stages of a claimed run; a ``Failure`` anywhere ends the run FAILED with its reason."""
+    live.stage("downloading")
     data, size = download(store, obj, timings, claimed.etag)
     sha256 = hashlib.sha256(data).hexdigest()
     run["sha256"], run["size"] = sha256, size
@@ -96,10 +102,18 @@ def _run(store: ObjectStorage, obj: UploadedObject, claimed: Claim, run_key: str
         analysis, pages, ocr_pages, cached_from = cached
         run["cache_hit"] = True
     else:
-        document = read_document(data, claimed.filename, timings)
+        started = time.perf_counter()
+
+        def first_result(partial: Any) -> None:
+            _first_result(obj, run_key, claimed, partial, live, run)
+            timings["first_result"] = ms(started)
+
+        document = read_document(data, claimed.filename, timings, progress=live, on_partial=first_result)
         pages, ocr_pages = page_counts(document)
+        live.stage("rules")
         analysis = extract_fields(document, timings)
         if run["provider"] != "none":
+            live.stage("llm")
             t = time.perf_counter()
             analysis = enrich(document, analysis, obj.company_id, claimed.company_settings, sha256, run)
             timings["llm"] = ms(t)
@@ -107,12 +121,32 @@ def _run(store: ObjectStorage, obj: UploadedObject, claimed: Claim, run_key: str
     run["pages"], run["ocr_pages"] = pages, ocr_pages
     if analysis.get("integrity"):
         run["integrity"] = analysis["integrity"]
+    live.stage("saving")
     t = time.perf_counter()
     outcome = persist_success(obj, run_key, claimed.tender_id, claimed.document_id, analysis=analysis,
                               sha256=sha256, size=size, file_kind=file_kind, pages=pages, ocr_pages=ocr_pages,
                               cached_from=cached_from)
     timings["persist"] = ms(t)
     return outcome
+
+
+def _first_result(obj: UploadedObject, run_key: str, claimed: Claim, partial: Any, live: LiveProgress,
+                  run: dict[str, Any]) -> None:
+    """Rules on the priority pages of a scan: written to the tender and announced, while OCR goes on.
+
+    Best effort: the complete result follows anyway, so nothing here may fail the run.
+    """
+    try:
+        analysis = extract_fields(partial, {})
+        pending = list(getattr(partial, "pending_pages", []) or [])
+        saved = persist_partial(obj, run_key, claimed.tender_id, claimed.document_id, analysis)
+        summary = result_summary(analysis, pending)
+        summary["saved"] = saved
+        _, read = page_counts(partial)
+        run["first_result"] = {"saved": saved, "fields": len(summary["fields"]), "pending_pages": len(pending)}
+        live.first_result(summary, read or 0, (read or 0) + len(pending))
+    except Exception:
+        log.warning("first result of %s not published", obj.key, exc_info=True)
 
 
 def _finish(obj: UploadedObject, outcome: Outcome, run_key: str, run: dict[str, Any]) -> None:

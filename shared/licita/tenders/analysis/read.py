@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from licita.core.errors import AppError
 from licita.tenders.analysis.results import Failure, ms
 
+if TYPE_CHECKING:
+    from licita.documents import ExtractedDocument
+    from licita.documents.progress import ProgressCallback
+
 log = logging.getLogger("licita.analysis")
 
 
-def read_document(data: bytes, filename: str, timings: dict[str, float]) -> Any:
-    """The document's text page by page; unreadable files are permanent failures with a readable reason."""
-    from licita.documents import extract_document
+def read_document(data: bytes, filename: str, timings: dict[str, float], *,
+                  progress: ProgressCallback | None = None,
+                  on_partial: Callable[[ExtractedDocument], None] | None = None) -> Any:
+    """The document's text page by page; unreadable files are permanent failures with a readable reason.
+
+    ``progress`` gets text/ocr page frames; ``on_partial`` (scans only) gets the priority pages first,
+    while the OCR of the rest goes on.
+    """
+    from licita.documents import extract_text
 
     t = time.perf_counter()
     try:
-        document = extract_document(data, filename)
+        document = extract_text(data, filename, progress=progress, on_partial=on_partial)
     except AppError as exc:  # encrypted, corrupt, empty, bomb, unsupported: readable reason, permanent
         raise Failure(exc.code, exc.message) from None
     except MemoryError:
