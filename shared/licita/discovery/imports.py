@@ -163,19 +163,10 @@ def _create_tender(principal: Principal, company_id: uuid.UUID, compra: Compra, 
                 unit=(i.unidade_medida or "")[:60] or None, unit_price=i.valor_unitario_estimado,
                 total_price=i.valor_total, me_epp_exclusive=i.tipo_beneficio_id == 1 if i.tipo_beneficio_id else None)
                 for n, i in enumerate(items, 1))
-            document_id = None
-            if analysable and download is not None:
-                doc = register_imported_document(db, company_id=company_id, tender_id=tender.id,
-                                                 content=download.content, kind=download.kind,
-                                                 filename=filename, created_by=user_id)
-                document_id = doc.document_id
             record(db, actor, "tender.imported_from_pncp", "tender", tender.id, company_id=company_id,
                    after={"numero_controle": compra.numero_controle_pncp, "items": len(items),
-                          "documents": len(documentos), "analysed_document_id": str(document_id or "")})
-            # the object is stored under the tender's row lock: the analysis waits for this commit
-            response = ImportResponse(tender_id=tender.id, created=True, numero_controle=compra.numero_controle_pncp,
-                                      link=compra.public_url, items=len(items), documents=len(documentos),
-                                      analysed_document_id=document_id)
+                          "documents": len(documentos), "analysable": analysable})
+            tender_id = tender.id
     except IntegrityError:  # a concurrent import of the same compra won the unique index
         with tenant_transaction(company_id) as db:
             existing = db.scalar(select(Tender).where(Tender.company_id == company_id,
@@ -185,4 +176,28 @@ def _create_tender(principal: Principal, company_id: uuid.UUID, compra: Compra, 
         return ImportResponse(tender_id=existing.id, created=False, numero_controle=compra.numero_controle_pncp,
                               link=compra.public_url, items=existing.items_count or 0, documents=0,
                               analysed_document_id=None)
-    return response
+    # The tender is committed first: the document is then stored under its row lock (the analysis' claim
+    # waits for that commit). A row still being inserted would be invisible, not locked.
+    document_id = None
+    if analysable and download is not None:
+        try:
+            with tenant_transaction(company_id) as db:
+                document_id = register_imported_document(db, company_id=company_id, tender_id=tender_id,
+                                                         content=download.content, kind=download.kind,
+                                                         filename=filename, created_by=user_id).document_id
+        except Exception as exc:
+            _failed(company_id, tender_id)
+            raise ServiceUnavailable("O edital não pôde ser guardado para análise; a licitação foi criada e pode "
+                                     "receber o arquivo depois.", code="storage_unavailable",
+                                     details={"tender_id": str(tender_id)}) from exc
+    return ImportResponse(tender_id=tender_id, created=True, numero_controle=compra.numero_controle_pncp,
+                          link=compra.public_url, items=len(items), documents=len(documentos),
+                          analysed_document_id=document_id)
+
+
+def _failed(company_id: uuid.UUID, tender_id: uuid.UUID) -> None:
+    with tenant_transaction(company_id) as db:
+        tender = db.get(Tender, tender_id)
+        if tender is not None and tender.status == TenderStatus.UPLOADING:
+            tender.status = TenderStatus.FAILED
+            tender.failure_reason = "O edital baixado do PNCP não pôde ser guardado; envie-o manualmente."

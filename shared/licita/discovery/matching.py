@@ -66,23 +66,30 @@ _BY_IDS = _match_sql("c.id = ANY(CAST(:compra_ids AS bigint[]))")
 _ALL = _match_sql("true")
 
 _EXPLAIN = text(f"""
-    SELECT m.id AS match_id, t.term, t.synonym_of, 'objeto' AS field, NULL::int AS item, c.objeto AS original,
-           ts_headline('portuguese', coalesce(c.objeto, ''), t.tsq, '{HEADLINE}') AS h_orig,
-           ts_headline('portuguese', licita_unaccent(coalesce(c.objeto, '')), t.tsq, '{HEADLINE}') AS h_fold
-    FROM search_matches m
-    JOIN saved_search_terms t ON t.search_id = m.search_id AND NOT t.exclude
-    JOIN pncp_compras c ON c.id = m.compra_id
-    WHERE m.id = ANY(CAST(:ids AS uuid[])) AND c.objeto_tsv @@ t.tsq
-    UNION ALL
-    SELECT m.id, t.term, t.synonym_of, 'item', i.numero_item, i.descricao,
-           ts_headline('portuguese', coalesce(i.descricao, ''), t.tsq, '{HEADLINE}'),
-           ts_headline('portuguese', licita_unaccent(coalesce(i.descricao, '')), t.tsq, '{HEADLINE}')
-    FROM search_matches m
-    JOIN saved_searches s ON s.id = m.search_id AND s.search_items
-    JOIN saved_search_terms t ON t.search_id = m.search_id AND NOT t.exclude
-    JOIN pncp_itens i ON i.compra_id = m.compra_id
-    WHERE m.id = ANY(CAST(:ids AS uuid[])) AND i.tsv @@ t.tsq
-    ORDER BY 1, 4 DESC, 5
+    WITH hits AS (
+        SELECT m.id AS match_id, t.id AS term_id, t.term, t.synonym_of, 'objeto' AS field, NULL::int AS item,
+               coalesce(c.objeto, '') AS original, t.tsq
+        FROM search_matches m
+        JOIN saved_search_terms t ON t.search_id = m.search_id AND NOT t.exclude
+        JOIN pncp_compras c ON c.id = m.compra_id
+        WHERE m.id = ANY(CAST(:ids AS uuid[])) AND c.objeto_tsv @@ t.tsq
+        UNION ALL
+        (SELECT DISTINCT ON (m.id, t.id) m.id, t.id, t.term, t.synonym_of, 'item', i.numero_item,
+                coalesce(i.descricao, ''), t.tsq  -- the first item per term is enough to say why
+         FROM search_matches m
+         JOIN saved_searches s ON s.id = m.search_id AND s.search_items
+         JOIN saved_search_terms t ON t.search_id = m.search_id AND NOT t.exclude
+         JOIN pncp_itens i ON i.compra_id = m.compra_id
+         WHERE m.id = ANY(CAST(:ids AS uuid[])) AND i.tsv @@ t.tsq
+         ORDER BY m.id, t.id, i.numero_item)
+    ), marked AS (
+        SELECT h.*, ts_headline('portuguese', h.original, h.tsq, '{HEADLINE}') AS h_orig FROM hits h
+    )
+    SELECT match_id, term, synonym_of, field, item, original, h_orig,
+           CASE WHEN position('{MARK_START}' IN h_orig) > 0 THEN NULL
+                ELSE ts_headline('portuguese', licita_unaccent(original), tsq, '{HEADLINE}') END AS h_fold
+    FROM marked
+    ORDER BY match_id, field DESC, item
 """)
 
 

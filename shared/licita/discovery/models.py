@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSQUERY, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from licita.accounts import models as _accounts  # noqa: F401  (companies/users: FK targets)
 from licita.platform.db.base import Base
 
 

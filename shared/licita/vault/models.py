@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, String, Text, fun
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from licita.accounts import models as _accounts  # noqa: F401  (companies/users: FK targets)
 from licita.platform.db.base import Base
 
 

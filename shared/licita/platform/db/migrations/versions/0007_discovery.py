@@ -18,13 +18,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from licita.discovery.rules import ACCENTED, PLAIN
 from licita.platform.db.rls import PLATFORM_SCOPE, enable_tenant_rls, grant_app_role
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+
+# Frozen here (migrations import no area); tests/unit/discovery checks it equals licita.discovery.rules' map.
+ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"
+PLAIN = "aaaaaaeeeeiiiiooooouuuucnyyAAAAAAEEEEIIIIOOOOOUUUUCNY"
 
 PLATFORM_TABLES = ("pncp_compras", "pncp_itens", "pncp_resultados", "pncp_documentos", "pncp_historico",
                    "pncp_sync_state")

@@ -1,0 +1,163 @@
+"""Discovery matching benchmark: 1,000 saved searches × 10,000 synced contratações (object + items), in SQL.
+
+Records are generated in the fake PNCP's shapes (licita_local.pncp_fake.generator) and stored with the same
+code the sync uses; searches mix single words, OR lists, phrases, exclusions, synonyms and filters. Timed:
+the whole matching run (INSERT … SELECT of every match + per-term explanations with ts_headline). Reference
+measured in the same run: one search against the 10,000 records, and the matching without explanations.
+Target: <= 5 s. Run: ``.venv/bin/python tests/bench/bench_discovery.py [--records N] [--searches N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "infra")]
+os.environ.setdefault("JWT_SECRET", "bench-secret-0123456789abcdef0123456789abcdef")
+
+TARGET_SECONDS = 5.0
+WORDS = ["notebook", "papel", "café", "cadeira", "luva", "dipirona", "diesel", "gasolina", "pneu", "toner",
+         "detergente", "merenda", "água mineral", "computador", "impressora", "limpeza", "combustível",
+         "medicamento", "veículo", "ar condicionado"]
+
+
+def quoted(word: str) -> str:
+    return f'"{word}"' if " " in word else word
+
+
+NICHE = ["drone", "tomógrafo", "desfibrilador", "trator", "roçadeira", "uniforme escolar", "software de gestão",
+         "projetor", "nobreak", "ambulância", "contêiner", "bebedouro", "fardamento", "asfalto", "extintor"]
+
+
+def query_for(rng: random.Random) -> tuple[str, list[str]]:
+    """(query, UFs). Bid teams watch their niche in a few states: a corpus word narrowed by a second word or
+    by UFs, or a niche word the synthetic corpus rarely has (so most searches find little, as in real life)."""
+    roll = rng.random()
+    a, b, c = rng.sample(WORDS, 3)
+    ufs = rng.sample(["SP", "MG", "RS", "PR", "BA", "GO", "PE", "SC"], 2)
+    if roll < 0.40:
+        return f"{quoted(rng.choice(NICHE))} OR {quoted(rng.choice(NICHE))}", []
+    if roll < 0.65:
+        return f"{quoted(a)} OR {quoted(b)}", ufs[:1]
+    if roll < 0.85:
+        return f"{quoted(a)} {quoted(b)} -{quoted(c)}", []
+    return quoted(a), ufs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--searches", type=int, default=1_000)
+    args = parser.parse_args()
+
+    from licita_local.services import EmbeddedServices
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-discovery-"))
+    services = EmbeddedServices(data_dir, env={})
+    endpoints = services.start()
+    os.environ.update(endpoints.as_env())
+    try:
+        return run(args.records, args.searches, endpoints.database_url)
+    finally:
+        services.stop()
+
+
+def run(n_records: int, n_searches: int, database_url: str) -> int:
+    from sqlalchemy import text
+    from sqlalchemy.dialects.postgresql import insert
+
+    from licita.accounts.models import Company
+    from licita.core.config import reset_settings
+    from licita.discovery import store
+    from licita.discovery.matching import find_matches
+    from licita.discovery.models import PncpItem, SavedSearch, SavedSearchTerm
+    from licita.discovery.rules import synonym_table
+    from licita.discovery.searches import compile_query
+    from licita.platform.db.engine import reset_engine, system_transaction
+    from licita.platform.db.migrate import upgrade
+    from licita.platform.pncp import Compra, Item
+    from licita_local.pncp_fake.generator import Generator
+
+    reset_settings()
+    reset_engine()
+    upgrade(database_url)
+    t0 = time.perf_counter()
+    gen = Generator(seed=13)
+    raw = gen.compras(n_records)
+    compras = [Compra.from_json({**r, "situacaoCompraId": 1}) for r in raw]
+    with system_transaction() as db:
+        ids: dict[str, int] = {}
+        for start in range(0, len(compras), 1000):
+            ids.update(store.upsert_compras(db, compras[start:start + 1000], degraded=False))
+        rows = []
+        for r in raw:
+            for item in gen.itens(r):
+                i = Item.from_json(item)
+                rows.append({"compra_id": ids[r["numeroControlePNCP"]], "numero_item": i.numero_item,
+                             "descricao": i.descricao, "tipo_beneficio_id": i.tipo_beneficio_id,
+                             "catalogo_codigo": i.catalogo_codigo,
+                             "valor_unitario_estimado": i.valor_unitario_estimado})
+        unique = list({(r["compra_id"], r["numero_item"]): r for r in rows}.values())
+        for start in range(0, len(unique), 5000):
+            db.execute(insert(PncpItem).values(unique[start:start + 5000]))
+        items = len(unique)
+        store.refresh_documents_tsv(db, list(ids.values()))
+    loaded = time.perf_counter()
+    print(f"setup:     {n_records:,} contratações + {items:,} items stored in {loaded - t0:.1f}s (not timed)")
+
+    rng = random.Random(7)
+    company_id = uuid.uuid4()
+    synonyms = synonym_table()
+    with system_transaction() as db:
+        db.add(Company(id=company_id, legal_name="Bench Ltda", cnpj="11222333000181"))
+        db.flush()
+        for n in range(n_searches):
+            query, ufs = query_for(rng)
+            parsed, whole, terms = compile_query(db, query, synonyms)
+            sid = uuid.uuid4()
+            db.add(SavedSearch(id=sid, company_id=company_id, name=f"busca {n}", query=query, parsed=parsed.as_dict(),
+                               tsq=whole, search_items=rng.random() < 0.8, ufs=ufs, modalidades=[], municipios_ibge=[],
+                               me_epp_only=False, active=True, alert=True))
+            db.flush()
+            db.add_all(SavedSearchTerm(company_id=company_id, search_id=sid, clause=t["clause"], term=t["term"][:200],
+                                       synonym_of=t["synonym_of"], exclude=t["exclude"], tsq=t["tsq"]) for t in terms)
+    compiled = time.perf_counter()
+    print(f"searches:  {n_searches:,} saved searches compiled in SQL in {compiled - loaded:.1f}s "
+          f"({(compiled - loaded) / n_searches * 1000:.1f} ms each)")
+
+    with system_transaction() as db:  # reference: one search against every record
+        one = db.scalar(text("SELECT id FROM saved_searches LIMIT 1"))
+        started = time.perf_counter()
+        find_matches(db, None, search_ids=[one], explain=False)
+        single = time.perf_counter() - started
+        db.rollback()
+    with system_transaction() as db:  # reference: matching without explanations
+        started = time.perf_counter()
+        bare = find_matches(db, None, explain=False)
+        no_explain = time.perf_counter() - started
+        db.rollback()
+    with system_transaction() as db:
+        started = time.perf_counter()
+        run_ = find_matches(db, None)
+        total = time.perf_counter() - started
+    with system_transaction() as db:
+        explained = db.scalar(text("SELECT count(*) FROM search_matches WHERE jsonb_array_length(explanation) > 0"))
+    print(f"reference: 1 search × {n_records:,} records: {single * 1000:.1f} ms; matching without explanations: "
+          f"{no_explain:.2f}s ({len(bare.new_match_ids):,} matches)")
+    ok = total <= TARGET_SECONDS and len(run_.new_match_ids) == len(bare.new_match_ids) and explained == len(
+        run_.new_match_ids)
+    print(f"matching {n_searches:,} saved searches × {n_records:,} records (with explanations): {total:.2f}s, "
+          f"{len(run_.new_match_ids):,} matches, {explained:,} explained — target <= {TARGET_SECONDS:.0f}s: "
+          f"{'OK' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
