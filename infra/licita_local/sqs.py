@@ -5,6 +5,10 @@ listed ``itemIdentifier``s stay (an invalid report fails the whole batch); an ex
 Failed messages come back after the visibility timeout and the queue's RedrivePolicy moves them to the
 DLQ after ``maxReceiveCount`` receives (moto does this; if an endpoint does not, we do it here).
 
+Like Lambda's pollers, several batches of one event source run at once: ``LICITA_LOCAL_SQS_CONCURRENCY``
+(default 4, at most the function's container cap) batches in flight per queue/function pair, so a burst
+(e.g. a fan-out's ``push.chunk`` messages) is handled by concurrent invocations, not one after another.
+
 ``LICITA_LOCAL_MAX_VISIBILITY_SECONDS`` caps how long a failed message stays invisible (the runtime
 calls ChangeMessageVisibility on failures), so retries/DLQ can be watched in seconds, not minutes.
 """
@@ -23,6 +27,10 @@ from licita_local.functions import FunctionHost
 from licita_local.template import QueueDef, SqsEvent, Template, queue_arn
 
 log = logging.getLogger("licita.local.sqs")
+
+
+def concurrency() -> int:
+    return max(1, int(os.environ.get("LICITA_LOCAL_SQS_CONCURRENCY", "4")))
 
 
 def max_visibility() -> int | None:
@@ -65,6 +73,9 @@ class SqsPoller(threading.Thread):
         self._stop_event = threading.Event()
         self.batches = 0
         self.client: Any = None
+        self.concurrency = min(concurrency(), host.max_containers)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._count_lock = threading.Lock()
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -73,18 +84,35 @@ class SqsPoller(threading.Thread):
         self.client = client("sqs", self.endpoint_url)
         backoff = 0.5
         while not self._stop_event.is_set():
+            while not self._slots.acquire(timeout=0.5):  # a free slot before receiving (no message waits on us)
+                if self._stop_event.is_set():
+                    return
             try:
                 messages = self._receive_batch()
                 backoff = 0.5
             except Exception as exc:
+                self._slots.release()
                 if self._stop_event.is_set():
                     return
                 log.warning("receive from %s failed: %s", self.queue.name, exc)
                 self._stop_event.wait(backoff)
                 backoff = min(backoff * 2, 10)
                 continue
-            if messages:
-                self._deliver(messages)
+            if not messages:
+                self._slots.release()
+            elif self.concurrency == 1:
+                self._deliver_then_release(messages)
+            else:
+                threading.Thread(target=self._deliver_then_release, args=(messages,), daemon=True,
+                                 name=f"{self.name}-batch").start()
+
+    def _deliver_then_release(self, messages: list[dict[str, Any]]) -> None:
+        try:
+            self._deliver(messages)
+        except Exception:
+            log.warning("delivering a batch from %s failed", self.queue.name, exc_info=True)
+        finally:
+            self._slots.release()
 
     def _receive(self, wait: int, max_n: int) -> list[dict[str, Any]]:
         resp = self.client.receive_message(
@@ -128,7 +156,8 @@ class SqsPoller(threading.Thread):
         return keep
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
-        self.batches += 1
+        with self._count_lock:
+            self.batches += 1
         ids = [m["MessageId"] for m in messages]
         target = f"{self.queue.logical_id} ({len(messages)} msg)"
         try:
@@ -173,5 +202,5 @@ class SqsPoller(threading.Thread):
         return {"function": self.host.name, "event": self.event.name, "queue": self.queue.logical_id,
                 "batch_size": self.event.batch_size, "batching_window": self.event.batching_window,
                 "report_batch_item_failures": self.event.report_batch_item_failures,
-                "batches": self.batches}
+                "concurrency": self.concurrency, "batches": self.batches}
 
