@@ -7,7 +7,8 @@ frame on arrival. Measured path: SQS send → runtime poller → NotifyFunction 
 preferences from Mongo) → ``post_to_connection`` over HTTP per socket → WebSocket frame.
 
 Run: ``.venv/bin/python tests/bench/bench_notifications.py [--clients 100,1000] [--events 30]
-[--throughput-events 300]``. Prints figures; asserts nothing.
+[--throughput-events 300] [--prefill 100000]``. Prints figures (also recorded through ``common.record``);
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH_ENV, fmt, http_json, local_runtime, make_bench_user, summarize
+from common import BENCH_ENV, fmt, http_json, local_runtime, make_bench_user, record, summarize
 
 CONNS_PER_USER = 20  # the registry caps sockets per user at 50
 BURST_KIND = "tender.field_corrected"  # in-app only by default: no SMTP in the measured path
@@ -184,13 +185,37 @@ def latency_run(info: dict[str, Any], n_clients: int, events: int, publish: Any)
         single.extend((t - started) * 1000 for t in got)
         notify_idle(rest, 0)
     print(f"  one user's {CONNS_PER_USER} sockets, {n} connected : {fmt(summarize(single))}")
+    record(f"broadcast_{n}_last_frame_p50", summarize(last)["p50"], "ms", "one user's sockets p50 (same run)",
+           summarize(single)["p50"])
+    record(f"broadcast_{n}_first_frame_p50", summarize(first)["p50"], "ms")
     clients.close()
     del admin_email
 
 
-def throughput_run(info: dict[str, Any], total: int, publish_many: Any) -> None:
+def prefill_inbox(mongo_url: str, count: int) -> None:
+    """``count`` documents in the inbox collection (other users), as a week of ``make run`` would leave."""
+    if count <= 0:
+        return
+    from datetime import UTC, datetime
+
+    import pymongo
+
+    inbox = pymongo.MongoClient(mongo_url)[os.environ.get("MONGO_DB", "licita")]["notifications"]
+    have = inbox.estimated_document_count()
+    t0 = time.perf_counter()
+    now = datetime.now(UTC)
+    for start in range(have, count, 5000):
+        inbox.insert_many([{"_id": uuid.uuid4().hex[:24], "user_id": str(uuid.uuid4()), "company_id": "prefill",
+                            "kind": BURST_KIND, "title": "x", "body": "y", "link": None, "data": {},
+                            "event_id": uuid.uuid4().hex, "created_at": now, "read": False, "read_at": None}
+                           for _ in range(min(5000, count - start))], ordered=False)
+    print(f"\ninbox prefilled to {inbox.estimated_document_count()} documents in {time.perf_counter() - t0:.1f} s")
+
+
+def throughput_run(info: dict[str, Any], total: int, publish_many: Any, prefill: int) -> None:
     """A burst of single-recipient events; events/s = burst size / time until the last frame arrived."""
     rest, database_url = info["rest_url"], info["endpoints"]["database_url"]
+    prefill_inbox(info["endpoints"]["mongo_url"], prefill)
     company_id, _admin, password = make_bench_user(database_url, users=1)
     (email,) = user_emails(database_url, company_id)
     (token,) = login_all(rest, [email], password)
@@ -201,6 +226,16 @@ def throughput_run(info: dict[str, Any], total: int, publish_many: Any) -> None:
     for eid in warm:
         clients.wait(eid, 1)
     notify_idle(rest, 0)
+    # reference from the same run: one event at a time on an idle function (publish → frame)
+    one_at_a_time: list[float] = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        (eid,) = publish_many(company_id, 1, actor)
+        got = clients.wait(eid, 1)
+        if got:
+            one_at_a_time.append((got[0] - t0) * 1000)
+        notify_idle(rest, 0)
+    single_ms = summarize(one_at_a_time)["p50"]
     started = time.perf_counter()
     ids = publish_many(company_id, total, actor)
     published = time.perf_counter() - started
@@ -213,6 +248,11 @@ def throughput_run(info: dict[str, Any], total: int, publish_many: Any) -> None:
           + (f"  [{missing} missing]" if missing else ""))
     lat = [(a[0] - started) * 1000 for a in arrivals if a]
     print(f"  publish-burst start → frame: {fmt(summarize(lat))}")
+    print(f"  reference, one event at a time: p50 {single_ms:.1f} ms → {1000 / single_ms:.0f} events/s serial; "
+          f"burst is {total / elapsed / (1000 / single_ms):.1f}× that")
+    record("notify_events_per_s", total / elapsed, "events/s", "serial events/s (1 / single-event latency)",
+           1000 / single_ms)
+    record("notify_burst_frame_p50", summarize(lat)["p50"], "ms", "single event publish→frame p50", single_ms)
     clients.close()
 
 
@@ -221,6 +261,7 @@ def main() -> int:
     parser.add_argument("--clients", default="100,1000")
     parser.add_argument("--events", type=int, default=30)
     parser.add_argument("--throughput-events", type=int, default=300)
+    parser.add_argument("--prefill", type=int, default=100_000, help="inbox documents before the throughput run")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="licita-bench-notify-"))
@@ -248,7 +289,7 @@ def main() -> int:
         for n in (int(x) for x in args.clients.split(",") if x):
             latency_run(info, n, args.events, publish)
         if args.throughput_events:
-            throughput_run(info, args.throughput_events, publish_many)
+            throughput_run(info, args.throughput_events, publish_many, args.prefill)
     return 0
 
 

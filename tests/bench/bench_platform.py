@@ -1,4 +1,10 @@
-"""Platform benchmark: runtime time-to-ready, cold init, gateway overhead, and `chalice local` as the peer.
+"""Platform benchmark: runtime time-to-ready, cold starts, gateway overhead, and `chalice local` as the peer.
+
+Cold starts: each function's INIT (module import) plus its first invocation, in a fresh interpreter, median
+of 7, beside a bare interpreter and a minimal Chalice app measured the same way in the same run.
+The peer comparison runs `chalice local` as shipped (its server writes headers and body as two writes
+without TCP_NODELAY, so delayed ACKs add ~40 ms per request) and fair (TCP_NODELAY on, like our gateway);
+both are printed, the fair one is the comparison.
 
 Run: `make bench` or `.venv/bin/python tests/bench/bench_platform.py [--requests 2000]`. Prints figures;
 asserts nothing (speed is reported, not unit-tested).
@@ -11,6 +17,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +35,7 @@ from common import (
     load,
     local_runtime,
     make_bench_user,
+    record,
     summarize,
     time_calls,
 )
@@ -74,16 +82,72 @@ def authorizer_event(token: str) -> dict[str, Any]:
             "headers": {"Authorization": f"Bearer {token}"}, "requestContext": {}}
 
 
-def cold_init(info: dict[str, Any], function: str, event: dict[str, Any], handler: str, runs: int = 3) -> str:
-    samples = []
+MINIMAL_CHALICE = textwrap.dedent("""
+    from chalice import Chalice
+    app = Chalice(app_name="minimal")
+
+    @app.route("/")
+    def index():
+        return {"ok": True}
+""")
+BARE = "def handler(event, context):\n    return {'ok': True}\n"
+
+
+def cold_start(info: dict[str, Any], path: Path, event: dict[str, Any], handler: str,
+               runs: int = 7) -> dict[str, float]:
+    """INIT + first invocation in a fresh interpreter, ``runs`` times: medians (ms) of init+first and of the
+    whole process (spawn → exit, interpreter start included)."""
     env = {**os.environ, **service_env(info)}
+    totals, walls, imports = [], [], []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", COLD_INIT, str(ROOT / "functions" / function / "app.py"),
-                              json.dumps(event), handler], env=env, capture_output=True, text=True, check=True)
-        samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    best = min(samples, key=lambda s: s["import_ms"] + s["first_ms"])
-    return (f"import {best['import_ms']:.0f} ms + first invocation {best['first_ms']:.0f} ms = "
-            f"{best['import_ms'] + best['first_ms']:.0f} ms (then warm {best['warm_ms']:.2f} ms; best of {runs})")
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", COLD_INIT, str(path), json.dumps(event), handler], env=env,
+                             capture_output=True, text=True, check=True)
+        walls.append((time.perf_counter() - t0) * 1000)
+        sample = json.loads(out.stdout.strip().splitlines()[-1])
+        totals.append(sample["import_ms"] + sample["first_ms"])
+        imports.append(sample["import_ms"])
+    return {"init_first": statistics.median(totals), "import": statistics.median(imports),
+            "process": statistics.median(walls)}
+
+
+def cold_starts(info: dict[str, Any], token: str) -> None:
+    """Every latency-relevant function's cold start beside a bare interpreter and a minimal Chalice app."""
+    refs = Path(tempfile.mkdtemp(prefix="cold-refs-"))
+    (refs / "bare.py").write_text(BARE)
+    (refs / "minimal_chalice.py").write_text(MINIMAL_CHALICE)
+    sys.path.insert(0, str(ROOT / "tests" / "integration"))
+    from apigw import load_function
+    from licita.core.config import reset_settings
+
+    os.environ.update(service_env(info))
+    reset_settings()
+    decision = load_function("authorizer").handler(authorizer_event(token), None)
+    context = {"principalId": decision["principalId"], **decision["context"]}
+    ws_connect = {"requestContext": {"routeKey": "$connect", "connectionId": "cold-bench=", "eventType": "CONNECT",
+                                     "identity": {"sourceIp": "127.0.0.1"}},
+                  "queryStringParameters": {"token": token}, "body": None, "isBase64Encoded": False}
+    bare = cold_start(info, refs / "bare.py", {}, "handler")
+    minimal = cold_start(info, refs / "minimal_chalice.py", rest_event("/", token), "app")
+    print(f"cold start, bare interpreter      : init+first {bare['init_first']:6.1f} ms, "
+          f"process {bare['process']:6.1f} ms (median of 7)")
+    print(f"cold start, minimal Chalice app   : init+first {minimal['init_first']:6.1f} ms, "
+          f"process {minimal['process']:6.1f} ms")
+    cases = [("authorizer", "handler", authorizer_event(token)), ("ws", "handler", ws_connect),
+             ("auth", "app", rest_event("/auth/me", token, context)),
+             ("tenders", "app", rest_event("/tenders", token, context)),
+             ("notifications", "app", rest_event("/notifications", token, context)),
+             ("boards", "app", rest_event("/boards", token, context))]
+    for function, handler, event in cases:
+        fig = cold_start(info, ROOT / "functions" / function / "app.py", event, handler)
+        label = {"ws": "ws $connect", "authorizer": "authorizer"}.get(function, f"{function} GET")
+        print(f"cold start, {label:22}: init+first {fig['init_first']:6.1f} ms (import {fig['import']:.0f}), "
+              f"process {fig['process']:6.1f} ms; {fig['init_first'] / minimal['init_first']:.1f}x minimal Chalice, "
+              f"process {fig['process'] / bare['process']:.1f}x bare interpreter")
+        record(f"cold_start_{function}", fig["init_first"], "ms", "minimal Chalice app init+first",
+               minimal["init_first"])
+        record(f"cold_process_{function}", fig["process"], "ms", "bare interpreter process", bare["process"])
+    shutil.rmtree(refs, ignore_errors=True)
 
 
 def in_process(info: dict[str, Any], token: str, n: int) -> dict[str, float]:
@@ -110,8 +174,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def chalice_local(info: dict[str, Any], token: str, requests: int) -> dict[int, dict[str, float]]:
-    """`chalice local` serving the same auth app (it has no Lambda authorizer: the app verifies inline)."""
+def chalice_local(info: dict[str, Any], token: str, requests: int, *, nodelay: bool) -> dict[int, dict[str, float]]:
+    """`chalice local` serving the same auth app (it has no Lambda authorizer: the app verifies inline);
+    ``nodelay`` sets TCP_NODELAY on its connections as our gateway does (the client, http.client, always does)."""
     project = Path(tempfile.mkdtemp(prefix="chalice-peer-"))
     (project / ".chalice").mkdir()
     (project / ".chalice" / "config.json").write_text(json.dumps({"version": "2.0", "app_name": "auth"}))
@@ -120,6 +185,9 @@ def chalice_local(info: dict[str, Any], token: str, requests: int) -> dict[int, 
         spec = importlib.util.spec_from_file_location("auth_fn", {str(ROOT / 'functions' / 'auth' / 'app.py')!r})
         module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
         app = module.app
+        if {nodelay!r}:
+            import chalice.local
+            chalice.local.ChaliceRequestHandler.disable_nagle_algorithm = True  # socketserver sets TCP_NODELAY
     """))
     port = free_port()
     chalice = shutil.which("chalice", path=str(Path(sys.executable).parent)) or "chalice"
@@ -162,8 +230,7 @@ def main() -> None:
         token = tokens["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
 
-        print(f"cold init auth (GET /auth/me): {cold_init(info, 'auth', rest_event('/auth/me', token), 'app')}")
-        print(f"cold init authorizer         : {cold_init(info, 'authorizer', authorizer_event(token), 'handler')}")
+        cold_starts(info, token)
 
         gateway = {c: load(rest, "/auth/me", headers, requests=args.requests, concurrency=c) for c in (1, 8)}
         inproc = in_process(info, token, args.requests)
@@ -177,12 +244,19 @@ def main() -> None:
                     concurrency=1)
         print(f"GET /users?page=5 ({args.users} users) c=1: {fmt(page)}")
 
-        peer = chalice_local(info, token, args.requests)
-        print(f"chalice local GET /auth/me c=1: {fmt(peer[1])}")
-        print(f"chalice local GET /auth/me c=8: {fmt(peer[8])}")
+        shipped = chalice_local(info, token, args.requests, nodelay=False)
+        fair = chalice_local(info, token, args.requests, nodelay=True)
         for c in (1, 8):
-            print(f"  licita-local vs chalice local c={c}: p50 {gateway[c]['p50']:.2f} vs {peer[c]['p50']:.2f} ms, "
-                  f"{gateway[c]['rps']:.0f} vs {peer[c]['rps']:.0f} req/s")
+            print(f"chalice local GET /auth/me c={c}, as shipped (no TCP_NODELAY): {fmt(shipped[c])}")
+            print(f"chalice local GET /auth/me c={c}, fair (TCP_NODELAY)        : {fmt(fair[c])}")
+            print(f"  licita-local vs chalice local c={c}: p50 {gateway[c]['p50']:.2f} ms vs fair "
+                  f"{fair[c]['p50']:.2f} ms ({fair[c]['p50'] / gateway[c]['p50']:.2f}x), as shipped "
+                  f"{shipped[c]['p50']:.2f} ms; {gateway[c]['rps']:.0f} vs fair {fair[c]['rps']:.0f} req/s "
+                  "(the as-shipped ratio measures Nagle + delayed ACK, not the servers)")
+            record(f"gateway_auth_me_c{c}_p50", gateway[c]["p50"], "ms", "chalice local, fair (TCP_NODELAY)",
+                   fair[c]["p50"])
+            record(f"chalice_local_as_shipped_c{c}_p50", shipped[c]["p50"], "ms", "chalice local, fair",
+                   fair[c]["p50"])
     shutil.rmtree(data_dir, ignore_errors=True)
     _ = summarize
 
