@@ -71,13 +71,13 @@ def get_company(ctx: RequestContext[None, None]) -> s.CompanyOut:
 
 
 @api.patch("/admin/companies/{company_id}", body=s.CompanyAdminUpdate, response=s.CompanyOut, permission=MASTER,
-           errors=(404,))
+           errors=(404, 409, 422))
 def update_company(ctx: RequestContext[s.CompanyAdminUpdate, None]) -> s.CompanyOut:
     """Change plan, limits, names, settings."""
     return accounts.admin_update_company(ctx.path_params["company_id"], ctx.body, ctx.actor)
 
 
-@api.post("/admin/companies/{company_id}/suspend", response=s.CompanyOut, permission=MASTER, errors=(404,))
+@api.post("/admin/companies/{company_id}/suspend", response=s.CompanyOut, permission=MASTER, errors=(404, 409))
 def suspend(ctx: RequestContext[None, None]) -> s.CompanyOut:
     """Suspend a company: every session of it is revoked at once."""
     return accounts.admin_set_company_status(ctx.path_params["company_id"], "SUSPENDED", ctx.actor)

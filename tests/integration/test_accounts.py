@@ -268,3 +268,41 @@ def test_api_rate_limit_per_user_answers_429_with_retry_after() -> None:
     token = login(user.email)["access_token"]
     statuses = [call("accounts", "GET", "/profile", token=token)[0] for _ in range(125)]
     assert statuses[:120] == [200] * 120 and statuses[-1] == 429
+
+
+# ------------------------------------------------------------------------------ issue 9, part 8
+def test_platform_company_plan_and_status_cannot_be_edited_away(master_token: str) -> None:
+    from sqlalchemy import select
+
+    from licita.accounts.models import Company
+    from licita.platform.db.engine import system_transaction
+
+    with system_transaction() as db:
+        platform_id = str(db.scalar(select(Company.id).where(Company.is_platform.is_(True))))
+    status, body = call("admin", "PATCH", f"/admin/companies/{platform_id}", {"plan": "basic"}, token=master_token)
+    assert status == 409 and body["error"]["code"] == "platform_company"
+    status, body = call("admin", "POST", f"/admin/companies/{platform_id}/suspend", token=master_token)
+    assert status == 409 and body["error"]["code"] == "platform_company"
+    status, company = call("admin", "GET", f"/admin/companies/{platform_id}", token=master_token)
+    assert company["plan"] == "internal" and company["status"] == "ACTIVE"
+    # its names stay editable
+    status, _ = call("admin", "PATCH", f"/admin/companies/{platform_id}", {"trade_name": "Licita"}, token=master_token)
+    assert status == 200
+
+
+def test_user_search_treats_like_wildcards_literally(tenant: dict[str, Any]) -> None:
+    from sqlalchemy import update
+
+    from licita.accounts.models import User
+    from licita.platform.db.engine import system_transaction
+
+    company = tenant["company"]
+    under, other, percent = (make_user(company, role="VIEWER") for _ in range(3))
+    with system_transaction() as db:
+        for user, name in ((under, "Ana_Clara"), (other, "Anaxclara"), (percent, "Cem%porcento")):
+            db.execute(update(User).where(User.id == user.id).values(first_name=name))
+    for q, expected in (("_", {under.id}), ("Ana_C", {under.id})):
+        status, body = call("accounts", "GET", "/users", token=tenant["admin_token"], query={"q": q})
+        assert status == 200 and {uuid.UUID(u["id"]) for u in body["items"]} == expected, (q, body)
+    status, body = call("accounts", "GET", "/users", token=tenant["admin_token"], query={"q": "%"})
+    assert [u["first_name"] for u in body["items"]] == ["Cem%porcento"]

@@ -134,8 +134,8 @@ class CompanyUpdate(StrictModel):
     """What a company admin may change on their own company (omitted fields stay as they are)."""
 
     trade_name: str | None = Field(None, max_length=200)
-    legal_name: str = Field(None, min_length=3, max_length=200)  # type: ignore[assignment]  # omit: keep; null: 422
-    settings: CompanySettingsIn = Field(None)  # type: ignore[assignment]  # omit: keep; null: 422
+    legal_name: Annotated[str | None, NotNull] = Field(None, min_length=3, max_length=200)
+    settings: Annotated[CompanySettingsIn | None, NotNull] = None
 
 
 class CompanyAdminUpdate(CompanyUpdate):
@@ -176,7 +176,7 @@ class InviteRequest(StrictModel):
 class UserUpdate(StrictModel):
     first_name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
     last_name: Annotated[str | None, NotNull] = Field(None, max_length=100)
-    permissions: list[Permission] | None = Field(None, max_length=50)
+    permissions: Annotated[list[Permission] | None, NotNull] = Field(None, max_length=50)
 
     @field_validator("permissions")
     @classmethod

@@ -24,7 +24,6 @@ from licita.audit.service import Actor, record
 from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from licita.core.plans import plan as plan_limits
-from licita.core.schemas import Page
 from licita.core.security.password_policy import enforce as enforce_password_policy
 from licita.core.security.passwords import hash_password, verify_password
 from licita.core.security.permissions import escalations
@@ -32,6 +31,7 @@ from licita.core.security.principal import Principal
 from licita.core.security.tokens import hash_refresh_token, new_refresh_token
 from licita.platform import ratelimit
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.db.listing import contains, paginate, sort_clause
 
 TOKEN_TTL = {"invite": timedelta(days=7), "first_access": timedelta(days=3), "reset": timedelta(hours=24)}
 
@@ -45,12 +45,6 @@ def _uuid(value: str | uuid.UUID, what: str = "Registro") -> uuid.UUID:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         raise NotFound(f"{what} não encontrado.") from None
-
-
-def _page(stmt: Select[Any], db: Session, page: int, size: int) -> tuple[list[Any], Page]:
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(db.scalars(stmt.limit(size).offset((page - 1) * size)))
-    return rows, Page(page=page, page_size=size, total=int(total))
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -113,7 +107,7 @@ def list_access_requests(query: s.AccessRequestQuery) -> s.AccessRequestList:
         stmt = select(AccessRequest).order_by(AccessRequest.created_at.desc())
         if query.status:
             stmt = stmt.where(AccessRequest.status == query.status)
-        rows, page = _page(stmt, db, query.page, query.page_size)
+        rows, page = paginate(db, stmt, query.page, query.page_size)
         return s.AccessRequestList(items=[s.AccessRequestOut.model_validate(r, from_attributes=True) for r in rows],
                                    page=page)
 
@@ -252,7 +246,7 @@ def get_own_company(principal: Principal) -> s.CompanyOut:
 def _apply_company_update(db: Session, company: Company, data: s.CompanyUpdate, actor: Actor) -> s.CompanyOut:
     changes = data.model_dump(exclude_unset=True)
     before = _company_snapshot(company)
-    if "settings" in changes:
+    if data.settings is not None:
         changes["settings"] = merge_settings(company.settings, data.settings)
     if company.is_platform and ("plan" in changes and changes["plan"] != company.plan):
         raise Conflict("O plano da empresa da plataforma não pode ser alterado.", code="platform_company")
@@ -285,10 +279,9 @@ def admin_list_companies(query: s.CompanyQuery) -> s.CompanyList:
         if query.plan:
             stmt = stmt.where(Company.plan == query.plan)
         if query.q:
-            like = f"%{query.q}%"
-            stmt = stmt.where(or_(Company.legal_name.ilike(like), Company.trade_name.ilike(like),
-                                  Company.cnpj.like(f"%{query.q}%")))
-        rows, page = _page(stmt, db, query.page, query.page_size)
+            stmt = stmt.where(or_(contains(Company.legal_name, query.q), contains(Company.trade_name, query.q),
+                                  contains(Company.cnpj, query.q)))
+        rows, page = paginate(db, stmt, query.page, query.page_size)
         return s.CompanyList(items=[_company_out(c) for c in rows], page=page)
 
 
@@ -405,11 +398,11 @@ def _user_page(db: Session, stmt: Select[Any], query: s.UserQuery) -> s.UserList
     if query.status:
         stmt = stmt.where(User.status == query.status)
     if query.q:
-        like = f"%{query.q}%"
-        stmt = stmt.where(or_(User.email.ilike(like), User.first_name.ilike(like), User.last_name.ilike(like)))
-    column = getattr(User, query.sort.lstrip("-"))
-    stmt = stmt.order_by(column.desc() if query.sort.startswith("-") else column, User.id)
-    rows, page = _page(stmt, db, query.page, query.page_size)
+        stmt = stmt.where(or_(contains(User.email, query.q), contains(User.first_name, query.q),
+                              contains(User.last_name, query.q)))
+    sortable = {"created_at": User.created_at, "email": User.email, "first_name": User.first_name}
+    stmt = stmt.order_by(*sort_clause(query.sort, sortable, "email"), User.id)
+    rows, page = paginate(db, stmt, query.page, query.page_size)
     return s.UserList(items=[_user_out(u) for u in rows], page=page)
 
 
