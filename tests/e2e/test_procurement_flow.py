@@ -85,7 +85,8 @@ def quote_with_suppliers(spa: Spa, n: int = 2) -> tuple[dict[str, Any], list[dic
     return quote, suppliers, links
 
 
-def recv_until(ws: ClientConnection, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+def recv_until(ws: ClientConnection, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str,
+                                                                                                               Any]:
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
@@ -132,7 +133,8 @@ def test_full_quote_flow(runtime: RuntimeHandle) -> None:
         page = httpx.get(url1, headers={"Accept": "text/html"}, timeout=15)
         assert page.status_code == 200 and '<html lang="pt-BR">' in page.text and "Enviar cotação" in page.text
         items = httpx.get(url1, headers={"Accept": "application/json"}, timeout=15).json()["items"]
-        form = {"acao": "enviar", **{f"preco-{i['id']}": p for i, p in zip(items, ("23,50", "2,30", "31,00"), strict=True)}}
+        form = {"acao": "enviar", **{f"preco-{i['id']}": p for i, p in zip(items, ("23,50", "2,30", "31,00"),
+                                                                           strict=True)}}
         resp = httpx.post(url1, data=form, timeout=15)
         assert resp.status_code == 200 and "Cotação enviada com sucesso" in resp.text
         frame = recv_until(ws, lambda f: f.get("kind") == "quote.received" and suppliers[1]["trade_name"] in f["body"])

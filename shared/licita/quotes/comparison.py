@@ -46,49 +46,61 @@ def _f(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+@dataclass(frozen=True)
+class Answer:
+    unit_price: Decimal | None
+    brand: str | None
+    model: str | None
+    delivery_days: int | None
+    validity_days: int | None
+    notes: str | None
+
+
 @dataclass
 class Loaded:
     quote: Quote
     items: list[QuoteItem]
     links: list[tuple[QuoteLink, Supplier]]
-    answers: dict[tuple[uuid.UUID, uuid.UUID], QuoteAnswer]  # (item, link) -> answer (submitted links only)
+    answers: dict[tuple[uuid.UUID, uuid.UUID], Answer]  # (item, link) -> answer (submitted links only)
 
 
 def load(db: Session, quote: Quote) -> Loaded:
+    """Three queries; answers as plain rows (no ORM identity map: a 131 × 5 comparison stays cheap)."""
     links = links_of(db, quote)
     answered = {link.id for link, _ in links if link.submitted_at is not None}
-    answers = {(a.item_id, a.link_id): a for a in db.scalars(select(QuoteAnswer).where(
-        QuoteAnswer.quote_id == quote.id, QuoteAnswer.company_id == quote.company_id)) if a.link_id in answered}
+    rows = db.execute(select(QuoteAnswer.item_id, QuoteAnswer.link_id, QuoteAnswer.unit_price, QuoteAnswer.brand,
+                             QuoteAnswer.model, QuoteAnswer.delivery_days, QuoteAnswer.validity_days,
+                             QuoteAnswer.notes)
+                      .where(QuoteAnswer.quote_id == quote.id, QuoteAnswer.company_id == quote.company_id)).all()
+    answers = {(r[0], r[1]): Answer(*r[2:]) for r in rows if r[1] in answered}
     return Loaded(quote, items_of(db, quote), links, answers)
 
 
 def build(data: Loaded) -> Comparison:
-    by_link = {link.id: (link, s) for link, s in data.links}
+    by_link = {str(link.id): (link, s) for link, s in data.links}
+    names = {key: supplier_name(s) for key, (_, s) in by_link.items()}
     items: list[ComparisonItem] = []
     for item in data.items:
-        offers = [Offer(str(link.id), supplier_name(s), a.unit_price)
-                  for link, s in data.links
+        offers = [Offer(key, names[key], a.unit_price) for key, (link, _) in by_link.items()
                   if (a := data.answers.get((item.id, link.id))) is not None and a.unit_price is not None]
         stats = item_stats(offers)
         out: list[OfferOut] = []
         for offer in stats.offers:
-            link, supplier = by_link[uuid.UUID(offer.link_id)]
+            link, supplier = by_link[offer.link_id]
             a = data.answers[(item.id, link.id)]
-            out.append(OfferOut(supplier_id=supplier.id, supplier_name=offer.supplier,
-                                unit_price=float(offer.unit_price),
-                                total=float((offer.unit_price * item.quantity).quantize(Decimal("0.01"))),
-                                brand=a.brand, model=a.model, delivery_days=a.delivery_days,
-                                validity_days=a.validity_days, notes=a.notes,
-                                outlier=offer.link_id in stats.outliers))
-        priced = {uuid.UUID(o.link_id) for o in offers}
-        winner = by_link.get(item.winner_link_id) if item.winner_link_id else None
-        suggested = by_link.get(uuid.UUID(stats.suggested)) if stats.suggested else None
-        items.append(ComparisonItem(
+            out.append(OfferOut.model_construct(
+                supplier_id=supplier.id, supplier_name=offer.supplier, unit_price=float(offer.unit_price),
+                total=float((offer.unit_price * item.quantity).quantize(Decimal("0.01"))), brand=a.brand,
+                model=a.model, delivery_days=a.delivery_days, validity_days=a.validity_days, notes=a.notes,
+                outlier=offer.link_id in stats.outliers))
+        priced = {o.link_id for o in offers}
+        winner = by_link.get(str(item.winner_link_id)) if item.winner_link_id else None
+        suggested = by_link.get(stats.suggested) if stats.suggested else None
+        items.append(ComparisonItem.model_construct(
             item_id=item.id, position=item.position, description=item.description, unit=item.unit,
             quantity=float(item.quantity), estimated_unit_price=_f(item.estimated_unit_price), offers=out,
             lowest=_f(stats.lowest), median=_f(stats.median), spread=_f(stats.spread),
-            spread_pct=_f(stats.spread_pct),
-            no_answer=[supplier_name(s) for link, s in data.links if link.id not in priced],
+            spread_pct=_f(stats.spread_pct), no_answer=[names[k] for k in by_link if k not in priced],
             suggested_supplier_id=suggested[1].id if suggested else None,
             winner_supplier_id=winner[1].id if winner else None))
     return Comparison(quote_id=data.quote.id, title=data.quote.title,
@@ -138,8 +150,8 @@ def set_winner(principal: Principal, quote_id: str, item_id: str, body: WinnerRe
 
 
 # ------------------------------------------------------------------------------ pricing
-def priced(data: Loaded) -> PricingOut:
-    comp = build(data)
+def priced(data: Loaded, comp: Comparison | None = None) -> PricingOut:
+    comp = comp or build(data)
     quote_pricing = {k: (data.quote.pricing or {}).get(k) for k in PRICING_KEYS}
     items: list[PricedItem] = []
     total_cost = total_bid = Decimal(0)
@@ -204,7 +216,8 @@ def comparison_xlsx(data: Loaded) -> bytes:
     """Three sheets in Portuguese with Brazilian formats: per-item comparison, every offer, bid pricing."""
     from licita.suppliers.tabular import write_xlsx
 
-    comp, prices = build(data), priced(data)
+    comp = build(data)
+    prices = priced(data, comp)
     summary = [[i.position, i.description, i.unit or "", i.quantity, format_brl(i.estimated_unit_price),
                 len(i.offers), format_brl(i.lowest), format_brl(i.median), format_brl(i.spread),
                 format_percent(i.spread_pct), ", ".join(o.supplier_name for o in i.offers if o.outlier),

@@ -62,15 +62,19 @@ def request_report(principal: Principal, body: ReportRequest, actor: Actor) -> R
         db.flush()
         record(db, actor, "report.requested", "report", report.id, company_id=company_id,
                after={"kind": body.kind, **params})
-        message = {"report_id": str(report.id), "company_id": str(company_id)}
-        try:  # inside the transaction: if SQS refuses, no report is left QUEUED forever
-            from licita.platform.clients import aws_client
-
-            aws_client("sqs").send_message(QueueUrl=settings.reports_queue_url, MessageBody=json.dumps(message))
-        except Exception as exc:
-            raise ServiceUnavailable("Fila de relatórios indisponível; tente novamente.") from exc
         db.refresh(report)
-        return to_out(report)
+        out = to_out(report)
+    # Sent after the commit, so the worker always finds the row; a refused send leaves the report FAILED.
+    try:
+        from licita.platform.clients import aws_client
+
+        message = json.dumps({"report_id": str(out.id), "company_id": str(company_id)})
+        aws_client("sqs").send_message(QueueUrl=settings.reports_queue_url, MessageBody=message)
+    except Exception as exc:
+        _set(company_id, out.id, status=ReportStatus.FAILED, error="fila de relatórios indisponível",
+             finished_at=utcnow())
+        raise ServiceUnavailable("Fila de relatórios indisponível; tente novamente.") from exc
+    return out
 
 
 def _check_subject(db: Any, company_id: uuid.UUID, body: ReportRequest) -> None:
@@ -152,8 +156,8 @@ def process(message: dict[str, Any]) -> str:
     report_id, company_id = uuid.UUID(str(message["report_id"])), uuid.UUID(str(message["company_id"]))
     with tenant_transaction(company_id) as db:
         report = db.scalar(select(Report).where(Report.id == report_id, Report.company_id == company_id))
-        if report is None:
-            return "missing"
+        if report is None:  # not visible yet (or deleted): retry, then the DLQ keeps the message
+            raise LookupError(f"report {report_id} not found")
         if report.status in (ReportStatus.READY, ReportStatus.FAILED, ReportStatus.EXPIRED):
             return report.status
         kind, params, user_id = report.kind, dict(report.params or {}), report.user_id

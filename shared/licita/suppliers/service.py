@@ -245,12 +245,13 @@ def _upsert(db: Session, company_id: uuid.UUID, user: uuid.UUID, rows: list[dict
         groups.setdefault(tuple(sorted(values)), []).append(values)
     now = datetime.now(UTC)
     for columns, group in groups.items():
-        payload = [{"id": uuid.uuid4(), "company_id": company_id, "created_by": user, "categories": [],
-                    "contacts": [], "active": True, **v} for v in group]
-        stmt = insert(Supplier).values(payload)
-        update_cols = {c: stmt.excluded[c] for c in columns if c != "cnpj"}
-        update_cols["updated_at"] = now  # type: ignore[assignment]
-        db.execute(stmt.on_conflict_do_update(index_elements=["company_id", "cnpj"], set_=update_cols))
+        # executemany: compiled once, sent in batches (insertmanyvalues) — not one giant VALUES list
+        stmt = insert(Supplier)
+        update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in columns if c != "cnpj"}
+        update_cols["updated_at"] = now
+        stmt = stmt.on_conflict_do_update(index_elements=["company_id", "cnpj"], set_=update_cols)
+        db.execute(stmt, [{"id": uuid.uuid4(), "company_id": company_id, "created_by": user, "categories": [],
+                           "contacts": [], "active": True, **v} for v in group])
 
 
 def export(principal: Principal, fmt: str) -> DownloadLink:

@@ -49,7 +49,8 @@ def seed_tender(company_id: str, items: list[tuple[str, float, float | None]]) -
     tender_id = uuid.uuid4()
     ids = []
     with system_transaction() as db:
-        db.add(Tender(id=tender_id, company_id=uuid.UUID(company_id), status="READY", title="Pregão Eletrônico nº 9/2025",
+        db.add(Tender(id=tender_id, company_id=uuid.UUID(company_id), status="READY",
+                      title="Pregão Eletrônico nº 9/2025",
                       fields={}, corrections={}, risk={}, details={}, review_reasons=[]))
         db.flush()
         for n, (description, qty, price) in enumerate(items, start=1):

@@ -84,7 +84,8 @@ def test_foreign_tender_and_suppliers_cannot_be_used_in_a_quote(world: dict[str,
     _, mine = call(suppliers_app, "POST", "/suppliers", intruder, body=supplier_body())
     deadline = "2099-01-01T00:00:00+00:00"
     status, body = call(quotes_app, "POST", "/quotes", intruder, body={
-        "title": "Roubo", "deadline_at": deadline, "tender_id": world["env"]["tender_id"], "supplier_ids": [mine["id"]]})
+        "title": "Roubo", "deadline_at": deadline, "tender_id": world["env"]["tender_id"],
+        "supplier_ids": [mine["id"]]})
     assert status == 404 and body["error"]["code"] == "tender_not_found"
     status, body = call(quotes_app, "POST", "/quotes", intruder, body={
         "title": "Roubo", "deadline_at": deadline, "items": [{"description": "x y", "quantity": 1}],

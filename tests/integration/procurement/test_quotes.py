@@ -90,7 +90,8 @@ def test_create_send_answer_compare_price_export(suppliers_app: Any, quotes_app:
     status, view = answer(portal_app, tokens[suppliers[3]["id"]], prices[3], submit=False)
     assert status == 200 and view["state"] == "open" and view["items"][0]["unit_price"] == 90.0
 
-    status, comp = call(quotes_app, "GET", "/quotes/{quote_id}/comparison", caller, path_params={"quote_id": quote["id"]})
+    status, comp = call(quotes_app, "GET", "/quotes/{quote_id}/comparison", caller,
+                        path_params={"quote_id": quote["id"]})
     assert status == 200, comp
     paper = comp["items"][0]
     assert (paper["lowest"], paper["median"], paper["spread"]) == (24.0, 25.0, 2.0)
@@ -108,7 +109,8 @@ def test_create_send_answer_compare_price_export(suppliers_app: Any, quotes_app:
     # winner per item (approve permission), then pricing: bid = cost × (1+BDI); BDI = 1.2/0.9 − 1
     item = quote["items"][2]["id"]  # grampeador, estimated 30.00
     status, body = call(quotes_app, "PUT", "/quotes/{quote_id}/items/{item_id}/winner", caller,
-                        path_params={"quote_id": quote["id"], "item_id": item}, body={"supplier_id": suppliers[3]["id"]})
+                        path_params={"quote_id": quote["id"], "item_id": item},
+                        body={"supplier_id": suppliers[3]["id"]})
     assert status == 200 and body["winner_supplier_id"] == suppliers[3]["id"], body
     user = same_company(caller, "USER")
     assert call(quotes_app, "PUT", "/quotes/{quote_id}/items/{item_id}/winner", user,
@@ -117,7 +119,8 @@ def test_create_send_answer_compare_price_export(suppliers_app: Any, quotes_app:
                         path_params={"quote_id": quote["id"], "item_id": quote["items"][3]["id"]},
                         body={"supplier_id": suppliers[2]["id"]})
     assert status == 422 and body["error"]["code"] == "supplier_without_offer"
-    status, priced = call(quotes_app, "GET", "/quotes/{quote_id}/pricing", caller, path_params={"quote_id": quote["id"]})
+    status, priced = call(quotes_app, "GET", "/quotes/{quote_id}/pricing", caller,
+                          path_params={"quote_id": quote["id"]})
     assert status == 200, priced
     rows = {p["description"]: p for p in priced["items"]}
     assert rows["Papel A4 75g"]["cost"] == 24.0 and rows["Papel A4 75g"]["bid_unit_price"] == 32.0
@@ -125,7 +128,8 @@ def test_create_send_answer_compare_price_export(suppliers_app: Any, quotes_app:
     assert rows["Grampeador"]["cost"] == 29.0 and rows["Grampeador"]["bid_unit_price"] == 38.67
     assert abs(rows["Grampeador"]["bdi_pct"] - 33.3333) < 0.001
     assert rows["Clips"]["above_estimate"] is False and rows["Clips"]["estimated_unit_price"] is None
-    status, priced = call(quotes_app, "PUT", "/quotes/{quote_id}/pricing", caller, path_params={"quote_id": quote["id"]},
+    status, priced = call(quotes_app, "PUT", "/quotes/{quote_id}/pricing", caller,
+                          path_params={"quote_id": quote["id"]},
                           body={"pricing": {"taxes_pct": 0, "margin_pct": 0},
                                 "items": [{"item_id": quote["items"][1]["id"], "freight_pct": 10}]})
     assert status == 200, priced
@@ -211,7 +215,7 @@ def test_form_post_html_page_and_field_errors(suppliers_app: Any, quotes_app: An
                    headers={"content-type": "application/x-www-form-urlencoded"})
     assert response["statusCode"] == 200, response["body"][:2000]
     assert 'role="status" id="confirmacao">Cotação enviada com sucesso' in response["body"]
-    status, view = call(portal_app, "GET", "/cotacao/{token}", None, path_params={"token": token},
+    _status, view = call(portal_app, "GET", "/cotacao/{token}", None, path_params={"token": token},
                         headers={"accept": "application/json"})
     assert view["items"][0]["unit_price"] == 1234.56 and view["items"][0]["delivery_days"] == 7
     assert view["state"] == "submitted"
@@ -234,7 +238,8 @@ def test_attachment_presigned_post_with_edital_checks(suppliers_app: Any, quotes
     posted = requests.post(ticket["url"], data=ticket["fields"],
                            files={"file": ("p.pdf", b"%PDF-1.7\n", "application/pdf")}, timeout=30)
     assert posted.status_code in (200, 204)
-    status, quote = call(quotes_app, "GET", "/quotes/{quote_id}", env["caller"], path_params={"quote_id": env["quote"]["id"]})
+    status, quote = call(quotes_app, "GET", "/quotes/{quote_id}", env["caller"],
+                         path_params={"quote_id": env["quote"]["id"]})
     assert quote["suppliers"][0]["attachments"][0]["filename"] == "Proposta Comercial.pdf"
     assert "key" not in quote["suppliers"][0]["attachments"][0]
 

@@ -78,7 +78,7 @@ def test_tender_summary_pdf_through_queue_worker_and_download(reports_app: Any, 
     status, done = call(reports_app, "GET", "/reports/{report_id}", caller, path_params=path)
     assert done["status"] == "READY" and done["progress"] == 100 and done["filename"].endswith(".pdf")
     frames = proc.notify.connections.frames(connection, "report.progress")
-    assert [f["status"] for f in frames][0] == "RUNNING" and frames[-1]["status"] == "READY"
+    assert next(f["status"] for f in frames) == "RUNNING" and frames[-1]["status"] == "READY"
     assert [f["progress"] for f in frames] == sorted(f["progress"] for f in frames)
     status, link = call(reports_app, "GET", "/reports/{report_id}/download", caller, path_params=path)
     assert status == 200
@@ -132,7 +132,8 @@ def test_quote_comparison_and_pipeline_xlsx(reports_app: Any, suppliers_app: Any
 
 def test_validation_permissions_failure_and_expiry(reports_app: Any, proc: Proc) -> None:
     caller = make_caller("MANAGER")
-    for bad in ({"kind": "tender_summary"}, {"kind": "pipeline", "period_from": "2025-02-01", "period_to": "2025-01-01"},
+    for bad in ({"kind": "tender_summary"}, {"kind": "pipeline", "period_from": "2025-02-01",
+                                             "period_to": "2025-01-01"},
                 {"kind": "nope"}, {"kind": "quote_comparison", "quote_id": "x"}):
         assert call(reports_app, "POST", "/reports", caller, body=bad)[0] == 422, bad
     assert call(reports_app, "POST", "/reports", same_company(caller, "USER"),
@@ -141,7 +142,8 @@ def test_validation_permissions_failure_and_expiry(reports_app: Any, proc: Proc)
                 body={"kind": "tender_summary", "tender_id": str(uuid.uuid4())})[0] == 404
     # a tender deleted after the request: FAILED with a reason, and report.failed
     tender_id, _ = seed_tender(caller.company_id, [("X", 1, 1.0)])
-    status, report = call(reports_app, "POST", "/reports", caller, body={"kind": "tender_summary", "tender_id": tender_id})
+    status, report = call(reports_app, "POST", "/reports", caller, body={"kind": "tender_summary",
+                                                                         "tender_id": tender_id})
     with system_transaction() as db:
         db.execute(update(Tender).where(Tender.id == uuid.UUID(tender_id)).values(company_id=make_caller().company_id))
     pump(proc)
@@ -188,5 +190,6 @@ def test_schedule_reminds_suppliers_before_expiry_and_closes_expired(suppliers_a
         db.execute(update(Quote).where(Quote.id == uuid.UUID(env["quote"]["id"]))
                    .values(deadline_at=datetime.now(UTC) - timedelta(minutes=1)))
     worker.handler({"task": "procurement_maintenance"}, None)
-    status, quote = call(quotes_app, "GET", "/quotes/{quote_id}", env["caller"], path_params={"quote_id": env["quote"]["id"]})
+    _status, quote = call(quotes_app, "GET", "/quotes/{quote_id}", env["caller"],
+                         path_params={"quote_id": env["quote"]["id"]})
     assert quote["status"] == "CLOSED"

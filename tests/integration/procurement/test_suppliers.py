@@ -150,7 +150,8 @@ def test_xlsx_import_via_presigned_upload_and_file_errors(suppliers_app: Any, pr
                         body={"filename": "lista.xlsx", "upload_key": ticket["key"]})
     assert status == 404
     for filename, content, code in (("a.txt", b"x", "unreadable_file"), ("a.xlsx", b"not a zip", "unreadable_file"),
-                                    ("a.csv", b"nome;uf\nX;SP\n", "missing_columns"), ("a.csv", b"\n\n", "unreadable_file")):
+                                    ("a.csv", b"nome;uf\nX;SP\n", "missing_columns"), ("a.csv", b"\n\n",
+                                                                                       "unreadable_file")):
         status, body = _import(suppliers_app, caller, filename, content)
         assert status == 422 and body["error"]["code"] == code, (filename, body)
     status, body = call(suppliers_app, "POST", "/suppliers/imports", caller,
@@ -174,7 +175,7 @@ def test_import_is_atomic(suppliers_app: Any, monkeypatch: Any) -> None:
         real(*args, **kw)
 
     monkeypatch.setattr(service, "_upsert", flaky)
-    status, body = _import(suppliers_app, caller, "f.csv", f"cnpj;razao_social\n{rows}".encode())
+    status, _body = _import(suppliers_app, caller, "f.csv", f"cnpj;razao_social\n{rows}".encode())
     assert status == 500 and calls["n"] == 3
     with system_transaction() as db:
         assert db.scalar(select(func.count()).select_from(Supplier).where(
@@ -228,7 +229,8 @@ def test_documents_presigned_upload_validity_download_delete(suppliers_app: Any)
                   body={"kind": "fgts", "filename": "fgts.pdf", "content_type": "application/pdf",
                         "expires_on": "2099-01-01"})[1]
     fields = upload["upload"]["fields"]
-    assert requests.post(upload["upload"]["url"], data=fields, files={"file": ("f.pdf", b"%PDF-1.7 x", "application/pdf")},
+    assert requests.post(upload["upload"]["url"], data=fields, files={"file": ("f.pdf", b"%PDF-1.7 x",
+                                                                               "application/pdf")},
                          timeout=30).status_code in (200, 204)
     status, link = call(suppliers_app, "GET", "/suppliers/{supplier_id}/documents/{document_id}/download", caller,
                         path_params={**path, "document_id": upload["document"]["id"]})
@@ -237,7 +239,8 @@ def test_documents_presigned_upload_validity_download_delete(suppliers_app: Any)
     assert [d["validity"] for d in listed["items"]] == ["expired", "valid"]
     assert call(suppliers_app, "DELETE", "/suppliers/{supplier_id}/documents/{document_id}", caller,
                 path_params=dpath)[0] == 204
-    assert len(call(suppliers_app, "GET", "/suppliers/{supplier_id}/documents", caller, path_params=path)[1]["items"]) == 1
+    assert len(call(suppliers_app, "GET", "/suppliers/{supplier_id}/documents", caller,
+                    path_params=path)[1]["items"]) == 1
 
 
 def test_products_catalogue_links_import_export(suppliers_app: Any) -> None:
@@ -265,9 +268,11 @@ def test_products_catalogue_links_import_export(suppliers_app: Any) -> None:
                 path_params={"supplier_id": s1["id"], "product_id": product["id"]})[0] == 204
     csv_text = "descricao;unidade;ncm;marca\nPapel A4 75g branco;resma;4802.56.10;Chamex\nCaneta;un;12;\n;cx;;\n"
     status, body = call(suppliers_app, "POST", "/products/imports", caller,
-                        body={"filename": "produtos.csv", "content_base64": base64.b64encode(csv_text.encode()).decode()})
+                        body={"filename": "produtos.csv",
+                              "content_base64": base64.b64encode(csv_text.encode()).decode()})
     assert status == 200 and (body["created"], body["updated"], body["rejected"]) == (0, 1, 2), body
-    status, got = call(suppliers_app, "GET", "/products/{product_id}", caller, path_params={"product_id": product["id"]})
+    status, got = call(suppliers_app, "GET", "/products/{product_id}", caller,
+                       path_params={"product_id": product["id"]})
     assert got["description"] == "Papel A4 75g branco" and got["brand"] == "Chamex"
     status, page = call(suppliers_app, "GET", "/products", caller, query={"q": "a4"})
     assert page["page"]["total"] == 1
