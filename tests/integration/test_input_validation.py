@@ -196,3 +196,21 @@ def test_a_card_flush_in_the_boards_function_maps_its_foreign_keys() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": "shared"}).stdout
     assert "'tenders'" in out and "'companies'" in out
+
+
+@pytest.mark.parametrize(("model", "patch"), [
+    ("licita.calendars.schemas:EventUpdate", {"starts_at": None}),  # was a 500 (AttributeError on None.tzinfo)
+    ("licita.calendars.schemas:EventUpdate", {"title": None}),
+    ("licita.boards.schemas:BoardUpdate", {"name": None}),  # the database net caught these; now the model does
+    ("licita.boards.schemas:BoardUpdate", {"auto_tenders": None}),
+    ("licita.boards.schemas:BoardUpdate", {"labels": None}),
+])
+def test_patch_models_refuse_null_for_not_null_columns(model: str, patch: dict[str, Any]) -> None:
+    import importlib
+
+    module, name = model.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    with pytest.raises(ValidationError) as err:
+        cls.model_validate({"version": 1, **patch})
+    assert err.value.errors()[0]["type"] == "null_not_allowed"
+    cls.model_validate({"version": 1})  # omitted: unchanged

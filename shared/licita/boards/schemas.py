@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field
 
-from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import NotNull, Page, PageQuery, Schema, StrictModel
 
 
 def _no_nul(value: str) -> str:
@@ -51,11 +51,11 @@ class BoardCreate(StrictModel):
 
 class BoardUpdate(StrictModel):
     version: int = Field(ge=1)
-    name: Name | None = None
+    name: Annotated[Name | None, NotNull] = None  # NOT NULL columns: omit to keep, null is a 422
     description: Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)] | None = None
-    auto_tenders: bool | None = None
+    auto_tenders: Annotated[bool | None, NotNull] = None
     auto_list_id: UUID | None = None
-    labels: list[Label] | None = Field(default=None, max_length=50)
+    labels: Annotated[list[Label] | None, NotNull] = Field(default=None, max_length=50)
 
 
 class BoardListQuery(PageQuery):

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from licita.boards.schemas import Color, Name, Text
-from licita.core.schemas import Schema, StrictModel
+from licita.core.schemas import NotNull, Schema, StrictModel
 
 
 class CalendarCreate(StrictModel):
@@ -55,13 +55,13 @@ class EventCreate(StrictModel):
 
 class EventUpdate(StrictModel):
     version: int = Field(ge=1)
-    title: Annotated[Text, Field(min_length=1, max_length=300)] | None = None
+    title: Annotated[Annotated[Text, Field(min_length=1, max_length=300)] | None, NotNull] = None
     description: Annotated[Text, Field(max_length=5000)] | None = None
     location: Annotated[Text, Field(max_length=300)] | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Annotated[datetime | None, NotNull] = None  # omit: keep; null was a 500
+    ends_at: Annotated[datetime | None, NotNull] = None
     rrule: str | None = Field(default=None, max_length=500)
-    reminders: list[int] | None = Field(default=None, max_length=5)
+    reminders: Annotated[list[int] | None, NotNull] = Field(default=None, max_length=5)
 
 
 class RespondBody(StrictModel):
