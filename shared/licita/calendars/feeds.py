@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -86,48 +85,136 @@ def render_feed(token: str) -> bytes:
         company_id, user_id, scope = feed.company_id, feed.user_id, feed.scope
     with tenant_transaction(company_id) as db:
         events = visible_events(db, company_id, user_id, company_only=scope == "company")
-    return build_ics(events, "Licita — empresa" if scope == "company" else "Licita — minha agenda")
+    return cached_ics(events, "Licita — empresa" if scope == "company" else "Licita — minha agenda")
 
 
-def build_ics(events: list[CalendarEvent], name: str) -> bytes:
-    from icalendar import Alarm, Calendar, Event, vRecur
+CACHE_SECONDS = 3600
 
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "America/Sao_Paulo")
-    tz = rules.zone()
-    stamp = datetime.now(UTC)
+
+def fingerprint(events: list[CalendarEvent], name: str) -> str:
+    """Everything the feed shows, hashed: any change to any event gives another key (no invalidation)."""
+    import hashlib
+
+    h = hashlib.sha256(name.encode())
     for e in events:
-        item = Event()
-        item.add("uid", f"{e.id}@licita")
-        item.add("dtstamp", stamp)
-        item.add("summary", e.title)
-        item.add("dtstart", e.starts_at.astimezone(tz))
-        item.add("dtend", e.ends_at.astimezone(tz))
-        if e.description:
-            item.add("description", e.description)
-        if e.location:
-            item.add("location", e.location)
-        if e.rrule:
-            item.add("rrule", vRecur.from_ical(e.rrule))
-        item.add("sequence", e.version)
-        item.add("categories", ["Licita", e.source])
-        for minutes in e.reminders or []:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", e.title)
-            alarm.add("trigger", _minutes(minutes))
-            item.add_component(alarm)
-        cal.add_component(item)
-    cal.add_missing_timezones()
-    data: bytes = cal.to_ical()
+        h.update(repr((str(e.id), e.title, e.description, e.location, e.starts_at.isoformat(),
+                       e.ends_at.isoformat(), e.rrule, e.version, e.source, list(e.reminders or []))).encode())
+    return h.hexdigest()
+
+
+def cached_ics(events: list[CalendarEvent], name: str) -> bytes:
+    """The rendered feed from Redis when the same events were rendered within the hour (calendar apps poll
+    the same URL over and over); Redis being unavailable only costs the rendering."""
+    import logging
+
+    from licita.platform.clients import get_redis
+
+    key = f"ics:{fingerprint(events, name)}"
+    try:
+        hit = get_redis().get(key)
+    except Exception:
+        logging.getLogger("licita.calendars").warning("ICS cache read failed", exc_info=True)
+        hit = None
+    if isinstance(hit, bytes):
+        return hit
+    data = build_ics(events, name)
+    try:
+        get_redis().set(key, data, ex=CACHE_SECONDS)
+    except Exception:
+        logging.getLogger("licita.calendars").warning("ICS cache write failed", exc_info=True)
     return data
 
 
-def _minutes(value: int) -> Any:
-    from datetime import timedelta
+def build_ics(events: list[CalendarEvent], name: str) -> bytes:
+    """The feed: VEVENT lines written directly (icalendar's per-property objects cost ~10 ms per event), the
+    VCALENDAR header and America/Sao_Paulo's VTIMEZONE from icalendar, built once per process."""
+    tz = rules.zone()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = [_header(name)]
+    for e in events:
+        lines = [_text("SUMMARY", e.title),
+                 f"DTSTART;TZID={TZID}:{e.starts_at.astimezone(tz).strftime('%Y%m%dT%H%M%S')}",
+                 f"DTEND;TZID={TZID}:{e.ends_at.astimezone(tz).strftime('%Y%m%dT%H%M%S')}",
+                 f"DTSTAMP:{stamp}", _text("UID", f"{e.id}@licita", escape=False), f"SEQUENCE:{int(e.version)}"]
+        if e.rrule:
+            lines.append(f"RRULE:{_rrule(e.rrule)}")
+        lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in ("Licita", e.source)))
+        if e.description:
+            lines.append(_text("DESCRIPTION", e.description))
+        if e.location:
+            lines.append(_text("LOCATION", e.location))
+        alarm_text = _text("DESCRIPTION", e.title) if e.reminders else ""
+        for minutes in e.reminders or []:
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", alarm_text, f"TRIGGER:{_before(int(minutes))}", "END:VALARM"]
+        out.append("BEGIN:VEVENT\r\n" + "".join(fold(line) for line in lines) + "END:VEVENT\r\n")
+    out.append("END:VCALENDAR\r\n")
+    return "".join(out).encode()
 
-    return -timedelta(minutes=value)
+
+TZID = "America/Sao_Paulo"
+_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 §3.3.11 TEXT: backslash, semicolon, comma escaped; any line break becomes ``\\n``."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").translate(_ESCAPES)
+
+
+def _text(prop: str, value: str, *, escape: bool = True) -> str:
+    return f"{prop}:{escape_text(value) if escape else value}"
+
+
+def fold(line: str) -> str:
+    """One content line, CRLF-terminated, folded at 75 octets (RFC 5545 §3.1) without splitting a UTF-8
+    sequence; continuation lines start with a space."""
+    if len(line) <= 75 and line.isascii():
+        return line + "\r\n"
+    data = line.encode()
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts: list[bytes] = []
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # never cut inside a multi-byte character
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74
+    parts.append(data[start:])
+    return "\r\n ".join(p.decode() for p in parts) + "\r\n"
+
+
+def _rrule(value: str) -> str:
+    """The stored RRULE (validated on write by ``rules.check_rrule``), passed through; line breaks dropped."""
+    return "".join(value.split()).removeprefix("RRULE:")
+
+
+def _before(minutes: int) -> str:
+    """A negative DURATION (RFC 5545 §3.3.6) ``minutes`` before the start."""
+    days, rest = divmod(abs(minutes), 1440)
+    hours, mins = divmod(rest, 60)
+    sign = "-" if minutes >= 0 else ""
+    time_part = (f"{hours}H" if hours else "") + (f"{mins}M" if mins else "")
+    if not days and not time_part:
+        return "PT0S"
+    return f"{sign}P{f'{days}D' if days else ''}{f'T{time_part}' if time_part else ''}"
+
+
+_vtimezone: str | None = None
+
+
+def _header(name: str) -> str:
+    """VCALENDAR properties and the VTIMEZONE (from icalendar, built once: its 1970-2038 range is fixed)."""
+    global _vtimezone
+    if _vtimezone is None:
+        from icalendar import Calendar, Event
+
+        probe = Calendar()
+        event = Event()
+        event.add("dtstart", datetime(2025, 1, 1, tzinfo=rules.zone()))
+        probe.add_component(event)
+        probe.add_missing_timezones()
+        _vtimezone = "".join(c.to_ical().decode() for c in probe.walk("VTIMEZONE"))
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
+             _text("X-WR-CALNAME", name), f"X-WR-TIMEZONE:{TZID}"]
+    return "".join(fold(line) for line in lines) + _vtimezone
