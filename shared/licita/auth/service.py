@@ -64,7 +64,9 @@ def login(email: str, password: str, actor: Actor) -> TokenPair:
 
     with system_transaction() as db:
         user = db.scalar(select(User).where(User.email == email))
-        if user is None or not verify_password(password, user.password_hash):
+        # always one bcrypt verification (a dummy hash for unknown users): timing reveals no account
+        password_ok = verify_password(password, user.password_hash if user is not None else None)
+        if user is None or not password_ok:
             ratelimit.hit(account_key, settings.login_max_per_account, window)
             raise Unauthorized("E-mail ou senha inválidos.", code="invalid_credentials")
         company = db.scalar(select(Company).where(Company.id == user.company_id).with_for_update())

@@ -273,3 +273,28 @@ def test_reset_email_reaches_the_user(notify_env: NotifyEnv, tenant: Tenant) -> 
     assert status == 201
     [mail] = mails_to(notify_env, target.email)
     assert "Redefinição de senha" in mail["subject"] and link_token(mail) == reset["token"]
+
+
+# ------------------------------------------------------------------------------------ login timing
+def test_every_login_attempt_pays_one_bcrypt_verification(tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Structure, not time (tests/bench/bench_auth.py measures time): unknown e-mails, wrong passwords and
+    pending users each run exactly one bcrypt check at the configured cost, like a real login does."""
+    from licita.core.config import get_settings
+    from licita.core.security import passwords
+
+    costs: list[bytes] = []
+    real = passwords.bcrypt.checkpw
+
+    def counting(candidate: bytes, hashed: bytes) -> bool:
+        costs.append(hashed[:7])
+        return real(candidate, hashed)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", counting)
+    pending = make_user(tenant.company, role="USER", status="PENDING")
+    with system_transaction() as db:
+        db.execute(update(User).where(User.id == pending.id).values(password_hash=None))
+    expected = f"$2b${get_settings().bcrypt_rounds:02d}$".encode()
+    for email in (f"ninguem-{uuid.uuid4().hex[:6]}@empresa.com.br", tenant.member.email, pending.email):
+        costs.clear()
+        status, _ = call("auth", "POST", "/auth/login", {"email": email, "password": "palpite-errado-1"})
+        assert status == 401 and costs == [expected], (email, costs)
