@@ -200,15 +200,15 @@ def prefill_inbox(mongo_url: str, count: int) -> None:
 
     import pymongo
 
-    inbox = pymongo.MongoClient(mongo_url)[os.environ.get("MONGO_DB", "licita")]["notifications"]
+    inbox = pymongo.MongoClient(mongo_url, socketTimeoutMS=600_000)[os.environ.get("MONGO_DB", "licita")]["notifications"]
     have = inbox.estimated_document_count()
     t0 = time.perf_counter()
     now = datetime.now(UTC)
-    for start in range(have, count, 5000):
+    for start in range(have, count, 2000):
         inbox.insert_many([{"_id": uuid.uuid4().hex[:24], "user_id": str(uuid.uuid4()), "company_id": "prefill",
                             "kind": BURST_KIND, "title": "x", "body": "y", "link": None, "data": {},
                             "event_id": uuid.uuid4().hex, "created_at": now, "read": False, "read_at": None}
-                           for _ in range(min(5000, count - start))], ordered=False)
+                           for _ in range(min(2000, count - start))], ordered=False)
     print(f"\ninbox prefilled to {inbox.estimated_document_count()} documents in {time.perf_counter() - t0:.1f} s")
 
 
