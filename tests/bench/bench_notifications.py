@@ -200,7 +200,8 @@ def prefill_inbox(mongo_url: str, count: int) -> None:
 
     import pymongo
 
-    inbox = pymongo.MongoClient(mongo_url, socketTimeoutMS=600_000)[os.environ.get("MONGO_DB", "licita")]["notifications"]
+    client: Any = pymongo.MongoClient(mongo_url, socketTimeoutMS=600_000)
+    inbox = client[os.environ.get("MONGO_DB", "licita")]["notifications"]
     have = inbox.estimated_document_count()
     t0 = time.perf_counter()
     now = datetime.now(UTC)
