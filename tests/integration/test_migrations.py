@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 
 from licita.models import metadata
 from licita.platform.db import rls
-from licita.platform.db.autogen import COMPARE_OPTIONS
+from licita.platform.db.autogen import COMPARE_OPTIONS, server_default_drift
 from licita.platform.db.engine import get_engine
 
 # Tables with a company_id that only cross-tenant (platform) transactions may touch.
@@ -21,7 +21,9 @@ def test_autogenerate_against_the_migrated_database_finds_no_difference() -> Non
     """`alembic revision --autogenerate` would propose nothing: every model is migrated, and only that."""
     with get_engine().connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts=COMPARE_OPTIONS), metadata)
+        defaults = server_default_drift(conn, metadata)
     assert diff == [], "\n".join(map(str, diff))
+    assert defaults == [], "\n".join(defaults)
 
 
 class _Op:
@@ -72,3 +74,22 @@ def test_every_tenant_table_has_the_helpers_policy_forced() -> None:
         if actual.get(table) != want:
             wrong[table] = actual.get(table)
     assert not wrong, f"tables without enable_tenant_rls in their migration: {wrong}"
+
+
+def test_default_drift_is_reported_and_mirrored_defaults_are_not() -> None:
+    """The server-default rule is a real check: a migration default the model does not share is reported."""
+    from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table
+
+    scratch = MetaData()
+    Table("drift_probe", scratch, Column("id", Integer, primary_key=True),
+          Column("plan", String(10), default="basic"), Column("active", Boolean, default=True),
+          Column("limit_", Integer, default=10))
+    with get_engine().connect() as conn:
+        trans = conn.begin()
+        try:
+            conn.execute(text("CREATE TABLE drift_probe (id serial PRIMARY KEY, plan varchar(10) DEFAULT 'basic',"
+                              " active boolean DEFAULT false, limit_ integer DEFAULT 10)"))
+            problems = server_default_drift(conn, scratch)
+        finally:
+            trans.rollback()
+    assert len(problems) == 1 and problems[0].startswith("drift_probe.active"), problems

@@ -142,9 +142,10 @@ class AccessRequest(Base):
     """A company asking to use the platform; MASTER approves (creating company + admin) or rejects."""
 
     __tablename__ = "access_requests"
-    __table_args__ = (  # one pending request per CNPJ / e-mail, enforced by the database under concurrency
+    __table_args__ = (  # one pending request per CNPJ, enforced by the database under concurrency (0003);
+        # the e-mail index is plain since 0004 (a second request with the same e-mail must not reveal it exists)
         Index("ux_access_requests_pending_cnpj", "cnpj", unique=True, postgresql_where=text("status = 'PENDING'")),
-        Index("ux_access_requests_pending_email", "email", unique=True, postgresql_where=text("status = 'PENDING'")),
+        Index("ix_access_requests_email", "email"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)

@@ -5,7 +5,9 @@ Deliberate choices, so ``alembic revision --autogenerate`` proposes nothing on a
 * Server defaults: migrations give columns a server default (raw SQL inserts and backfills need it) while the
   models often keep a Python-side ``default=``. That pair is accepted only when both say the same value
   (``'basic'::character varying`` and ``default="basic"``; ``'{}'::jsonb`` and ``default=dict``), so a
-  migration and a model that disagree are still reported.
+  migration and a model that disagree are still reported, by :func:`server_default_drift`. Alembic's own
+  comparison is off (``compare_server_default=False``): a custom comparator crashes on identity columns in
+  Alembic 1.20 (it reads ``server_default.arg.text`` of an ``Identity``).
 * Expression indexes (``to_tsvector(...)``, ``lower(email)``): Alembic cannot compare expressions, so an
   index made of expressions that exists only in the database is left alone. Plain-column indexes, partial
   indexes and unique indexes are all compared.
@@ -15,10 +17,14 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index
+from sqlalchemy import ARRAY, Column, ColumnDefault, Connection, Index, MetaData, TextClause, inspect
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
+_PG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
 _CAST = re.compile(r"^\((?P<inner>.*)\)$|^(?P<value>.*?)(::[\w\s\[\]\"]+)+$", re.DOTALL)
 
 
@@ -38,14 +44,14 @@ def _strip_casts(text: str) -> str:
 
 def _python_default(column: Column[Any]) -> tuple[bool, Any]:
     default = column.default
-    if default is None or getattr(default, "is_sequence", False) or getattr(default, "is_clause_element", False):
+    if not isinstance(default, ColumnDefault) or default.is_clause_element:  # Identity, Sequence, SQL
         return False, None
-    if getattr(default, "is_callable", False):
+    if default.is_callable:
         try:
-            return True, default.arg(None)  # type: ignore[attr-defined]
+            return True, default.arg(None)
         except Exception:  # a callable that needs a real execution context: not comparable
             return False, None
-    return True, default.arg  # type: ignore[attr-defined]
+    return True, default.arg
 
 
 def _literal(value: Any) -> str:
@@ -56,16 +62,50 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
-def compare_server_default(context: Any, inspected_column: Any, metadata_column: Column[Any],
-                           inspected_default: str | None, metadata_default: Any,
-                           rendered_metadata_default: str | None) -> bool | None:
-    """True when different, False when the same, None to let Alembic decide (see module docstring)."""
-    if metadata_column.server_default is not None or inspected_default is None:
+def _model_server_default(column: Column[Any]) -> str | None:
+    default = column.server_default
+    arg = getattr(default, "arg", None)
+    if arg is None:
         return None
-    known, value = _python_default(metadata_column)
-    if not known or callable(value):
-        return None
-    return _strip_casts(inspected_default) != _literal(value)
+    if isinstance(arg, str):
+        return arg
+    if isinstance(arg, TextClause):
+        return arg.text
+    return str(arg.compile(dialect=_PG))
+
+
+def server_default_drift(conn: Connection, metadata: MetaData) -> list[str]:
+    """Columns whose database default disagrees with the model (server default, or mirrored Python default)."""
+    inspector = inspect(conn)
+    problems: list[str] = []
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue  # a missing table is reported by compare_metadata
+        found = {c["name"]: c for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            info = found.get(column.name)
+            if info is None or info.get("identity") or info.get("computed"):
+                continue
+            actual = info.get("default")
+            if actual is not None and actual.startswith("nextval("):
+                continue  # serial / autoincrement
+            declared = _model_server_default(column)
+            if declared is not None:
+                same = actual is not None and _strip_casts(actual) == _strip_casts(declared)
+            elif actual is None:
+                continue
+            else:
+                known, value = _python_default(column)
+                if known and isinstance(value, uuid.UUID | datetime):  # generated per row on both sides
+                    same = actual.rstrip().endswith(")")
+                elif known and isinstance(value, list) and isinstance(column.type, ARRAY):
+                    same = _strip_casts(actual) == "{" + ",".join(map(str, value)) + "}"
+                else:
+                    same = known and not callable(value) and _strip_casts(actual) == _literal(value)
+            if not same:
+                problems.append(f"{table.name}.{column.name}: database default {actual!r}, model "
+                                f"{declared!r} (server) / {_python_default(column)[1]!r} (python)")
+    return problems
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -77,6 +117,6 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 COMPARE_OPTIONS: dict[str, Any] = {
     "compare_type": True,
-    "compare_server_default": compare_server_default,
+    "compare_server_default": False,  # see server_default_drift
     "include_object": include_object,
 }
