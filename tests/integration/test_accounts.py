@@ -244,7 +244,13 @@ def test_dynamic_settings_are_validated_and_versioned(tenant: dict[str, Any]) ->
                  token=token)
     assert stale[0] == 409 and stale[1]["error"]["code"] == "version_conflict"
     bad = call("accounts", "PUT", "/settings/notifications", {"value": {"digest": "hourly"}}, token=token)
-    assert bad[0] == 422
+    assert bad[0] == 422 and bad[1]["error"]["details"][0]["field"] == "value.digest"
+    assert bad[1]["error"]["details"][0]["message"] == "valor inválido; use 'off', 'daily' ou 'weekly'"
+    for key, value in (("notifications", {"reminder_hours": [0]}), ("notifications", {"reminder_hours": [1] * 11}),
+                       ("branding", {"logo_url": "http://169.254.169.254/x"}), ("branding", {"webhook": "x"}),
+                       ("bidding", {"regions": ["sp"]}), ("branding", {"display_name": "x" * 121})):
+        status, body = call("accounts", "PUT", f"/settings/{key}", {"value": value}, token=token)
+        assert status == 422, (key, value, body)
     assert call("accounts", "GET", "/settings/nope", token=token)[0] == 404
     assert call("accounts", "PUT", "/settings/branding", {"value": {}}, token=tenant["member_token"])[0] == 403
 

@@ -7,7 +7,7 @@ Each key has a pydantic schema; a write bumps ``version`` (optimistic concurrenc
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -18,13 +18,19 @@ HISTORY = 20
 
 
 class _Setting(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Every key: unknown fields refused, strings stripped and bounded, no nested free-form data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=500)
+
+
+Hour = Annotated[int, Field(ge=1, le=24 * 30)]
+UF = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
 class NotificationSettings(_Setting):
     email_enabled: bool = True
     digest: Literal["off", "daily", "weekly"] = "daily"
-    reminder_hours: list[int] = Field(default_factory=lambda: [72, 24, 2])
+    reminder_hours: list[Hour] = Field(default_factory=lambda: [72, 24, 2], max_length=10)
 
 
 class AnalysisSettings(_Setting):
@@ -36,13 +42,14 @@ class AnalysisSettings(_Setting):
 class BrandingSettings(_Setting):
     display_name: str | None = Field(None, max_length=120)
     primary_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
-    logo_url: str | None = Field(None, pattern=r"^https?://\S+$", max_length=500)
+    logo_url: str | None = Field(None, pattern=r"^https://[^\s/?#]+[^\s]*$", max_length=500,
+                                 description="https only; shown by the SPA, never fetched by the platform")
 
 
 class BiddingSettings(_Setting):
     default_margin_percent: float = Field(15, ge=0, le=500)
     me_epp: bool = False
-    regions: list[str] = Field(default_factory=list, max_length=27)
+    regions: list[UF] = Field(default_factory=list, max_length=27)
 
 
 SCHEMAS: dict[str, type[_Setting]] = {
@@ -87,8 +94,10 @@ def put_setting(company_id: str, key: str, value: dict[str, Any], expected_versi
     try:
         validated = schema.model_validate(value).model_dump()
     except ValidationError as err:
+        from licita.core.messages_pt import translate
+
         raise ValidationFailed("Configuração inválida.", details=[
-            {"field": ".".join(map(str, e["loc"])), "message": e["msg"], "type": e["type"]}
+            {"field": ".".join(map(str, ("value", *e["loc"]))), "message": translate(e), "type": e["type"]}
             for e in err.errors(include_url=False, include_input=False)]) from None
     collection = _collection("dynamic_settings")
     current = collection.find_one({"company_id": company_id, "key": key})
