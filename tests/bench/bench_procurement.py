@@ -104,6 +104,32 @@ def seed(database_url: str, company_id: str, analysis: dict[str, Any]) -> tuple[
     return quote_tender, pdf_tender
 
 
+def service_times(info: dict[str, Any], company_id: str, tokens: dict[str, Any], quote_id: str) -> dict[str, Any]:
+    """The comparison and its XLSX timed in this process against the runtime's own services (no HTTP)."""
+    import os
+
+    from licita.core.config import reset_settings
+    from licita.core.security.principal import Principal
+    from licita.platform.clients import reset_clients
+    from licita.platform.db.engine import reset_engine, tenant_transaction
+    from licita.quotes.comparison import comparison, comparison_xlsx, load
+    from licita.quotes.service import get_quote
+
+    os.environ.update({"DATABASE_URL": info["endpoints"]["database_url"], "REDIS_URL": info["endpoints"]["redis_url"],
+                       "MONGO_URL": info["endpoints"]["mongo_url"], "AWS_ENDPOINT_URL": info["aws_endpoint_url"]})
+    reset_settings()
+    reset_engine()
+    reset_clients()
+    principal = Principal(user_id=str(uuid.uuid4()), company_id=company_id, role="ADMIN_EMPRESA",
+                          session_id=str(tokens.get("session_id") or uuid.uuid4()))
+
+    def xlsx() -> bytes:
+        with tenant_transaction(company_id) as db:
+            return comparison_xlsx(load(db, get_quote(db, uuid.UUID(company_id), quote_id)))
+
+    return {"comparison": timed(lambda: comparison(principal, quote_id), 30), "xlsx": timed(xlsx, 10, 2)}
+
+
 def main() -> int:
     print("analysing the edital for the PDF report (not timed)...", flush=True)
     analysis = analysed_edital()
@@ -147,6 +173,10 @@ def main() -> int:
         assert status == 200 and len(comp["items"]) == ITEMS
         assert all(len(i["offers"]) == SUPPLIERS for i in comp["items"])
         print(f"comparison {ITEMS} items x {SUPPLIERS} suppliers via runtime: {fmt(comparison)} (target p50 <= 200 ms)")
+
+        in_process = service_times(rt.info, company_id, tokens, quote["id"])
+        print(f"  same comparison in-process (service only, no HTTP/runtime): {fmt(in_process['comparison'])}")
+        print(f"  comparison XLSX build in-process (no S3): {fmt(in_process['xlsx'])}")
 
         export = timed(lambda: http_json(base, "GET", f"/quotes/{quote['id']}/comparison/export", headers=auth), 10, 2)
         print(f"comparison XLSX export via runtime (build + S3 + link): {fmt(export)} (target <= 1000 ms)")

@@ -144,3 +144,16 @@ def test_report_rules() -> None:
     assert summary["count"] == 3 and summary["total_value"] == Decimal("15.5")
     assert [(r.status, r.count) for r in summary["by_status"]] == [("READY", 2), ("FAILED", 1)]
     assert {r.status for r in summary["by_result"]} == {"Cotação concluída", "Sem cotação"}
+
+
+def test_exports_never_turn_text_into_formulas() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    text = write_csv(["Nome"], [["=HYPERLINK(\"http://x\")"], ["@SUM(A1)"], ["-R$ 1,00"]]).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["\"'=HYPERLINK(\"\"http://x\"\")\"", "'@SUM(A1)", "-R$ 1,00"]
+    book = load_workbook(io.BytesIO(write_xlsx([("A", ["Nome", "N"], [["=1+1", 2], ["http://x", None]])])))
+    sheet = book["A"]
+    assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s" and sheet["B2"].value == 2
+    assert sheet["A3"].hyperlink is None and sheet.freeze_panes == "A2"
