@@ -18,7 +18,9 @@ cd "$ROOT"
 PY313="${PYTHON313:-}"
 if [[ -z "$PY313" ]]; then
   for candidate in python3.13 /root/.pyenv/versions/3.13.0/bin/python "$HOME/.pyenv/versions/3.13.0/bin/python"; do
-    if command -v "$candidate" >/dev/null 2>&1; then PY313="$(command -v "$candidate")"; break; fi
+    # a pyenv shim exists even when it cannot run 3.13: require a working interpreter
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c "import sys; assert sys.version_info[:2] == (3, 13)" \
+        >/dev/null 2>&1; then PY313="$(command -v "$candidate")"; break; fi
   done
 fi
 [[ -n "$PY313" ]] || { echo "test-llm: Python 3.13 not found (set PYTHON313)" >&2; exit 2; }

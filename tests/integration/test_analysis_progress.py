@@ -158,6 +158,12 @@ def test_text_upload_publishes_ordered_throttled_frames_to_the_tender_topic_only
     assert posted[-1].frame["status"] == "READY" and posted[-1].frame["percent"] == 100.0
     assert posted[-1].frame["document_id"] == detail["documents"][0]["id"]
     assert recorder.frames.get(foreign, []) == []  # tenants never see each other's tenders
+    # where each value came from, in the tender detail: the rules here (no model), a person after a correction
+    assert detail["fields"]["number"]["source"] == "rules" and detail["fields"]["uasg"]["source"] == "rules"
+    status, corrected = call(tenders_app, "PUT", "/tenders/{tender_id}/fields/{field}", caller,
+                             path_params={"tender_id": detail["id"], "field": "modality"},
+                             body={"value": "pregao_presencial", "reason": "teste"})
+    assert status == 200 and corrected["source"] == "human" and corrected["extracted"]["source"] == "rules"
 
 
 def test_scan_gives_its_first_result_before_the_rest_and_then_the_complete_one(

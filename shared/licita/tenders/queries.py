@@ -31,6 +31,7 @@ from licita.tenders.schemas import (
     DownloadLink,
     Evidence,
     FieldOut,
+    FieldSource,
     ItemList,
     ItemOut,
     TenderDetail,
@@ -111,13 +112,18 @@ def list_tenders(principal: Principal, query: TenderListQuery) -> TenderPage:
 
 
 # ------------------------------------------------------------------------------------------ detail
+_SOURCES: dict[str, FieldSource] = {"rules": "rules", "llm": "llm", "both": "both"}
+
+
 def field_out(tender: Tender, name: str) -> FieldOut:
     extracted_raw = (tender.fields or {}).get(name)
     correction_raw = (tender.corrections or {}).get(name)
     extracted = Evidence.model_validate(extracted_raw) if isinstance(extracted_raw, dict) else None
     correction = Correction.model_validate(correction_raw) if isinstance(correction_raw, dict) else None
+    source: FieldSource | None = "human" if correction is not None else \
+        _SOURCES.get(str(extracted.source)) if extracted is not None else None
     return FieldOut(name=name, value=effective_value(tender, name), corrected=correction is not None,
-                    extracted=extracted, correction=correction)
+                    extracted=extracted, correction=correction, source=source)
 
 
 def _document_out(d: TenderDocument) -> DocumentOut:

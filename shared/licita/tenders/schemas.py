@@ -115,6 +115,9 @@ class Correction(Schema):
     previous: Any = None
 
 
+FieldSource = Literal["rules", "llm", "both", "human"]
+
+
 class FieldOut(Schema):
     """A structured field: the effective value, what the extractor found (with evidence) and any correction."""
 
@@ -123,6 +126,8 @@ class FieldOut(Schema):
     corrected: bool = False
     extracted: Evidence | None = None
     correction: Correction | None = None
+    # where the effective value came from: the rules extractor, the language model, both agreeing, or a person
+    source: FieldSource | None = None
 
 
 class DocumentOut(Schema):

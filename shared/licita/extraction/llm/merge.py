@@ -6,12 +6,17 @@ Policy (pure functions, no I/O):
 - rules null, model has a value → taken only if the model's quote really occurs in the document
   (on the cited page, or another page, which then corrects the page); otherwise the opinion is kept
   under ``alternatives`` with ``rejected: "quote_not_found"`` and the value stays null.
-- both have values and disagree → if the model's quote is verified, the higher confidence wins
-  (ties go to rules), the winner's confidence is reduced, the other opinion goes to
-  ``alternatives`` and ``conflict: true`` asks for human review. An unverified model opinion never
-  overrides and never raises a conflict: hallucinations must not flood the review queue.
+- both have values and disagree → strong rule evidence (a quoted value with confidence ≥
+  RULES_STRONG) is never overridden: rules + model must never score below rules alone, whatever the
+  model. Below that, a verified model opinion with higher confidence wins (ties go to rules). Either
+  way the winner's confidence is reduced, the other opinion goes to ``alternatives`` and
+  ``conflict: true`` asks for human review. An unverified model opinion never overrides and never
+  raises a conflict: hallucinations must not flood the review queue.
 - model silent (null or field invalid) → the rules entry stands.
-The model gives no confidence of its own; it gets LLM_VERIFIED / LLM_UNVERIFIED by evidence.
+Confidence is calibrated from evidence, never taken from the model (a claimed confidence is not part
+of the answer schema and is dropped): LLM_VERIFIED when the quote is on the cited page, LLM_OTHER_PAGE
+elsewhere, LLM_FUZZY for a near match, LLM_UNVERIFIED when not found. Every merged field records its
+``source``: rules, llm or both (people's corrections, "human", live beside it in the tender).
 """
 
 from __future__ import annotations
@@ -27,8 +32,18 @@ from licita.extraction.llm.schema import SPECS_BY_NAME
 from licita.extraction.llm.sections import fold
 
 LLM_VERIFIED = 0.6
+LLM_OTHER_PAGE = 0.55
+LLM_FUZZY = 0.45
 LLM_UNVERIFIED = 0.3
+_LLM_BY_EVIDENCE = {"cited_page": LLM_VERIFIED, "other_page": LLM_OTHER_PAGE, "fuzzy": LLM_FUZZY}
 RULES_DEFAULT = 0.5
+# Rule evidence this strong (a quoted value at or above this confidence) is never overridden by the model.
+# Measured on the shared set (20 documents, 340 fields): every rules value carries 0.6 or more and 206 of
+# the 212 values are right (97.2 %); by bucket 0.6: 18/18, 0.7: 12/15, 0.8: 100/103, 0.9: 76/76. A model
+# must be right more often than that on exactly the fields where it disagrees to gain anything by
+# overriding, which a small local model is not: its disagreement goes to review (conflict) instead.
+# Below this (vocabulary defaults without a quote, 0.4-0.5) a verified quote may correct the rules.
+RULES_STRONG = 0.5
 CONFLICT_PENALTY = 0.85
 MAX_CONFIDENCE = 0.99
 TEXT_OVERLAP = 0.5
@@ -134,7 +149,10 @@ def value_supported(name: str, value: Any, quote: str | None) -> bool:
     if kind == "number" and isinstance(value, (int, float)):
         whole = str(int(value))
         return _money_digits(float(value)) in qd or whole in qd
-    return True  # counts, dates, enums and text are stated in too many ways to demand them verbatim
+    if kind == "text" and isinstance(value, str):
+        # a name or an object must share most of its words with the passage that supports it
+        return text_overlap(value, quote) >= TEXT_OVERLAP
+    return True  # counts, dates and enums are stated in too many ways (words, tables) to demand them verbatim
 
 
 # --- agreement ---------------------------------------------------------------------------------------
@@ -198,6 +216,11 @@ def _rules_conf(entry: Mapping[str, Any]) -> float:
     return float(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else RULES_DEFAULT
 
 
+def strong_rules(entry: Mapping[str, Any], confidence: float) -> bool:
+    """A rules value backed by a quote from the document at RULES_STRONG or more: the model cannot override it."""
+    return entry.get("value") is not None and bool(entry.get("quote")) and confidence >= RULES_STRONG
+
+
 def merge_field(name: str, rules: Mapping[str, Any] | None, llm: Mapping[str, Any] | None,
                 index: PageIndex) -> dict[str, Any]:
     """One field's merged entry: {value, page, quote, confidence, source, alternatives, conflict}."""
@@ -218,7 +241,7 @@ def merge_field(name: str, rules: Mapping[str, Any] | None, llm: Mapping[str, An
     check = index.verify(llm.get("quote"), llm.get("page"))
     if check.verified and not value_supported(name, l_value, llm.get("quote")):
         check = QuoteCheck(False, check.page, "value_not_in_quote")
-    l_conf = LLM_VERIFIED if check.verified else LLM_UNVERIFIED
+    l_conf = _LLM_BY_EVIDENCE.get(check.how, LLM_VERIFIED) if check.verified else LLM_UNVERIFIED
     l_entry = {"value": l_value, "page": check.page if check.verified else llm.get("page"), "quote": llm.get("quote")}
     evidence: dict[str, Any] = {"evidence": check.how}
     if check.verified and check.page != llm.get("page"):
@@ -244,7 +267,7 @@ def merge_field(name: str, rules: Mapping[str, Any] | None, llm: Mapping[str, An
         return base
     rules_op = _opinion("rules", r, r_conf)
     llm_op = _opinion("llm", l_entry, l_conf, **evidence)
-    if l_conf > r_conf:
+    if l_conf > r_conf and not strong_rules(r, r_conf):
         return {"value": l_value, "page": l_entry["page"], "quote": l_entry["quote"],
                 "confidence": round(l_conf * CONFLICT_PENALTY, 3), "source": "llm", **evidence,
                 "alternatives": [rules_op], "conflict": True}
