@@ -6,7 +6,8 @@
 #   2. the 253 MB GGUF assembled into .cache/;
 #   3. llama.cpp's OpenAI-compatible server on a free port, plus the Ollama-API adapter from
 #      tests/llm_servers in front of it (so the official ollama client is exercised too);
-#   4. pytest tests/llm_real -m llm with LICITA_LLM_BASE_URL / LICITA_LLM_OLLAMA_URL set.
+#   4. pytest tests/llm_real -m llm with LICITA_LLM_BASE_URL / LICITA_LLM_OLLAMA_URL set;
+#   5. tests/bench/bench_llm.py: rules alone vs rules + LLM accuracy on the shared set, per field.
 #
 # Extra arguments go to pytest. Environment knobs: PYTHON313, LLM_VENV, LLM_CACHE, CMAKE_ARGS,
 # LICITA_LLM_TIMEOUT (seconds per call, default 300), LICITA_LLM_BUDGET (prompt characters, default 2500).
@@ -110,5 +111,11 @@ export LICITA_LLM_MODEL="$MODEL_ALIAS"
 set +e
 .venv/bin/python -m pytest tests/llm_real -m llm -v -s -p no:randomly --timeout "${LICITA_LLM_PYTEST_TIMEOUT:-1200}" "$@"
 status=$?
+# rules alone vs rules + this model on the shared set, per field (skips itself without ../shared/data);
+# LICITA_LLM_BENCH=0 leaves it out, LICITA_LLM_BENCH_LIMIT=N scores only the first N documents
+if [[ "${LICITA_LLM_BENCH:-1}" != 0 ]]; then
+  echo "test-llm: rules vs rules + LLM on the shared set (tests/bench/bench_llm.py)"
+  .venv/bin/python tests/bench/bench_llm.py --limit "${LICITA_LLM_BENCH_LIMIT:-0}" || status=$((status == 0 ? 1 : status))
+fi
 set -e
 exit "$status"
