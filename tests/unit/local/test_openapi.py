@@ -33,8 +33,11 @@ def test_openapi_document() -> None:
     me = doc["paths"]["/auth/me"]["get"]
     assert me["security"] == [{"bearerAuth": []}] and "401" in me["responses"]
     revoke = doc["paths"]["/auth/sessions/{session_id}"]["delete"]
-    assert revoke["parameters"][0] == {"name": "session_id", "in": "path", "required": True,
-                                       "schema": {"type": "string"}}
+    param = revoke["parameters"][0]
+    assert {k: param[k] for k in ("name", "in", "required")} == {"name": "session_id", "in": "path", "required": True}
+    # the path parameter states what the API enforces: non-empty, bounded, no NUL byte
+    assert param["schema"]["type"] == "string" and param["schema"]["minLength"] == 1
+    assert param["schema"]["maxLength"] > 0 and param["schema"]["pattern"] == "^[^\\x00]*$"
     assert "204" in revoke["responses"] and "404" in revoke["responses"]
     schemas = doc["components"]["schemas"]
     assert "SessionOut" in schemas  # nested $defs hoisted
