@@ -100,6 +100,6 @@ def answer_quote(ctx: RequestContext[None, None]) -> Any:
 
 @api.post("/cotacao/{token}/anexos", body=AttachmentRequest, response=AttachmentTicket, status=201, public=True,
           errors=(404, 409, 410, 413, 415, 422))
-def attachment_upload(ctx: RequestContext[AttachmentRequest]) -> AttachmentTicket:
+def attachment_upload(ctx: RequestContext[AttachmentRequest, None]) -> AttachmentTicket:
     """A presigned POST for the proposal file (PDF, DOCX or ZIP; same checks as editais)."""
     return portal.attachment(ctx.path_params["token"], ctx.body, ctx.source_ip, ctx.user_agent, ctx.request_id)

@@ -51,7 +51,7 @@ def public_base_url(ctx: RequestContext[Any, Any]) -> str:
 
 @api.post("/quotes", body=QuoteCreate, response=QuoteOut, status=201, permission="quotes:write",
           errors=(404, 422))
-def create_quote(ctx: RequestContext[QuoteCreate]) -> QuoteOut:
+def create_quote(ctx: RequestContext[QuoteCreate, None]) -> QuoteOut:
     """Create a quote request from a tender's items (all or some) and/or free items, for chosen suppliers."""
     return quotes.create(ctx.user, ctx.body, ctx.actor)
 
@@ -70,7 +70,7 @@ def get_quote(ctx: RequestContext[None, None]) -> QuoteOut:
 
 @api.post("/quotes/{quote_id}/send", body=SendRequest, response=SendResult, permission="quotes:write",
           errors=(404, 409, 422))
-def send_quote(ctx: RequestContext[SendRequest]) -> SendResult:
+def send_quote(ctx: RequestContext[SendRequest, None]) -> SendResult:
     """E-mail each supplier its own link (a resend replaces the previous link); the links are shown once."""
     return quotes.send(ctx.user, ctx.path_params["quote_id"], ctx.body, public_base_url(ctx), ctx.actor)
 
@@ -102,7 +102,7 @@ def export_comparison(ctx: RequestContext[None, None]) -> DownloadLink:
 
 @api.put("/quotes/{quote_id}/items/{item_id}/winner", body=WinnerRequest, response=ComparisonItem,
          permission="quotes:approve", errors=(404, 422))
-def set_winner(ctx: RequestContext[WinnerRequest]) -> ComparisonItem:
+def set_winner(ctx: RequestContext[WinnerRequest, None]) -> ComparisonItem:
     """Pick the supplier whose price becomes the item's cost (null clears the choice)."""
     return comparison.set_winner(ctx.user, ctx.path_params["quote_id"], ctx.path_params["item_id"], ctx.body,
                                  ctx.actor)
@@ -116,6 +116,6 @@ def get_pricing(ctx: RequestContext[None, None]) -> PricingOut:
 
 @api.put("/quotes/{quote_id}/pricing", body=PricingUpdate, response=PricingOut, permission="quotes:approve",
          errors=(404, 422))
-def update_pricing(ctx: RequestContext[PricingUpdate]) -> PricingOut:
+def update_pricing(ctx: RequestContext[PricingUpdate, None]) -> PricingOut:
     """Set the quote's BDI percentages (admin, freight, taxes, margin) and per-item overrides."""
     return comparison.update_pricing(ctx.user, ctx.path_params["quote_id"], ctx.body, ctx.actor)

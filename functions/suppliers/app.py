@@ -52,7 +52,7 @@ app = api.app
 # ------------------------------------------------------------------------------ suppliers
 @api.post("/suppliers", body=SupplierCreate, response=SupplierOut, status=201, permission="suppliers:write",
           errors=(409, 422))
-def create_supplier(ctx: RequestContext[SupplierCreate]) -> SupplierOut:
+def create_supplier(ctx: RequestContext[SupplierCreate, None]) -> SupplierOut:
     """Register a supplier (CNPJ validated, unique in the company)."""
     return suppliers.create(ctx.user, ctx.body, ctx.actor)
 
@@ -72,14 +72,14 @@ def export_suppliers(ctx: RequestContext[None, ExportQuery]) -> DownloadLink:
 
 @api.post("/suppliers/imports", body=ImportRequest, response=ImportResult, permission="suppliers:write",
           errors=(404, 413, 422))
-def import_suppliers(ctx: RequestContext[ImportRequest]) -> ImportResult:
+def import_suppliers(ctx: RequestContext[ImportRequest, None]) -> ImportResult:
     """Import a CSV/XLSX: good rows saved together, bad rows reported (row, column, why)."""
     return suppliers.import_suppliers(ctx.user, ctx.body, ctx.actor)
 
 
 @api.post("/imports/uploads", body=ImportUploadRequest, response=UploadTicket, status=201,
           permission="suppliers:write", errors=(413, 415, 422))
-def import_upload(ctx: RequestContext[ImportUploadRequest]) -> UploadTicket:
+def import_upload(ctx: RequestContext[ImportUploadRequest, None]) -> UploadTicket:
     """A presigned POST for a large import spreadsheet (then pass its key as ``upload_key``)."""
     return imports_.upload_ticket(suppliers.company_of(ctx.user), ctx.body)
 
@@ -92,7 +92,7 @@ def get_supplier(ctx: RequestContext[None, None]) -> SupplierOut:
 
 @api.patch("/suppliers/{supplier_id}", body=SupplierUpdate, response=SupplierOut, permission="suppliers:write",
            errors=(404, 409, 422))
-def update_supplier(ctx: RequestContext[SupplierUpdate]) -> SupplierOut:
+def update_supplier(ctx: RequestContext[SupplierUpdate, None]) -> SupplierOut:
     """Change the fields sent."""
     return suppliers.update(ctx.user, ctx.path_params["supplier_id"], ctx.body, ctx.actor)
 
@@ -106,7 +106,7 @@ def delete_supplier(ctx: RequestContext[None, None]) -> None:
 # ------------------------------------------------------------------------------ documents (certidões)
 @api.post("/suppliers/{supplier_id}/documents", body=DocumentCreate, response=DocumentUpload, status=201,
           permission="suppliers:write", errors=(404, 413, 415, 422))
-def create_document(ctx: RequestContext[DocumentCreate]) -> DocumentUpload:
+def create_document(ctx: RequestContext[DocumentCreate, None]) -> DocumentUpload:
     """Register a document (issue/expiry dates) and get a presigned POST to upload its file."""
     return documents.create(ctx.user, ctx.path_params["supplier_id"], ctx.body, ctx.actor)
 
@@ -134,7 +134,7 @@ def delete_document(ctx: RequestContext[None, None]) -> None:
 # ------------------------------------------------------------------------------ products
 @api.post("/products", body=ProductCreate, response=ProductOut, status=201, permission="products:write",
           errors=(422,))
-def create_product(ctx: RequestContext[ProductCreate]) -> ProductOut:
+def create_product(ctx: RequestContext[ProductCreate, None]) -> ProductOut:
     """Add a catalogue product (CATMAT/CATSER or NCM code checked)."""
     return products.create(ctx.user, ctx.body, ctx.actor)
 
@@ -153,7 +153,7 @@ def export_products(ctx: RequestContext[None, ExportQuery]) -> DownloadLink:
 
 @api.post("/products/imports", body=ImportRequest, response=ImportResult, permission="products:write",
           errors=(404, 413, 422))
-def import_products(ctx: RequestContext[ImportRequest]) -> ImportResult:
+def import_products(ctx: RequestContext[ImportRequest, None]) -> ImportResult:
     """Import a CSV/XLSX catalogue (rows with a known code update that product)."""
     return products.import_products(ctx.user, ctx.body, ctx.actor)
 
@@ -166,7 +166,7 @@ def get_product(ctx: RequestContext[None, None]) -> ProductOut:
 
 @api.patch("/products/{product_id}", body=ProductUpdate, response=ProductOut, permission="products:write",
            errors=(404, 422))
-def update_product(ctx: RequestContext[ProductUpdate]) -> ProductOut:
+def update_product(ctx: RequestContext[ProductUpdate, None]) -> ProductOut:
     """Change the fields sent."""
     return products.update(ctx.user, ctx.path_params["product_id"], ctx.body, ctx.actor)
 
@@ -191,7 +191,7 @@ def supplier_products(ctx: RequestContext[None, None]) -> LinkList:
 
 @api.put("/suppliers/{supplier_id}/products/{product_id}", body=LinkRequest, response=LinkOut,
          permission="products:write", errors=(404, 422))
-def link_product(ctx: RequestContext[LinkRequest]) -> LinkOut:
+def link_product(ctx: RequestContext[LinkRequest, None]) -> LinkOut:
     """Link a supplier to a product (its code for it, a known price)."""
     return products.link(ctx.user, ctx.path_params["supplier_id"], ctx.path_params["product_id"], ctx.body,
                          ctx.actor)

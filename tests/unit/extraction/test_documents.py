@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from licita.core.errors import AppError
 from licita.documents import (
     ArchiveRejected,
     DocumentCorrupt,
@@ -23,7 +24,6 @@ from licita.documents import (
 from licita.documents import archive as archive_mod
 from licita.documents import extract as extract_mod
 from licita.documents import ocr as ocr_mod
-from licita.errors import AppError
 
 
 def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
