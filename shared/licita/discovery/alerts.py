@@ -66,6 +66,17 @@ def publish_pending_matches(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     with system_transaction() as db:
         rows = db.execute(_PENDING, {"since": now - PENDING_WINDOW}).all()
+        listed: dict[Any, int] = defaultdict(int)
+        missing = []
+        for row in rows:
+            listed[row.search_id] += 1
+            if listed[row.search_id] <= MAX_LISTED and not row.explanation:
+                missing.append(row.id)
+        if missing:  # an alert always says why (bulk re-matching may have left them for later)
+            from licita.discovery.matching import explain_matches
+
+            explain_matches(db, missing)
+            rows = db.execute(_PENDING, {"since": now - PENDING_WINDOW}).all()
     by_search: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for row in rows:
         by_search[row.search_id].append(row)

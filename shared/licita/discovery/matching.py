@@ -41,22 +41,41 @@ _FILTERS = """
 
 
 def _match_sql(scope: str) -> str:
-    """Two lateral branches (items / object only) so each uses its own GIN index."""
+    """Term-at-a-time: every distinct term tsquery of the active searches is looked up once in the GIN index,
+    then each search is its clauses' boolean combination of those hit sets (AND of required clauses, each an OR
+    of alternatives, none of the excluded) — the same logic as the search's own compiled ``tsq``, but the
+    index work is shared by every search that uses a term (1,000 searches reuse a few hundred terms)."""
     return f"""
-    WITH found AS (
-        SELECT s.id AS search_id, s.company_id, c.id AS compra_id, c.numero_controle
-        FROM saved_searches s
-        CROSS JOIN LATERAL (
-            SELECT c.id, c.numero_controle FROM pncp_compras c
-            WHERE s.search_items AND c.doc_tsv @@ s.tsq AND {scope} {_FILTERS}
-            UNION ALL
-            SELECT c.id, c.numero_controle FROM pncp_compras c
-            WHERE NOT s.search_items AND c.objeto_tsv @@ s.tsq AND {scope} {_FILTERS}
-        ) c
+    WITH active AS MATERIALIZED (
+        SELECT s.id, s.search_items FROM saved_searches s
         WHERE s.active AND (CAST(:search_ids AS uuid[]) IS NULL OR s.id = ANY(CAST(:search_ids AS uuid[])))
+    ), terms AS MATERIALIZED (
+        SELECT DISTINCT t.tsq::text AS key, t.tsq FROM saved_search_terms t JOIN active s ON s.id = t.search_id
+    ), hits AS MATERIALIZED (  -- one GIN lookup per distinct term; its hit set as arrays (few rows, any plan)
+        SELECT terms.key, array_agg(c.id) AS ids, array_agg(c.id) FILTER (WHERE c.in_object) AS object_ids
+        FROM terms CROSS JOIN LATERAL (
+            SELECT c.id, c.objeto_tsv @@ terms.tsq AS in_object FROM pncp_compras c
+            WHERE c.doc_tsv @@ terms.tsq AND {scope} OFFSET 0) c
+        GROUP BY terms.key
+    ), ranked AS (
+        SELECT t.search_id, t.clause, t.exclude, s.search_items, t.tsq::text AS key,
+               dense_rank() OVER (PARTITION BY t.search_id, t.exclude ORDER BY t.clause) AS rank
+        FROM saved_search_terms t JOIN active s ON s.id = t.search_id
+    ), clauses AS MATERIALIZED (  -- each term row knows how many required clauses its search has
+        SELECT r.*, max(r.rank) FILTER (WHERE NOT r.exclude) OVER (PARTITION BY r.search_id) AS required
+        FROM ranked r
+    ), found AS (
+        SELECT k.search_id, u.compra_id
+        FROM clauses k JOIN hits h ON h.key = k.key
+        CROSS JOIN LATERAL unnest(CASE WHEN k.search_items OR k.exclude THEN h.ids
+                                       ELSE coalesce(h.object_ids, '{{}}') END) AS u(compra_id)
+        GROUP BY k.search_id, u.compra_id, k.required
+        HAVING NOT bool_or(k.exclude) AND count(DISTINCT k.clause) FILTER (WHERE NOT k.exclude) = k.required
     )
     INSERT INTO search_matches (id, company_id, search_id, compra_id, numero_controle, degraded)
-    SELECT gen_random_uuid(), company_id, search_id, compra_id, numero_controle, :degraded FROM found
+    SELECT gen_random_uuid(), s.company_id, s.id, c.id, c.numero_controle, :degraded
+    FROM found f JOIN saved_searches s ON s.id = f.search_id JOIN pncp_compras c ON c.id = f.compra_id
+    WHERE true {_FILTERS}
     ON CONFLICT (search_id, compra_id) DO NOTHING
     RETURNING id
     """
@@ -99,10 +118,14 @@ class MatchRun:
 
 
 def find_matches(db: Session, compra_ids: Sequence[int] | None, *, degraded: bool = False,
-                 search_ids: Sequence[uuid.UUID] | None = None, explain: bool = True) -> MatchRun:
+                 search_ids: Sequence[uuid.UUID] | None = None, explain: bool | None = None) -> MatchRun:
     """Record every new (search, compra) match among ``compra_ids`` (None = every synced record).
 
-    Runs in a platform transaction: saved searches of every company are evaluated at once."""
+    Runs in a platform transaction: saved searches of every company are evaluated at once. Explanations are
+    written now for a cycle's new records (``explain`` default); a bulk re-match of every record leaves them
+    to the first read or alert of each match (the same SQL, on a page at a time)."""
+    if explain is None:
+        explain = compra_ids is not None
     params: dict[str, Any] = {"degraded": degraded,
                               "search_ids": None if search_ids is None else [str(s) for s in search_ids]}
     if compra_ids is None:

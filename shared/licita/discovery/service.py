@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from licita.core.schemas import Page
 from licita.core.security.principal import Principal
 from licita.discovery.alerts import public_link
+from licita.discovery.matching import explain_matches
 from licita.discovery.models import PncpCompra, SavedSearch, SearchMatch
 from licita.discovery.rules import explain_line
 from licita.discovery.schemas import Hit, MatchOut, MatchPage, MatchQuery
@@ -40,6 +41,12 @@ def list_matches(principal: Principal, query: MatchQuery) -> MatchPage:
             stmt = stmt.where(SearchMatch.matched_at >= query.since)
         total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
         rows = db.execute(stmt.limit(query.page_size).offset((query.page - 1) * query.page_size)).all()
+        unexplained = [m.id for m, _, _ in rows if not m.explanation]
+        if unexplained:  # bulk re-matching leaves explanations to the first read (same SQL, this page only)
+            explain_matches(db, unexplained)
+            for m, _, _ in rows:
+                if m.id in unexplained:
+                    db.refresh(m)
         items = [MatchOut(
             id=m.id, search_id=m.search_id, search_name=name, numero_controle=m.numero_controle, objeto=c.objeto,
             orgao=c.orgao_razao_social, uf=c.uf, municipio=c.municipio_nome, modalidade=c.modalidade_nome,
