@@ -95,8 +95,6 @@ class Tender(Base):
     dispute_mode: Mapped[str | None] = mapped_column(String(20))
     platform: Mapped[str | None] = mapped_column(String(40))
     legal_basis: Mapped[str | None] = mapped_column(String(20))
-    # extractor output per field: {name: {value, page, quote, confidence, source}}
-    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     # PNCP identity of an imported tender (migration 0007; licita.discovery watches it while pncp_watched)
     pncp_numero_controle: Mapped[str | None] = mapped_column(String(60))
     pncp_cnpj: Mapped[str | None] = mapped_column(String(14))
@@ -104,6 +102,8 @@ class Tender(Base):
     pncp_sequencial: Mapped[int | None] = mapped_column(Integer)
     pncp_url: Mapped[str | None] = mapped_column(String(300))
     pncp_watched: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # extractor output per field: {name: {value, page, quote, confidence, source}}
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     # human corrections per field: {name: {value, note, by, at, previous}}
     corrections: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     # {score, level, factors: [{code, label, weight, evidence}]}
