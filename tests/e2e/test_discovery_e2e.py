@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import RuntimeHandle
+from runtime_support import RuntimeHandle
 from test_notifications_e2e import Tenant
 from websockets.sync.client import ClientConnection, connect
 

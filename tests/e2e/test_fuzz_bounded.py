@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, RuntimeHandle
+from runtime_support import ROOT, RuntimeHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 BUDGET_SECONDS = int(os.environ.get("FUZZ_BOUNDED_SECONDS", "120"))

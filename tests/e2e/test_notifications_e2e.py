@@ -17,7 +17,7 @@ import bcrypt
 import httpx
 import psycopg
 import pytest
-from conftest import RuntimeHandle
+from runtime_support import RuntimeHandle
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 

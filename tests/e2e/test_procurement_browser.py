@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RuntimeHandle
+from runtime_support import RuntimeHandle
 from test_procurement_flow import Spa, quote_with_suppliers, recv_until
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from conftest import RuntimeHandle
+from runtime_support import RuntimeHandle
 from websockets.sync.client import ClientConnection, connect
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ import uuid
 from urllib.parse import unquote_plus
 
 import httpx
-from conftest import ROOT, RuntimeHandle
+from runtime_support import ROOT, RuntimeHandle
 
 
 def test_presigned_put_triggers_the_analysis_function(runtime: RuntimeHandle) -> None:

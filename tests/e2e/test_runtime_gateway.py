@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import httpx
-from conftest import RuntimeHandle
 from openapi_spec_validator import validate
+from runtime_support import RuntimeHandle
 
 ERROR_KEYS = {"code", "message", "details"}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import RuntimeHandle
+from runtime_support import RuntimeHandle
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 

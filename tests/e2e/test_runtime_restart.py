@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import RuntimeHandle, base_env, start_runtime, stop_runtime
+from runtime_support import RuntimeHandle, base_env, start_runtime, stop_runtime
 
 pytestmark = pytest.mark.e2e
 

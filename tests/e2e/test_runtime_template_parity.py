@@ -6,7 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from runtime_support import ROOT
 
 from licita_local.template import load_template
 

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 from botocore.exceptions import ClientError
-from conftest import RuntimeHandle
+from runtime_support import RuntimeHandle
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 

@@ -52,6 +52,7 @@ def notify_env(infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 def tenant(notify_env: NotifyEnv) -> Tenant:
+    notify_env.pump()  # the queue is the worker's one: start without what earlier tests left on it
     company = make_company(plan="internal", max_users=50, max_concurrent_sessions=50)
     return Tenant(company, make_user(company, role="ADMIN_EMPRESA"), make_user(company, role="USER"),
                   make_user(company, role="VIEWER"))
@@ -59,8 +60,11 @@ def tenant(notify_env: NotifyEnv) -> Tenant:
 
 # ------------------------------------------------------------------------------ tenders and analysis
 @pytest.fixture(scope="session")
-def aws(infra: dict[str, str]) -> Iterator[Aws]:
-    """Bucket → (ObjectCreated) → analysis queue, like template.yaml; env pointed at them."""
+def aws(infra: dict[str, str], notify_env: NotifyEnv) -> Iterator[Aws]:
+    """Bucket → (ObjectCreated) → analysis queue, like template.yaml; env pointed at them.
+
+    One world per worker: the notifications queue is notify_env's and every area uploads to this bucket, so no
+    session fixture re-points another's environment variables halfway through a run."""
     import boto3
 
     endpoint = infra["AWS_ENDPOINT_URL"]
@@ -75,12 +79,12 @@ def aws(infra: dict[str, str]) -> Iterator[Aws]:
         "VisibilityTimeout": "360",
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})})["QueueUrl"]
     analysis_arn = sqs.get_queue_attributes(QueueUrl=analysis, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    notifications = sqs.create_queue(QueueName=f"notifications-{suffix}")["QueueUrl"]
+    notifications = notify_env.queue_url
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
         {"QueueArn": analysis_arn, "Events": ["s3:ObjectCreated:*"],
          "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "companies/"}]}}}]})
-    saved = {k: os.environ.get(k) for k in ("UPLOADS_BUCKET", "ANALYSIS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL")}
-    os.environ.update(UPLOADS_BUCKET=bucket, ANALYSIS_QUEUE_URL=analysis, NOTIFICATIONS_QUEUE_URL=notifications)
+    saved = {k: os.environ.get(k) for k in ("UPLOADS_BUCKET", "ANALYSIS_QUEUE_URL")}
+    os.environ.update(UPLOADS_BUCKET=bucket, ANALYSIS_QUEUE_URL=analysis)
     reset_licita()
     env = Aws(s3, sqs, bucket, analysis, notifications)
     drain(env.sqs, analysis)  # the s3:TestEvent

@@ -44,6 +44,7 @@ from licita.core.config import get_settings
 from licita.core.errors import NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.storage import attachment_prefix
 
 DOWNLOAD_TTL = 300
 UPLOAD_TTL = 900
@@ -322,7 +323,7 @@ def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate
     with tenant_transaction(company_id) as db:
         card = get_card(db, company_id, card_id)
         file_id = uuid.uuid4()
-        key = f"companies/{company_id}/cards/{card.id}/{file_id}/{sanitize_filename(body.filename)}"
+        key = f"{attachment_prefix(company_id, 'cards', card.id)}{file_id}/{sanitize_filename(body.filename)}"
         try:
             post = aws_client("s3").generate_presigned_post(
                 Bucket=get_settings().uploads_bucket, Key=key, Fields={"Content-Type": body.content_type},

@@ -44,6 +44,7 @@ from licita.core.errors import Forbidden, NotFound, ServiceUnavailable, Validati
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
+from licita.platform.storage import attachment_prefix
 
 log = logging.getLogger("licita.conversations")
 UPLOAD_TTL = 900
@@ -211,7 +212,7 @@ def _deliver(company_id: uuid.UUID, conv_id: uuid.UUID, participants: list[str],
 
 
 def _check_attachments(company_id: uuid.UUID, conv_id: uuid.UUID, refs: list[Any]) -> list[dict[str, Any]]:
-    prefix = f"companies/{company_id}/conversations/{conv_id}/"
+    prefix = attachment_prefix(company_id, "conversations", conv_id)
     bad = [r.key for r in refs if not r.key.startswith(prefix) or ".." in r.key]
     if bad:
         raise ValidationFailed("Anexo de outra conversa.", code="attachment_foreign",
@@ -366,7 +367,7 @@ def create_attachment(principal: Principal, conversation_id: str, body: Attachme
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         conv = get_visible(db, principal, conversation_id)
-    key = f"companies/{company_id}/conversations/{conv.id}/{uuid.uuid4()}/{sanitize_filename(body.filename)}"
+    key = f"{attachment_prefix(company_id, 'conversations', conv.id)}{uuid.uuid4()}/{sanitize_filename(body.filename)}"
     try:
         post = aws_client("s3").generate_presigned_post(
             Bucket=get_settings().uploads_bucket, Key=key, Fields={"Content-Type": body.content_type},

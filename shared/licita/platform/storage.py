@@ -209,6 +209,12 @@ class MemoryStorage:
 _override: ObjectStorage | None = None
 
 
+def attachment_prefix(company_id: object, area: str, parent_id: object) -> str:
+    """Where an area's attachments live. Only tender uploads are under ``companies/``: that is the prefix the
+    bucket notifies the analysis queue for, so an attachment must never land there."""
+    return f"attachments/{company_id}/{area}/{parent_id}/"
+
+
 def uploads_storage() -> ObjectStorage:
     """The uploads bucket (``UPLOADS_BUCKET``), or the fake a unit test installed."""
     if _override is not None:

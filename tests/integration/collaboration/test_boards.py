@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import Team, deliver_all
+from collaboration_support import Team, deliver_all
 
 from licita.platform.db.engine import system_transaction
 
@@ -170,7 +170,7 @@ def test_members_comments_mentions_attachments_activity(team: Team, notify_env: 
 
     status, up = team.member.call("boards", "POST", f"/cards/{c['id']}/attachments",
                                   {"filename": "proposta final.pdf", "content_type": "application/pdf", "size": 10})
-    assert status == 201 and up["upload"]["fields"]["key"].startswith(f"companies/{team.company_id}/cards/{c['id']}/")
+    assert status == 201 and up["upload"]["fields"]["key"].startswith(f"attachments/{team.company_id}/cards/{c['id']}/")
     assert team.member.call("boards", "POST", f"/cards/{c['id']}/attachments",
                             {"filename": "x.pdf", "content_type": "application/pdf", "size": 10**9})[0] == 422
     status, link = team.viewer.call("boards", "GET", f"/cards/{c['id']}/attachments/{up['id']}")

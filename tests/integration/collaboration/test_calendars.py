@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import Team, deliver_all
+from collaboration_support import Team, deliver_all
 
 from licita.platform.db.engine import system_transaction
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import Team, deliver_all
+from collaboration_support import Team, deliver_all
 
 from licita.platform.db.engine import system_transaction
 
@@ -153,7 +153,7 @@ def test_tender_thread_readable_by_tender_readers_and_joins_on_write(team: Team,
     assert team.viewer.call("conversations", "POST", f"/conversations/{conv['id']}/messages", {"body": "x"})[0] == 403
     status, up = team.member.call("conversations", "POST", f"/conversations/{conv['id']}/attachments",
                                   {"filename": "atestado.pdf", "content_type": "application/pdf", "size": 5})
-    assert status == 201 and up["key"].startswith(f"companies/{team.company_id}/conversations/{conv['id']}/")
+    assert status == 201 and up["key"].startswith(f"attachments/{team.company_id}/conversations/{conv['id']}/")
     msg = send(team.member, conv, "segue", attachments=[
         {"key": up["key"], "filename": "atestado.pdf", "content_type": "application/pdf", "size": 5}])
     status, link = team.viewer.call("conversations", "GET",
@@ -162,7 +162,7 @@ def test_tender_thread_readable_by_tender_readers_and_joins_on_write(team: Team,
     assert team.viewer.call("conversations", "GET",
                             f"/conversations/{conv['id']}/messages/{msg['id']}/attachments/9")[0] == 404
     status, err = team.member.call("conversations", "POST", f"/conversations/{conv['id']}/messages", {
-        "body": "x", "attachments": [{"key": f"companies/{uuid.uuid4()}/conversations/x/y/z.pdf", "filename": "z.pdf",
+        "body": "x", "attachments": [{"key": f"attachments/{uuid.uuid4()}/conversations/x/y/z.pdf", "filename": "z.pdf",
                                       "content_type": "application/pdf", "size": 1}]})
     assert status == 422 and err["error"]["code"] == "attachment_foreign"
 

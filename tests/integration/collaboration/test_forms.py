@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import Team
+from collaboration_support import Team
 
 from apigw import _match, event, load_function
 from licita.platform.db.engine import system_transaction

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import Person, Team
+from collaboration_support import Person, Team
 from test_calendars import analyzed, company_calendar, seed_tender
 
 from licita_local.google_fake import FakeGoogle

@@ -7,12 +7,13 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from discovery_support import events  # noqa: F401
 
 from licita.platform.pncp import PncpClient, PncpSettings, RetryPolicy
 from licita_local.pncp_fake import FakePncp
@@ -73,8 +74,3 @@ def client(fake: FakePncp, infra: dict[str, str]) -> Iterator[PncpClient]:
     r.close()
 
 
-def events(aws: Aws, kind: str | None = None) -> list[dict[str, Any]]:
-    import json
-
-    out = [json.loads(m["Body"]) for m in drain(aws.sqs, aws.notifications_queue)]
-    return [e for e in out if kind is None or e["type"] == kind]

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import events
+from discovery_support import events
 from sqlalchemy import select, text
 
 from licita.discovery.sync import run_cycle

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest import events
+from discovery_support import events
 from sqlalchemy import text
 
 from licita.core.actor import Actor
@@ -98,16 +98,19 @@ def test_changes_are_logged_once_alerted_and_the_new_version_is_diffed(fake: Fak
     pump(discovery_env, load_function("analysis"))
     status, diff = call(APP, "GET", "/discovery/tenders/{tender_id}/diff", caller, path_params={"tender_id": tender_id})
     assert status == 200 and not diff["pending"] and diff["changes"], diff
+    code, description = _homologated_item(ncp)  # generated data: the item may or may not carry a CATMAT code
     status, prices = call(APP, "GET", "/discovery/prices", caller,
-                          query={"catmat": _catmat(ncp)} if _catmat(ncp) else {"q": "limpeza"})
+                          query={"catmat": code} if code else {"q": description})
     assert status == 200 and prices["count"] >= 1 and prices["sources"][0]["link"].startswith("https://pncp.gov.br")
     assert prices["p25"] <= prices["median"] <= prices["p75"]
 
 
-def _catmat(ncp: str) -> str | None:
+def _homologated_item(ncp: str) -> tuple[str | None, str]:
     with system_transaction() as db:
-        return db.scalar(text("SELECT i.catalogo_codigo FROM pncp_itens i JOIN pncp_compras c ON c.id = i.compra_id "
-                              "WHERE c.numero_controle = :n AND i.numero_item = 1"), {"n": ncp})
+        code, description = db.execute(text(
+            "SELECT i.catalogo_codigo, i.descricao FROM pncp_itens i JOIN pncp_compras c ON c.id = i.compra_id "
+            "WHERE c.numero_controle = :n AND i.numero_item = 1"), {"n": ncp}).one()
+    return code, description
 
 
 def test_change_log_diff_and_import_are_tenant_scoped(fake: FakePncp, client: PncpClient) -> None:

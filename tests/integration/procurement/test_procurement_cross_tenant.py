@@ -8,8 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import call, make_caller
 from procurement_helpers import supplier_body
+from procurement_support import call, make_caller
 from test_quotes import answer, setup_quote
 
 from tenders_helpers import load_function

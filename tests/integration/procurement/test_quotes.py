@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-from conftest import Proc, call, make_caller, raw, same_company
 from procurement_helpers import seed_tender, supplier_body, token_of
+from procurement_support import Proc, call, make_caller, raw, same_company
 from sqlalchemy import select, update
 
 from licita.audit.models import AuditLog

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import requests
-from conftest import Proc, call, make_caller, same_company
 from procurement_helpers import seed_tender
+from procurement_support import Proc, call, make_caller, same_company
 from sqlalchemy import select, update
 from test_quotes import answer, setup_quote
 

@@ -9,8 +9,8 @@ import uuid
 from typing import Any
 
 import requests
-from conftest import call, make_caller, same_company
 from procurement_helpers import cnpj, supplier_body, xlsx
+from procurement_support import call, make_caller, same_company
 from sqlalchemy import func, select
 
 from licita.audit.models import AuditLog

@@ -1,0 +1,171 @@
+"""Helpers of e2e tests, importable by name (a conftest module is not)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from licita_local.services import Endpoints
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+FIXTURE = Path(__file__).resolve().parent / "fixture"
+
+
+READY = "LICITA_LOCAL_READY "
+
+
+SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MONGO_URL", "AWS_ENDPOINT_URL")
+
+
+@dataclass
+class RuntimeHandle:
+    """What a test needs to reach a running licita-local, plus helpers to observe it."""
+
+    info: dict[str, Any]
+    process: subprocess.Popen[str]
+    log_path: Path
+    endpoints: Endpoints = field(init=False)
+    root: Path = ROOT
+
+    def __post_init__(self) -> None:
+        self.endpoints = Endpoints(**self.info["endpoints"])
+
+    @property
+    def rest_url(self) -> str:
+        return str(self.info["rest_url"])
+
+    @property
+    def ws_url(self) -> str:
+        return str(self.info["ws_url"])
+
+    @property
+    def management_url(self) -> str:
+        return str(self.info["management_url"])
+
+    @property
+    def aws_endpoint_url(self) -> str:
+        return str(self.info["aws_endpoint_url"])
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        return dict(self.info.get("credentials") or {})
+
+    @property
+    def uploads_bucket(self) -> str:
+        return str(self.info.get("uploads_bucket"))
+
+    @property
+    def buckets(self) -> dict[str, str]:
+        return dict(self.info["buckets"])
+
+    @property
+    def queues(self) -> dict[str, str]:
+        return dict(self.info["queues"])
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.aws_endpoint_url, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def management_client(self) -> Any:
+        import boto3
+
+        return boto3.client("apigatewaymanagementapi", endpoint_url=self.management_url, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def invocations(self, function: str | None = None, since: int = 0,
+                    source: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"since": since, "limit": 1000}
+        if function:
+            params["function"] = function
+        if source:
+            params["source"] = source
+        items: list[dict[str, Any]] = httpx.get(f"{self.rest_url}/_local/invocations", params=params).json()["items"]
+        return items
+
+    def last_invocation_id(self) -> int:
+        items = self.invocations()
+        return int(items[-1]["id"]) if items else 0
+
+    def wait_for(self, function: str, since: int, predicate: Callable[[dict[str, Any]], bool] = lambda i: True,
+                 timeout: float = 20.0, count: int = 1) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        found: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            found = [i for i in self.invocations(function, since) if predicate(i)]
+            if len(found) >= count:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"{function}: expected {count} invocation(s), saw {found}\n--- log tail ---\n"
+                             f"{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def start_runtime(args: list[str], env: dict[str, str], log_path: Path, timeout: float = 180.0) -> RuntimeHandle:
+    log = log_path.open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "licita_local", "run", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+    assert proc.stdout is not None
+    info: dict[str, Any] | None = None
+    box: dict[str, Any] = {}
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(READY):
+                box["info"] = json.loads(line[len(READY):])
+                break
+        for _ in proc.stdout:  # keep draining so the child never blocks on a full pipe
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and "info" not in box and proc.poll() is None:
+        time.sleep(0.05)
+    info = box.get("info")
+    if info is None:
+        proc.kill()
+        raise RuntimeError(f"licita-local did not become ready:\n{log_path.read_text(errors='replace')[-4000:]}")
+    return RuntimeHandle(info, proc, log_path)
+
+
+def stop_runtime(handle: RuntimeHandle) -> None:
+    handle.process.send_signal(signal.SIGINT)
+    try:
+        handle.process.wait(30)
+    except subprocess.TimeoutExpired:
+        handle.process.kill()
+        handle.process.wait(5)
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("SMTP_")}
+    env.update({
+        "BCRYPT_ROUNDS": os.environ.get("BCRYPT_ROUNDS", "4"),
+        "JWT_SECRET": os.environ.get("JWT_SECRET", "e2e-secret-0123456789abcdef0123456789abcdef"),
+        "LICITA_LOCAL_MAX_VISIBILITY_SECONDS": "1",
+        # every e2e login comes from 127.0.0.1: keep the per-account limit, lift the per-address one
+        "LOGIN_MAX_PER_IP": os.environ.get("LOGIN_MAX_PER_IP", "100000"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
