@@ -47,9 +47,12 @@ def test_company_onboarding_invite_and_suspension(runtime: Any, client: httpx.Cl
     approved = client.post(f"/admin/access-requests/{asked.json()['id']}/approve", headers=master)
     assert approved.status_code == 200, approved.text
     setup = client.post("/auth/password/setup", json={"token": approved.json()["admin"]["token"],
-                                                      "new_password": "senha-da-dona-maria"})
+                                                      "new_password": "dona-maria-2025"})
+    assert setup.status_code == 422 and setup.json()["error"]["code"] == "weak_password"  # her own name
+    setup = client.post("/auth/password/setup", json={"token": approved.json()["admin"]["token"],
+                                                      "new_password": "cavalo-correto-bateria"})
     assert setup.status_code == 204
-    admin = login(client, contact, "senha-da-dona-maria")
+    admin = login(client, contact, "cavalo-correto-bateria")
     assert client.get("/companies/me", headers=admin).json()["id"] == approved.json()["company_id"]
 
     # 2. the admin invites a colleague, who sets a password and signs in
@@ -60,8 +63,8 @@ def test_company_onboarding_invite_and_suspension(runtime: Any, client: httpx.Cl
     users = client.get("/users", headers=admin, params={"status": "PENDING"}).json()
     assert [u["email"] for u in users["items"]] == [invited_email]
     assert client.post("/auth/password/setup", json={"token": invite.json()["token"],
-                                                     "new_password": "senha-do-colega-1"}).status_code == 204
-    colleague = login(client, invited_email, "senha-do-colega-1")
+                                                     "new_password": "girassol-na-janela-7"}).status_code == 204
+    colleague = login(client, invited_email, "girassol-na-janela-7")
     assert client.get("/auth/me", headers=colleague).json()["role"] == "MANAGER"
     # a MANAGER may not hand out roles
     forbidden = client.put(f"/users/{invite.json()['user_id']}/role", headers=colleague, json={"role": "VIEWER"})
