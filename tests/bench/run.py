@@ -1,6 +1,7 @@
 """Run every benchmark script in this folder, one after another, and let each print its figures.
 
-Each script also records its figures through ``common.record``; they are written, with the machine's load,
+``BENCH_ONLY=pipeline,fanout`` runs a subset. Each script also records its figures through ``common.record``;
+they are written, with the machine's load,
 to ``bench-results/<UTC date-time>.json`` so two runs can be compared (``compare.py``, ``make bench-compare``).
 """
 
@@ -22,6 +23,9 @@ ORDER = ["bench_platform.py", "bench_extraction.py", "bench_pipeline.py", "bench
 def main() -> int:
     scripts = [HERE / name for name in ORDER if (HERE / name).exists()]
     scripts += sorted(p for p in HERE.glob("bench_*.py") if p.name not in ORDER)
+    only = {f"bench_{name.strip()}.py" for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+    if only:  # e.g. BENCH_ONLY=pipeline,fanout: a subset, same JSON record
+        scripts = [p for p in scripts if p.name in only]
     failed = 0
     started = datetime.now(UTC)
     with tempfile.NamedTemporaryFile(prefix="licita-bench-", suffix=".jsonl", delete=False) as tmp:

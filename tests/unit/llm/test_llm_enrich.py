@@ -21,7 +21,6 @@ from licita.extraction.llm import (
     LLMServerError,
     enrich,
     get_provider,
-    provider_for_company,
 )
 from licita.extraction.llm.accounting import ResponseCache
 from licita.extraction.llm.base import parse_json_object
@@ -162,13 +161,14 @@ def test_factory_follows_configuration_and_overrides() -> None:
         get_provider("claude", settings=settings)
 
 
-def test_company_override() -> None:
-    settings = load_settings({"LLM_PROVIDER": "ollama"})
-    provider = provider_for_company({"llm_provider": "openai", "llm_api_key": "sk-test", "llm_model": "gpt-4.1-mini"},
-                                    settings=settings)
-    assert isinstance(provider, OpenAIProvider) and provider.model == "gpt-4.1-mini"
-    assert isinstance(provider_for_company(None, settings=settings), OllamaProvider)
-    assert provider_for_company({"llm_provider": "none"}, settings=settings) is None
+def test_another_endpoint_never_carries_the_platform_key() -> None:
+    settings = load_settings({"LLM_PROVIDER": "openai", "OPENAI_API_KEY": "sk-platform"})
+    own = get_provider("openai", settings=settings, base_url="https://llm.example.com/v1", model="m")
+    assert isinstance(own, OpenAIProvider) and own._api_key != "sk-platform"
+    brought = get_provider("openai", settings=settings, base_url="https://llm.example.com/v1", api_key="sk-company")
+    assert isinstance(brought, OpenAIProvider) and brought._api_key == "sk-company"
+    platform = get_provider("openai", settings=settings)
+    assert isinstance(platform, OpenAIProvider) and platform._api_key == "sk-platform"
 
 
 def test_importing_the_package_does_not_import_the_clients() -> None:

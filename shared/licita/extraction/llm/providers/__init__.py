@@ -1,9 +1,6 @@
-"""Concrete providers and the factory that picks one from configuration (or a company's override)."""
+"""Concrete providers and the factory that picks one from configuration, or a company's own endpoint and key."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from licita.core.config import Settings, get_settings
 from licita.extraction.llm.base import LLMError, LLMProvider
@@ -22,7 +19,9 @@ def get_provider(name: str | None = None, *, settings: Settings | None = None, m
                  base_url: str | None = None, api_key: str | None = None) -> LLMProvider | None:
     """Build the provider named ``name`` (default: ``LLM_PROVIDER``); None means "no LLM step".
 
-    Keyword overrides (model, base_url, api_key) let a company use its own model or endpoint.
+    Keyword overrides (model, base_url, api_key) let a company use its own model or endpoint. The platform's
+    OpenAI key only ever goes with the platform's own base URL: another endpoint gets the key passed with it,
+    or none (``accounts.llm_endpoint`` decides which endpoint a company may use).
     Raises ``LLMConfigError`` for an unknown name or an OpenAI provider with neither key nor base URL.
     """
     cfg = settings or get_settings()
@@ -32,26 +31,13 @@ def get_provider(name: str | None = None, *, settings: Settings | None = None, m
     if chosen == "ollama":
         return OllamaProvider(model=model or cfg.ollama_model, host=base_url or cfg.ollama_url)
     if chosen == "openai":
-        key = api_key if api_key is not None else cfg.openai_api_key
         url = base_url if base_url is not None else cfg.openai_base_url
+        platform_endpoint = base_url is None or base_url == cfg.openai_base_url
+        key = api_key if api_key is not None else (cfg.openai_api_key if platform_endpoint else "")
         if not key and not url:
             raise LLMConfigError("OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server) is required")
         return OpenAIProvider(model=model or cfg.openai_model, api_key=key, base_url=url)
     raise LLMConfigError(f"unknown LLM provider {chosen!r}; expected one of {', '.join(PROVIDER_NAMES)}")
 
 
-def provider_for_company(company_settings: Mapping[str, Any] | None, *,
-                         settings: Settings | None = None) -> LLMProvider | None:
-    """Provider from a company's settings document (keys llm_provider, llm_model, llm_base_url, llm_api_key),
-    falling back to the deployment's configuration for anything the company did not set."""
-    cs = company_settings or {}
-
-    def opt(key: str) -> str | None:
-        value = cs.get(key)
-        return str(value) if value not in (None, "") else None
-
-    return get_provider(opt("llm_provider"), settings=settings, model=opt("llm_model"),
-                        base_url=opt("llm_base_url"), api_key=opt("llm_api_key"))
-
-
-__all__ = ["LLMConfigError", "OllamaProvider", "OpenAIProvider", "get_provider", "provider_for_company"]
+__all__ = ["LLMConfigError", "OllamaProvider", "OpenAIProvider", "get_provider"]
