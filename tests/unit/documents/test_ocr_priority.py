@@ -45,8 +45,9 @@ def test_cover_preamble_and_table_page_are_read_first(scan_pdf: Callable[..., by
     reads = list(iter_pdf(data, cache=MemoryOcrCache(), workers=1, settings=LOW))
     assert orders == [[0, 1, 2, 5, 3, 4, 6]]
     partial, complete = reads
-    assert partial.pending == [4, 5, 7]
-    assert [p.ocr for p in partial.pages] == [True, True, True, False, False, True, False]
+    # the priority pages are in the first result; how many others the OCR thread finished meanwhile is timing
+    assert all(partial.pages[i].ocr for i in (0, 1, 2, 5))
+    assert partial.pending == [i + 1 for i, page in enumerate(partial.pages) if not page.ocr]
     assert complete.complete and all(p.ocr for p in complete.pages)
 
 

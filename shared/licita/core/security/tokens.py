@@ -8,10 +8,9 @@ import time
 import uuid
 from typing import Any
 
-import jwt
-
 from licita.core.config import get_settings
 from licita.core.errors import Unauthorized
+from licita.core.security import hs256
 
 
 def issue_access_token(*, user_id: str, company_id: str, role: str, session_id: str,
@@ -25,19 +24,17 @@ def issue_access_token(*, user_id: str, company_id: str, role: str, session_id: 
         "plan": plan, "mcp": must_change_password,
         "iat": issued, "exp": exp, "iss": settings.jwt_issuer, "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256"), exp
+    return hs256.encode(claims, settings.jwt_secret), exp
 
 
 def decode_access_token(token: str) -> dict[str, Any]:
     settings = get_settings()
     try:
-        claims: dict[str, Any] = jwt.decode(
-            token, settings.jwt_secret, algorithms=["HS256"], issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iat", "sub", "sid", "cid", "role"]},
-        )
-    except jwt.ExpiredSignatureError:
+        claims = hs256.decode(token, settings.jwt_secret, issuer=settings.jwt_issuer,
+                              require=("exp", "iat", "sub", "sid", "cid", "role"))
+    except hs256.TokenExpired:
         raise Unauthorized("Token expirado.", code="token_expired") from None
-    except jwt.PyJWTError:
+    except hs256.TokenError:
         raise Unauthorized("Token inválido.", code="token_invalid") from None
     return claims
 
