@@ -57,12 +57,14 @@ def error_page(ctx: RequestContext[Any, Any], exc: AppError) -> RawResponse:
     return html(page.render(action=action_for(ctx), error=exc.message, title="Cotação indisponível"), exc.status)
 
 
-@api.get("/cotacao/{token}", response=PortalView, public=True, errors=(404, 409, 410))
+@api.get("/cotacao/{token}", response=PortalView, public=True, errors=(404, 409, 410, 429))
 def open_quote(ctx: RequestContext[None, None]) -> Any:
     """The supplier's page for this quote (HTML), or the same data as JSON."""
     if wants_json(ctx):
+        portal.throttle(ctx.path_params["token"], ctx.source_ip)
         return portal.view(ctx.path_params["token"])
     try:
+        portal.throttle(ctx.path_params["token"], ctx.source_ip)
         view = portal.view(ctx.path_params["token"])
     except AppError as exc:
         return error_page(ctx, exc)
@@ -70,17 +72,20 @@ def open_quote(ctx: RequestContext[None, None]) -> Any:
     return html(page.render(action=action_for(ctx), view=view, notice=notice))
 
 
-@api.post("/cotacao/{token}", response=PortalView, public=True, errors=(400, 404, 409, 410, 413, 415, 422))
+@api.post("/cotacao/{token}", response=PortalView, public=True, errors=(400, 404, 409, 410, 413, 415, 422, 429))
 def answer_quote(ctx: RequestContext[None, None]) -> Any:
     """Save (``submit: false`` / "Salvar rascunho") or submit the answers; JSON in, JSON out, or the form."""
     token = ctx.path_params["token"]
     ctype = (ctx.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        portal.throttle(token, ctx.source_ip)
     if ctype == "application/json":
         body = parse_model(AnswerRequest, parse_json_body(ctx.raw_body, MAX_FORM_BYTES), where="body")
         return portal.answer(token, body, ctx.source_ip, ctx.user_agent, ctx.request_id)
     if ctype != "application/x-www-form-urlencoded":
         raise UnsupportedMediaType("Envie o formulário da página ou JSON.", details={"content_type": ctype})
     try:
+        portal.throttle(token, ctx.source_ip)
         current = portal.view(token)
     except AppError as exc:
         return error_page(ctx, exc)
@@ -99,7 +104,8 @@ def answer_quote(ctx: RequestContext[None, None]) -> Any:
 
 
 @api.post("/cotacao/{token}/anexos", body=AttachmentRequest, response=AttachmentTicket, status=201, public=True,
-          errors=(404, 409, 410, 413, 415, 422))
+          errors=(404, 409, 410, 413, 415, 422, 429))
 def attachment_upload(ctx: RequestContext[AttachmentRequest, None]) -> AttachmentTicket:
     """A presigned POST for the proposal file (PDF, DOCX or ZIP; same checks as editais)."""
+    portal.throttle(ctx.path_params["token"], ctx.source_ip)
     return portal.attachment(ctx.path_params["token"], ctx.body, ctx.source_ip, ctx.user_agent, ctx.request_id)

@@ -166,6 +166,7 @@ def base_env() -> dict[str, str]:
         "LICITA_LOCAL_MAX_VISIBILITY_SECONDS": "1",
         # every e2e login comes from 127.0.0.1: keep the per-account limit, lift the per-address one
         "LOGIN_MAX_PER_IP": os.environ.get("LOGIN_MAX_PER_IP", "100000"),
+        "PORTAL_MAX_PER_IP": os.environ.get("PORTAL_MAX_PER_IP", "100000"),
         "PYTHONUNBUFFERED": "1",
     })
     return env

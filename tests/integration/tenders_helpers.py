@@ -99,15 +99,19 @@ def make_caller(role: str = "MANAGER") -> Caller:
 
 def api_event(method: str, resource: str, caller: Caller | None, *, path_params: dict[str, str] | None = None,
               body: Any = None, query: dict[str, str] | None = None, raw_body: str | None = None,
-              headers: dict[str, str] | None = None) -> dict[str, Any]:
+              headers: dict[str, str] | None = None, source_ip: str | None = None) -> dict[str, Any]:
+    """``source_ip``: a public caller (no ``caller``) gets its own address each time unless one is given, as
+    distinct suppliers would; per-address budgets are then only hit by the tests that mean to."""
     path = resource
+    if source_ip is None:
+        source_ip = "198.51.100.7" if caller is not None else f"203.0.113.{uuid.uuid4().int % 254 + 1}"
     for k, v in (path_params or {}).items():
         path = path.replace("{" + k + "}", v)
     hdrs = {"content-type": "application/json", **(headers or {})}
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
     ctx: dict[str, Any] = {"resourcePath": resource, "httpMethod": method, "path": path, "stage": "test",
                            "requestId": uuid.uuid4().hex,
-                           "identity": {"sourceIp": "198.51.100.7", "userAgent": "pytest"}}
+                           "identity": {"sourceIp": source_ip, "userAgent": "pytest"}}
     if caller is not None:
         ctx["authorizer"] = caller.context()
     return {"resource": resource, "path": path, "httpMethod": method, "headers": hdrs,

@@ -53,6 +53,9 @@ class Settings:
     login_max_per_account: int = 5
     login_max_per_ip: int = 20
     login_window_seconds: int = 300
+    # the public quote portal has no login: budgets per client address and per link, per minute
+    portal_max_per_ip: int = 120
+    portal_max_per_link: int = 60
     # security hardening (issue 9): current-password attempts, refresh grace, tenant secrets, outbound URLs
     password_attempts_max: int = 5  # wrong current passwords on /auth/password per window, then 429
     password_attempts_window_seconds: int = 900

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
-from licita.core.errors import AppError, NotFound, ValidationFailed
+from licita.core.config import get_settings
+from licita.core.errors import AppError, NotFound, TooManyRequests, ValidationFailed
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.quotes.models import Quote, QuoteAnswer, QuoteItem, QuoteLink
 from licita.quotes.rules import link_problem, looks_like_token, token_hash
@@ -41,6 +42,22 @@ class LinkRef:
     link_id: uuid.UUID
     company_id: uuid.UUID
     quote_id: uuid.UUID
+
+
+def throttle(token: str, ip: str | None) -> None:
+    """The portal is public: a client address and a link each get a budget per minute, so nobody can
+    enumerate tokens or hammer one supplier's page. Counted before the token is even looked up."""
+    from licita.platform import ratelimit
+
+    settings = get_settings()
+    by_ip = ratelimit.hit(f"portal:ip:{ip or '-'}", settings.portal_max_per_ip, 60)
+    if not by_ip.allowed:
+        raise TooManyRequests("Muitas requisições deste endereço. Aguarde um minuto e tente de novo.",
+                              retry_after=by_ip.retry_after, details={"scope": "ip"})
+    by_link = ratelimit.hit(f"portal:link:{token_hash(token)}", settings.portal_max_per_link, 60)
+    if not by_link.allowed:
+        raise TooManyRequests("Muitas requisições para este link. Aguarde um minuto e tente de novo.",
+                              retry_after=by_link.retry_after, details={"scope": "link"})
 
 
 def resolve(token: str) -> LinkRef:

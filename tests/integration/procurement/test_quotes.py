@@ -221,6 +221,43 @@ def test_form_post_html_page_and_field_errors(suppliers_app: Any, quotes_app: An
     assert view["state"] == "submitted"
 
 
+def test_portal_budgets_per_link_and_per_address(suppliers_app: Any, quotes_app: Any, portal_app: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from licita.core.config import reset_settings
+
+    env = setup_quote(suppliers_app, quotes_app, 2)
+    first, second = env["tokens"].values()
+    monkeypatch.setenv("PORTAL_MAX_PER_LINK", "3")
+    monkeypatch.setenv("PORTAL_MAX_PER_IP", "1000")
+    reset_settings()
+    try:
+        json_get = {"headers": {"accept": "application/json"}}
+        statuses = [call(portal_app, "GET", "/cotacao/{token}", None, path_params={"token": first}, **json_get)[0]
+                    for _ in range(3)]
+        assert statuses == [200, 200, 200]
+        response = raw(portal_app, "GET", "/cotacao/{token}", None, path_params={"token": first}, **json_get)
+        body = json.loads(response["body"])
+        assert response["statusCode"] == 429 and body["error"]["code"] == "rate_limited"
+        assert body["error"]["details"]["scope"] == "link" and int(response["headers"]["Retry-After"]) >= 1
+        assert "Aguarde" in body["error"]["message"]
+        page = raw(portal_app, "GET", "/cotacao/{token}", None, path_params={"token": first},
+                   headers={"accept": "text/html"})
+        assert page["statusCode"] == 429 and "Aguarde" in page["body"]  # the supplier sees a page, not JSON
+        assert call(portal_app, "GET", "/cotacao/{token}", None, path_params={"token": second}, **json_get)[0] == 200
+
+        monkeypatch.setenv("PORTAL_MAX_PER_IP", "2")
+        reset_settings()
+        ip = f"192.0.2.{uuid.uuid4().int % 254 + 1}"
+        got = [call(portal_app, "POST", "/cotacao/{token}/anexos", None, path_params={"token": second}, source_ip=ip,
+                    body={"filename": "proposta.pdf", "content_type": "application/pdf", "size": 1000})
+               for _ in range(3)]
+        assert [s for s, _ in got] == [201, 201, 429], got
+        assert got[2][1]["error"]["details"]["scope"] == "ip"
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+
+
 def test_attachment_presigned_post_with_edital_checks(suppliers_app: Any, quotes_app: Any, portal_app: Any) -> None:
     env = setup_quote(suppliers_app, quotes_app, 1)
     token = next(iter(env["tokens"].values()))
