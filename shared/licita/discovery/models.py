@@ -18,10 +18,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSQUERY, TSVECTOR, UUID
@@ -38,6 +40,13 @@ def _uuid() -> uuid.UUID:
 # ------------------------------------------------------------------------------------ platform (PNCP records)
 class PncpCompra(Base):
     __tablename__ = "pncp_compras"
+    __table_args__ = (
+        Index("ix_pncp_compras_doc_tsv", "doc_tsv", postgresql_using="gin"),
+        Index("ix_pncp_compras_objeto_tsv", "objeto_tsv", postgresql_using="gin"),
+        Index("ix_pncp_compras_uf_modalidade", "uf", "modalidade_id"),
+        Index("ix_pncp_compras_encerramento", "data_encerramento_proposta"),
+        Index("ix_pncp_compras_synced", "synced_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     numero_controle: Mapped[str] = mapped_column(String(60), unique=True)
@@ -81,6 +90,10 @@ class PncpCompra(Base):
 
 class PncpItem(Base):
     __tablename__ = "pncp_itens"
+    __table_args__ = (
+        Index("ix_pncp_itens_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_pncp_itens_catalogo", "catalogo_codigo"),
+    )
 
     compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"), primary_key=True)
     numero_item: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -162,6 +175,9 @@ class PncpSyncState(Base):
 # ------------------------------------------------------------------------------------------- tenant tables
 class SavedSearch(Base):
     __tablename__ = "saved_searches"
+    __table_args__ = (
+        Index("ix_saved_searches_company", "company_id", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -190,10 +206,13 @@ class SavedSearch(Base):
 
 class SavedSearchTerm(Base):
     __tablename__ = "saved_search_terms"
+    __table_args__ = (
+        Index("ix_saved_search_terms_search", "search_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    search_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("saved_searches.id", ondelete="CASCADE"), index=True)
+    search_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("saved_searches.id", ondelete="CASCADE"))
     clause: Mapped[int] = mapped_column(Integer)
     term: Mapped[str] = mapped_column(String(200))
     synonym_of: Mapped[str | None] = mapped_column(String(200))
@@ -203,6 +222,9 @@ class SavedSearchTerm(Base):
 
 class SearchSynonym(Base):
     __tablename__ = "search_synonyms"
+    __table_args__ = (
+        UniqueConstraint("company_id", "term_key", name="uq_search_synonyms_company_term"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -214,6 +236,10 @@ class SearchSynonym(Base):
 
 class SearchMatch(Base):
     __tablename__ = "search_matches"
+    __table_args__ = (
+        UniqueConstraint("search_id", "compra_id", name="uq_search_matches_search_compra"),
+        Index("ix_search_matches_company_matched", "company_id", "matched_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -228,6 +254,10 @@ class SearchMatch(Base):
 
 class TenderChange(Base):
     __tablename__ = "tender_changes"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "dedup_key", name="uq_tender_changes_dedup"),
+        Index("ix_tender_changes_tender", "tender_id", "detected_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -247,6 +277,9 @@ class TenderVersion(Base):
     """The analysis fields of a tender before a new edital version replaced them (for the diff)."""
 
     __tablename__ = "tender_versions"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "version", name="uq_tender_versions_tender_version"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))

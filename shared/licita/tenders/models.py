@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -70,6 +71,10 @@ class Tender(Base):
         Index("ix_tenders_company_created", "company_id", "created_at"),
         Index("ix_tenders_company_status", "company_id", "status"),
         Index("ix_tenders_company_session", "company_id", "session_at"),
+        # PNCP identity (migration 0007): one import per compra per company; the watch scans watched ones only
+        Index("uq_tenders_company_pncp", "company_id", "pncp_numero_controle", unique=True,
+              postgresql_where=text("pncp_numero_controle IS NOT NULL")),
+        Index("ix_tenders_pncp_watched", "pncp_numero_controle", postgresql_where=text("pncp_watched")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
