@@ -42,9 +42,9 @@ ANALYSIS_IN_PROCESS = textwrap.dedent("""
 
 
 def upload_to_ready(rest: str, token: str, stages: list[dict[str, float]] | None = None,
-                    mongo_url: str | None = None) -> float:
+                    mongo_url: str | None = None, poll: float = 0.005) -> float:
     """Wall time from the upload intent to READY; with ``stages``, appends that run's stage timings
-    (queue wait, download, text, rules, save, push) from the ``ai_processing`` run record."""
+    (upload, queue wait, claim, download, text, rules, save, push, READY seen) from its ``ai_processing`` run."""
     headers = {"Authorization": f"Bearer {token}"}
     data = TRT.read_bytes()
     started = time.perf_counter()
@@ -55,6 +55,7 @@ def upload_to_ready(rest: str, token: str, stages: list[dict[str, float]] | None
     sent = httpx.post(post["url"], data=post["fields"], files={"file": (TRT.name, data, "application/pdf")})
     assert sent.status_code in (200, 201, 204), sent.text
     uploaded_wall = time.time()
+    upload_ms = (time.perf_counter() - started) * 1000
     while True:
         status, detail = http_json(rest, "GET", f"/tenders/{created['tender_id']}", headers=headers)
         if detail["status"] in ("READY", "NEEDS_REVIEW", "FAILED"):
@@ -62,34 +63,52 @@ def upload_to_ready(rest: str, token: str, stages: list[dict[str, float]] | None
             elapsed = time.perf_counter() - started
             seen_wall = time.time()
             break
-        time.sleep(0.005)
+        time.sleep(poll)
     if stages is not None and mongo_url:
-        stages.append(_stages(mongo_url, created["tender_id"], uploaded_wall, seen_wall))
+        found = _stages(mongo_url, created["tender_id"], uploaded_wall, seen_wall)
+        if found:
+            stages.append({"upload": upload_ms, **found})
     return elapsed
 
 
-def _stages(mongo_url: str, tender_id: str, uploaded_wall: float, seen_wall: float) -> dict[str, float]:
+def _run_record(mongo_url: str, tender_id: str, timeout: float = 10.0) -> dict[str, Any] | None:
+    """The tender's finished run; READY is committed before the run is recorded, so wait for it."""
     from pymongo import MongoClient
 
     client: MongoClient = MongoClient(mongo_url)  # type: ignore[type-arg]
-    doc = client.get_default_database("licita")["ai_processing"].find_one({"tender_id": str(tender_id)})
-    client.close()
-    if not doc or not doc.get("runs"):
+    try:
+        records = client.get_default_database("licita")["ai_processing"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for doc in records.find({"tender_id": str(tender_id)}):
+                done = [r for r in doc.get("runs") or [] if r.get("status") in ("READY", "NEEDS_REVIEW")]
+                if done:
+                    return dict(done[-1])
+            time.sleep(0.05)
+        return None
+    finally:
+        client.close()
+
+
+def _stages(mongo_url: str, tender_id: str, uploaded_wall: float, seen_wall: float) -> dict[str, float]:
+    run = _run_record(mongo_url, tender_id)
+    if run is None:
         return {}
-    run = doc["runs"][-1]
     t = run.get("timings_ms") or {}
-    stamp = run.get("finished_at")
-    finished = seen_wall if stamp is None else (stamp.timestamp() if stamp.tzinfo else _utc(stamp))
-    begun = finished - t.get("total", 0) / 1000
-    return {"queue wait": max(0.0, (begun - uploaded_wall) * 1000), "claim": t.get("claim", 0.0),
-            "download": t.get("download", 0.0), "text": t.get("extract", 0.0), "rules": t.get("rules", 0.0),
-            "save": t.get("persist", 0.0), "push (READY seen)": max(0.0, (seen_wall - finished) * 1000)}
+    begun = _epoch(run["started_at"]) if run.get("started_at") else None
+    to_ready = sum(t.get(k, 0.0) for k in ("claim", "download", "extract", "rules", "persist"))
+    # the S3 notification can be delivered before the POST's response reaches us: clamp at 0
+    return {"queue wait": max(0.0, (begun - uploaded_wall) * 1000) if begun else float("nan"),
+            "claim": t.get("claim", 0.0), "download": t.get("download", 0.0), "text": t.get("extract", 0.0),
+            "rules": t.get("rules", 0.0), "save": t.get("persist", 0.0), "push": t.get("push", float("nan")),
+            "READY seen": (seen_wall - begun) * 1000 - to_ready if begun else float("nan")}
 
 
-def _utc(naive: Any) -> float:
+def _epoch(stamp: Any) -> float:
+    """Mongo returns naive UTC datetimes unless the client is tz-aware."""
     from datetime import UTC
 
-    return float(naive.replace(tzinfo=UTC).timestamp())
+    return float((stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp())
 
 
 def main() -> None:
@@ -120,10 +139,13 @@ def main() -> None:
               f"max {max(latencies):.0f} ms over {args.runs} runs "
               f"(reference: the same extraction + rules in-process {figures['analysis_ms']:.0f} ms)")
         record("upload_to_ready_p50", stats["p50"], "ms", "extraction+rules in-process", figures["analysis_ms"])
-        if stages and stages[0]:
+        if stages:
             names = list(stages[0])
-            medians = {n: summarize([s.get(n, 0.0) for s in stages])["p50"] for n in names}
-            print("  stages p50: " + ", ".join(f"{n} {v:.0f} ms" for n, v in medians.items()))
+            medians = {n: summarize([s[n] for s in stages])["p50"] for n in names}
+            print(f"  stages p50 ({len(stages)} of {args.runs} runs recorded): "
+                  + ", ".join(f"{n} {v:.0f} ms" for n, v in medians.items()))
+        else:
+            print("  stages: no run record found in ai_processing (stage timings unavailable)")
             for n, v in medians.items():
                 record(f"stage {n} p50", v, "ms", "upload_to_ready_p50", stats["p50"])
         cached = upload_to_ready(rest, tokens["access_token"]) * 1000
