@@ -102,6 +102,8 @@ class _Schemas:
             p: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
             if "description" in prop:
                 p["description"] = prop["description"]
+            if prop.get("type") == "array":  # one value per name reaches the API: a list is `a,b,c`
+                p["style"], p["explode"] = "form", False
             params.append(p)
         return params
 

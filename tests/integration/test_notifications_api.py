@@ -102,6 +102,12 @@ def test_bad_input_gets_4xx(notify_env: NotifyEnv, tenant: Tenant) -> None:
     token = token_of(tenant.member)
     status, body = call("notifications", "GET", "/notifications", token=token, query={"kinds": "nao.existe"})
     assert status == 422 and body["error"]["code"] == "validation_failed"
+    detail = body["error"]["details"][0]  # the closed vocabulary, in Portuguese, listing the registered kinds
+    assert detail["type"] == "enum" and detail["message"].startswith("valor inválido; use ")
+    assert "tender.analyzed" in detail["message"]
+    status, body = call("notifications", "PUT", "/notifications/preferences", {"kinds": {"nao.existe": {}}},
+                        token=token)
+    assert status == 422 and body["error"]["details"][0]["type"] == "enum"
     assert call("notifications", "GET", "/notifications", token=token, query={"page_size": "1000"})[0] == 422
     assert call("notifications", "GET", "/notifications", token=token, query={"unread_only": "talvez"})[0] == 422
     assert call("notifications", "PUT", "/notifications/preferences", {"kinds": {"x.y": {"email": True}}},

@@ -82,10 +82,11 @@ def test_upload_returns_a_presigned_post_bound_to_key_type_and_size(aws: Aws, te
 
 
 @pytest.mark.parametrize(("filename", "content_type", "status", "code"), [
-    ("planilha.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 415,
-     "unsupported_file_type"),
+    ("planilha.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 422,
+     "validation_failed"),  # a content type outside the schema's enum
+    ("planilha.xlsx", "application/octet-stream", 415, "unsupported_file_type"),
     ("edital", "application/pdf", 415, "unsupported_file_type"),
-    ("edital.pdf", "text/plain", 415, "unsupported_file_type"),
+    ("edital.pdf", "text/plain", 422, "validation_failed"),  # the schema lists the accepted types
     ("edital.pdf", "application/zip", 422, "content_type_mismatch"),
     ("edital.docx", "application/pdf", 422, "content_type_mismatch"),
 ])

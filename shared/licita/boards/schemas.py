@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field
 
+from licita.core.filetypes import AttachmentContentType
 from licita.core.schemas import NotNull, Page, PageQuery, Schema, StrictModel
 
 
@@ -119,7 +120,7 @@ class CommentCreate(StrictModel):
 
 class AttachmentCreate(StrictModel):
     filename: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_nul)]
-    content_type: str = Field(min_length=3, max_length=120, pattern=r"^[\w.+-]+/[\w.+-]+$")
+    content_type: AttachmentContentType
     size: int = Field(ge=1, le=25 * 1024 * 1024)
 
 

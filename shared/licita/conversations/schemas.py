@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from licita.boards.schemas import AttachmentCreate, DownloadOut, Text
+from licita.core.filetypes import AttachmentContentType
 from licita.core.schemas import Page, PageQuery, Schema, StrictModel
 
 __all__ = ["AttachmentCreate", "DownloadOut"]
@@ -42,7 +43,7 @@ class ConversationQuery(PageQuery):
 class AttachmentRef(StrictModel):
     key: str = Field(min_length=10, max_length=400)
     filename: Annotated[Text, Field(min_length=1, max_length=200)]
-    content_type: str = Field(min_length=3, max_length=120)
+    content_type: AttachmentContentType
     size: int = Field(ge=1, le=25 * 1024 * 1024)
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from licita.core.filetypes import DocumentContentType
 from licita.core.schemas import Page, PageQuery, Schema
 from licita.suppliers.schemas import Input
 
@@ -235,7 +236,7 @@ class AnswerRequest(Input):
 
 class AttachmentRequest(Input):
     filename: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(max_length=120)
+    content_type: DocumentContentType
     size: int | None = Field(None, ge=1)
 
 

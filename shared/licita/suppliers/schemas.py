@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, model_validator
 
 from licita.core.brazil import UFS, is_valid_cnpj, only_digits
+from licita.core.filetypes import DocumentContentType, ImportContentType
 from licita.core.schemas import CNPJ_PATTERN, Page, PageQuery, Schema, StrictModel
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -191,7 +192,7 @@ class ImportResult(Schema):
 
 class ImportUploadRequest(Input):
     filename: str = Field(min_length=5, max_length=200)
-    content_type: str = Field("application/octet-stream", max_length=120)
+    content_type: ImportContentType = "application/octet-stream"
     size: int | None = Field(None, ge=1)
 
 
@@ -227,7 +228,7 @@ class DocumentCreate(Input):
     kind: DocumentKind
     description: str | None = Field(None, max_length=300)
     filename: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(max_length=120)
+    content_type: DocumentContentType
     size: int | None = Field(None, ge=1)
     issued_on: date | None = None
     expires_on: date | None = None

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import Field, field_validator
 
+from licita.core.filetypes import DocumentContentType
 from licita.core.schemas import Page, PageQuery, Schema, StrictModel
 
 TenderStatusName = Literal["UPLOADING", "QUEUED", "PROCESSING", "READY", "NEEDS_REVIEW", "FAILED"]
@@ -17,7 +18,7 @@ SortField = Literal["created_at", "session_at", "estimated_value"]
 
 class TenderUploadRequest(StrictModel):
     filename: str = Field(min_length=1, max_length=255, description="Original name (extension .pdf, .docx or .zip)")
-    content_type: str = Field(min_length=3, max_length=120, description="MIME type the browser will send")
+    content_type: DocumentContentType = Field(description="MIME type the browser will send")
     size: int | None = Field(default=None, ge=1, description="File size in bytes, when known (checked early)")
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$",
                                description="Optional hash: lets the API say the file was already analysed")

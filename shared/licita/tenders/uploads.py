@@ -15,18 +15,16 @@ from urllib.parse import unquote_plus
 
 from licita.core.config import get_settings
 from licita.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from licita.core.filetypes import DOCUMENT_TYPES
+from licita.core.filetypes import GENERIC_TYPES as GENERIC
 
 UPLOAD_URL_TTL = 900
 DOWNLOAD_URL_TTL = 300
 
-# Accepted uploads: extension -> (kind, content types a browser may declare for it)
-ACCEPTED_TYPES: dict[str, tuple[str, frozenset[str]]] = {
-    ".pdf": ("pdf", frozenset({"application/pdf", "application/x-pdf"})),
-    ".docx": ("docx", frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"})),
-    ".zip": ("zip", frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip",
-                               "multipart/x-zip"})),
-}
-GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+# Accepted uploads: extension -> (kind, content types a browser may declare for it); the vocabulary lives in
+# licita.core.filetypes so request schemas can list it without importing this module.
+ACCEPTED_TYPES: dict[str, tuple[str, frozenset[str]]] = DOCUMENT_TYPES
+GENERIC_TYPES = frozenset(GENERIC)
 CANONICAL_TYPES = {".pdf": "application/pdf", ".zip": "application/zip",
                    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
+from licita.core.filetypes import DocumentContentType
 from licita.core.schemas import Schema, StrictModel
 
 VaultKind = Literal["cnd_federal", "fgts", "trabalhista", "estadual", "municipal", "balanco", "atestado",
@@ -29,7 +30,7 @@ class VaultUploadRequest(StrictModel):
     expires_on: date | None = None
     notes: str | None = Field(None, max_length=2000)
     filename: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=3, max_length=120)
+    content_type: DocumentContentType
     size: int | None = Field(None, ge=1)
 
     _text = field_validator("title", "issuer", "number", "notes", "filename")(_no_nul)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openapi_spec_validator import validate
 
@@ -45,3 +46,35 @@ def test_openapi_document() -> None:
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     ops = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
     assert len(ops) == len(set(ops))
+
+
+def test_openapi_lists_notification_kinds_and_upload_types() -> None:
+    """Closed vocabularies are stated in the document: the registered notification kinds and the upload types."""
+    from licita.core.events import kinds
+    from licita.core.filetypes import ATTACHMENT_CONTENT_TYPES, DOCUMENT_CONTENT_TYPES
+
+    tpl = load_template(ROOT / "template.yaml", {"JwtSecret": "x" * 40}, env={})
+    log, gate = InvocationLog(), ReloadGate()
+    hosts = {k: FunctionHost(fn, log, gate) for k, fn in tpl.functions.items()}
+    doc: dict[str, Any] = build_openapi(tpl, hosts, "http://127.0.0.1:3000")
+    schemas = doc["components"]["schemas"]
+    registered = sorted(kinds())
+    assert len(registered) > 10 and schemas["NotificationKind"]["enum"] == registered
+    kind_ref = {"$ref": "#/components/schemas/NotificationKind"}
+    assert schemas["PreferencesUpdate"]["properties"]["kinds"]["propertyNames"] == kind_ref
+    listing = {p["name"]: p for p in doc["paths"]["/notifications"]["get"]["parameters"]}
+    assert listing["kinds"]["schema"]["items"] == kind_ref  # `kinds=a,b`: a form array, not exploded
+    assert (listing["kinds"]["style"], listing["kinds"]["explode"]) == ("form", False)
+    assert schemas["NotificationOut"]["properties"]["kind"]["enum"] == registered
+    assert schemas["InboxCounts"]["properties"]["unread_by_kind"]["propertyNames"]["enum"] == registered
+
+    def content_types(path: str) -> list[str]:
+        ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return list(schemas[ref.rsplit("/", 1)[-1]]["properties"]["content_type"]["enum"])
+
+    for path in ("/tenders/uploads", "/suppliers/{supplier_id}/documents", "/vault/documents",
+                 "/cotacao/{token}/anexos"):
+        assert content_types(path) == list(DOCUMENT_CONTENT_TYPES), path
+    for path in ("/cards/{card_id}/attachments", "/conversations/{conversation_id}/attachments"):
+        assert content_types(path) == list(ATTACHMENT_CONTENT_TYPES), path
+    assert "application/pdf" in DOCUMENT_CONTENT_TYPES and "text/plain" not in DOCUMENT_CONTENT_TYPES
