@@ -231,9 +231,8 @@ def drill(rt: RuntimeHandle, traffic: Traffic, name: str) -> str:
             f"{len(failed)} x 503 {codes} | load {os.getloadavg()[0]:.1f}")
 
 
-@pytest.mark.xfail(strict=True, reason="mongo_wire's default SnapshotMemoryEngine persists every 5 s: a SIGKILL "
-                   "loses the writes acknowledged since the last snapshot (issue 9 part 7 asks for none)")
 def test_default_mongo_engine_keeps_acknowledged_writes_across_a_kill() -> None:
+    """The default (in-memory) engine journals every acknowledged write before replying: nothing is lost."""
     from licita_local.services import EmbeddedServices
 
     data_dir = Path(tempfile.mkdtemp(prefix="licita-e2e-mongo-kill-"))

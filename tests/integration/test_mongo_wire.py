@@ -1,9 +1,12 @@
-"""The local MongoDB-wire server: snapshots survive a restart, SQLite data is imported once, duplicate ids
-still fail, and an insert costs the same at 0 and at 3,000 documents (the stock engines grow linearly)."""
+"""The local MongoDB-wire server: snapshots survive a restart, acknowledged writes survive a SIGKILL (journal),
+a torn journal tail is ignored, SQLite data is imported once, duplicate ids still fail, and an insert costs the
+same at 0 and at 3,000 documents (the stock engines grow linearly)."""
 
 from __future__ import annotations
 
 import datetime
+import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -21,12 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def wire(db: Path, engine: str = "memory") -> Iterator[MongoClient]:  # type: ignore[type-arg]
+def wire(db: Path, engine: str = "memory", *extra: str,
+         kill: bool = False) -> Iterator[MongoClient]:  # type: ignore[type-arg]
+    """The server in its own process; ``kill``: SIGKILL at the end instead of a clean stop."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "licita_local.mongo_wire", "--port", str(port), "--db", str(db),
-                             "--engine", engine, "--snapshot-seconds", "0.2"],
+                             "--engine", engine, "--snapshot-seconds", "0.2", *extra],
                             cwd=ROOT / "infra", stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     uri = proc.stdout.readline().strip()
@@ -35,8 +40,12 @@ def wire(db: Path, engine: str = "memory") -> Iterator[MongoClient]:  # type: ig
         yield client
     finally:
         client.close()
-        proc.terminate()
-        assert proc.wait(20) == 0
+        if kill:
+            os.kill(proc.pid, signal.SIGKILL)
+            assert proc.wait(20) == -signal.SIGKILL
+        else:
+            proc.terminate()
+            assert proc.wait(20) == 0
 
 
 def _doc(i: int) -> dict[str, object]:
@@ -61,6 +70,64 @@ def test_memory_engine_snapshot_survives_restart(tmp_path: Path) -> None:
         assert coll.count_documents({}) == 21
         assert "user_read" in coll.index_information()
         assert coll.find_one({"_id": "n" + "0" * 20 + "007"})["user_id"] == "u7"
+
+
+def test_acknowledged_writes_survive_a_kill(tmp_path: Path) -> None:
+    """Inserts, updates, deletes and indexes acknowledged just before a SIGKILL are all there after a restart,
+    with no snapshot at all (the journal alone), and again after one more kill on top of the replayed state."""
+    db = tmp_path / "mongo.sqlite"
+    with wire(db, kill=True) as client:
+        coll = client["licita"]["notifications"]
+        coll.create_index([("user_id", 1), ("read", 1)], name="user_read")
+        coll.insert_many([_doc(i) for i in range(30)], ordered=False)
+        coll.update_many({"user_id": "u1"}, {"$set": {"read": True}})
+        coll.delete_one({"_id": _doc(2)["_id"]})
+        coll.find_one_and_update({"_id": _doc(3)["_id"]}, {"$set": {"title": "changed"}})
+        with pytest.raises(DuplicateKeyError):
+            coll.insert_one(_doc(4))
+    assert not (tmp_path / "mongo.snapshot").exists()
+    with wire(db, kill=True) as client:
+        coll = client["licita"]["notifications"]
+        assert coll.count_documents({}) == 29
+        assert coll.count_documents({"read": True}) == 1
+        assert coll.find_one({"_id": _doc(3)["_id"]})["title"] == "changed"
+        assert "user_read" in coll.index_information()
+        coll.insert_one(_doc(100))
+    with wire(db) as client:
+        assert client["licita"]["notifications"].count_documents({}) == 30
+
+
+def test_a_torn_journal_tail_is_ignored(tmp_path: Path) -> None:
+    db = tmp_path / "mongo.sqlite"
+    with wire(db, kill=True) as client:
+        client["licita"]["prefs"].insert_many([{"_id": f"p{i}", "v": i} for i in range(3)])
+        client["licita"]["prefs"].insert_one({"_id": "last", "v": 9})
+    (journal,) = tmp_path.glob("mongo.journal.*")
+    journal.write_bytes(journal.read_bytes()[:-7])  # killed in the middle of the last record's write
+    with wire(db) as client:
+        assert sorted(d["_id"] for d in client["licita"]["prefs"].find()) == ["p0", "p1", "p2"]
+        client["licita"]["prefs"].insert_one({"_id": "after", "v": 10})
+    with wire(db) as client:
+        assert client["licita"]["prefs"].count_documents({}) == 4
+
+
+def test_snapshot_in_a_child_truncates_the_journal(tmp_path: Path) -> None:
+    """Past the journal threshold a forked child writes the snapshot; older journal generations go, and a kill
+    afterwards restores snapshot + the rest of the journal."""
+    db = tmp_path / "mongo.sqlite"
+    with wire(db, "memory", "--journal-bytes", "2000", kill=True) as client:
+        coll = client["licita"]["notifications"]
+        coll.insert_many([_doc(i) for i in range(40)])
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "mongo.snapshot").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (tmp_path / "mongo.snapshot").exists()
+        while len(list(tmp_path.glob("mongo.journal.*"))) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [p.name for p in tmp_path.glob("mongo.journal.*")] == ["mongo.journal.00000001"]
+        coll.insert_one(_doc(500))
+    with wire(db) as client:
+        assert client["licita"]["notifications"].count_documents({}) == 41
 
 
 def test_sqlite_data_is_imported_once_into_the_memory_engine(tmp_path: Path) -> None:
