@@ -13,8 +13,15 @@ from licita.realtime import service as realtime
 log = logging.getLogger("licita.ws")
 
 
-def _reply(status: int, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "body": json.dumps(payload, ensure_ascii=False)}
+def _reply(status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {"statusCode": status, "body": json.dumps(payload, ensure_ascii=False)}
+    if headers:
+        reply["headers"] = headers
+    return reply
+
+
+def _error(exc: AppError) -> dict[str, Any]:
+    return _reply(exc.status, {"type": "error", **exc.body()}, exc.headers)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -34,4 +41,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _reply(200, realtime.handle_message(connection_id, event.get("body")))
     except AppError as exc:
         # On $connect a non-2xx refuses the handshake; on messages the error frame goes to this client only.
-        return _reply(exc.status, {"type": "error", **exc.body()})
+        return _error(exc)
+    except Exception as exc:
+        # Redis or PostgreSQL down: a clean 503 refusal (the handshake fails closed: nothing was registered and
+        # no unchecked token gets in); anything else is a bug and stays one.
+        from licita.core.outage import is_outage, outage_error
+
+        if not is_outage(exc):
+            raise
+        log.warning("dependency outage on %s: %s", route, exc)
+        return _error(outage_error())

@@ -4,11 +4,15 @@ revocation closing sockets, the heartbeat sweep."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from typing import Any
+
+import pytest
 
 from apigw import call, load_function
 from factories import PASSWORD, make_company, make_user
-from notify_helpers import NotifyEnv, Tenant
+from notify_helpers import NotifyEnv, Tenant, free_port
 
 
 def ws(route: str, connection_id: str, *, token: str | None = None, body: str | None = None) -> dict[str, Any]:
@@ -60,6 +64,53 @@ def test_suspended_company_cannot_connect(notify_env: NotifyEnv) -> None:
 
     get_redis().delete(f"sess:{tokens['session_id']}")  # the authorizer's 5 s 'alive' cache
     assert ws("$connect", "susp=", token=token)["statusCode"] == 401
+
+
+def _point_redis_at(url: str) -> None:
+    from licita.core.config import reset_settings
+    from licita.platform.clients import get_redis
+
+    os.environ["REDIS_URL"] = url
+    reset_settings()
+    get_redis.cache_clear()
+
+
+def test_connect_during_a_redis_outage_is_refused_with_503_then_recovers(
+        notify_env: NotifyEnv, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis down (nothing listens on its port): the handshake is refused with the stable 503 body and
+    Retry-After, never a 500 and never accepted; with Redis back the same token connects."""
+    from licita.platform.clients import get_redis
+    from licita.realtime import service as realtime
+
+    token = login(tenant.member)["access_token"]
+    redis_url = os.environ["REDIS_URL"]
+    get_redis().delete(f"sess:{_sid(token)}")  # no 'alive' mark either: the check must reach Redis
+    monkeypatch.setenv("REDIS_URL", redis_url)  # restored even if an assertion fails
+    try:
+        _point_redis_at(f"redis://127.0.0.1:{free_port()}/0")
+        started = time.monotonic()
+        reply = ws("$connect", "down=", token=token)
+        elapsed = time.monotonic() - started
+        assert reply["statusCode"] == 503, reply
+        body = json.loads(reply["body"])
+        assert body["type"] == "error" and set(body["error"]) == {"code", "message", "details"}
+        assert body["error"]["code"] == "service_unavailable" and "indisponível" in body["error"]["message"]
+        assert int(reply["headers"]["Retry-After"]) > 0 and elapsed < 5  # refused quickly, not hung
+        assert ws("$connect", "down2=")["statusCode"] == 401  # no token is still a 401, outage or not
+        frame = ws("$default", "down=", body=json.dumps({"action": "ping"}))
+        assert frame["statusCode"] == 503 and json.loads(frame["body"])["error"]["code"] == "service_unavailable"
+    finally:
+        _point_redis_at(redis_url)
+    assert realtime.connection("down=") is None  # the refused handshake left nothing registered
+    assert ws("$connect", "back=", token=token)["statusCode"] == 200
+    info = realtime.connection("back=")
+    assert info is not None and info["user_id"] == str(tenant.member.id)
+
+
+def _sid(token: str) -> str:
+    from licita.core.security.tokens import decode_access_token
+
+    return str(decode_access_token(token)["sid"])
 
 
 def test_frames_ping_subscribe_and_errors(notify_env: NotifyEnv, tenant: Tenant) -> None:
