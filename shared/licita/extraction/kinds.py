@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from licita.extraction.models import Field
-from licita.extraction.text import Corpus
+from licita.extraction.text import Corpus, anchored, scan
 
 _M = re.M
 _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
@@ -43,9 +43,10 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
 # A modality header names the procedure, not the document: weaker than any explicit title.
 _MODALITY_HEADER_RE = re.compile(r"^[ \t]*(?:preg[a-z]o|concorrencia|leilao|concurso|credenciamento|chamamento|"
                                  r"tomada\s+de\s+precos|carta[\s-]+convite|convite)\b", _M)
-PROCUREMENT_RE = re.compile(r"\blicitac|\bpregao\b|\bpregoeir|\blicitante|\bconcorrencia\b|\bdispensa\s+de\s+licitac|"
-                            r"contratacao\s+direta|14\.133|8\.666|10\.520|registro\s+de\s+precos|\bcertame\b|"
-                            r"\bsicaf\b|\bhabilitacao\b|\bleilao\b|\bleiloeiro|tomada\s+de\s+precos")
+PROCUREMENT_RE = anchored(re.compile(
+    r"\blicitac|\bpregao\b|\bpregoeir|\blicitante|\bconcorrencia\b|\bdispensa\s+de\s+licitac|"
+    r"contratacao\s+direta|14\.133|8\.666|10\.520|registro\s+de\s+precos|\bcertame\b|"
+    r"\bsicaf\b|\bhabilitacao\b|\bleilao\b|\bleiloeiro|tomada\s+de\s+precos"))
 _NON_PROCUREMENT_RE = re.compile(r"chamada\s+publica|selecao\s+de\s+projetos|processo\s+seletivo|concurso\s+publico|"
                                  r"premio\b|bolsas?\s+de\s+estudo|edital\s+de\s+selecao|fomento")
 _GAZETTE_HEADER_RE = re.compile(r"diario\s+oficial|imprensa\s+oficial|diario\s+(?:eletronico|municipal)\b")
@@ -74,7 +75,7 @@ def first_text_page(c: Corpus) -> int:
 def procurement_density(c: Corpus) -> float:
     """Procurement words per 10,000 characters over the first ~20 pages."""
     sample = min(len(c.folded), 60000)
-    return len(PROCUREMENT_RE.findall(c.folded, 0, sample)) / max(1.0, sample / 10000)
+    return sum(1 for _ in scan(PROCUREMENT_RE, c.folded, 0, sample)) / max(1.0, sample / 10000)
 
 
 def gazette(c: Corpus) -> tuple[int, int] | None:

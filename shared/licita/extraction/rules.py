@@ -29,7 +29,7 @@ from licita.extraction.kinds import (
     procurement_density,
 )
 from licita.extraction.models import FIELD_NAMES, Field
-from licita.extraction.text import Corpus, Hit, fold, squash
+from licita.extraction.text import Corpus, Hit, anchored, fold, squash
 
 R = Callable[[str], re.Pattern[str]]
 
@@ -819,10 +819,10 @@ _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
                   r"mercadorias|\bportal\s+licita\s+mais|\blicitar\s*digital|\becompras|\bcomprasnet\.go|"
                   r"\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|www\.[a-z0-9-]*leiloes?\.com")),
 ]
-_PLATFORM_RE = _re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS))
-_PROPRIO_RE = _re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"
+_PLATFORM_RE = anchored(_re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS)))
+_PROPRIO_RE = anchored(_re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"
                   r"(?:d[aoe]s?\s+|sua\s+|a\s+)?propostas?\s+(?:no|pelo|por\s+meio\s+do|atraves\s+do|na)\s+"
-                  r"(?:sistema|plataforma|portal)\b")
+                  r"(?:sistema|plataforma|portal)\b"))
 
 
 def platform(c: Corpus, kind: str, modality: str | None = None) -> Field:
