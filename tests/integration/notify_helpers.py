@@ -37,6 +37,8 @@ class Connections:
 
 def management_server(state: Connections) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway (the push adapter reuses its connections)
+
         def _conn_id(self) -> str:
             from urllib.parse import unquote
 
@@ -70,13 +72,17 @@ def management_server(state: Connections) -> ThreadingHTTPServer:
             state.deleted.append(conn)
             state.gone.add(conn)
             self.send_response(204)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return None
 
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # a parallel post burst must not overflow the listen backlog (1 s SYN retry)
+
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

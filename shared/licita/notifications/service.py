@@ -320,21 +320,29 @@ def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
         return [exc for _ in events]
     redis = get_redis()
 
-    # 1. sockets first: nothing below (Mongo, SMTP) may delay or block the push
-    to_push = [p for p in plans if p.key not in pushed_before]
-    if to_push:
-        try:
-            _push_all(to_push)
-            pipe = redis.pipeline()
-            for p in to_push:
-                pipe.set(f"notify:pushed:{p.key}", "1", ex=DONE_TTL)
-            pipe.execute()
-        except Exception as exc:
-            for p in to_push:
-                p.error = exc
+    # 2. the inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids),
+    # runs beside 1. (its own thread, its own socket: it never delays a frame); an event whose push fails is
+    # retried, and its rows are then duplicates, not new rows
+    inbox_errors: dict[int, Exception] = {}
+    with _pool(1) as inbox_pool:
+        inbox = inbox_pool.submit(_insert_inbox, plans, inbox_errors)
 
-    # 2. inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids)
-    _insert_inbox([p for p in plans if p.error is None])
+        # 1. sockets first: nothing below (Mongo, SMTP) may delay or block the push
+        to_push = [p for p in plans if p.key not in pushed_before]
+        if to_push:
+            try:
+                _push_all(to_push)
+                pipe = redis.pipeline()
+                for p in to_push:
+                    pipe.set(f"notify:pushed:{p.key}", "1", ex=DONE_TTL)
+                pipe.execute()
+            except Exception as exc:
+                for p in to_push:
+                    p.error = exc
+        inbox.result()
+    for index, problem in inbox_errors.items():
+        if plans[index].error is None:
+            plans[index].error = problem
 
     # 3. e-mail and 4. reactions, concurrently per event
     live = [p for p in plans if p.error is None]
@@ -369,10 +377,10 @@ def _finish(plan: _Plan, smtp: MailSender | None) -> Exception | None:
     return None
 
 
-def _insert_inbox(plans: Sequence[_Plan]) -> None:
+def _insert_inbox(plans: Sequence[_Plan], errors: dict[int, Exception]) -> None:
     """One ``insert_many(ordered=False)`` for the batch; a row that already exists (a redelivery) is not new,
-    any other write error fails only the event whose row it was."""
-    owner: list[_Plan] = [p for p in plans for _ in p.docs]
+    any other write error fails only the event whose row it was (``errors``: plan index → its failure)."""
+    owner: list[int] = [i for i, p in enumerate(plans) for _ in p.docs]
     docs = [d for p in plans for d in p.docs]
     if not docs:
         return
@@ -389,15 +397,14 @@ def _insert_inbox(plans: Sequence[_Plan]) -> None:
             if 0 <= index < len(docs):
                 failed[index] = err if e.get("code") != 11000 else _DUPLICATE
     except Exception as exc:
-        for p in plans:
-            p.error = exc
+        errors.update(dict.fromkeys(range(len(plans)), exc))  # Mongo down: the whole batch retries
         return
-    for index, plan in enumerate(owner):
+    for index, plan_index in enumerate(owner):
         problem = failed.get(index)
         if problem is None:
-            plan.counts["inbox"] += 1
-        elif problem is not _DUPLICATE and plan.error is None:
-            plan.error = problem
+            plans[plan_index].counts["inbox"] += 1
+        elif problem is not _DUPLICATE:
+            errors.setdefault(plan_index, problem)
 
 
 _DUPLICATE = Exception("duplicate")

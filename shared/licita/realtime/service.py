@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -267,6 +268,20 @@ def post_each(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iter
     return outcomes + outcomes_rest
 
 
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+
+
+def _post_pool() -> ThreadPoolExecutor:
+    """One pool per process, kept across invocations: each of its threads keeps its keep-alive connection to
+    the management API (a pool per call paid a TCP connect, and a server thread locally, for every post)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=get_settings().ws_push_workers, thread_name_prefix="ws-post")
+        return _pool
+
+
 def _post_here(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]] | None) -> list[str]:
     """Posts from this process, in parallel when there are many; a gone connection leaves its topic sets
     (``found_in`` names them, so one whose hash already expired still leaves them)."""
@@ -279,11 +294,7 @@ def _post_here(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Ite
             log.warning("post_to_connection %s failed: %s", item[0], exc)
             return "failed"
 
-    if len(messages) <= 2:
-        outcomes = [post(m) for m in messages]
-    else:
-        with ThreadPoolExecutor(max_workers=min(get_settings().ws_push_workers, len(messages))) as pool:
-            outcomes = list(pool.map(post, messages))
+    outcomes = [post(m) for m in messages] if len(messages) <= 2 else list(_post_pool().map(post, messages))
     gone = {m[0] for m, o in zip(messages, outcomes, strict=True) if o == "gone"}
     for connection_id in gone:
         forget(connection_id, (found_in or {}).get(connection_id, ()))
