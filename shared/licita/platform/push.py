@@ -25,8 +25,8 @@ class ApiGatewayPush:
     """Returns "sent" / "deleted", "gone" (410: the socket is gone) or "failed"; transport errors raise."""
 
     def __init__(self, endpoint: str, region: str) -> None:
-        import boto3
-        from botocore.auth import SigV4Auth
+        import boto3  # noqa: PLC0415  (heavy: boto3 ~200 ms, only when a client is created)
+        from botocore.auth import SigV4Auth  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
         parts = urlsplit(endpoint)
         self.endpoint = endpoint.rstrip("/")
@@ -50,7 +50,7 @@ class ApiGatewayPush:
         return conn
 
     def _call(self, method: str, connection_id: str, data: bytes | None) -> int:
-        from botocore.awsrequest import AWSRequest
+        from botocore.awsrequest import AWSRequest  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
         suffix = f"/@connections/{quote(connection_id, safe='')}"
         headers_in = {"Content-Type": "application/json"} if data is not None else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -38,8 +39,6 @@ def publish(event_type: str, company_id: str, payload: dict[str, Any], *, user_i
 def publish_quietly(event_type: str, company_id: str, payload: dict[str, Any], *,
                     user_id: str | None = None) -> str | None:
     """Publish after a committed mutation: the change stands even if the notification cannot go out."""
-    import logging
-
     try:
         return publish(event_type, company_id, payload, user_id=user_id)
     except Exception:

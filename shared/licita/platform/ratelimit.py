@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from licita.core.errors import TooManyRequests
+from licita.core.plans import plan
 from licita.platform.clients import get_redis
 
 if TYPE_CHECKING:
@@ -43,9 +45,6 @@ def reset(key: str, window_seconds: int) -> None:
 
 def enforce_api_limits(principal: Principal) -> None:
     """Per-user and per-company request budgets per minute, by plan; one Redis round trip."""
-    from licita.core.errors import TooManyRequests
-    from licita.core.plans import plan
-
     limits = plan(principal.plan)
     now = int(time.time())
     window = now // 60

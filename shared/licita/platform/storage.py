@@ -13,6 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
+from licita.core.config import get_settings
+from licita.platform.clients import aws_client
+
 
 class ObjectMissing(LookupError):
     """The key holds no object."""
@@ -87,8 +90,6 @@ class S3Storage:
 
     @property
     def _s3(self) -> Any:
-        from licita.platform.clients import aws_client
-
         return aws_client("s3")
 
     def presign_post(self, key: str, *, content_type: str, min_size: int, max_size: int,
@@ -112,7 +113,7 @@ class S3Storage:
         return str(self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
 
     def get_bytes(self, key: str, *, max_bytes: int | None = None) -> StoredObject:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
         try:
             response = self._s3.get_object(Bucket=self.bucket, Key=key)
@@ -129,7 +130,7 @@ class S3Storage:
         return StoredObject(info, data)
 
     def head(self, key: str) -> ObjectInfo | None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
         try:
             response = self._s3.head_object(Bucket=self.bucket, Key=key)
@@ -219,7 +220,6 @@ def uploads_storage() -> ObjectStorage:
     """The uploads bucket (``UPLOADS_BUCKET``), or the fake a unit test installed."""
     if _override is not None:
         return _override
-    from licita.core.config import get_settings
 
     return S3Storage(get_settings().uploads_bucket)
 
