@@ -7,9 +7,15 @@ travels to functions in the authorizer context.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from licita.core.errors import Unauthorized
+from licita.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from licita.auth import bearer
+else:  # the first call pays for the session check (Redis, psycopg), not INIT
+    bearer = lazy_import("licita.auth.bearer")
 
 log = logging.getLogger("licita.authorizer")
 
@@ -29,11 +35,9 @@ def _header(event: dict[str, Any], name: str) -> str | None:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from licita.auth.bearer import authenticate_bearer  # first call pays for it, not INIT
-
     method_arn = event.get("methodArn", "*")
     try:
-        principal = authenticate_bearer(_header(event, "authorization") or event.get("authorizationToken"))
+        principal = bearer.authenticate_bearer(_header(event, "authorization") or event.get("authorizationToken"))
     except Unauthorized as exc:
         log.info("denied: %s", exc.code)
         return {

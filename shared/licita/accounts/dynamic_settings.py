@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from licita.accounts import schemas as s
 from licita.core.errors import Conflict, NotFound, ValidationFailed
+from licita.core.messages_pt import translate
+from licita.platform.clients import get_mongo
 
 HISTORY = 20
 
@@ -61,8 +63,6 @@ SCHEMAS: dict[str, type[_Setting]] = {
 
 
 def _collection(name: str) -> Any:
-    from licita.platform.clients import get_mongo
-
     return get_mongo()[name]
 
 
@@ -94,8 +94,6 @@ def put_setting(company_id: str, key: str, value: dict[str, Any], expected_versi
     try:
         validated = schema.model_validate(value).model_dump()
     except ValidationError as err:
-        from licita.core.messages_pt import translate
-
         raise ValidationFailed("Configuração inválida.", details=[
             {"field": ".".join(map(str, ("value", *e["loc"]))), "message": translate(e), "type": e["type"]}
             for e in err.errors(include_url=False, include_input=False)]) from None

@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from licita.accounts.schemas import CompanySettingsOut
 from licita.core.config import get_settings
 from licita.core.errors import ValidationFailed
 from licita.core.security.secrets import decrypt_secret, encrypt_secret, hint
+from licita.extraction.llm.providers import get_provider
 from licita.platform.outbound import check_outbound_url
 
 if TYPE_CHECKING:
@@ -80,8 +82,6 @@ def merge_settings(stored: Mapping[str, Any] | None, update: CompanySettingsIn) 
 
 def public_settings(stored: Mapping[str, Any] | None) -> CompanySettingsOut:
     """What the API shows: never the key, only whether there is one and its last characters."""
-    from licita.accounts.schemas import CompanySettingsOut
-
     doc = stored or {}
     provider = doc.get("llm_provider")
     return CompanySettingsOut(
@@ -122,8 +122,6 @@ def resolve_llm_endpoint(company_settings: Mapping[str, Any] | None) -> LlmEndpo
 
 def llm_provider_for(company_settings: Mapping[str, Any] | None) -> LLMProvider | None:
     """The provider the analysis uses for this company (None: no LLM step)."""
-    from licita.extraction.llm.providers import get_provider
-
     endpoint = resolve_llm_endpoint(company_settings)
     if endpoint.provider == "none":
         return None

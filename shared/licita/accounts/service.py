@@ -23,6 +23,7 @@ from licita.accounts.sessions import after_revocation, revoke_user_sessions
 from licita.audit.service import Actor, record
 from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from licita.core.http import to_jsonable
 from licita.core.plans import plan as plan_limits
 from licita.core.security.password_policy import enforce as enforce_password_policy
 from licita.core.security.passwords import hash_password, verify_password
@@ -32,6 +33,7 @@ from licita.core.security.tokens import hash_refresh_token, new_refresh_token
 from licita.platform import ratelimit
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.queues import publish_quietly
 
 TOKEN_TTL = {"invite": timedelta(days=7), "first_access": timedelta(days=3), "reset": timedelta(hours=24)}
 
@@ -48,8 +50,6 @@ def _uuid(value: str | uuid.UUID, what: str = "Registro") -> uuid.UUID:
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    from licita.core.http import to_jsonable
-
     result: dict[str, Any] = to_jsonable({f: getattr(obj, f) for f in fields})
     return result
 
@@ -383,7 +383,6 @@ def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.
         mail = _setup_mail("account.invitation", user, company, token,
                            inviter_name=f"{inviter.first_name} {inviter.last_name}".strip() if inviter else "")
     send_mail(mail)
-    from licita.platform.queues import publish_quietly
 
     publish_quietly("user.invited", principal.company_id,
                     {"invited_user_id": str(user.id), "email": data.email, "role": data.role},

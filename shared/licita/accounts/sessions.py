@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 
 from licita.accounts.models import UserSession
 from licita.core.config import get_settings
+from licita.platform.clients import get_redis
+from licita.platform.db.engine import system_transaction
+from licita.platform.queues import publish
+from licita.realtime.service import on_session_revoked
 
 log = logging.getLogger("licita.sessions")
 
@@ -29,9 +33,6 @@ def forget_session(session_id: str | uuid.UUID) -> None:
     """Make a revocation bite on the next request: drop the cached mark, close the session's sockets and,
     when it was ended from elsewhere (not a logout or an expiry), tell its owner. Best effort after the
     first step: a socket or queue problem never fails a logout."""
-    from licita.platform.clients import get_redis
-    from licita.realtime.service import on_session_revoked
-
     sid = str(session_id)
     get_redis().delete(session_cache_key(sid))
     on_session_revoked(sid)
@@ -69,8 +70,6 @@ def announce_revocation(session_id: str) -> None:
     """Tell the owner through the notification pipeline when their session was ended from elsewhere."""
     if not get_settings().notifications_queue_url:
         return
-    from licita.platform.db.engine import system_transaction
-    from licita.platform.queues import publish
 
     with system_transaction() as db:
         session = db.get(UserSession, uuid.UUID(session_id))

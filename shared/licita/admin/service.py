@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 from licita.accounts.models import AccessRequest, Company, User, UserSession
 from licita.accounts.schemas import Dashboard
 from licita.core.config import get_settings
+from licita.platform.clients import aws_client, get_mongo
 from licita.platform.db.engine import system_transaction
 
 
 def _queue_depths() -> dict[str, dict[str, int]]:
-    from licita.platform.clients import aws_client
-
     settings = get_settings()
     queues = {"analysis": settings.analysis_queue_url, "analysis_dlq": settings.analysis_dlq_url,
               "notifications": settings.notifications_queue_url,
@@ -36,8 +35,6 @@ def _queue_depths() -> dict[str, dict[str, int]]:
 
 
 def _analyses_this_month() -> int:
-    from licita.platform.clients import get_mongo
-
     now = datetime.now(UTC)
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     try:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from licita.audit.models import AuditLog
 from licita.core.actor import Actor
 from licita.core.schemas import Page
+from licita.platform.clients import get_mongo
 from licita.platform.db.listing import paginate
 
 __all__ = ["Actor", "AuditLog", "activity", "list_audit", "record", "valid_ip"]
@@ -58,8 +59,6 @@ def _publish_activity(session: Session) -> None:
     if not docs:
         return
     try:
-        from licita.platform.clients import get_mongo
-
         get_mongo()["activity_history"].insert_many(docs)
     except Exception:  # the timeline is derived data; the audit_log row is already committed
         log.warning("activity_history write failed for %d entries", len(docs), exc_info=True)
@@ -88,8 +87,6 @@ def list_audit(db: Session, *, company_id: uuid.UUID | None, page: int, page_siz
 
 def activity(company_id: str, *, limit: int = 50, entity: str | None = None,
              entity_id: str | None = None) -> list[dict[str, Any]]:
-    from licita.platform.clients import get_mongo
-
     query: dict[str, Any] = {"company_id": company_id}
     if entity:
         query["entity"] = entity
