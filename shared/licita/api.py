@@ -11,19 +11,20 @@ from collections.abc import Sequence
 from licita.core.http import Api as CoreApi
 from licita.core.http import RequestContext
 from licita.core.security.principal import Principal
+from licita.platform.ratelimit import enforce_api_limits
 
 __all__ = ["Api", "RequestContext"]
 
 
 def _authenticate(authorization: str | None) -> Principal:
-    from licita.auth.bearer import authenticate_bearer
+    """Only when no authorizer ran in front (local runtime, tests): production functions never load the bearer
+    check (JWT codec, Redis, psycopg)."""
+    from licita.auth.bearer import authenticate_bearer  # noqa: PLC0415  (off the cold path: the authorizer runs in front in production)
 
     return authenticate_bearer(authorization)
 
 
 def _rate_limit(principal: Principal) -> None:
-    from licita.platform.ratelimit import enforce_api_limits
-
     enforce_api_limits(principal)
 
 

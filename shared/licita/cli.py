@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from licita.core.errors import AppError
+from licita.documents import extract_document
+from licita.documents.progress import TerminalProgress, Throttle, notify
+from licita.extraction import extract_tender
+from licita.extraction.evaluate import evaluate_folder, format_table, labelled_documents
+
 PROVIDERS = ("rules", "ollama", "openai")
 
 
@@ -38,8 +44,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     """Score the rules extractor on a folder of labelled documents (per-field table or JSON)."""
-    from licita.extraction.evaluate import evaluate_folder, format_table, labelled_documents
-
     if not args.dir.is_dir():
         print(f"erro: pasta não encontrada: {args.dir}", file=sys.stderr)
         return 2
@@ -55,9 +59,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from licita.core.errors import AppError
-    from licita.documents import extract_document
-
     if args.provider != "rules" and importlib.util.find_spec("licita.extraction.llm") is None:
         print(f"erro: provider '{args.provider}' not available in this build (only 'rules').", file=sys.stderr)
         return 2
@@ -66,8 +67,6 @@ def _analyze(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"erro: não foi possível ler {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
-    from licita.documents.progress import TerminalProgress, Throttle, notify
-    from licita.extraction import extract_tender
 
     # A progress bar on stderr when it is a terminal (shown only for long or scanned documents).
     bar = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
