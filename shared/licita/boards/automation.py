@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from licita.audit.service import Actor, record
 from licita.boards.models import Board, BoardList, Card
+from licita.boards.rules import rank_between
 from licita.boards.service import broadcast, card_out
 from licita.platform.db.engine import tenant_transaction
+from licita.tenders.models import Deadline, Tender
 
 
 def next_deadline(db: Any, company_id: uuid.UUID, tender_id: uuid.UUID) -> datetime | None:
-    from licita.tenders.models import Deadline, Tender
-
     now = datetime.now(UTC)
     upcoming = db.scalar(select(func.min(Deadline.due_at)).where(
         Deadline.tender_id == tender_id, Deadline.company_id == company_id, Deadline.due_at > now))
@@ -31,8 +31,6 @@ def next_deadline(db: Any, company_id: uuid.UUID, tender_id: uuid.UUID) -> datet
 def cards_for_tender(event: Mapping[str, Any]) -> list[str]:
     """The reaction to ``tender.analyzed`` / ``tender.needs_review``: idempotent (one card per board and tender,
     enforced by a unique constraint); returns the ids of cards created or refreshed."""
-    from licita.tenders.models import Tender
-
     payload = event.get("payload") or {}
     try:
         company_id = uuid.UUID(str(event["company_id"]))
@@ -62,7 +60,6 @@ def cards_for_tender(event: Mapping[str, Any]) -> list[str]:
             if target is None:
                 continue
             last = db.scalar(select(func.max(Card.rank)).where(Card.list_id == target.id))
-            from licita.boards.rules import rank_between
 
             card = Card(id=uuid.uuid4(), company_id=company_id, board_id=board.id, list_id=target.id,
                         tender_id=tender_id, title=(tender.title or "Licitação sem título")[:300],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,8 +44,12 @@ from licita.boards.service import (
 from licita.core.config import get_settings
 from licita.core.errors import NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
+from licita.platform.clients import aws_client
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.queues import publish_quietly
 from licita.platform.storage import attachment_prefix
+from licita.tenders.models import Tender
+from licita.tenders.uploads import sanitize_filename
 
 DOWNLOAD_TTL = 300
 UPLOAD_TTL = 900
@@ -108,12 +113,9 @@ def create_card(principal: Principal, board_id: str, body: CardCreate, actor: Ac
         if target.board_id != board.id:
             raise ValidationFailed("A lista não pertence a este quadro.", code="list_not_in_board",
                                    details=[{"field": "list_id", "message": "lista de outro quadro"}])
-        if body.tender_id is not None:
-            from licita.tenders.models import Tender
-
-            if db.scalar(select(Tender.id).where(Tender.id == body.tender_id,
-                                                 Tender.company_id == company_id)) is None:
-                raise NotFound("Licitação não encontrada.", code="tender_not_found")
+        if body.tender_id is not None and db.scalar(
+                select(Tender.id).where(Tender.id == body.tender_id, Tender.company_id == company_id)) is None:
+            raise NotFound("Licitação não encontrada.", code="tender_not_found")
         card = Card(id=uuid.uuid4(), company_id=company_id, board_id=board.id, list_id=target.id,
                     tender_id=body.tender_id, title=body.title, description=body.description, due_at=body.due_at,
                     labels=_check_labels(board.labels, body.labels), checklists=[], version=1,
@@ -193,8 +195,6 @@ def move_card(principal: Principal, card_id: str, body: CardMove, actor: Actor) 
     broadcast(company_id, out.board_id, "card.moved", {**out.model_dump(), "from_list_id": str(from_list)},
               principal.user_id)
     if from_name is not None and member_ids:
-        from licita.platform.queues import publish_quietly
-
         publish_quietly("card.moved", str(company_id), {
             "card_id": str(out.id), "card_title": out.title, "to_list": target.name, "from_list": from_name,
             "board": str(out.board_id), "recipient_ids": member_ids}, user_id=principal.user_id)
@@ -243,8 +243,6 @@ def set_member(principal: Principal, card_id: str, body: MemberSet, actor: Actor
         out = card_out(card, _members(db, card))
     broadcast(company_id, out.board_id, "card.updated", out.model_dump(), principal.user_id)
     if str(body.user_id) != principal.user_id:
-        from licita.platform.queues import publish_quietly
-
         publish_quietly("card.assigned", str(company_id), {
             "card_id": str(out.id), "card_title": out.title, "role": body.role, "board": str(out.board_id),
             "target_user_id": str(body.user_id)}, user_id=principal.user_id)
@@ -299,8 +297,6 @@ def add_comment(principal: Principal, card_id: str, body: CommentCreate, actor: 
         out, board_id, title = _comment_out(row), card.board_id, card.title
     broadcast(company_id, board_id, "card.commented", out.model_dump(), principal.user_id)
     if mentions:
-        from licita.platform.queues import publish_quietly
-
         for user_id in mentions:  # target audience: one event per person, deduplicated by the pipeline
             publish_quietly("card.mentioned", str(company_id), {
                 "card_id": str(card_id), "card_title": title, "board": str(board_id), "excerpt": body.body[:200],
@@ -316,9 +312,6 @@ def _file_out(f: CardAttachment) -> AttachmentOut:
 
 def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate, actor: Actor) -> AttachmentUpload:
     """The row and a presigned POST bound to its key, type and size (the bytes go straight to S3)."""
-    from licita.platform.clients import aws_client
-    from licita.tenders.service import sanitize_filename
-
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         card = get_card(db, company_id, card_id)
@@ -346,8 +339,6 @@ def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate
 
 
 def attachment_link(principal: Principal, card_id: str, attachment_id: str) -> DownloadOut:
-    from licita.platform.clients import aws_client
-
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         card = get_card(db, company_id, card_id)
@@ -357,9 +348,7 @@ def attachment_link(principal: Principal, card_id: str, attachment_id: str) -> D
         if row is None:
             raise NotFound("Anexo não encontrado.", code="attachment_not_found")
         key, name = row.s3_key, row.filename
-    from urllib.parse import quote
 
-    from licita.tenders.uploads import sanitize_filename
 
     # the name the person uploaded (RFC 6266: ASCII fallback + UTF-8), not the sanitized key segment
     disposition = f"attachment; filename=\"{sanitize_filename(name)}\"; filename*=UTF-8''{quote(name)}"

@@ -46,6 +46,6 @@ register(
 
 @react("tender.analyzed", "tender.needs_review")
 def _tender_to_card(event: Mapping[str, Any]) -> None:
-    from licita.boards.automation import cards_for_tender
+    from licita.boards.automation import cards_for_tender  # noqa: PLC0415  (notify cold path: the events registry imports every events module; automation loads on a reaction)
 
     cards_for_tender(event)

@@ -34,9 +34,11 @@ from licita.boards.schemas import (
     Position,
 )
 from licita.core.errors import NotFound, ValidationFailed
+from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
+from licita.realtime import service as realtime
 
 log = logging.getLogger("licita.boards")
 
@@ -113,9 +115,6 @@ def rebalance(rows: list[Any]) -> None:
 def broadcast(company_id: uuid.UUID | str, board_id: uuid.UUID | str, event: str, data: dict[str, Any],
               actor_id: str | None) -> None:
     """After commit: one frame to every socket subscribed to the board (best effort, never fails the edit)."""
-    from licita.core.http import to_jsonable
-    from licita.realtime import service as realtime
-
     frame = {"type": "board.event", "event": event, "board_id": str(board_id), "actor_id": actor_id,
              "at": datetime.now(UTC).isoformat(), "data": to_jsonable(data)}
     try:

@@ -16,8 +16,8 @@ from licita.realtime.service import register_topic
 def connection_principal(info: dict[str, str]) -> Principal:
     """Who is on this socket now: role and grants re-read from the database (a demoted or deactivated user
     loses access to topics and actions at once, not when the socket closes)."""
-    from licita.accounts.models import Status, User
-    from licita.platform.db.engine import tenant_transaction
+    from licita.accounts.models import Status, User  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
+    from licita.platform.db.engine import tenant_transaction  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
 
     company_id = uuid.UUID(info["company_id"])
     with tenant_transaction(company_id) as db:
@@ -30,8 +30,8 @@ def connection_principal(info: dict[str, str]) -> Principal:
 
 
 def _board_topic(info: dict[str, str], ident: str) -> bool:
-    from licita.boards.models import Board
-    from licita.platform.db.engine import tenant_transaction
+    from licita.boards.models import Board  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
+    from licita.platform.db.engine import tenant_transaction  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
 
     principal = connection_principal(info)
     if not principal.can("boards:read"):

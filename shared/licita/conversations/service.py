@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from licita.accounts.models import Status, User
 from licita.audit.service import Actor, record
+from licita.boards.cards import known_mentions
+from licita.boards.models import Card
 from licita.boards.service import company_of, parse_id
 from licita.conversations import rules
 from licita.conversations.models import Conversation, Message, Participant
@@ -41,10 +43,16 @@ from licita.conversations.schemas import (
 )
 from licita.core.config import get_settings
 from licita.core.errors import Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
+from licita.platform.clients import aws_client
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
+from licita.platform.queues import publish_quietly
 from licita.platform.storage import attachment_prefix
+from licita.realtime import service as realtime
+from licita.tenders.models import Tender
+from licita.tenders.service import sanitize_filename
 
 log = logging.getLogger("licita.conversations")
 UPLOAD_TTL = 900
@@ -135,14 +143,12 @@ def open_conversation(principal: Principal, body: ConversationCreate, actor: Act
         people: list[uuid.UUID] = [me]
         if body.kind == "tender":
             principal.require("tenders:read")
-            from licita.tenders.models import Tender
 
             if db.scalar(select(Tender.id).where(Tender.id == body.tender_id, Tender.company_id == company_id)) is None:
                 raise NotFound("Licitação não encontrada.", code="tender_not_found")
             key = str(body.tender_id)
         elif body.kind == "card":
             principal.require("boards:read")
-            from licita.boards.models import Card
 
             if db.scalar(select(Card.id).where(Card.id == body.card_id, Card.company_id == company_id)) is None:
                 raise NotFound("Cartão não encontrado.", code="card_not_found")
@@ -200,9 +206,6 @@ def get_conversation(principal: Principal, conversation_id: str) -> Conversation
 # ------------------------------------------------------------------------------ messages
 def _deliver(company_id: uuid.UUID, conv_id: uuid.UUID, participants: list[str], frame: dict[str, Any]) -> None:
     """Participants' own sockets (wherever they are) plus sockets subscribed to the thread, each once."""
-    from licita.core.http import to_jsonable
-    from licita.realtime import service as realtime
-
     topics = [realtime.user_topic(p) for p in participants]
     topics.append(realtime.scoped_topic(str(company_id), f"conversation:{conv_id}"))
     try:
@@ -230,7 +233,6 @@ def send_message(principal: Principal, conversation_id: str, body: MessageCreate
                                                     Message.client_id == body.client_id))
             if again is not None:
                 return message_out(again)
-        from licita.boards.cards import known_mentions
 
         mentions = known_mentions(db, company_id, body.body, principal.user_id)
         participants = _participants(db, conv)
@@ -254,8 +256,6 @@ def send_message(principal: Principal, conversation_id: str, body: MessageCreate
     _deliver(company_id, out.conversation_id, people, {"type": "message", "event": "message.created",
                                                        "conversation_id": out.conversation_id, "message": out})
     if mentions:
-        from licita.platform.queues import publish_quietly
-
         for user_id in mentions:
             publish_quietly("conversation.mentioned", str(company_id), {
                 "conversation_id": str(out.conversation_id), "message_id": str(out.id), "kind": kind,
@@ -361,9 +361,6 @@ def search(principal: Principal, query: SearchQuery) -> MessagePage:
 
 # ------------------------------------------------------------------------------ attachments
 def create_attachment(principal: Principal, conversation_id: str, body: AttachmentCreate) -> AttachmentUploadOut:
-    from licita.platform.clients import aws_client
-    from licita.tenders.service import sanitize_filename
-
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         conv = get_visible(db, principal, conversation_id)
@@ -380,8 +377,6 @@ def create_attachment(principal: Principal, conversation_id: str, body: Attachme
 
 
 def attachment_link(principal: Principal, conversation_id: str, message_id: str, index: int) -> DownloadOut:
-    from licita.platform.clients import aws_client
-
     with tenant_transaction(company_of(principal)) as db:
         conv = get_visible(db, principal, conversation_id)
         msg = db.scalar(select(Message).where(Message.id == parse_id(message_id, "Mensagem", "message_not_found"),

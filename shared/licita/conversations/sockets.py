@@ -13,15 +13,15 @@ from licita.realtime.service import register_action, register_topic
 
 
 def _topic(info: dict[str, str], ident: str) -> bool:
-    from licita.conversations.service import can_see
+    from licita.conversations.service import can_see  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
 
     principal = connection_principal(info)
     return principal.can("conversations:read") and can_see(principal, ident)
 
 
 def _send(connection_id: str, info: dict[str, str], frame: dict[str, Any]) -> dict[str, Any]:
-    from licita.conversations.schemas import SocketSend
-    from licita.conversations.service import send_message
+    from licita.conversations.schemas import SocketSend  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
+    from licita.conversations.service import send_message  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
 
     principal = connection_principal(info)
     if not principal.can("conversations:write"):
@@ -33,8 +33,8 @@ def _send(connection_id: str, info: dict[str, str], frame: dict[str, Any]) -> di
 
 
 def _read(connection_id: str, info: dict[str, str], frame: dict[str, Any]) -> dict[str, Any]:
-    from licita.conversations.schemas import SocketRead
-    from licita.conversations.service import mark_read
+    from licita.conversations.schemas import SocketRead  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
+    from licita.conversations.service import mark_read  # noqa: PLC0415  (ws cold path: the realtime registry imports every sockets module; the service loads on a message)
 
     principal = connection_principal(info)
     if not principal.can("conversations:read"):
