@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chalice.app import Response
+
 from licita.api import Api, RequestContext
 from licita.calendars.google_schemas import (
     GoogleCallback,
@@ -30,17 +32,18 @@ from licita.calendars.schemas import (
     RangeQuery,
     RespondBody,
 )
-from licita.core.http import RouteSpec
+from licita.core.config import get_settings
+from licita.core.errors import AppError
+from licita.core.http import RouteSpec, error_response
 from licita.core.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from chalice.app import Response
-
-    from licita.calendars import feeds, google_sync, service
+    from licita.calendars import feeds, google_sync, reminders, service
 else:  # SQLAlchemy, icalendar and friends load on the first request that needs them (cold start)
     service = lazy_import("licita.calendars.service")
     feeds = lazy_import("licita.calendars.feeds")
     google_sync = lazy_import("licita.calendars.google_sync")
+    reminders = lazy_import("licita.calendars.reminders")
 
 api = Api("calendars", tags=["calendars"])
 app = api.app
@@ -100,8 +103,6 @@ def respond(ctx: RequestContext[RespondBody, None]) -> EventOut:
 
 
 def _base_url(ctx: RequestContext[Any, Any]) -> str:
-    from licita.core.config import get_settings
-
     configured = get_settings().public_api_url
     if configured:
         return configured
@@ -173,11 +174,6 @@ api.routes.append(RouteSpec(path="/ics/{token}", method="GET", handler_name="ics
 
 @app.route("/ics/{token}", methods=["GET"])
 def ics_feed(token: str) -> Response:
-    from chalice.app import Response
-
-    from licita.core.errors import AppError
-    from licita.core.http import error_response
-
     try:
         data = feeds.render_feed(token)
     except AppError as exc:
@@ -191,9 +187,7 @@ def handler(event: dict[str, Any], context: Any) -> Any:
     """The Lambda entry point: the schedule's ``{"task": "calendar_reminders"}`` publishes the reminders that
     fell due; everything else is an API Gateway request for the Chalice app."""
     if isinstance(event, dict) and event.get("task") == "calendar_reminders":
-        from licita.calendars import reminders as job
-
-        return job.run()
+        return reminders.run()
     if isinstance(event, dict) and event.get("task") == "google_calendar_sync":
         return google_sync.run_scheduled()
     return app(event, context)

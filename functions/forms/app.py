@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from chalice.app import Response
+
 from licita.api import Api, RequestContext
-from licita.core.http import RouteSpec
+from licita.core.errors import AppError
+from licita.core.http import RouteSpec, error_response
 from licita.core.lazy import lazy_import
 from licita.core.schemas import StrictModel
 from licita.forms.schemas import (
@@ -23,8 +26,6 @@ from licita.forms.schemas import (
 )
 
 if TYPE_CHECKING:
-    from chalice.app import Response
-
     from licita.forms import service
 else:  # SQLAlchemy and jsonschema load on the first request that needs them (cold start)
     service = lazy_import("licita.forms.service")
@@ -87,11 +88,6 @@ api.routes.append(EXPORT)
 
 @app.route("/forms/submissions/export", methods=["GET"])
 def export_submissions() -> Response:
-    from chalice.app import Response
-
-    from licita.core.errors import AppError
-    from licita.core.http import error_response
-
     try:
         ctx = api._build_context(EXPORT, app.current_request, {})
         query = cast(ExportQuery, ctx.query)

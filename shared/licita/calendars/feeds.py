@@ -7,18 +7,23 @@ VTIMEZONE, recurring events keep their RRULE.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from licita.accounts.models import Status, User
 from licita.audit.service import Actor, record
 from licita.boards.service import company_of, parse_id
 from licita.calendars import rules
 from licita.calendars.models import CalendarEvent, CalendarFeed
 from licita.calendars.schemas import FeedCreate, FeedCreated, FeedList, FeedOut
+from licita.calendars.service import visible_events
 from licita.core.errors import NotFound
 from licita.core.security.principal import Principal
+from licita.platform.clients import get_redis
 from licita.platform.db.engine import system_transaction, tenant_transaction
 
 PRODID = "-//Licita//Agenda de licitações//PT-BR"
@@ -68,9 +73,6 @@ def revoke_feed(principal: Principal, feed_id: str, actor: Actor) -> FeedOut:
 
 def render_feed(token: str) -> bytes:
     """The ICS document for a live token, or NotFound (unknown, revoked, or its owner no longer active)."""
-    from licita.accounts.models import Status, User
-    from licita.calendars.service import visible_events
-
     token = token.removesuffix(".ics")
     if not 20 <= len(token) <= 100:
         raise NotFound("Feed não encontrado.", code="feed_not_found")
@@ -93,8 +95,6 @@ CACHE_SECONDS = 3600
 
 def fingerprint(events: list[CalendarEvent], name: str) -> str:
     """Everything the feed shows, hashed: any change to any event gives another key (no invalidation)."""
-    import hashlib
-
     h = hashlib.sha256(name.encode())
     for e in events:
         h.update(repr((str(e.id), e.title, e.description, e.location, e.starts_at.isoformat(),
@@ -105,9 +105,6 @@ def fingerprint(events: list[CalendarEvent], name: str) -> str:
 def cached_ics(events: list[CalendarEvent], name: str) -> bytes:
     """The rendered feed from Redis when the same events were rendered within the hour (calendar apps poll
     the same URL over and over); Redis being unavailable only costs the rendering."""
-    import logging
-
-    from licita.platform.clients import get_redis
 
     key = f"ics:{fingerprint(events, name)}"
     try:
@@ -207,7 +204,7 @@ def _header(name: str) -> str:
     """VCALENDAR properties and the VTIMEZONE (from icalendar, built once: its 1970-2038 range is fixed)."""
     global _vtimezone
     if _vtimezone is None:
-        from icalendar import Calendar, Event
+        from icalendar import Calendar, Event  # noqa: PLC0415  (heavy: icalendar, only when a feed is rendered)
 
         probe = Calendar()
         event = Event()

@@ -87,14 +87,14 @@ class Tokens:
 
 
 def _http() -> httpx.Client:
-    import httpx
+    import httpx  # noqa: PLC0415  (heavy: httpx, only when Google is called)
 
     return httpx.Client(timeout=get_settings().google_calendar_timeout, follow_redirects=False,
                         headers={"User-Agent": "Licita/1.0 (Google Calendar sync)"})
 
 
 def _token_request(form: dict[str, str]) -> dict[str, Any]:
-    import httpx
+    import httpx  # noqa: PLC0415  (heavy: httpx, only when Google is called)
 
     s = get_settings()
     form = {**form, "client_id": s.google_oauth_client_id, "client_secret": s.google_oauth_client_secret}
@@ -156,7 +156,7 @@ class CalendarClient:
 
     def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                  body: dict[str, Any] | None = None) -> httpx.Response:
-        import httpx
+        import httpx  # noqa: PLC0415  (heavy: httpx, only when Google is called)
 
         if not self.tokens.fresh():
             self._refresh()

@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from licita.audit.service import Actor, record
 from licita.boards.service import company_of
+from licita.boards.sockets import connection_principal
 from licita.calendars import google, rules
 from licita.calendars.google_schemas import (
     GoogleCallback,
@@ -42,8 +43,11 @@ from licita.calendars.google_schemas import (
     GoogleSyncResult,
 )
 from licita.calendars.models import Calendar, CalendarEvent, GoogleSync
+from licita.calendars.service import visible_events
 from licita.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
+from licita.core.security.secrets import decrypt_secret, encrypt_secret
+from licita.platform.clients import get_redis
 from licita.platform.db.engine import system_transaction, tenant_transaction
 
 log = logging.getLogger("licita.calendars.google")
@@ -63,8 +67,6 @@ def _require_enabled() -> None:
 
 
 def _redis() -> Any:
-    from licita.platform.clients import get_redis
-
     return get_redis()
 
 
@@ -85,8 +87,6 @@ def connect_url(principal: Principal) -> GoogleConnectOut:
 def complete(principal: Principal, body: GoogleCallback, actor: Actor) -> GoogleStatus:
     """Exchange the code, store the tokens encrypted. The state must have been issued to this same person
     (a link started by someone else cannot attach their Google account to you, nor yours to them)."""
-    from licita.core.security.secrets import encrypt_secret
-
     _require_enabled()
     pipe = _redis().pipeline()
     pipe.get(_state_key(body.state))
@@ -141,8 +141,6 @@ def status(principal: Principal) -> GoogleStatus:
 
 def disconnect(principal: Principal, body: GoogleDisconnect, actor: Actor) -> GoogleStatus:
     """Forget the tokens and links; with ``remove_events`` first delete from Google what Licita put there."""
-    from licita.core.security.secrets import decrypt_secret
-
     company_id, me = company_of(principal), uuid.UUID(principal.user_id)
     with tenant_transaction(company_id) as db:
         row = db.get(GoogleSync, me)
@@ -343,8 +341,6 @@ def _push(client: google.CalendarClient, wanted: dict[str, dict[str, Any]], link
 
 
 def _person(company_id: uuid.UUID, user_id: uuid.UUID) -> Principal | None:
-    from licita.boards.sockets import connection_principal
-
     try:
         return connection_principal({"company_id": str(company_id), "user_id": str(user_id)})
     except Forbidden:
@@ -361,9 +357,6 @@ def _save(company_id: uuid.UUID, user_id: uuid.UUID, **values: Any) -> None:
 
 def sync_user(company_id: uuid.UUID | str, user_id: uuid.UUID | str) -> dict[str, int]:
     """One pull + push for one person (see the module docstring). Raises google.* errors after saving them."""
-    from licita.calendars.service import visible_events
-    from licita.core.security.secrets import decrypt_secret, encrypt_secret
-
     cid, uid = uuid.UUID(str(company_id)), uuid.UUID(str(user_id))
     counts: Counter[str] = Counter()
     with _locked(uid):

@@ -12,13 +12,12 @@ from sqlalchemy import or_, select
 from licita.calendars import rules
 from licita.calendars.models import Attendee, Calendar, CalendarEvent
 from licita.platform.db.engine import system_transaction
+from licita.platform.queues import publish
 
 HORIZON = timedelta(days=29)  # longest reminder offset (28 days) plus a margin
 
 
 def run(now: datetime | None = None) -> dict[str, int]:
-    from licita.platform.queues import publish
-
     moment = now or datetime.now(UTC)
     sent = 0
     with system_transaction() as db:

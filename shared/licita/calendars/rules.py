@@ -23,7 +23,7 @@ def zone() -> ZoneInfo:
 
 def check_rrule(value: str, start: datetime) -> str:
     """A valid RRULE value (without the ``RRULE:`` prefix) or ValueError with the reason in Portuguese."""
-    from dateutil.rrule import rrulestr
+    from dateutil.rrule import rrulestr  # noqa: PLC0415  (heavy: dateutil.rrule, only for recurring events)
 
     text = value.strip().removeprefix("RRULE:")
     if not text or "\n" in text or len(text) > 500:
@@ -45,7 +45,7 @@ def occurrences(start: datetime, end: datetime, rrule: str | None, exdates: list
     duration = end - start
     if not rrule:
         return [(start.astimezone(zone()), end.astimezone(zone()))] if start < window_end and end > window_start else []
-    from dateutil.rrule import rrulestr
+    from dateutil.rrule import rrulestr  # noqa: PLC0415  (heavy: dateutil.rrule, only for recurring events)
 
     local_start = start.astimezone(zone())
     rule = rrulestr(rrule, dtstart=local_start)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from licita.accounts.models import User
 from licita.audit.service import Actor, record
 from licita.boards.rules import check_version
 from licita.boards.service import company_of, parse_id
@@ -31,6 +32,7 @@ from licita.calendars.sources import default_calendar
 from licita.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.queues import publish_quietly
 
 
 def _visible_calendars(principal: Principal) -> Any:
@@ -107,8 +109,6 @@ def _rrule(value: str | None, start: datetime) -> str | None:
 
 
 def create_event(principal: Principal, calendar_id: str, body: EventCreate, actor: Actor) -> EventOut:
-    from licita.accounts.models import User
-
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         cal = _calendar(db, principal, calendar_id)
@@ -133,8 +133,6 @@ def create_event(principal: Principal, calendar_id: str, body: EventCreate, acto
         db.flush()
         out = event_out(event, attendees)
     if people:
-        from licita.platform.queues import publish_quietly
-
         for p in people:
             if str(p) != principal.user_id:
                 publish_quietly("calendar.invited", str(company_id), {

@@ -17,7 +17,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from licita.calendars.models import Calendar, CalendarEvent
+from licita.notifications.service import react
 from licita.platform.db.engine import tenant_transaction
+from licita.tenders.events import DEADLINE_LABELS
+from licita.tenders.models import Deadline, Tender
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,6 @@ _SOURCES: dict[str, Source] = {}
 
 def register_source(source: Source) -> None:
     """Declare a source and react to its domain events through the notify pipeline's reactions hook."""
-    from licita.notifications.service import react
-
     _SOURCES[source.name] = source
 
     def _on_event(event: Mapping[str, Any]) -> None:
@@ -68,8 +70,6 @@ def sources() -> dict[str, Source]:
 
 def default_calendar(db: Session, company_id: uuid.UUID) -> Any:
     """The company calendar automatic events go to (created on first need)."""
-    from licita.calendars.models import Calendar
-
     cal = db.scalar(select(Calendar).where(Calendar.company_id == company_id, Calendar.kind == "company",
                                            Calendar.is_default.is_(True)))
     if cal is None:
@@ -82,8 +82,6 @@ def default_calendar(db: Session, company_id: uuid.UUID) -> Any:
 
 def sync(company_id: str | uuid.UUID, source_name: str, ref: str, *, gone: bool = False) -> dict[str, int]:
     """Make the calendar match what the source wants for ``ref`` (idempotent)."""
-    from licita.calendars.models import CalendarEvent
-
     source = _SOURCES[source_name]
     cid = uuid.UUID(str(company_id))
     counts = {"upserted": 0, "deleted": 0}
@@ -118,9 +116,6 @@ def sync(company_id: str | uuid.UUID, source_name: str, ref: str, *, gone: bool 
 
 # ------------------------------------------------------------------------------ the tenders source
 def _tender_events(db: Session, company_id: uuid.UUID, ref: str) -> list[AutoEvent]:
-    from licita.tenders.events import DEADLINE_LABELS
-    from licita.tenders.models import Deadline, Tender
-
     try:
         tender_id = uuid.UUID(ref)
     except ValueError:

@@ -64,8 +64,8 @@ _TYPES = {"string": "texto", "number": "número", "integer": "número inteiro", 
 
 def check_schema(schema: Mapping[str, Any]) -> list[str]:
     """Problems with a template's schema (draft 2020-12 only, an object at the root); empty means valid."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
+    from jsonschema import Draft202012Validator  # noqa: PLC0415  (heavy: jsonschema, only when a form is validated)
+    from jsonschema.exceptions import SchemaError  # noqa: PLC0415  (heavy: jsonschema, only when a form is validated)
 
     problems = []
     if schema.get("$schema", DIALECT) != DIALECT:
@@ -83,7 +83,7 @@ def check_schema(schema: Mapping[str, Any]) -> list[str]:
 
 def validate(schema: Mapping[str, Any], data: Any) -> list[dict[str, str]]:
     """Every error as {field, rule, message} in Portuguese, in a stable order."""
-    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema import Draft202012Validator, FormatChecker  # noqa: PLC0415  (heavy: jsonschema, only when a form is validated)
 
     validator = Draft202012Validator(dict(schema), format_checker=FormatChecker())
     out = []

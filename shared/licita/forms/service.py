@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
+from licita.boards.models import Card
 from licita.boards.service import company_of, parse_id
 from licita.core.errors import Conflict, NotFound, ValidationFailed
 from licita.core.security.principal import Principal
@@ -29,6 +30,7 @@ from licita.forms.schemas import (
 )
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import paginate
+from licita.tenders.models import Tender
 
 EXPORT_LIMIT = 10_000
 
@@ -155,9 +157,6 @@ def submit(principal: Principal, template_id: str, body: SubmissionCreate, actor
 
 
 def _target_exists(db: Session, company_id: uuid.UUID, body: SubmissionCreate) -> None:
-    from licita.boards.models import Card
-    from licita.tenders.models import Tender
-
     model, ident, what = (Tender, body.tender_id, "Licitação") if body.tender_id else (Card, body.card_id, "Cartão")
     if db.scalar(select(model.id).where(model.id == ident, model.company_id == company_id)) is None:
         raise NotFound(f"{what} não encontrada." if what == "Licitação" else "Cartão não encontrado.",
