@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from licita.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from licita.discovery import alerts, sync
+else:  # SQLAlchemy, httpx and redis load on the first tick (cold start)
+    alerts = lazy_import("licita.discovery.alerts")
+    sync = lazy_import("licita.discovery.sync")
 
 log = logging.getLogger("licita.discovery_sync")
 
@@ -13,13 +21,9 @@ log = logging.getLogger("licita.discovery_sync")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     task = str((event or {}).get("task") or "sync")
     if task == "sync":
-        from licita.discovery.sync import run_cycle
-
-        result: dict[str, Any] = run_cycle().as_dict()
+        result: dict[str, Any] = sync.run_cycle().as_dict()
     elif task == "digest":
-        from licita.discovery.alerts import send_digest
-
-        result = {"digests": send_digest()}
+        result = {"digests": alerts.send_digest()}
     else:
         raise ValueError(f"unknown discovery task {task!r}")
     log.info("discovery %s: %s", task, json.dumps(result, default=str))

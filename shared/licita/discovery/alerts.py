@@ -19,8 +19,12 @@ from sqlalchemy import text
 from licita.core.config import get_settings
 from licita.core.time import BRT
 from licita.discovery import rules
+from licita.discovery.matching import explain_matches
+from licita.discovery.rules import dedup_of
+from licita.notifications.service import load_users
 from licita.platform.db.engine import system_transaction
 from licita.platform.pncp.models import PUBLIC_URL, CompraRef
+from licita.platform.queues import publish, publish_quietly
 
 log = logging.getLogger("licita.discovery.alerts")
 MAX_LISTED = 10
@@ -60,8 +64,6 @@ def publish_pending_matches(now: datetime | None = None) -> int:
     """One event per saved search with its new matches; returns how many events went out."""
     if not get_settings().notifications_queue_url:
         return 0
-    from licita.discovery.watch import dedup_of
-    from licita.platform.queues import publish
 
     now = now or datetime.now(UTC)
     with system_transaction() as db:
@@ -73,7 +75,6 @@ def publish_pending_matches(now: datetime | None = None) -> int:
             if listed[row.search_id] <= MAX_LISTED and not row.explanation:
                 missing.append(row.id)
         if missing:  # an alert always says why (bulk re-matching may have left them for later)
-            from licita.discovery.matching import explain_matches
 
             explain_matches(db, missing)
             rows = db.execute(_PENDING, {"since": now - PENDING_WINDOW}).all()
@@ -105,9 +106,6 @@ def publish_pending_matches(now: datetime | None = None) -> int:
 def publish_tender_changes(company_id: uuid.UUID, tender: dict[str, Any], changes: Sequence[rules.Change], *,
                            degraded: bool) -> None:
     """The change alert (every watching user of the company) and, for new dates, the domain event."""
-    from licita.discovery.watch import dedup_of
-    from licita.platform.queues import publish_quietly
-
     if not get_settings().notifications_queue_url:
         return
     payload = {**tender, "degraded": degraded, "changes": [{"kind": c.kind, "field": c.field, "message": c.message}
@@ -137,8 +135,6 @@ def send_digest(now: datetime | None = None) -> int:
     """07:00 Brasília: each user with ``discovery:read`` gets the last 24 h of matches they may see."""
     if not get_settings().notifications_queue_url:
         return 0
-    from licita.notifications.service import load_users
-    from licita.platform.queues import publish_quietly
 
     now = now or datetime.now(UTC)
     day = now.astimezone(BRT).date().isoformat()

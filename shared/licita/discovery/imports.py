@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from licita.audit.service import record
 from licita.core.actor import Actor
@@ -34,6 +35,7 @@ from licita.platform.pncp import (
     PncpError,
     PncpNotFound,
 )
+from licita.tenders.imports import register_imported_document
 from licita.tenders.models import Tender, TenderItem, TenderStatus
 
 MAIN_DOCUMENT_TYPES = (2, 1, 4)  # Edital, Aviso de contratação direta, Termo de referência
@@ -126,9 +128,6 @@ def import_compra(principal: Principal, body: ImportRequest, actor: Actor,
 
 def _create_tender(principal: Principal, company_id: uuid.UUID, compra: Compra, items: list[Item],
                    documentos: list[Documento], download: Download | None, actor: Actor) -> ImportResponse:
-    from sqlalchemy.exc import IntegrityError
-
-    from licita.tenders.imports import register_imported_document
 
     user_id = uuid.UUID(principal.user_id)
     now = datetime.now(UTC).isoformat()

@@ -9,6 +9,7 @@ Explanations come from per-term queries (``saved_search_terms``) and ``ts_headli
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -155,8 +156,6 @@ def explain_matches(db: Session, match_ids: Sequence[uuid.UUID]) -> None:
             hit["text"] = explain_line(hit)
             bucket.append(hit)
     if hits:
-        import json
-
         db.execute(text("""
             UPDATE search_matches m SET explanation = CAST(x.e AS jsonb)
             FROM unnest(CAST(:ids AS uuid[]), CAST(:es AS text[])) AS x(id, e) WHERE m.id = x.id

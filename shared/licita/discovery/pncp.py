@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from licita.core.config import get_settings
+from licita.platform.clients import get_redis
 from licita.platform.pncp import PncpClient, PncpSettings
 
 
@@ -16,8 +17,6 @@ def pncp_settings(**overrides: Any) -> PncpSettings:
 @cache
 def get_client() -> PncpClient:
     """One client per warm container; its rate limiter lives in Redis, shared by every function."""
-    from licita.platform.clients import get_redis
-
     return PncpClient(get_redis(), pncp_settings())
 
 

@@ -14,12 +14,15 @@ PostgreSQL (``licita_tsq`` per alternative, combined with ``||``, ``&&`` and ``!
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from licita.core.time import format_brt
 
 # Length-preserving accent folding; the migration's licita_unaccent() translate() uses the same map.
 ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"
@@ -280,8 +283,6 @@ def _iso(value: Any) -> Any:
 
 def _when(value: Any) -> str:
     if isinstance(value, datetime):
-        from licita.core.time import format_brt
-
         return format_brt(value, "%d/%m/%Y %H:%M")
     return "—" if value is None else str(value)
 
@@ -365,3 +366,8 @@ def field_diff(before: Mapping[str, Any], after: Mapping[str, Any],
     keys = sorted(set(names) if names is not None else set(before) | set(after))
     return [{"field": k, "before": before.get(k), "after": after.get(k)} for k in keys
             if before.get(k) != after.get(k)]
+
+
+def dedup_of(ids: Sequence[Any]) -> str:
+    """A stable key for a set of ids (order-free), for notification dedup."""
+    return hashlib.sha256("|".join(sorted(str(i) for i in ids)).encode()).hexdigest()[:32]

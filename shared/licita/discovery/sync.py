@@ -20,12 +20,15 @@ from typing import Any
 from sqlalchemy import select
 
 from licita.core.config import get_settings
-from licita.discovery import store
+from licita.discovery import store, watch
+from licita.discovery.alerts import publish_pending_matches
+from licita.discovery.matching import find_matches
 from licita.discovery.models import PncpSyncState
 from licita.discovery.pncp import degraded as client_degraded
 from licita.discovery.pncp import get_client
 from licita.platform.db.engine import system_transaction
 from licita.platform.pncp import SAO_PAULO, CircuitOpenError, Compra, PncpClient, PncpError
+from licita.tenders.models import Tender
 
 log = logging.getLogger("licita.discovery.sync")
 BATCH = 200
@@ -72,8 +75,6 @@ def _batches(compras: Iterator[Compra], size: int) -> Iterator[list[Compra]]:
 
 
 def watched_numbers() -> set[str]:
-    from licita.tenders.models import Tender
-
     with system_transaction() as db:
         return {n for n in db.scalars(select(Tender.pncp_numero_controle).where(
             Tender.pncp_watched.is_(True), Tender.pncp_numero_controle.is_not(None)).distinct()).all() if n}
@@ -128,14 +129,10 @@ def run_cycle(client: PncpClient | None = None, *, now: datetime | None = None, 
         report.completed += 1
     report.degraded = client_degraded(client) or bool(report.failed)
     if touched:
-        from licita.discovery.matching import find_matches
-
         with system_transaction() as db:
             run = find_matches(db, sorted(set(touched)), degraded=report.degraded)
         report.new_matches = len(run.new_match_ids)
     if publish:
-        from licita.discovery.alerts import publish_pending_matches
-
         report.alerts = publish_pending_matches()
     report.seconds = round(time.perf_counter() - started, 3)
     log.info("discovery cycle %s", report.as_dict())
@@ -145,8 +142,6 @@ def run_cycle(client: PncpClient | None = None, *, now: datetime | None = None, 
 def _sync_batch(client: PncpClient, batch: list[Compra], watched: set[str], report: CycleReport,
                 budget: int) -> tuple[list[int], int]:
     """Upsert one page of headers; fetch items (and diff watched compras) for the ones that moved."""
-    from licita.discovery import watch
-
     settings = get_settings()
     degraded = client_degraded(client)
     unique = {c.numero_controle_pncp: c for c in batch}

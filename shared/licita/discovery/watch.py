@@ -10,7 +10,6 @@ analysis after the tender's current analysis fields are kept as a version, for t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
@@ -23,10 +22,12 @@ from sqlalchemy.orm import Session
 from licita.core.errors import NotFound
 from licita.core.security.principal import Principal
 from licita.discovery import rules, store
+from licita.discovery.alerts import publish_tender_changes
 from licita.discovery.models import PncpDocumento, TenderChange, TenderVersion
 from licita.discovery.schemas import ChangeList, ChangeOut, FieldChange, VersionDiff
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.pncp import Compra, Download, Item, PncpClient, PncpError
+from licita.tenders.imports import register_imported_document
 from licita.tenders.models import TERMINAL_STATUSES, Tender, TenderDocument
 
 log = logging.getLogger("licita.discovery.watch")
@@ -97,8 +98,6 @@ def detect_and_fan_out(client: PncpClient, compra_id: int, compra: Compra, befor
 
 def record_changes(company_id: uuid.UUID, tender_id: uuid.UUID, compra: Compra, changes: Sequence[rules.Change],
                    downloads: Mapping[int, Download], *, degraded: bool) -> int:
-    from licita.discovery.alerts import publish_tender_changes
-
     with tenant_transaction(company_id) as db:
         tender = db.scalar(select(Tender).where(Tender.id == tender_id, Tender.company_id == company_id)
                            .with_for_update())
@@ -124,8 +123,6 @@ def record_changes(company_id: uuid.UUID, tender_id: uuid.UUID, compra: Compra, 
 
 def _new_version(db: Session, tender: Tender, download: Download, seq: int) -> None:
     """Keep the current analysis fields as a version, then send the new edital to the analysis path."""
-    from licita.tenders.imports import register_imported_document
-
     last = db.scalar(select(TenderVersion.version).where(TenderVersion.tender_id == tender.id)
                      .order_by(TenderVersion.version.desc()).limit(1)) or 0
     db.add(TenderVersion(company_id=tender.company_id, tender_id=tender.id, version=last + 1,
@@ -198,5 +195,3 @@ def version_diff(principal: Principal, tender_id: str) -> VersionDiff:
                            changes=[FieldChange(**d) for d in diff])
 
 
-def dedup_of(ids: Sequence[Any]) -> str:
-    return hashlib.sha256("|".join(sorted(str(i) for i in ids)).encode()).hexdigest()[:32]
