@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from licita.api import Api, RequestContext
+from licita.core.config import get_settings
 from licita.core.lazy import lazy_import
 from licita.quotes.schemas import (
     Comparison,
@@ -37,8 +38,6 @@ app = api.app
 def public_base_url(ctx: RequestContext[Any, Any]) -> str:
     """Where suppliers reach the API: PUBLIC_API_URL, else this request's host (plus the stage on the
     execute-api domain, as API Gateway routes it; custom domains and the local runtime have none)."""
-    from licita.core.config import get_settings
-
     configured = get_settings().public_api_url
     if configured:
         return configured.rstrip("/")

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from licita.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from licita.platform import sqs
+    from licita.quotes import reminders as quote_reminders
+    from licita.reports import service as reports
+else:  # SQLAlchemy, boto3 and the renderers load on the first record or tick (cold start)
+    sqs = lazy_import("licita.platform.sqs")
+    quote_reminders = lazy_import("licita.quotes.reminders")
+    reports = lazy_import("licita.reports.service")
 
 log = logging.getLogger("licita.report_worker")
 
 
 def _record(record: dict[str, Any]) -> None:
-    from licita.reports.service import process
-
-    outcome = process(json.loads(record["body"]))
+    outcome = reports.process(json.loads(record["body"]))
     log.info(json.dumps({"report": record.get("messageId"), "outcome": outcome}))
 
 
 def _maintenance() -> dict[str, Any]:
     """Each part independent: a storage failure never stops the quote reminders."""
-    from licita.quotes.reminders import run as remind
-    from licita.reports.service import expire
-
     result: dict[str, Any] = {}
-    for name, task in (("reports", expire), ("quotes", remind)):
+    for name, task in (("reports", reports.expire), ("quotes", quote_reminders.run)):
         try:
             result[name] = task()
         except Exception as exc:
@@ -38,7 +44,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.info(json.dumps({"task": "procurement_maintenance", **result}, default=str))
         return {"task": "procurement_maintenance", **result}
     if isinstance(event, dict) and "Records" in event:
-        from licita.platform.sqs import process_batch
-
-        return process_batch(event, _record)
+        return sqs.process_batch(event, _record)
     raise ValueError("report worker: expected an SQS batch or {'task': 'procurement_maintenance'}")

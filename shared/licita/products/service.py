@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
-from licita.core.errors import NotFound
+from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
@@ -86,8 +87,6 @@ def update(principal: Principal, product_id: str, body: ProductUpdate, actor: Ac
         for name, value in changes.items():
             setattr(product, name, value)
         if product.code and not product.code_kind:
-            from licita.core.errors import ValidationFailed
-
             raise ValidationFailed("Informe code_kind junto com o código.", code="code_kind_required")
         product.updated_at = datetime.now(UTC)
         db.flush()
@@ -254,8 +253,6 @@ def supplier_products(principal: Principal, supplier_id: str) -> LinkList:
 def record_quoted_price(db: Session, company_id: uuid.UUID, supplier_id: uuid.UUID, product_id: uuid.UUID,
                         price: Decimal, at: datetime) -> None:
     """A quote answer for a catalogue product refreshes the supplier's last price (creating the link)."""
-    from sqlalchemy.dialects.postgresql import insert
-
     stmt = insert(SupplierProduct).values(id=uuid.uuid4(), company_id=company_id, supplier_id=supplier_id,
                                           product_id=product_id, last_price=price, last_quoted_at=at)
     db.execute(stmt.on_conflict_do_update(constraint="uq_supplier_products",

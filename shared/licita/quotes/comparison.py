@@ -36,8 +36,10 @@ from licita.quotes.schemas import (
     WinnerRequest,
 )
 from licita.quotes.service import get_quote, items_of, link_status, links_of, supplier_name
+from licita.suppliers import storage
 from licita.suppliers.models import Supplier
 from licita.suppliers.service import company_of, parse_id
+from licita.suppliers.tabular import write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -214,8 +216,6 @@ def update_pricing(principal: Principal, quote_id: str, body: PricingUpdate, act
 # ------------------------------------------------------------------------------ XLSX
 def comparison_xlsx(data: Loaded) -> bytes:
     """Three sheets in Portuguese with Brazilian formats: per-item comparison, every offer, bid pricing."""
-    from licita.suppliers.tabular import write_xlsx
-
     comp = build(data)
     prices = priced(data, comp)
     summary = [[i.position, i.description, i.unit or "", i.quantity, format_brl(i.estimated_unit_price),
@@ -245,8 +245,6 @@ def comparison_xlsx(data: Loaded) -> bytes:
 
 
 def export_xlsx(principal: Principal, quote_id: str) -> DownloadLink:
-    from licita.suppliers import storage
-
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         quote = get_quote(db, company_id, quote_id)

@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from licita.notifications import mailer
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
@@ -19,7 +21,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 @cache
 def environment() -> Environment:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape  # noqa: PLC0415  (heavy: jinja2, only when a quote page or mail is rendered)
 
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -41,7 +43,5 @@ def outbox_row(mail_id: str, kind: str, to: str, to_name: str, subject: str, con
 
 def send(rows: list[dict[str, Any]]) -> int:
     """Queue in the outbox (a repeated id is ignored) and try now; the maintenance retry sends the rest."""
-    from licita.notifications import mailer
-
     queued = mailer.enqueue(rows)
     return mailer.send_queued(queued)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from licita.core.brazil import format_number
 from licita.core.events import format_when
+from licita.quotes.mail import environment
 from licita.quotes.schemas import AnswerRequest, ItemAnswer, PortalView
 from licita.suppliers.rules import money_value
 
@@ -25,8 +26,6 @@ def _number(value: float | None) -> str:
 def render(*, action: str, view: PortalView | None = None, notice: str | None = None, error: str | None = None,
            form: Mapping[str, str] | None = None, errors: Mapping[str, dict[str, str]] | None = None,
            title: str | None = None) -> str:
-    from licita.quotes.mail import environment
-
     items: list[dict[str, Any]] = []
     for item in view.items if view else []:
         key = str(item.id)

@@ -19,12 +19,17 @@ from sqlalchemy.orm import Session
 from licita.audit.service import Actor, record
 from licita.core.config import get_settings
 from licita.core.errors import AppError, NotFound, TooManyRequests, ValidationFailed
+from licita.platform import ratelimit
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.queues import publish_quietly
+from licita.products.service import record_quoted_price
 from licita.quotes.models import Quote, QuoteAnswer, QuoteItem, QuoteLink
 from licita.quotes.rules import link_problem, looks_like_token, token_hash
 from licita.quotes.schemas import AnswerRequest, AttachmentRequest, AttachmentTicket, PortalItem, PortalView
 from licita.quotes.service import company_name, items_of, supplier_name
+from licita.suppliers import storage
 from licita.suppliers.models import Supplier
+from licita.tenders.uploads import check_upload, max_upload_bytes, sanitize_filename
 
 MAX_ATTACHMENTS = 10
 
@@ -47,8 +52,6 @@ class LinkRef:
 def throttle(token: str, ip: str | None) -> None:
     """The portal is public: a client address and a link each get a budget per minute, so nobody can
     enumerate tokens or hammer one supplier's page. Counted before the token is even looked up."""
-    from licita.platform import ratelimit
-
     settings = get_settings()
     by_ip = ratelimit.hit(f"portal:ip:{ip or '-'}", settings.portal_max_per_ip, 60)
     if not by_ip.allowed:
@@ -174,16 +177,12 @@ def answer(token: str, body: AnswerRequest, ip: str | None, user_agent: str | No
                    "supplier_name": supplier_name(supplier), "items_priced": priced, "items": len(items),
                    "first": first_submission}
     if body.submit:
-        from licita.platform.queues import publish_quietly
-
         publish_quietly("quote.received", str(ref.company_id), payload)
     return result
 
 
 def _remember_prices(db: Session, link: QuoteLink, items: dict[uuid.UUID, QuoteItem],
                      answers: dict[uuid.UUID, QuoteAnswer], now: datetime) -> None:
-    from licita.products.service import record_quoted_price
-
     for item_id, a in answers.items():
         product = items[item_id].product_id
         if product is not None and a.unit_price is not None:
@@ -193,9 +192,6 @@ def _remember_prices(db: Session, link: QuoteLink, items: dict[uuid.UUID, QuoteI
 def attachment(token: str, body: AttachmentRequest, ip: str | None, user_agent: str | None,
                request_id: str | None) -> AttachmentTicket:
     """A presigned POST for the supplier's proposal file (same checks as editais: PDF/DOCX/ZIP, size)."""
-    from licita.suppliers import storage
-    from licita.tenders.uploads import check_upload, max_upload_bytes, sanitize_filename
-
     _, ctype = check_upload(body.filename, body.content_type, body.size)
     ref = resolve(token)
     limit = max_upload_bytes()

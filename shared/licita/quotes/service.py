@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from licita.accounts.models import Company
 from licita.audit.service import Actor, record
 from licita.core.errors import Conflict, NotFound, ValidationFailed
 from licita.core.events import format_when
@@ -214,8 +215,6 @@ def list_quotes(principal: Principal, query: QuoteListQuery) -> QuotePage:
 
 # ------------------------------------------------------------------------------ send, revoke, close
 def company_name(db: Session, company_id: uuid.UUID) -> str:
-    from licita.accounts.models import Company
-
     company = db.get(Company, company_id)
     return (company.trade_name or company.legal_name) if company else "Empresa"
 

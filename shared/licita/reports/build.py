@@ -12,6 +12,12 @@ from sqlalchemy import select
 from licita.core.errors import NotFound
 from licita.core.time import BRT, utcnow
 from licita.platform.db.engine import tenant_transaction
+from licita.quotes.comparison import comparison_xlsx, load
+from licita.quotes.models import Quote
+from licita.quotes.service import get_quote
+from licita.reports.render import pipeline_xlsx, tender_summary_pdf
+from licita.reports.rules import period_bounds
+from licita.tenders.models import Deadline, Tender, TenderItem
 
 
 def generate(kind: str, company_id: uuid.UUID, params: dict[str, Any], progress: Callable[[int], None]) -> bytes:
@@ -26,8 +32,6 @@ def generate(kind: str, company_id: uuid.UUID, params: dict[str, Any], progress:
 
 
 def tender_data(company_id: uuid.UUID, tender_id: str) -> dict[str, Any]:
-    from licita.tenders.models import Deadline, Tender, TenderItem
-
     with tenant_transaction(company_id) as db:
         tender = db.scalar(select(Tender).where(Tender.id == uuid.UUID(tender_id), Tender.company_id == company_id))
         if tender is None:
@@ -50,27 +54,17 @@ def tender_data(company_id: uuid.UUID, tender_id: str) -> dict[str, Any]:
 
 
 def tender_summary(company_id: uuid.UUID, tender_id: str, progress: Callable[[int], None]) -> bytes:
-    from licita.reports.render import tender_summary_pdf
-
     data = tender_data(company_id, tender_id)
     progress(25)
     return tender_summary_pdf(data, utcnow().astimezone(BRT).date(), progress)
 
 
 def quote_comparison(company_id: uuid.UUID, quote_id: str) -> bytes:
-    from licita.quotes.comparison import comparison_xlsx, load
-    from licita.quotes.service import get_quote
-
     with tenant_transaction(company_id) as db:
         return comparison_xlsx(load(db, get_quote(db, company_id, quote_id)))
 
 
 def pipeline(company_id: uuid.UUID, start: date, end: date) -> bytes:
-    from licita.quotes.models import Quote
-    from licita.reports.render import pipeline_xlsx
-    from licita.reports.service import period_bounds
-    from licita.tenders.models import Tender
-
     low, high = period_bounds(start, end)
     with tenant_transaction(company_id) as db:
         tenders = db.scalars(select(Tender).where(Tender.company_id == company_id, Tender.created_at >= low,

@@ -10,6 +10,7 @@ from typing import Any
 from licita.core.brazil import format_brl, format_cnpj, format_date_br, format_number
 from licita.core.events import format_when
 from licita.reports.rules import STATUS_LABELS, pdf_text, pipeline
+from licita.suppliers.tabular import write_xlsx
 
 Progress = Callable[[int], None]
 FIELD_LABELS = {"document_kind": "Tipo de documento", "modality": "Modalidade", "number": "Número",
@@ -75,7 +76,7 @@ def _value(name: str, value: Any) -> str:
 def tender_summary_pdf(t: Mapping[str, Any], generated: date, progress: Progress | None = None) -> bytes:
     """``t``: title, agency, fields {name: {value, page, quote}}, risk {score, level, factors}, items [...],
     deadlines [...], requirements [...] (habilitação)."""
-    from fpdf import FPDF
+    from fpdf import FPDF  # noqa: PLC0415  (heavy: fpdf, only when a PDF is rendered)
 
     tick = progress or (lambda _: None)
     pdf = FPDF(format="A4")
@@ -157,8 +158,6 @@ def tender_summary_pdf(t: Mapping[str, Any], generated: date, progress: Progress
 
 
 def pipeline_xlsx(tenders: Sequence[Mapping[str, Any]], period: tuple[date, date]) -> bytes:
-    from licita.suppliers.tabular import write_xlsx
-
     summary = pipeline(tenders)
     head = [["Período", f"{format_date_br(period[0])} a {format_date_br(period[1])}"],
             ["Licitações", summary["count"]], ["Valor estimado total", format_brl(summary["total_value"])], []]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+
+from licita.core.time import BRT
 
 STATUS_LABELS = {"UPLOADING": "Enviando", "QUEUED": "Na fila", "PROCESSING": "Em análise", "READY": "Analisado",
                  "NEEDS_REVIEW": "Precisa de revisão", "FAILED": "Falhou"}
@@ -62,3 +64,9 @@ def pipeline(tenders: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return {"by_status": sorted(by_status.values(), key=lambda r: (-r.count, r.status)),
             "by_result": sorted(by_result.values(), key=lambda r: (-r.count, r.status)),
             "total_value": total, "count": count}
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """A report period in Brasília days: [start 00:00, end + 1 day 00:00)."""
+    low = datetime.combine(start, time.min, tzinfo=BRT)
+    return low, datetime.combine(end + timedelta(days=1), time.min, tzinfo=BRT)

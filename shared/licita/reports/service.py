@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,13 +18,19 @@ from licita.core.config import get_settings
 from licita.core.errors import AppError, Conflict, NotFound, ServiceUnavailable
 from licita.core.security.principal import Principal
 from licita.core.time import BRT, utcnow
+from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.db.listing import paginate, sort_clause
+from licita.platform.queues import publish_quietly
+from licita.quotes.models import Quote
+from licita.realtime import service as realtime
+from licita.reports import build
 from licita.reports.models import Report, ReportStatus
 from licita.reports.rules import filename_for
 from licita.reports.schemas import ReportDownload, ReportListQuery, ReportOut, ReportPage, ReportRequest
 from licita.suppliers import storage
 from licita.suppliers.service import company_of, parse_id
+from licita.tenders.models import Tender
 
 log = logging.getLogger("licita.reports")
 REPORT_TTL = timedelta(days=7)
@@ -66,8 +72,6 @@ def request_report(principal: Principal, body: ReportRequest, actor: Actor) -> R
         out = to_out(report)
     # Sent after the commit, so the worker always finds the row; a refused send leaves the report FAILED.
     try:
-        from licita.platform.clients import aws_client
-
         message = json.dumps({"report_id": str(out.id), "company_id": str(company_id)})
         aws_client("sqs").send_message(QueueUrl=settings.reports_queue_url, MessageBody=message)
     except Exception as exc:
@@ -79,16 +83,12 @@ def request_report(principal: Principal, body: ReportRequest, actor: Actor) -> R
 
 def _check_subject(db: Any, company_id: uuid.UUID, body: ReportRequest) -> None:
     """The tender or quote must be the company's own (404 otherwise, like everywhere)."""
-    if body.tender_id is not None:
-        from licita.tenders.models import Tender
-
-        if db.scalar(select(Tender.id).where(Tender.id == body.tender_id, Tender.company_id == company_id)) is None:
-            raise NotFound("Licitação não encontrada.", code="tender_not_found")
-    if body.quote_id is not None:
-        from licita.quotes.models import Quote
-
-        if db.scalar(select(Quote.id).where(Quote.id == body.quote_id, Quote.company_id == company_id)) is None:
-            raise NotFound("Cotação não encontrada.", code="quote_not_found")
+    if body.tender_id is not None and db.scalar(
+            select(Tender.id).where(Tender.id == body.tender_id, Tender.company_id == company_id)) is None:
+        raise NotFound("Licitação não encontrada.", code="tender_not_found")
+    if body.quote_id is not None and db.scalar(
+            select(Quote.id).where(Quote.id == body.quote_id, Quote.company_id == company_id)) is None:
+        raise NotFound("Cotação não encontrada.", code="quote_not_found")
 
 
 def get(principal: Principal, report_id: str) -> ReportOut:
@@ -128,8 +128,6 @@ def _frame(report: Report) -> None:
     if report.user_id is None:
         return
     try:
-        from licita.realtime import service as realtime
-
         realtime.push([realtime.user_topic(str(report.user_id))], {
             "type": "report.progress", "report_id": str(report.id), "kind": report.kind, "status": report.status,
             "progress": report.progress})
@@ -170,8 +168,6 @@ def process(message: dict[str, Any]) -> str:
             _set(company_id, report_id, progress=p)
 
     try:
-        from licita.reports import build
-
         data = build.generate(kind, company_id, params, progress)
     except Exception as exc:
         log.warning("report %s failed", report_id, exc_info=True)
@@ -189,8 +185,6 @@ def process(message: dict[str, Any]) -> str:
 
 
 def _notify(kind: str, report: Report, user_id: uuid.UUID | None, extra: dict[str, Any]) -> None:
-    from licita.platform.queues import publish_quietly
-
     publish_quietly(kind, str(report.company_id), {"report_id": str(report.id), "report_kind": report.kind,
                                                    "filename": report.filename, **extra},
                     user_id=None if user_id is None else str(user_id))
@@ -210,8 +204,3 @@ def expire(now: datetime | None = None) -> dict[str, int]:
         db.flush()
         storage.delete(keys)
     return {"expired": len(rows)}
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    low = datetime.combine(start, time.min, tzinfo=BRT)
-    return low, datetime.combine(end + timedelta(days=1), time.min, tzinfo=BRT)

@@ -25,6 +25,7 @@ from licita.suppliers.schemas import (
     PresignedPost,
 )
 from licita.suppliers.service import company_of, get_supplier, parse_id
+from licita.tenders.uploads import check_upload, max_upload_bytes, sanitize_filename
 
 
 def today() -> date:
@@ -53,8 +54,6 @@ def _get(db: Session, supplier: Supplier, document_id: str) -> SupplierDocument:
 
 
 def create(principal: Principal, supplier_id: str, body: DocumentCreate, actor: Actor) -> DocumentUpload:
-    from licita.tenders.uploads import check_upload, max_upload_bytes, sanitize_filename
-
     limit = max_upload_bytes()
     _, ctype = check_upload(body.filename, body.content_type, body.size)
     company_id = company_of(principal)

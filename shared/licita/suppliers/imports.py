@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from licita.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from licita.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from licita.suppliers import storage
 from licita.suppliers.rules import Column, resolve_columns, validate_row
-from licita.suppliers.schemas import ImportRequest, ImportUploadRequest, RowError, UploadTicket
+from licita.suppliers.schemas import ImportRequest, ImportUploadRequest, PresignedPost, RowError, UploadTicket
 from licita.suppliers.tabular import Table, TableError, read_table
+from licita.tenders.uploads import sanitize_filename
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_REPORTED_ERRORS = 500
@@ -30,12 +31,8 @@ def _extension(filename: str) -> str:
 
 def upload_ticket(company_id: uuid.UUID, body: ImportUploadRequest) -> UploadTicket:
     """A presigned POST for a large import file (CSV/XLSX up to 10 MB), read back by the import call."""
-    from licita.tenders.uploads import sanitize_filename
-
     ext = _extension(body.filename)
     if ext not in IMPORT_TYPES:
-        from licita.core.errors import UnsupportedMediaType
-
         raise UnsupportedMediaType("Envie a planilha em CSV ou XLSX.", code="unsupported_file_type",
                                    details={"extensions": sorted(IMPORT_TYPES)})
     if body.size is not None and body.size > MAX_IMPORT_BYTES:
@@ -43,7 +40,6 @@ def upload_ticket(company_id: uuid.UUID, body: ImportUploadRequest) -> UploadTic
                               details={"max_bytes": MAX_IMPORT_BYTES})
     key = storage.key_for(company_id, "imports", uuid.uuid4().hex, sanitize_filename(body.filename))
     post, expires = storage.presign_post(key, IMPORT_TYPES[ext], MAX_IMPORT_BYTES)
-    from licita.suppliers.schemas import PresignedPost
 
     return UploadTicket(key=key, upload=PresignedPost(**post), max_bytes=MAX_IMPORT_BYTES, expires_at=expires)
 

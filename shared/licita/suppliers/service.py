@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -137,14 +137,14 @@ def update(principal: Principal, supplier_id: str, body: SupplierUpdate, actor: 
 def delete(principal: Principal, supplier_id: str, actor: Actor) -> None:
     """The supplier, its documents (rows and files) and its product links go; past quotes keep their answers
     only while the supplier exists, so a supplier with quote links is deactivated instead (409 says so)."""
-    from licita.suppliers.documents import document_keys
-
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         supplier = get_supplier(db, company_id, supplier_id, lock=True)
         if _has_quotes(db, supplier):
             raise Conflict("Este fornecedor participa de cotações; desative-o em vez de excluir.",
                            code="supplier_in_use")
+        from licita.suppliers.documents import document_keys  # noqa: PLC0415  (cycle: suppliers.service → suppliers.documents → suppliers.service)
+
         keys = document_keys(db, supplier)
         record(db, actor, "supplier.deleted", "supplier", supplier.id, company_id=company_id,
                before=_snapshot(supplier))
@@ -154,8 +154,6 @@ def delete(principal: Principal, supplier_id: str, actor: Actor) -> None:
 
 
 def _has_quotes(db: Session, supplier: Supplier) -> bool:
-    from sqlalchemy import text
-
     found = db.execute(text("SELECT 1 FROM quote_links WHERE supplier_id = :s AND company_id = :c LIMIT 1"),
                        {"s": supplier.id, "c": supplier.company_id}).first()
     return found is not None
@@ -191,8 +189,6 @@ def list_suppliers(principal: Principal, query: SupplierListQuery) -> SupplierPa
 
 def _category_ci(category: str) -> Any:
     """Case-insensitive membership in the JSONB categories list."""
-    from sqlalchemy import exists, literal_column
-
     element = func.jsonb_array_elements_text(Supplier.categories).table_valued("value").alias("c")
     return exists(select(literal_column("1")).select_from(element).where(
         func.lower(element.c.value) == category.lower()))

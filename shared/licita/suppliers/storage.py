@@ -14,6 +14,7 @@ from urllib.parse import quote
 from licita.core.config import get_settings
 from licita.core.errors import ServiceUnavailable
 from licita.platform.clients import aws_client
+from licita.tenders.uploads import sanitize_filename
 
 UPLOAD_TTL = 900
 DOWNLOAD_TTL = 300
@@ -37,8 +38,6 @@ def presign_post(key: str, content_type: str, max_bytes: int) -> tuple[dict[str,
 
 
 def presign_get(key: str, filename: str, content_type: str, ttl: int = DOWNLOAD_TTL) -> tuple[str, datetime]:
-    from licita.tenders.uploads import sanitize_filename
-
     disposition = f"attachment; filename=\"{sanitize_filename(filename)}\"; filename*=UTF-8''{quote(filename)}"
     url = aws_client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": get_settings().uploads_bucket, "Key": key,
@@ -57,7 +56,7 @@ def put(key: str, data: bytes, content_type: str) -> None:
 
 def get(key: str, max_bytes: int) -> bytes | None:
     """The object's bytes, or None when there is none (or it is bigger than ``max_bytes``)."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
     s3 = aws_client("s3")
     try:
@@ -73,7 +72,7 @@ def get(key: str, max_bytes: int) -> bytes | None:
 
 
 def exists(key: str) -> bool:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
     try:
         aws_client("s3").head_object(Bucket=get_settings().uploads_bucket, Key=key)

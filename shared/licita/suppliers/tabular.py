@@ -77,7 +77,7 @@ def read_table(filename: str, data: bytes) -> Table:
     if name.endswith(".xlsx"):
         if not data.startswith(XLSX_MAGIC):
             raise TableError("O arquivo não é uma planilha XLSX válida.")
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # noqa: PLC0415  (heavy: openpyxl, only when a spreadsheet is read)
 
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -119,7 +119,7 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """One worksheet per (title, headers, rows), header in bold and frozen. XlsxWriter (several times faster
     than openpyxl's writer here); text is always written as text, never as a formula or a link."""
-    import xlsxwriter
+    import xlsxwriter  # noqa: PLC0415  (heavy: xlsxwriter, only when a spreadsheet is written)
 
     buf = io.BytesIO()
     workbook = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,

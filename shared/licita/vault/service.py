@@ -21,6 +21,7 @@ from licita.core.security.principal import Principal
 from licita.core.time import BRT
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.queues import publish_quietly
 from licita.tenders.models import TERMINAL_STATUSES, Tender
 from licita.tenders.uploads import UPLOAD_URL_TTL, check_upload, max_upload_bytes, sanitize_filename
 from licita.vault import rules
@@ -177,7 +178,6 @@ def send_reminders(today: date | None = None) -> int:
     """Daily: each document is reminded at 30, 15, 7 and 1 day(s) before it expires (each threshold once)."""
     if not get_settings().notifications_queue_url:
         return 0
-    from licita.platform.queues import publish_quietly
 
     today = today or _today()
     horizon = today + timedelta(days=max(rules.REMINDER_DAYS))
