@@ -5,15 +5,30 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from licita.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from licita.auth import service as auth
+    from licita.core import config
+    from licita.notifications import mailer
+    from licita.realtime import service as realtime
+    from licita.tenders import reminders
+    from licita.tenders.analysis import recovery
+else:  # each task loads only what it runs (cold start)
+    auth = lazy_import("licita.auth.service")
+    config = lazy_import("licita.core.config")
+    mailer = lazy_import("licita.notifications.mailer")
+    realtime = lazy_import("licita.realtime.service")
+    reminders = lazy_import("licita.tenders.reminders")
+    recovery = lazy_import("licita.tenders.analysis.recovery")
 
 log = logging.getLogger("licita.maintenance")
 
 
 def _expire_sessions() -> dict[str, Any]:
-    from licita.auth.service import expire_sessions
-
-    return expire_sessions()
+    return auth.expire_sessions()
 
 
 def _deadline_reminders() -> dict[str, Any]:
@@ -21,8 +36,6 @@ def _deadline_reminders() -> dict[str, Any]:
 
     Each part is independent: a broken SMTP server or WebSocket endpoint never stops the reminders.
     """
-    from licita.tenders import reminders
-
     result: dict[str, Any] = {"reminders": reminders.run()}
     for name, task in (("mail", _retry_mail), ("connections", _sweep_connections)):
         try:
@@ -34,29 +47,20 @@ def _deadline_reminders() -> dict[str, Any]:
 
 
 def _retry_mail() -> dict[str, Any]:
-    from licita.notifications.mailer import retry_pending
-
-    return dict(retry_pending())
+    return dict(mailer.retry_pending())
 
 
 def _sweep_connections() -> dict[str, Any]:
-    from licita.core.config import get_settings
-    from licita.realtime.service import sweep
-
-    return dict(sweep(ping=bool(get_settings().websocket_management_url)))
+    return dict(realtime.sweep(ping=bool(config.get_settings().websocket_management_url)))
 
 
 def _process_pending_analyses() -> dict[str, Any]:
     """The plan's "process pending AI tasks": recover lost runs, redrive dead letters (bounded)."""
-    from licita.tenders.analysis.recovery import process_pending
-
-    return process_pending()
+    return recovery.process_pending()
 
 
 def _expire_uploads() -> dict[str, Any]:
-    from licita.tenders.analysis.recovery import expire_uploads
-
-    return expire_uploads()
+    return recovery.expire_uploads()
 
 
 TASKS: dict[str, Callable[[], dict[str, Any]]] = {
