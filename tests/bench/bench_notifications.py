@@ -211,12 +211,49 @@ def prefill_inbox(mongo_url: str, count: int) -> None:
                             "event_id": uuid.uuid4().hex, "created_at": now, "read": False, "read_at": None}
                            for _ in range(min(2000, count - start))], ordered=False)
     print(f"\ninbox prefilled to {inbox.estimated_document_count()} documents in {time.perf_counter() - t0:.1f} s")
+    del client
+
+
+def insert_p50(mongo_url: str) -> None:
+    """Inbox ``insert_one`` p50 through the wire at the prefilled size, beside the same on an empty collection
+    with the same indexes (the reference of this run)."""
+    from datetime import UTC, datetime
+
+    import pymongo
+
+    client: Any = pymongo.MongoClient(mongo_url, socketTimeoutMS=600_000)
+    db = client[os.environ.get("MONGO_DB", "licita")]
+    empty = db["bench_inbox_empty"]
+    empty.drop()
+    for name, spec in db["notifications"].index_information().items():
+        if name != "_id_":
+            options = {"expireAfterSeconds": spec["expireAfterSeconds"]} if "expireAfterSeconds" in spec else {}
+            empty.create_index(spec["key"], name=name, **options)
+
+    def p50(coll: Any) -> float:
+        samples = []
+        for _ in range(60):
+            doc = {"_id": uuid.uuid4().hex[:24], "user_id": str(uuid.uuid4()), "company_id": "bench",
+                   "kind": BURST_KIND, "title": "x", "body": "y", "link": None, "data": {},
+                   "event_id": uuid.uuid4().hex, "created_at": datetime.now(UTC), "read": False, "read_at": None}
+            t0 = time.perf_counter()
+            coll.insert_one(doc)
+            samples.append((time.perf_counter() - t0) * 1000)
+        return summarize(samples)["p50"]
+
+    size = db["notifications"].estimated_document_count()
+    empty_p50, full_p50 = p50(empty), p50(db["notifications"])
+    empty.drop()
+    print(f"inbox insert_one p50 at {size} documents: {full_p50:.2f} ms (empty collection, same indexes: "
+          f"{empty_p50:.2f} ms)")
+    record("inbox_insert_p50", full_p50, "ms", "insert p50 on an empty collection (same run)", empty_p50)
 
 
 def throughput_run(info: dict[str, Any], total: int, publish_many: Any, prefill: int) -> None:
     """A burst of single-recipient events; events/s = burst size / time until the last frame arrived."""
     rest, database_url = info["rest_url"], info["endpoints"]["database_url"]
     prefill_inbox(info["endpoints"]["mongo_url"], prefill)
+    insert_p50(info["endpoints"]["mongo_url"])
     company_id, _admin, password = make_bench_user(database_url, users=1)
     (email,) = user_emails(database_url, company_id)
     (token,) = login_all(rest, [email], password)
@@ -278,14 +315,21 @@ def main() -> int:
         reset_settings()
 
         def publish_many(company_id: str, count: int, actor: str) -> list[str]:
-            sqs, url, ids = aws_client("sqs"), info["queues"]["NotificationsQueue"], []
-            for start in range(0, count, 10):
-                batch = [build_event(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4())}, user_id=actor)
-                         for _ in range(min(10, count - start))]
+            """``count`` events in SendMessageBatch calls of 10, from 4 threads (like several API invocations
+            publishing at once: one publisher alone would cap the burst at moto's SendMessageBatch rate)."""
+            from concurrent.futures import ThreadPoolExecutor
+
+            sqs, url = aws_client("sqs"), info["queues"]["NotificationsQueue"]
+            batches = [[build_event(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4())}, user_id=actor)
+                        for _ in range(min(10, count - start))] for start in range(0, count, 10)]
+
+            def send(batch: list[dict[str, Any]]) -> None:
                 sqs.send_message_batch(QueueUrl=url, Entries=[
                     {"Id": str(i), "MessageBody": json.dumps(e)} for i, e in enumerate(batch)])
-                ids += [e["id"] for e in batch]
-            return ids
+
+            with ThreadPoolExecutor(max_workers=min(4, len(batches))) as pool:
+                list(pool.map(send, batches))
+            return [e["id"] for batch in batches for e in batch]
 
         for n in (int(x) for x in args.clients.split(",") if x):
             latency_run(info, n, args.events, publish)
