@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from licita.core.lazy import lazy_import
 from licita.platform.sqs import process_batch
+
+if TYPE_CHECKING:
+    from licita.tenders.analysis import pipeline, recovery
+else:  # the pipeline (documents, extraction, SQLAlchemy) loads on the first record, not at INIT (cold start)
+    pipeline = lazy_import("licita.tenders.analysis.pipeline")
+    recovery = lazy_import("licita.tenders.analysis.recovery")
 
 
 def _process(record: dict[str, Any]) -> None:
-    from licita.tenders.analysis.pipeline import handle_notification
-
-    handle_notification(json.loads(record["body"]))
+    pipeline.handle_notification(json.loads(record["body"]))
 
 
 def _dead_letter(record: dict[str, Any]) -> None:
-    from licita.tenders.analysis.recovery import on_dead_letter
-
-    on_dead_letter(record["body"], receive_count=record.get("attributes", {}).get("ApproximateReceiveCount"))
+    recovery.on_dead_letter(record["body"], receive_count=record.get("attributes", {}).get("ApproximateReceiveCount"))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

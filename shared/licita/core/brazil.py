@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from licita.core.time import format_brt
+
 _NON_DIGITS = re.compile(r"\D")
 _CNPJ_W1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _CNPJ_W2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -65,7 +67,5 @@ def format_date_br(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        from licita.core.time import format_brt
-
         return format_brt(value, "%d/%m/%Y")
     return value.strftime("%d/%m/%Y")

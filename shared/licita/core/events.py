@@ -12,9 +12,11 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import licita
 from licita.core.time import format_brt
 
 
@@ -60,8 +62,6 @@ def load_all() -> None:
     global _loaded
     if _loaded:
         return
-    import licita
-
     for info in pkgutil.iter_modules(licita.__path__):
         if info.ispkg and (Path(licita.__path__[0]) / info.name / "events.py").exists():
             importlib.import_module(f"licita.{info.name}.events")
@@ -80,8 +80,6 @@ def kind_of(key: str) -> Kind:
 
 def format_when(value: Any) -> str:
     """``15/12/2025 às 09:00`` in Brasília time, from an ISO string or datetime (empty when unknown)."""
-    from datetime import datetime
-
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
+from chalice.app import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
 from licita.core.actor import Actor
+from licita.core.config import get_settings
 from licita.core.errors import (
     AppError,
     BadRequest,
@@ -30,12 +32,11 @@ from licita.core.errors import (
     ValidationFailed,
     error_body,
 )
+from licita.core.input_errors import input_error
+from licita.core.messages_pt import translate
+from licita.core.outage import is_outage, outage_error
 from licita.core.schemas import MAX_DEPTH, MAX_TEXT, text_problem
-
-if TYPE_CHECKING:
-    from chalice.app import Response
-
-    from licita.core.security.principal import Principal
+from licita.core.security.principal import Principal, principal_from_context
 
 log = logging.getLogger("licita.core.http")
 
@@ -128,11 +129,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def json_response(payload: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    from chalice.app import Response
-
     body = "" if payload is None else json.dumps(to_jsonable(payload), ensure_ascii=False, separators=(",", ":"))
-    from licita.core.config import get_settings
-
     # Lambda proxy integrations must send CORS headers themselves (the API's Cors block covers preflight only).
     all_headers: dict[str, str | list[str]] = {"Content-Type": "application/json",
                                                "Access-Control-Allow-Origin": get_settings().cors_allow_origin}
@@ -156,16 +153,12 @@ class RawResponse:
 
 
 def raw_response(result: RawResponse) -> Response:
-    from chalice.app import Response
-
     return Response(body=result.body, status_code=result.status,
                     headers={"Content-Type": result.content_type, **result.headers})
 
 
 def _validation_details(err: ValidationError) -> list[dict[str, Any]]:
     """One entry per problem: ``field`` and pydantic's ``type`` as they are, the message in Portuguese."""
-    from licita.core.messages_pt import translate
-
     return [
         {"field": ".".join(str(p) for p in e["loc"]) or None, "message": translate(e), "type": e["type"]}
         for e in err.errors(include_url=False, include_input=False)
@@ -219,8 +212,6 @@ class Api:
 
     def __init__(self, name: str, *, tags: Sequence[str] = (), authenticate: Authenticate | None = None,
                  rate_limit: RateLimit | None = None) -> None:
-        from chalice.app import Chalice
-
         self.name = name
         self._authenticate = authenticate
         self._rate_limit = rate_limit
@@ -304,13 +295,9 @@ class Api:
         except AppError as exc:
             return error_response(exc)
         except Exception as exc:
-            from licita.core.outage import is_outage, outage_error
-
             if is_outage(exc):
                 log.warning("dependency outage in %s %s: %s", spec.method, spec.path, exc)
                 return error_response(outage_error())
-            from licita.core.input_errors import input_error
-
             if (refused := input_error(exc)) is not None:  # a request model lacks a rule: visible in the logs
                 log.warning("input refused by the database in %s %s: %s", spec.method, spec.path, exc)
                 return error_response(refused)
@@ -322,8 +309,6 @@ class Api:
             log.debug("%s %s %.2f ms", spec.method, spec.path, (time.perf_counter() - started) * 1000)
 
     def _principal(self, authorizer_ctx: Mapping[str, Any] | None, authorization: str | None) -> Principal:
-        from licita.core.security.principal import principal_from_context
-
         if authorizer_ctx and authorizer_ctx.get("user_id"):
             return principal_from_context(authorizer_ctx)
         # No authorizer in front (chalice local, a misconfigured stage): verify the token here.
@@ -332,8 +317,6 @@ class Api:
         return self._authenticate(authorization)
 
     def _build_context(self, spec: RouteSpec, request: Any, path_params: dict[str, str]) -> RequestContext[Any, Any]:
-        from licita.core.config import get_settings
-
         settings = get_settings()
         headers = request.headers
         ctx_raw = request.context or {}

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from pydantic_core.core_schema import ErrorType
+
 GENERIC = "valor inválido"
 _DATETIME = "data e hora inválidas (use ISO 8601, ex.: 2025-12-15T09:00:00-03:00)"
 _DATE = "data inválida (use AAAA-MM-DD)"
@@ -114,8 +116,6 @@ _PREFIXES = ("Value error, ", "Assertion failed, ")
 
 @cache
 def _builtin_types() -> frozenset[str]:
-    from pydantic_core.core_schema import ErrorType
-
     return frozenset(typing.get_args(ErrorType))
 
 

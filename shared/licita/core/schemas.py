@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
+from licita.core.brazil import is_valid_cnpj, only_digits
+
 MAX_TEXT = 10_000  # characters, for a string field that declares no max_length of its own
 MAX_DEPTH = 32  # nesting levels of objects/arrays in one input
 MAX_NODES = 100_000  # values (strings, numbers, objects, arrays) in one input
@@ -153,8 +155,6 @@ CNPJ_PATTERN = r"^[0-9]{2}\.?[0-9]{3}\.?[0-9]{3}/?[0-9]{4}-?[0-9]{2}$"  # 14 dig
 
 
 def _clean_cnpj(value: str) -> str:
-    from licita.core.brazil import is_valid_cnpj, only_digits
-
     if not is_valid_cnpj(value):
         raise ValueError("CNPJ inválido (dígitos verificadores não conferem)")
     return only_digits(value)

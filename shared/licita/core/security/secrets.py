@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @cache
 def _fernet(key: str, fallback_seed: str) -> Fernet:
-    from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet  # noqa: PLC0415  (heavy: cryptography, lazy for cold start)
 
     material = key.encode() if key else base64.urlsafe_b64encode(
         hashlib.sha256(b"licita-dev-secrets|" + fallback_seed.encode()).digest())
@@ -40,7 +40,7 @@ def encrypt_secret(value: str) -> str:
 
 def decrypt_secret(token: str) -> str:
     """The stored secret; a token from another key (rotated, tampered) is a 422 asking to enter it again."""
-    from cryptography.fernet import InvalidToken
+    from cryptography.fernet import InvalidToken  # noqa: PLC0415  (heavy: cryptography, lazy for cold start)
 
     try:
         return _cipher().decrypt(token.encode()).decode()
