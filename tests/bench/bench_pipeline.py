@@ -137,6 +137,7 @@ def main() -> None:
     # The local runtime runs every function in one process: a client asking 200 times a second takes the
     # analysis's GIL (on AWS the API and the analysis are separate sandboxes). 20 ms keeps the error small.
     parser.add_argument("--poll-ms", type=float, default=20.0, help="how often the client asks for the status")
+    parser.add_argument("--memory-runs", type=int, default=50, help="analyses watched for memory growth (0: skip)")
     args, _ = parser.parse_known_args()
     print("== tender pipeline benchmark (issue 4) ==")
     if not TRT.exists():
@@ -158,6 +159,8 @@ def main() -> None:
     record("rules_trt_best", figures["rules_ms"], "ms", "raw PyMuPDF get_text", figures["raw_ms"])
     with local_runtime(Path(tempfile.mkdtemp(prefix="licita-bench-pipe-"))) as rt:
         rest = rt.info["rest_url"]
+        time.sleep(2)  # let the services settle after the ready line
+        idle_mib = tree_rss_mib(rt.process.pid)
         latencies = []
         stages: list[dict[str, float]] = []
         mongo_url = rt.info["endpoints"].get("mongo_url")
@@ -176,15 +179,52 @@ def main() -> None:
             medians = {n: summarize([s[n] for s in stages])["p50"] for n in names}
             print(f"  stages p50 ({len(stages)} of {args.runs} runs recorded): "
                   + ", ".join(f"{n} {v:.0f} ms" for n, v in medians.items()))
-        else:
-            print("  stages: no run record found in ai_processing (stage timings unavailable)")
             for n, v in medians.items():
                 record(f"stage {n} p50", v, "ms", "upload_to_ready_p50", stats["p50"])
             print(f"  text stage through the runtime: {medians['text'] / figures['raw_ms']:.2f}x raw PyMuPDF "
                   f"(in-process: {figures['text_ms'] / figures['raw_ms']:.2f}x)")
             record("runtime_text_stage_p50", medians["text"], "ms", "raw PyMuPDF get_text", figures["raw_ms"])
+        else:
+            print("  stages: no run record found in ai_processing (stage timings unavailable)")
         cached = upload_to_ready(rest, tokens["access_token"]) * 1000
         print(f"same file again (served from cache): {cached:.0f} ms")
+        memory(rt, rest, idle_mib, args.memory_runs, args.poll_ms / 1000)
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of the local runtime and every process it started (the embedded services too)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total / 2**20
+
+
+def memory(rt: Any, rest: str, idle_mib: float, runs: int, poll: float) -> None:
+    """Issue 14 part 7: the tree idle, after three analyses of the 116-page edital, and its growth over ``runs``
+    more (each a fresh company, so each is a real analysis, not a cache hit)."""
+    after_three = tree_rss_mib(rt.process.pid)
+    print(f"memory, local runtime process tree: idle {idle_mib:.0f} MiB (target <= 350), after 3 analyses "
+          f"{after_three:.0f} MiB (target <= 450)")
+    record("runtime_tree_idle_mib", idle_mib, "MiB", "target", 350)
+    record("runtime_tree_after_3_analyses_mib", after_three, "MiB", "idle", idle_mib)
+    if runs <= 0:
+        return
+    samples = []
+    for _ in range(runs):
+        _, email, password = make_bench_user(rt.info["endpoints"]["database_url"])
+        _status, tokens = http_json(rest, "POST", "/auth/login", {"email": email, "password": password})
+        upload_to_ready(rest, tokens["access_token"], poll=poll)
+        samples.append(tree_rss_mib(rt.process.pid))
+    tenth = samples[min(len(samples) - 1, 9)]
+    print(f"memory over {runs} more analyses: after the 10th {tenth:.0f} MiB, after the last {samples[-1]:.0f} MiB "
+          f"(growth {samples[-1] - tenth:+.0f} MiB; max {max(samples):.0f} MiB)")
+    record("runtime_tree_growth_mib", samples[-1] - tenth, "MiB", "after the 10th analysis", tenth)
 
 
 if __name__ == "__main__":
