@@ -18,9 +18,9 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_docx(data: bytes) -> tuple[list[Page], list[Block], list[str]]:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+    import docx  # noqa: PLC0415  (heavy: python-docx, lazy for cold start)
+    from docx.table import Table  # noqa: PLC0415  (heavy: python-docx, lazy for cold start)
+    from docx.text.paragraph import Paragraph  # noqa: PLC0415  (heavy: python-docx, lazy for cold start)
 
     try:
         document = docx.Document(io.BytesIO(data))

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from licita.documents import extract_document
+from licita.extraction import extract_tender
 from licita.extraction.models import FIELD_NAMES
 from licita.extraction.scoring import score
 
@@ -106,9 +108,6 @@ def evaluate_folder(folder: Path, ocr: bool = True,
 
 
 def _rules(data: bytes, name: str, ocr: bool) -> dict[str, Any]:
-    from licita.documents import extract_document
-    from licita.extraction import extract_tender
-
     return extract_tender(extract_document(data, name, ocr=ocr)).to_dict()
 
 

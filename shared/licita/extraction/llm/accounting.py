@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from licita.extraction.llm.base import LLMResponse
+from licita.platform.clients import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,6 @@ def cache_key(file_sha256: str, provider: str, model: str, prompt_version: str) 
 
 
 def _default_redis() -> Any:
-    from licita.platform.clients import get_redis
-
     return get_redis()
 
 

@@ -29,6 +29,7 @@ from licita.extraction.llm.resilience import (
 )
 from licita.extraction.llm.schema import FIELD_NAMES, tender_json_schema, validate_answer
 from licita.extraction.llm.sections import DEFAULT_BUDGET, select_sections
+from licita.platform.clients import get_mongo
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +209,6 @@ def _run(rules_result: dict[str, Any], pages: list[tuple[int, str]], file_sha256
 def record_run(run_record: Mapping[str, Any], *, db: Any = None) -> str:
     """Insert the run record into MongoDB ``ai_processing``; returns the new id (raises if Mongo is down)."""
     if db is None:
-        from licita.platform.clients import get_mongo
-
         db = get_mongo()
     result = db["ai_processing"].insert_one(dict(run_record))
     return str(result.inserted_id)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from licita.extraction.llm.base import CircuitOpenError, LLMError, LLMTimeout
+from licita.platform.clients import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,6 @@ class RedisBreakerStore:
 
     def __init__(self, redis_getter: Callable[[], Any] | None = None) -> None:
         if redis_getter is None:
-            from licita.platform.clients import get_redis
-
             redis_getter = get_redis
         self._get_redis = redis_getter
 

@@ -6,6 +6,7 @@ Both are generated from one table so they cannot drift. Validation is per field:
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -105,8 +106,6 @@ def _schema() -> dict[str, Any]:
 
 def tender_json_schema() -> dict[str, Any]:
     """A fresh copy of the strict JSON schema (OpenAI structured outputs / Ollama ``format``)."""
-    import copy
-
     return copy.deepcopy(_schema())
 
 

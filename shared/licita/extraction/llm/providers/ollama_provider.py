@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+import pydantic
+
 from licita.extraction.llm.base import (
     LLMConnectionError,
     LLMError,
@@ -34,16 +36,15 @@ class OllamaProvider:
     def _get_client(self, timeout: float) -> Client:
         # the ollama client fixes its timeout at construction: rebuild only when it changes
         if self._client is None or self._client_timeout != timeout:
-            from ollama import Client  # lazy: ~300 ms of imports
+            from ollama import Client  # noqa: PLC0415  (heavy: ollama, ~300 ms, lazy for cold start)
 
             self._client = Client(host=self.endpoint, timeout=timeout)
             self._client_timeout = timeout
         return self._client
 
     def complete_json(self, system: str, user: str, schema: dict[str, Any], *, timeout: float) -> LLMResponse:
-        import httpx
-        import ollama
-        import pydantic
+        import httpx  # noqa: PLC0415  (heavy: httpx, lazy for cold start)
+        import ollama  # noqa: PLC0415  (heavy: ollama, lazy for cold start)
 
         started = time.perf_counter()
         client = self._get_client(timeout)

@@ -63,7 +63,7 @@ class OpenAIProvider:
 
     def _get_client(self, timeout: float) -> OpenAI:
         if self._client is None:
-            from openai import OpenAI  # lazy: ~650 ms of imports only where a call is made
+            from openai import OpenAI  # noqa: PLC0415  (heavy: openai, ~650 ms, lazy for cold start)
 
             self._client = OpenAI(api_key=self._api_key or None, base_url=self._base_url, timeout=timeout,
                                   max_retries=0)  # retries are ours (resilience), not the client's
@@ -115,7 +115,7 @@ class OpenAIProvider:
         )
 
     def _create(self, messages: list[dict[str, str]], schema: dict[str, Any], mode: str, timeout: float) -> Any:
-        import openai
+        import openai  # noqa: PLC0415  (heavy: openai, lazy for cold start)
 
         if mode == "json_schema":
             response_format: dict[str, Any] = {
