@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import text
 
+from licita.notifications.service import company_settings
 from licita.platform.db.engine import system_transaction
+from licita.platform.queues import publish
 
 log = logging.getLogger("licita.reminders")
 
@@ -45,9 +47,6 @@ def patch_for(key: str, at: datetime) -> dict[str, str]:
 
 def run(now: datetime | None = None) -> dict[str, Any]:
     """Claim and publish every due reminder; returns counts per threshold."""
-    from licita.notifications.service import company_settings
-    from licita.platform.queues import publish
-
     now = now or datetime.now(UTC)
     hours_by_company: dict[str, list[int]] = {}
     result: dict[str, Any] = {"claimed": 0, "published": 0, "skipped_by_setting": 0}

@@ -16,6 +16,7 @@ from licita.core.config import get_settings
 from licita.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.queues import publish_quietly, send
 from licita.platform.storage import ObjectStorage, StorageError, uploads_storage
 from licita.tenders.access import company_of, find_tender, main_document
 from licita.tenders.analysis.deadlines import rebuild_deadlines
@@ -124,8 +125,6 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
         db.flush()
         out = field_out(tender, field)
         title = tender.title
-    from licita.platform.queues import publish_quietly
-
     publish_quietly("tender.field_corrected", str(company_id),
                     {"tender_id": str(tender_id), "title": title, "field": field},
                     user_id=principal.user_id)
@@ -161,8 +160,6 @@ def reanalyze(principal: Principal, tender_id: str, actor: Actor, *,
                before=before, after={"status": "QUEUED", "request_id": request_id})
         db.flush()
         # Sent inside the transaction: if SQS refuses, nothing changes and the caller sees a 503.
-        from licita.platform.queues import send
-
         try:
             message_id = send(settings.analysis_queue_url, message)
         except Exception as exc:

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from licita.core.time import BRT
+from licita.extraction.deadlines import statutory_deadlines
 from licita.tenders.models import Deadline, DeadlineKind, DeadlineSource, Tender
 
 DATE_KINDS = {"session": "session", "proposal": "proposal", "proposal_deadline": "proposal",
@@ -35,8 +36,6 @@ def clean_str(value: Any, limit: int) -> str | None:
 def _statutory(session: datetime, legal_basis: str | None) -> list[dict[str, Any]]:
     """Art. 164 cut-offs (licita.extraction.deadlines: business days with national holidays), counted on
     the Brasília calendar date of the session; the legal basis note warns when the edital predates 14.133."""
-    from licita.extraction.deadlines import statutory_deadlines
-
     entries = [deadline_dict(d) for d in statutory_deadlines(session.astimezone(BRT))]
     out = [e for e in entries if e is not None]
     if legal_basis == "lei_8666_10520":

@@ -24,15 +24,15 @@ def enrich(document: Any, analysis: dict[str, Any], company_id: uuid.UUID, compa
     run["llm"] = {"provider": name}
     failed_note = f"A leitura complementar por IA ({name}) falhou; o resultado foi obtido só pelas regras."
     try:
-        from licita.extraction.llm import EnrichOptions, record_run
-        from licita.extraction.llm import enrich as llm_enrich
+        from licita.extraction.llm import EnrichOptions, record_run  # noqa: PLC0415  (cold path: the LLM modules, ~250 ms, load only when the company uses an LLM)
+        from licita.extraction.llm import enrich as llm_enrich  # noqa: PLC0415  (cold path: the LLM modules, ~250 ms, load only when the company uses an LLM)
     except ImportError as exc:
         run["llm"]["status"] = "unavailable"
         run["errors"].append({"stage": "llm", "message": f"LLM module unavailable: {exc}"[:500]})
         return analysis
     try:
         # the company's own endpoint only with its own key; the platform key only to the platform endpoint
-        from licita.accounts.llm_endpoint import llm_provider_for
+        from licita.accounts.llm_endpoint import llm_provider_for  # noqa: PLC0415  (cold path: the LLM modules, ~250 ms, load only when the company uses an LLM)
 
         provider = llm_provider_for({**company_settings, "llm_provider": name})
         pages = [(int(p.number), str(p.text)) for p in getattr(document, "pages", [])]

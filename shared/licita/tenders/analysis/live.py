@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from licita.documents.progress import ProgressFrame, Throttle, notify
+from licita.realtime.service import push, scoped_topic
 
 log = logging.getLogger("licita.analysis")
 
@@ -28,15 +29,11 @@ Pusher = Callable[[list[str], dict[str, Any]], Any]
 
 
 def _realtime_push(topics: list[str], message: dict[str, Any]) -> Any:
-    from licita.realtime.service import push
-
     return push(topics, message)
 
 
 def tender_topic(company_id: uuid.UUID | str, tender_id: uuid.UUID | str) -> str:
     """The registry key of ``tender:{id}`` for the tender's own company."""
-    from licita.realtime.service import scoped_topic
-
     return scoped_topic(str(company_id), f"tender:{tender_id}")
 
 

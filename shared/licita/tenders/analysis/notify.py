@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from licita.core.config import get_settings
+from licita.platform.queues import publish
 from licita.tenders.models import Tender, TenderDocument, TenderStatus
 
 log = logging.getLogger("licita.analysis")
@@ -26,8 +27,6 @@ def event_payload(tender: Tender, doc: TenderDocument) -> dict[str, Any]:
 
 def publish_status(tender: Tender, doc: TenderDocument) -> None:
     """Publish the event of the tender's status now; raises when the queue refuses (callers decide)."""
-    from licita.platform.queues import publish
-
     publish(EVENT_TYPES[TenderStatus(tender.status)], str(tender.company_id), event_payload(tender, doc),
             user_id=str(tender.created_by) if tender.created_by else None)
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from licita.core.errors import AppError
+from licita.documents import extract_text
+from licita.extraction import extract_tender
 from licita.tenders.analysis.results import Failure, ms
 
 if TYPE_CHECKING:
@@ -25,8 +27,6 @@ def read_document(data: bytes, filename: str, timings: dict[str, float], *,
     ``progress`` gets text/ocr page frames; ``on_partial`` (scans only) gets the priority pages first,
     while the OCR of the rest goes on.
     """
-    from licita.documents import extract_text
-
     t = time.perf_counter()
     try:
         document = extract_text(data, filename, progress=progress, on_partial=on_partial)
@@ -48,8 +48,6 @@ def read_document(data: bytes, filename: str, timings: dict[str, float], *,
 
 def extract_fields(document: Any, timings: dict[str, float]) -> dict[str, Any]:
     """The rules extractor's result (EXTRACTION.md format) plus the reader's ``integrity`` codes."""
-    from licita.extraction import extract_tender
-
     t = time.perf_counter()
     try:
         analysis = to_dict(extract_tender(document))

@@ -26,6 +26,7 @@ from licita.audit.service import record
 from licita.core.actor import Actor
 from licita.core.config import get_settings
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.queues import send
 from licita.tenders.analysis.messages import reanalysis_message
 from licita.tenders.analysis.notify import publish_status
 from licita.tenders.analysis.pipeline import run_key_for
@@ -136,8 +137,6 @@ def on_dead_letter(raw_body: str, *, receive_count: Any = None) -> list[str]:
 
 def redrive_pending(now: datetime | None = None) -> dict[str, int]:
     """Send planned redrives back to the analysis queue (bounded per run by ANALYSIS_MAX_REDRIVES)."""
-    from licita.platform.queues import send
-
     settings = get_settings()
     now = now or datetime.now(UTC)
     counts = {"redriven": 0, "exhausted": 0, "superseded": 0}

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from licita.platform.clients import get_mongo
 from licita.tenders.analysis.results import Outcome
 from licita.tenders.uploads import UploadedObject
 
@@ -15,8 +16,6 @@ log = logging.getLogger("licita.analysis")
 def record_run(obj: UploadedObject, outcome: Outcome, run_key: str, run: dict[str, Any]) -> None:
     """Append the run to the object version's record (best effort: the tender rows are the truth)."""
     try:
-        from licita.platform.clients import get_mongo
-
         now = datetime.now(UTC)
         entry = {"run_key": run_key, "status": outcome.status, "reason": outcome.reason,
                  "cache_hit": outcome.cache_hit, "timings_ms": outcome.timings, "finished_at": now,
@@ -46,8 +45,6 @@ def record_rejection(body: dict[str, Any], reason: str, *, code: str = "bad_mess
                      obj: UploadedObject | None = None) -> None:
     """A message or an object the pipeline refused, with why (best effort; refused writes are audited too)."""
     try:
-        from licita.platform.clients import get_mongo
-
         doc: dict[str, Any] = {
             "status": "REJECTED", "code": code, "reason": reason[:500], "received_at": datetime.now(UTC),
             "message": {k: body.get(k) for k in ("Records", "licita", "Event")},
