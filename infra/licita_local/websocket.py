@@ -182,7 +182,12 @@ class WebSocketGateway:
                 http_status = HTTPStatus(status)
             except ValueError:
                 http_status = HTTPStatus.FORBIDDEN
-            return connection.respond(http_status, str(body or http_status.phrase) + "\n")
+            response = connection.respond(http_status, str(body or http_status.phrase) + "\n")
+            extra = result.get("headers") if isinstance(result, dict) else None
+            for name, value in (extra or {}).items():  # e.g. Retry-After of a 503 during an outage
+                if name.lower() == "retry-after":
+                    response.headers["Retry-After"] = str(value)
+            return response
         return None
 
     # ------------------------------------------------------------------ connection lifetime

@@ -177,6 +177,19 @@ def test_kill_each_store_under_traffic(outage_runtime: RuntimeHandle) -> None:
     client.close()
 
 
+def ws_refused_during_outage(rt: RuntimeHandle, traffic: Traffic) -> None:
+    """A WebSocket handshake while Redis is down: refused with 503 and Retry-After, never accepted."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    time.sleep(0.3)
+    token = traffic.client.headers["Authorization"].removeprefix("Bearer ")
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{rt.ws_url}/?token={token}", open_timeout=10).close()
+    assert refused.value.response.status_code == 503
+    assert int(refused.value.response.headers["Retry-After"]) >= 1
+
+
 def drill(rt: RuntimeHandle, traffic: Traffic, name: str) -> str:
     """Hold ``name`` down, kill it, watch the 503s, the restart and the first success afterwards."""
     before = services(rt)[name]
@@ -186,6 +199,8 @@ def drill(rt: RuntimeHandle, traffic: Traffic, name: str) -> str:
     mark = len(traffic.calls)
     killed_at = time.time()
     os.kill(int(before["pid"]), signal.SIGKILL)
+    if name == "redis":
+        ws_refused_during_outage(rt, traffic)
     deadline = killed_at + HOLD_SECONDS[name] + 30
     outage: dict[str, Any] | None = None
     while time.time() < deadline:
