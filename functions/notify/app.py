@@ -12,7 +12,16 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from licita.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from licita.notifications import service as notifications
+    from licita.realtime import service as realtime
+else:  # the pipeline (SQLAlchemy, Mongo, Redis, every area's events) loads on the first record, not at INIT
+    notifications = lazy_import("licita.notifications.service")
+    realtime = lazy_import("licita.realtime.service")
 
 log = logging.getLogger("licita.notify")
 
@@ -20,10 +29,8 @@ CHUNK_TYPE = "push.chunk"
 
 
 def _post_chunk(body: dict[str, Any]) -> dict[str, int] | Exception:
-    from licita.realtime.service import post_chunk
-
     try:
-        return post_chunk(body)
+        return realtime.post_chunk(body)
     except Exception as exc:
         return exc
 
@@ -46,9 +53,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     pool = ThreadPoolExecutor(max_workers=min(8, len(chunks))) if chunks else None
     futures = [(mid, pool.submit(_post_chunk, body)) for mid, body in chunks] if pool else []
     if events:
-        from licita.notifications.service import deliver_many
-
-        for (mid, _body), outcome in zip(events, deliver_many([b for _m, b in events]), strict=True):
+        for (mid, _body), outcome in zip(events, notifications.deliver_many([b for _m, b in events]), strict=True):
             outcomes[mid] = outcome
     for mid, future in futures:
         outcomes[mid] = future.result()

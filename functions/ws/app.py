@@ -8,6 +8,7 @@ from typing import Any
 
 from licita.auth.bearer import authorize
 from licita.core.errors import AppError, Unauthorized
+from licita.core.outage import is_outage, outage_error
 from licita.realtime import service as realtime
 
 log = logging.getLogger("licita.ws")
@@ -45,8 +46,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except Exception as exc:
         # Redis or PostgreSQL down: a clean 503 refusal (the handshake fails closed: nothing was registered and
         # no unchecked token gets in); anything else is a bug and stays one.
-        from licita.core.outage import is_outage, outage_error
-
         if not is_outage(exc):
             raise
         log.warning("dependency outage on %s: %s", route, exc)

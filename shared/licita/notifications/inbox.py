@@ -64,7 +64,7 @@ def counts(principal: Principal) -> s.InboxCounts:
 
 
 def mark_read(principal: Principal, notification_id: str) -> s.NotificationOut:
-    from pymongo import ReturnDocument
+    from pymongo import ReturnDocument  # noqa: PLC0415  (heavy: pymongo, lazy for cold start)
 
     inbox = _inbox()
     doc = inbox.find_one_and_update({"_id": notification_id, "user_id": principal.user_id, "read": False},

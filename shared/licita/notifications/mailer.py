@@ -25,7 +25,8 @@ from string import Template
 from typing import Any, Protocol
 
 from licita.core.config import get_settings
-from licita.core.events import Message
+from licita.core.events import Message, kind_of
+from licita.platform.clients import get_mongo
 from licita.platform.ports import MailSender
 
 log = logging.getLogger("licita.mailer")
@@ -63,8 +64,6 @@ def _template(name: str, folder: Path = TEMPLATES) -> Template | None:
 
 def _pick(kind: str, ext: str) -> Template:
     """The kind's own template (in its area's folder), else the default one."""
-    from licita.core.events import kind_of
-
     own = kind_of(kind).templates
     found = (own and _template(f"{kind}.{ext}", own)) or _template(f"{kind}.{ext}") or _template(f"default.{ext}")
     assert found is not None, f"missing e-mail template default.{ext}"
@@ -156,8 +155,6 @@ def smtp_session() -> Iterator[smtplib.SMTP]:
 
 # ------------------------------------------------------------------------------ outbox
 def _outbox() -> Any:
-    from licita.platform.clients import get_mongo
-
     return get_mongo()[OUTBOX]
 
 
@@ -171,7 +168,7 @@ def enqueue(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """Store rows; returns the ids that are new (a redelivered event's rows already exist)."""
     if not rows:
         return []
-    from pymongo.errors import BulkWriteError
+    from pymongo.errors import BulkWriteError  # noqa: PLC0415  (heavy: pymongo, lazy for cold start)
 
     try:
         _outbox().insert_many(list(rows), ordered=False)
@@ -186,7 +183,7 @@ def enqueue(rows: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def _claim(mail_id: str | None = None) -> dict[str, Any] | None:
     """Take one due row (or the given one) for sending: pending and due, or a sending row whose lease ran out."""
-    from pymongo import ReturnDocument
+    from pymongo import ReturnDocument  # noqa: PLC0415  (heavy: pymongo, lazy for cold start)
 
     now = datetime.now(UTC)
     due = {"$or": [{"status": "pending", "next_attempt_at": {"$lte": now}},

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError, core_schema
 
+from licita.core.events import kinds
 from licita.core.schemas import NotNull, Page, Schema, StrictModel
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ MAX_KINDS = 50  # kinds in one filter or one preferences update
 
 def known_kinds() -> list[str]:
     """Every registered kind, sorted (imports each area's ``events`` module the first time)."""
-    from licita.core.events import kinds
-
     return sorted(kinds())
 
 

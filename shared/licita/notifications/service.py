@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,9 +21,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
+from licita.accounts.models import Company, Status, User
 from licita.core.errors import ValidationFailed
-from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds
+from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds, load_all
+from licita.core.security.principal import ROLE_PERMISSIONS
+from licita.notifications import mailer
+from licita.platform.clients import get_mongo, get_redis
+from licita.platform.db.engine import system_transaction
 from licita.platform.ports import MailSender
+from licita.realtime import service as realtime
 
 __all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "deliver_many", "describe",
            "effective_preferences", "format_when", "kind_of", "kinds", "react", "recipients_for", "run_reactions",
@@ -48,8 +57,6 @@ class Recipient:
     permissions: frozenset[str] = field(default_factory=frozenset)
 
     def can(self, permission: str) -> bool:
-        from licita.core.security.principal import ROLE_PERMISSIONS
-
         return permission in self.permissions or permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
@@ -121,11 +128,6 @@ def dedup_key(event: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------------------ lookups
 def load_users(company_id: str) -> list[Recipient]:
     """Active users of an active company (a suspended company hears nothing)."""
-    from sqlalchemy import select
-
-    from licita.accounts.models import Company, Status, User
-    from licita.platform.db.engine import system_transaction
-
     try:
         cid = uuid.UUID(str(company_id))
     except ValueError:
@@ -140,8 +142,6 @@ def load_users(company_id: str) -> list[Recipient]:
 
 
 def load_preferences(user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    from licita.platform.clients import get_mongo
-
     ids = list(user_ids)
     if not ids:
         return {}
@@ -156,13 +156,9 @@ def company_settings(company_id: str) -> dict[str, Any]:
     """The company's ``notifications`` dynamic setting (email kill switch, reminder hours), with defaults.
 
     Cached per container for a few seconds: read on every event, changed almost never."""
-    import time
-
     cached = _settings_cache.get(str(company_id))
     if cached and cached[0] > time.monotonic():
         return dict(cached[1])
-    from licita.platform.clients import get_mongo
-
     doc = get_mongo()["dynamic_settings"].find_one({"company_id": str(company_id), "key": "notifications"})
     value = dict((doc or {}).get("value") or {})
     value.setdefault("email_enabled", True)
@@ -179,13 +175,9 @@ def ensure_indexes() -> None:
     global _indexes_ready
     if _indexes_ready:
         return
-    from licita.platform.clients import get_mongo
-
     inbox = get_mongo()[INBOX]
     inbox.create_index("created_at", expireAfterSeconds=INBOX_TTL_DAYS * 86400, name="ttl_created_at")
     inbox.create_index([("user_id", 1), ("read", 1), ("created_at", -1)], name="user_read_created")
-    from licita.notifications import mailer
-
     mailer.ensure_indexes()
     _indexes_ready = True
 
@@ -228,8 +220,6 @@ def deliver_many(events: Sequence[Any], *, smtp: MailSender | None = None) -> li
     per event. A failure is confined to the events it touched; the same event twice in a batch is delivered
     once (the second copy shares the first one's outcome).
     """
-    from licita.platform.clients import get_redis
-
     outcomes: list[Outcome | None] = [None] * len(events)
     first_of: dict[str, int] = {}
     copies: dict[int, int] = {}
@@ -311,8 +301,6 @@ def _plan(events: Sequence[dict[str, Any]]) -> list[_Plan]:
 
 def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
                      smtp: MailSender | None) -> list[Outcome]:
-    from licita.platform.clients import get_redis
-
     try:
         ensure_indexes()
         plans = _plan(events)
@@ -362,8 +350,6 @@ def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
 def _finish(plan: _Plan, smtp: MailSender | None) -> Exception | None:
     """E-mail (queued durably, then tried now; a failure stays in the outbox for the maintenance retry),
     then what areas do when this happens (a card for a READY tender, calendar events...)."""
-    from licita.notifications import mailer
-
     try:
         if plan.by_email:
             queued = mailer.enqueue([
@@ -384,9 +370,7 @@ def _insert_inbox(plans: Sequence[_Plan], errors: dict[int, Exception]) -> None:
     docs = [d for p in plans for d in p.docs]
     if not docs:
         return
-    from pymongo.errors import BulkWriteError
-
-    from licita.platform.clients import get_mongo
+    from pymongo.errors import BulkWriteError  # noqa: PLC0415  (heavy: pymongo, lazy for cold start)
 
     failed: dict[int, Exception] = {}
     try:
@@ -429,8 +413,6 @@ def react(*event_types: str) -> Callable[[Reaction], Reaction]:
 
 
 def run_reactions(event: Mapping[str, Any]) -> int:
-    from licita.core.events import load_all
-
     load_all()
     reactions = list(_REACTIONS.get(str(event["type"]), {}).values())
     for reaction in reactions:
@@ -440,8 +422,6 @@ def run_reactions(event: Mapping[str, Any]) -> int:
 
 def _push_all(plans: Sequence[_Plan]) -> None:
     """Every frame of the batch in one :func:`realtime.post_many` (parallel, chunked for big fan-outs)."""
-    from licita.realtime import service as realtime
-
     by_user = realtime.connections_by_topic(sorted({realtime.user_topic(d["user_id"]) for p in plans
                                                     for d in p.docs}))
     extra_topics = sorted({t for p in plans for t in _scoped_topics(p)})
@@ -486,8 +466,6 @@ def _push_all(plans: Sequence[_Plan]) -> None:
 
 
 def _scoped_topics(plan: _Plan) -> list[str]:
-    from licita.realtime import service as realtime
-
     return [realtime.scoped_topic(plan.company_id, f"{name}:{plan.payload[f'{name}_id']}")
             for name in ("tender", "board") if plan.payload.get(f"{name}_id")]
 

@@ -15,19 +15,23 @@ hash TTL and is dropped from the sets by the next push or sweep.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import logging
+import pkgutil
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import licita
 from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Forbidden, TooManyRequests
 from licita.core.security.principal import Principal
-from licita.platform.clients import get_redis
+from licita.platform.clients import aws_client, get_redis
 from licita.platform.push import get_push
 
 log = logging.getLogger("licita.realtime")
@@ -141,12 +145,6 @@ def _load_areas() -> None:
     global _areas_loaded
     if _areas_loaded:
         return
-    import importlib
-    import pkgutil
-    from pathlib import Path
-
-    import licita
-
     for mod in pkgutil.iter_modules(licita.__path__):
         if mod.ispkg and (Path(licita.__path__[0]) / mod.name / "sockets.py").exists():
             importlib.import_module(f"licita.{mod.name}.sockets")
@@ -317,8 +315,6 @@ def chunk_bodies(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, I
 
 
 def _enqueue_chunks(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]]) -> None:
-    from licita.platform.clients import aws_client
-
     sqs, url = aws_client("sqs"), get_settings().notifications_queue_url
     entries: list[dict[str, Any]] = []
     size = 0
