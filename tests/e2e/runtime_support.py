@@ -28,6 +28,9 @@ READY = "LICITA_LOCAL_READY "
 
 
 SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MONGO_URL", "AWS_ENDPOINT_URL")
+# what integration fixtures of the same worker may have pointed at their own resources: the runtime owns these
+FIXTURE_VARS = ("UPLOADS_BUCKET", "ANALYSIS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "REPORTS_QUEUE_URL",
+                "WEBSOCKET_MANAGEMENT_URL")
 
 
 @dataclass
@@ -159,7 +162,8 @@ def stop_runtime(handle: RuntimeHandle) -> None:
 
 
 def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("SMTP_")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in SERVICE_VARS and k not in FIXTURE_VARS and not k.startswith(("SMTP_", "PNCP_", "DISCOVERY_"))}
     env.update({
         "BCRYPT_ROUNDS": os.environ.get("BCRYPT_ROUNDS", "4"),
         "JWT_SECRET": os.environ.get("JWT_SECRET", "e2e-secret-0123456789abcdef0123456789abcdef"),
