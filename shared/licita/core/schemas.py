@@ -160,6 +160,8 @@ def _clean_cnpj(value: str) -> str:
     return only_digits(value)
 
 
+# A positive integer that fits PostgreSQL's ``integer`` column (versions, numbers): larger is a 422, not a 500.
+PositiveInt32 = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Cnpj = Annotated[str, Field(min_length=14, max_length=18, pattern=CNPJ_PATTERN,
                             description="CNPJ com 14 dígitos, com ou sem pontuação (00.000.000/0000-00); "
                                         "dígitos verificadores conferidos; guardado só com dígitos"),

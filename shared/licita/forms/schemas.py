@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from licita.boards.schemas import Text
-from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import Page, PageQuery, PositiveInt32, Schema, StrictModel
 
 
 class TemplateCreate(StrictModel):
@@ -48,7 +48,7 @@ class SubmissionCreate(StrictModel):
 
 class SubmissionQuery(PageQuery):
     template_key: str | None = Field(default=None, max_length=60)
-    version: int | None = Field(default=None, ge=1)
+    version: PositiveInt32 | None = None
     tender_id: UUID | None = None
     card_id: UUID | None = None
     submitted_by: UUID | None = None
@@ -56,7 +56,7 @@ class SubmissionQuery(PageQuery):
 
 class ExportQuery(StrictModel):
     template_key: str = Field(min_length=2, max_length=60)
-    version: int | None = Field(default=None, ge=1)
+    version: PositiveInt32 | None = None
     tender_id: UUID | None = None
     card_id: UUID | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from typing import Any
 
@@ -140,3 +141,13 @@ def test_other_company_sees_nothing(team: Team, other: Team, method: str, path: 
     assert page["page"]["total"] == 0
     assert export(other.admin, template_key="analise_viabilidade")["statusCode"] == 404
     assert t["id"] not in [x["id"] for x in templates(other.admin).values()]
+
+
+def test_a_version_beyond_a_postgresql_integer_is_a_422_not_a_500(team: Team) -> None:
+    """Found by the 54,153-case fuzz pass: ``version=87006078766`` reached the database as an int8."""
+    result = export(team.member, template_key="analise_viabilidade", version="87006078766")
+    assert result["statusCode"] == 422, result
+    assert json.loads(result["body"])["error"]["code"] == "validation_failed"
+    status, body = team.member.call("forms", "GET", "/forms/submissions", query={"version": str(2**31)})
+    assert status == 422 and body["error"]["code"] == "validation_failed"
+    assert export(team.member, template_key="analise_viabilidade", version=str(2**31 - 1))["statusCode"] == 404  # valid, absent
