@@ -135,6 +135,12 @@ def decode_prefs(body: dict[str, Any], kinds: list[str]) -> int:
 def test_kill_each_store_under_traffic(outage_runtime: RuntimeHandle) -> None:
     rt = outage_runtime
     creds = rt.credentials
+    # the traffic loops ~25 calls/s: on the demo's basic plan (120/min per user) the limiter's 429s would hide
+    # the outage, and whether the first success after a restart fell inside the budget's minute was luck
+    import psycopg
+
+    with psycopg.connect(rt.endpoints.database_url.replace("postgresql+psycopg://", "postgresql://", 1)) as db:
+        db.execute("UPDATE companies SET plan = 'internal' WHERE id = %s", (creds["company_id"],))
     client = httpx.Client(base_url=rt.rest_url, timeout=20)
     login = client.post("/auth/login", json={"email": creds["email"], "password": creds["password"]})
     assert login.status_code == 200, login.text
@@ -157,7 +163,7 @@ def test_kill_each_store_under_traffic(outage_runtime: RuntimeHandle) -> None:
         worker.join(30)
     print("\n" + "\n".join(report))
 
-    bad = [c for c in traffic.calls if (c.status >= 500 and c.status != 503) or c.status == 0]
+    bad = [c for c in traffic.calls if (c.status >= 500 and c.status != 503) or c.status in (0, 429)]
     assert not bad, f"answers other than 503 during outages: {bad[:10]}"
     no_retry = [c for c in traffic.calls if c.status == 503 and not c.retry_after]
     assert not no_retry, f"503 without Retry-After: {no_retry[:5]}"
