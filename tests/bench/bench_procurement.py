@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
-from common import ROOT, fmt, http_json, local_runtime, make_bench_user, summarize
+from common import ROOT, fmt, http_json, local_runtime, make_bench_user, time_calls
 
 EDITAL = ROOT.parent / "shared" / "data" / "tenders" / "trt18-pe-035-2018-edital.pdf"
 ITEMS, SUPPLIERS, IMPORT_ROWS = 131, 5, 10_000
@@ -42,17 +42,6 @@ def cnpj(rng: random.Random) -> str:
 
 def pg(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def timed(fn: Any, n: int, warmup: int = 3) -> dict[str, float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return summarize(samples)
 
 
 def analysed_edital() -> dict[str, Any]:
@@ -127,7 +116,7 @@ def service_times(info: dict[str, Any], company_id: str, tokens: dict[str, Any],
         with tenant_transaction(company_id) as db:
             return comparison_xlsx(load(db, get_quote(db, uuid.UUID(company_id), quote_id)))
 
-    return {"comparison": timed(lambda: comparison(principal, quote_id), 30), "xlsx": timed(xlsx, 10, 2)}
+    return {"comparison": time_calls(lambda: comparison(principal, quote_id), 30, 3), "xlsx": time_calls(xlsx, 10, 2)}
 
 
 def main() -> int:
@@ -145,7 +134,7 @@ def main() -> int:
         quote_tender, pdf_tender = seed(rt.info["endpoints"]["database_url"], company_id, analysis)
         rng = random.Random(11)
 
-        reference = timed(lambda: http_json(base, "GET", "/auth/me", headers=auth), 50, 10)
+        reference = time_calls(lambda: http_json(base, "GET", "/auth/me", headers=auth), 50, 10)
         print(f"reference GET /auth/me: {fmt(reference)}")
 
         # --- comparison 131 × 5
@@ -168,7 +157,8 @@ def main() -> int:
                         "delivery_days": rng.randint(1, 30), "validity_days": 60} for it in quote["items"]]
             status, body = http_json(base, "POST", path, {"items": answers, "submit": True})
             assert status == 200, body
-        comparison = timed(lambda: http_json(base, "GET", f"/quotes/{quote['id']}/comparison", headers=auth), 30)
+        comparison_url = f"/quotes/{quote['id']}/comparison"
+        comparison = time_calls(lambda: http_json(base, "GET", comparison_url, headers=auth), 30, 3)
         status, comp = http_json(base, "GET", f"/quotes/{quote['id']}/comparison", headers=auth)
         assert status == 200 and len(comp["items"]) == ITEMS
         assert all(len(i["offers"]) == SUPPLIERS for i in comp["items"])
@@ -178,7 +168,8 @@ def main() -> int:
         print(f"  same comparison in-process (service only, no HTTP/runtime): {fmt(in_process['comparison'])}")
         print(f"  comparison XLSX build in-process (no S3): {fmt(in_process['xlsx'])}")
 
-        export = timed(lambda: http_json(base, "GET", f"/quotes/{quote['id']}/comparison/export", headers=auth), 10, 2)
+        export_url = f"/quotes/{quote['id']}/comparison/export"
+        export = time_calls(lambda: http_json(base, "GET", export_url, headers=auth), 10, 2)
         print(f"comparison XLSX export via runtime (build + S3 + link): {fmt(export)} (target <= 1000 ms)")
 
         # --- tender summary PDF of the 116-page edital
@@ -188,7 +179,7 @@ def main() -> int:
                 "agency": (analysis["fields"].get("agency") or {}).get("value"),
                 "fields": analysis["fields"], "risk": analysis["risk"], "items": analysis["items"], "deadlines": [],
                 "requirements": analysis["requirements"]}
-        render = timed(lambda: tender_summary_pdf(data, datetime.now(UTC).date()), 5, 1)
+        render = time_calls(lambda: tender_summary_pdf(data, datetime.now(UTC).date()), 5, 1)
         size = len(tender_summary_pdf(data, datetime.now(UTC).date()))
         print(f"tender summary PDF render ({analysis['source']}): {fmt(render)}, {size / 1024:.0f} KiB "
               "(target <= 2000 ms)")
