@@ -202,10 +202,10 @@ def list_quotes(principal: Principal, query: QuoteListQuery) -> QuotePage:
         rows, page = paginate(db, stmt, query.page, query.page_size)
         ids = [q.id for q in rows]
         items = dict(db.execute(select(QuoteItem.quote_id, func.count()).where(QuoteItem.quote_id.in_(ids))
-                                .group_by(QuoteItem.quote_id)).tuples().all())
+                                .group_by(QuoteItem.quote_id)).all())
         links = {qid: (total, answered) for qid, total, answered in db.execute(
             select(QuoteLink.quote_id, func.count(), func.count(QuoteLink.submitted_at))
-            .where(QuoteLink.quote_id.in_(ids)).group_by(QuoteLink.quote_id)).tuples().all()}
+            .where(QuoteLink.quote_id.in_(ids)).group_by(QuoteLink.quote_id)).all()}
         summaries = [QuoteSummary(id=q.id, title=q.title, status=q.status, deadline_at=q.deadline_at,
                                   tender_id=q.tender_id, items=items.get(q.id, 0),
                                   suppliers=links.get(q.id, (0, 0))[0], answered=links.get(q.id, (0, 0))[1],

@@ -372,13 +372,19 @@ def test_rate_limit_is_shared_between_two_clients(fake: FakePncp, make_client: M
         limiter = client.limiter
         assert isinstance(limiter, RedisRateLimiter)
         original = limiter._try
+        seen: list[float] = []  # the clock value this limiter handed to the Redis script (one thread per client)
 
-        def timed(original: Callable[[], float] = original) -> float:
+        def clock(seen: list[float] = seen) -> float:
+            seen.append(time.time())
+            return seen[-1]
+
+        def timed(original: Callable[[], float] = original, seen: list[float] = seen) -> float:
             wait = original()
             if wait <= 0:
-                grants.append(time.monotonic())
+                grants.append(seen[-1])  # the GCRA grant time, not when this thread got to run again
             return wait
 
+        limiter.clock = clock
         limiter._try = timed  # type: ignore[method-assign]
 
     def work(client: PncpClient) -> None:
@@ -394,9 +400,10 @@ def test_rate_limit_is_shared_between_two_clients(fake: FakePncp, make_client: M
     served = [r for r in fake.requests if r.t >= wall and r.status == 200 and r.path.endswith("/" + seq)]
     assert len(served) == 10 and len(grants) == 10
     grants.sort()
-    # 10 grants at 5/s in total take 1.8 s; two separate 5/s budgets would take 0.8 s (slack: a busy 2-CPU runner)
-    assert grants[-1] - grants[0] >= 1.5
-    assert min(y - x for x, y in itertools.pairwise(grants)) >= 0.1
+    # grant times are the clocks the script judged, so the shared 5/s budget spaces them by 0.2 s exactly
+    # (two separate budgets would allow two grants at once); 1 ms is the script's argument rounding
+    assert grants[-1] - grants[0] >= 1.8 - 0.01
+    assert min(y - x for x, y in itertools.pairwise(grants)) >= 0.2 - 0.001
     assert a.stats.requests == b.stats.requests == 5
 
 
