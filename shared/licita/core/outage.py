@@ -21,6 +21,7 @@ _OUTAGE_TYPES = (
     ("redis.exceptions", "ConnectionError"),
     ("redis.exceptions", "TimeoutError"),
     ("redis.exceptions", "BusyLoadingError"),
+    ("licita.platform.resp", "RespConnectionError"),
     ("pymongo.errors", "ConnectionFailure"),
     ("pymongo.errors", "ServerSelectionTimeoutError"),
     ("pymongo.errors", "NetworkTimeout"),

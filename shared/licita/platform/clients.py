@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from pymongo.database import Database
     from redis import Redis
 
+    from licita.platform.resp import RespClient
+
 
 @cache
 def get_redis() -> Redis:
@@ -25,6 +27,17 @@ def get_redis() -> Redis:
     # so the API answers 503 quickly instead of waiting out redis-py's default multi-second backoff.
     return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=5,
                           retry=Retry(ExponentialBackoff(cap=0.25, base=0.05), 3))
+
+
+@cache
+def get_resp() -> RespClient:
+    """The standard-library Redis client for the cold-start-critical paths (authorizer, ws ``$connect``)."""
+    from licita.platform.resp import RespClient  # noqa: PLC0415  (only the paths that use it load it)
+
+    url = get_settings().redis_url
+    if not url:
+        raise RuntimeError("REDIS_URL is not configured")
+    return RespClient(url, timeout=2.0)
 
 
 @cache
@@ -53,6 +66,9 @@ def aws_client(service: str) -> Any:
 
 
 def reset_clients() -> None:
+    if get_resp.cache_info().currsize:
+        get_resp().close()
+    get_resp.cache_clear()
     get_redis.cache_clear()
     get_mongo.cache_clear()
     aws_client.cache_clear()

@@ -1,4 +1,5 @@
-"""The authorizer and ws $connect paths: no ORM on import or first call, and the plain-psycopg session check
+"""The authorizer and ws $connect paths: no ORM on import or first call (the authorizer: not even redis-py),
+and the plain-psycopg session check
 keeps the old semantics (revoked / expired / idle / inactive, last_activity_at written at most every 60 s)."""
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ FIRST_CALLS = textwrap.dedent("""
     authorizer, ws = load("authorizer"), load("ws")
     arn = "arn:aws:execute-api:us-east-1:1:api/local/GET/x"
     allowed = authorizer.handler({"methodArn": arn, "headers": {"Authorization": "Bearer " + token}}, None)
+    heavy = sorted(m for m in ("redis", "sqlalchemy", "pydantic", "boto3", "pymongo") if m in sys.modules)
     connect = ws.handler({"requestContext": {"routeKey": "$connect", "connectionId": "c-light"},
                           "queryStringParameters": {"token": token}}, None)
     print(json.dumps({"effect": allowed["policyDocument"]["Statement"][0]["Effect"],
-                      "connect": connect["statusCode"],
+                      "connect": connect["statusCode"], "authorizer_heavy": heavy,
                       "orm": sorted(m for m in sys.modules if m.startswith(("sqlalchemy.orm", "licita.accounts")))}))
 """)
 
@@ -70,6 +72,7 @@ def test_authorizer_and_ws_first_calls_import_no_orm() -> None:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["effect"] == "Allow" and result["connect"] == 200
     assert result["orm"] == []
+    assert result["authorizer_heavy"] == []  # redis-py alone was ~190 ms of its cold start (platform/resp.py)
 
 
 def test_session_check_semantics() -> None:
