@@ -1,18 +1,20 @@
 """Rules-based tender extraction (pure Python + regex, no network).
 
 ``extract_tender(doc)`` turns an ``ExtractedDocument`` into a ``TenderAnalysis`` whose
-``to_dict()`` is the design/EXTRACTION.md format. Importing this package does not import
-PyMuPDF or python-docx (only ``licita.documents`` readers do, lazily).
+``to_dict()`` is the design/EXTRACTION.md format. Importing this package loads only the field catalogue
+(``models``): the API functions read it, and compiling the rules' patterns on their cold start cost them
+more than their own imports. The rules load on the first ``extract_tender``; PyMuPDF and python-docx only
+when ``licita.documents`` readers need them.
 """
 
 from __future__ import annotations
 
-from licita.documents.model import ExtractedDocument
+from typing import TYPE_CHECKING
+
 from licita.extraction.models import FIELD_NAMES, Evidence, Field, Item, KeyDate, RiskReport, TenderAnalysis
-from licita.extraction.risk import assess
-from licita.extraction.rules import extract_fields
-from licita.extraction.sections import guarantees, key_dates, penalties, requirements
-from licita.extraction.text import Corpus
+
+if TYPE_CHECKING:
+    from licita.documents.model import ExtractedDocument
 
 __all__ = [
     "FIELD_NAMES",
@@ -28,23 +30,6 @@ __all__ = [
 
 def extract_tender(doc: ExtractedDocument) -> TenderAnalysis:
     """Run every rule over the document and score its risk."""
-    corpus = Corpus(doc)
-    fields, items = extract_fields(doc, corpus)
-    kind = fields["document_kind"].value
-    analysis = TenderAnalysis(
-        file=doc.source_member or doc.filename,
-        sha256=doc.sha256,
-        fields=fields,
-        items=items.items,
-        warnings=list(doc.warnings),
-    )
-    if kind != "other":
-        analysis.requirements = requirements(corpus)
-        analysis.penalties = penalties(corpus)
-        analysis.guarantees = guarantees(corpus)
-        session = fields["session_datetime"].value
-        basis = fields["legal_basis"].value
-        analysis.dates = key_dates(corpus, session if isinstance(session, str) else None,
-                                   basis if isinstance(basis, str) else None)
-    analysis.risk = assess(analysis)
-    return analysis
+    from licita.extraction import engine  # noqa: PLC0415  (the rules: off the API functions' cold start)
+
+    return engine.extract_tender(doc)
