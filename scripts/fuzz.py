@@ -17,11 +17,9 @@ import collections
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,8 +29,9 @@ from typing import Any
 
 import httpx
 
+from licita_local.launch import NotReady, spawn, stop
+
 ROOT = Path(__file__).resolve().parents[1]
-READY = "LICITA_LOCAL_READY "
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MONGO_URL", "AWS_ENDPOINT_URL")
 
@@ -69,33 +68,15 @@ def local_runtime(log_path: Path) -> Iterator[dict[str, Any]]:
                 "JWT_SECRET": env.get("JWT_SECRET", "fuzz-secret-0123456789abcdef0123456789abcdef"),
                 "PYTHONUNBUFFERED": "1"})
     with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "licita_local", "run", "--port", "0", "--ws-port", "0", "--data-dir",
-             str(data_dir), "--no-schedules", "--no-reload", "--log-level", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-        box: dict[str, Any] = {}
-
-        def read() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if line.startswith(READY):
-                    box["info"] = json.loads(line[len(READY):])
-            # keeps draining until the child exits, so it never blocks on a full pipe
-
-        threading.Thread(target=read, daemon=True).start()
-        deadline = time.monotonic() + 240
-        while "info" not in box and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
         try:
-            if "info" not in box:
-                raise SystemExit(f"licita-local did not start; see {log_path}")
-            yield box["info"]
+            proc, info = spawn(["--port", "0", "--ws-port", "0", "--data-dir", str(data_dir), "--no-schedules",
+                                "--no-reload", "--log-level", "WARNING"], env, log, cwd=ROOT, timeout=240)
+        except NotReady:
+            raise SystemExit(f"licita-local did not start; see {log_path}") from None
+        try:
+            yield info
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def prepare_accounts(database_url: str, credentials: dict[str, Any]) -> list[str]:

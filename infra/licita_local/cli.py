@@ -22,9 +22,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from licita_local.launch import READY_PREFIX
 from licita_local.runtime import LocalRuntime, RuntimeInfo
-
-READY_PREFIX = "LICITA_LOCAL_READY "
 
 
 def _parser() -> argparse.ArgumentParser:

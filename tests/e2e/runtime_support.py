@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from licita_local.launch import READY_PREFIX, NotReady, spawn, stop
 from licita_local.services import Endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixture"
 
 
-READY = "LICITA_LOCAL_READY "
+READY = READY_PREFIX
 
 
 SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "MONGO_URL", "AWS_ENDPOINT_URL")
@@ -124,41 +121,16 @@ class RuntimeHandle:
 
 
 def start_runtime(args: list[str], env: dict[str, str], log_path: Path, timeout: float = 180.0) -> RuntimeHandle:
-    log = log_path.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "licita_local", "run", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=log, text=True)
-    assert proc.stdout is not None
-    info: dict[str, Any] | None = None
-    box: dict[str, Any] = {}
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.startswith(READY):
-                box["info"] = json.loads(line[len(READY):])
-                break
-        for _ in proc.stdout:  # keep draining so the child never blocks on a full pipe
-            pass
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and "info" not in box and proc.poll() is None:
-        time.sleep(0.05)
-    info = box.get("info")
-    if info is None:
-        proc.kill()
-        raise RuntimeError(f"licita-local did not become ready:\n{log_path.read_text(errors='replace')[-4000:]}")
+    with log_path.open("w") as log:
+        try:
+            proc, info = spawn(args, env, log, cwd=ROOT, timeout=timeout)
+        except NotReady as exc:
+            raise RuntimeError(f"{exc}:\n{log_path.read_text(errors='replace')[-4000:]}") from None
     return RuntimeHandle(info, proc, log_path)
 
 
 def stop_runtime(handle: RuntimeHandle) -> None:
-    handle.process.send_signal(signal.SIGINT)
-    try:
-        handle.process.wait(30)
-    except subprocess.TimeoutExpired:
-        handle.process.kill()
-        handle.process.wait(5)
+    stop(handle.process)
 
 
 def base_env() -> dict[str, str]:
