@@ -292,6 +292,7 @@ class LocalRuntime:
                 env[k] = v
         env.update(endpoints.as_env())
         env["WEBSOCKET_MANAGEMENT_URL"] = rest_url
+        env["WEBSOCKET_MANAGEMENT_BATCH"] = "1"  # our endpoint's /@connections/$batch (websocket.py); not on AWS
         env["AWS_REGION"] = os.environ.get("AWS_REGION", REGION)
         env["LICITA_LOCAL"] = "1"
         os.environ.update(env)

@@ -5,6 +5,13 @@ handshake so a non-2xx ``statusCode`` rejects the upgrade with that status, exac
 messages are routed with the RouteSelectionExpression; ``$disconnect`` runs when the socket closes.
 The management API (``post_to_connection`` / ``get_connection`` / ``delete_connection``) is plain HTTP,
 so it lives on the REST port (``WEBSOCKET_MANAGEMENT_URL``) and hands frames to this loop.
+
+Local extension (never on AWS): ``POST /@connections/$batch`` posts many frames in one request, each
+frame carried once however many sockets get it (the ``push.chunk`` layout: ``{"frames": [text, ...],
+"posts": [[connection_id, frame_index], ...]}``) and answers which connections are gone. On AWS every
+socket is its own ``post_to_connection``; locally the functions share this process with the gateway, so a
+round trip per socket costs the CPU (HTTP parse, thread hop, GIL) the frames are waiting for. Clients
+use it only when ``WEBSOCKET_MANAGEMENT_BATCH`` says the endpoint has it (the runtime sets it).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +43,9 @@ from licita_local.httpserver import Request, Response
 from licita_local.template import WebSocketApiDef
 
 log = logging.getLogger("licita.local.ws")
+
+BATCH_ID = "$batch"  # ``/@connections/$batch``: "$" never occurs in a connection id (base64)
+MAX_FRAME = 128 * 1024  # API Gateway's WebSocket frame limit
 
 
 def new_connection_id() -> str:
@@ -273,6 +283,43 @@ class WebSocketGateway:
 
         return asyncio.run_coroutine_threadsafe(send(), self._loop).result(timeout)
 
+    def post_batch(self, posts: Sequence[tuple[str, str | bytes]], timeout: float = 10.0) -> list[bool]:
+        """Many posts in one hop to the loop: every send is queued on its socket concurrently, so a slow
+        reader delays only itself; ``False`` where the connection is gone (or its send failed)."""
+        targets = [self.connections.get(connection_id) for connection_id, _data in posts]
+
+        async def send(conn: Connection | None, payload: str | bytes) -> bool:
+            if conn is None or conn.ws is None:
+                return False
+            try:
+                await conn.ws.send(payload)
+                return True
+            except Exception:
+                return False
+
+        async def send_all() -> list[bool]:
+            return list(await asyncio.gather(*(send(conn, data) for conn, (_id, data) in
+                                               zip(targets, posts, strict=True))))
+
+        return asyncio.run_coroutine_threadsafe(send_all(), self._loop).result(timeout)
+
+    def _handle_batch(self, body: bytes) -> Response:
+        """``POST /@connections/$batch``: 200 ``{"outcomes": ["sent" | "gone" | "failed", ...]}``, one per post in
+        order; a frame over the frame limit fails its posts (413 per post on AWS), a malformed request is a 400."""
+        try:
+            batch = json.loads(body)
+            frames = [f if isinstance(f, str) else None for f in batch["frames"]]
+            pairs = [(str(p[0]), int(p[1])) for p in batch["posts"]]
+            if any(not 0 <= index < len(frames) or frames[index] is None for _id, index in pairs):
+                raise ValueError("frame index out of range")
+        except (ValueError, KeyError, TypeError, IndexError):
+            return _mgmt_error(400, "BadRequestException", "Malformed batch")
+        too_big = {i for i, f in enumerate(frames) if f is not None and len(f.encode()) > MAX_FRAME}
+        posts = [(connection_id, frames[index] or "") for connection_id, index in pairs if index not in too_big]
+        delivered = iter(self.post_batch(posts)) if posts else iter(())
+        outcomes = ["failed" if index in too_big else "sent" if next(delivered) else "gone" for _id, index in pairs]
+        return Response(200, [("Content-Type", "application/json")], json.dumps({"outcomes": outcomes}).encode())
+
     def describe(self, connection_id: str) -> dict[str, Any] | None:
         conn = self.connections.get(connection_id)
         if conn is None:
@@ -296,8 +343,12 @@ class WebSocketGateway:
         """``/@connections/{id}`` (optionally behind a ``/{stage}`` prefix): POST, GET, DELETE."""
         path = req.target.partition("?")[0]
         conn_id = unquote(path[path.index("/@connections/") + len("/@connections/"):]).strip("/")
+        if conn_id == BATCH_ID:
+            if req.method != "POST":
+                return _mgmt_error(405, "MethodNotAllowedException", f"{req.method} not supported")
+            return self._handle_batch(req.body)
         if req.method == "POST":
-            if len(req.body) > 128 * 1024:
+            if len(req.body) > MAX_FRAME:
                 return _mgmt_error(413, "PayloadTooLargeException", "Message too long")
             ok = self.post(conn_id, req.body)
             return Response(200, [("Content-Type", "application/json")], b"") if ok else _gone(conn_id)

@@ -61,3 +61,34 @@ def test_delete_connection_closes_the_socket(runtime: RuntimeHandle, token: str)
         runtime.management_client().delete_connection(ConnectionId=conn_id)
         with pytest.raises(Exception):  # noqa: B017 - ConnectionClosed*, whichever the close lands as
             ws.recv(timeout=5)
+
+
+def test_batch_post_extension_sends_each_frame_and_names_the_gone(runtime: RuntimeHandle, token: str) -> None:
+    """The local endpoint's ``/@connections/$batch`` (what ``WEBSOCKET_MANAGEMENT_BATCH`` turns on): every live
+    socket gets its frame, a closed one comes back gone, an over-limit frame fails alone; bad requests are 4xx."""
+    from licita.platform.push import BATCH_PATH, BatchPush
+
+    push = BatchPush(runtime.management_url, "us-east-1")
+    since = runtime.last_invocation_id()
+    with connect(f"{runtime.ws_url}/?token={token}", open_timeout=10) as first:
+        first_id = connection_id_of(runtime, since)
+        since = runtime.last_invocation_id()
+        with connect(f"{runtime.ws_url}/?token={token}", open_timeout=10) as second:
+            second_id = connection_id_of(runtime, since)
+            closing_since = runtime.last_invocation_id()
+            with connect(f"{runtime.ws_url}/?token={token}", open_timeout=10):
+                closed_id = connection_id_of(runtime, closing_since)
+            runtime.wait_for("WsFunction", closing_since, lambda i: i["target"] == "$disconnect")
+            shared = json.dumps({"type": "broadcast", "texto": "ação"}).encode()
+            huge = json.dumps({"type": "big", "pad": "x" * (129 * 1024)}).encode()
+            outcomes = push.post_many([(first_id, shared), (closed_id, shared), (second_id, shared),
+                                       (second_id, json.dumps({"type": "own"}).encode()), (first_id, huge)])
+            assert outcomes == ["sent", "gone", "sent", "sent", "failed"]
+            assert json.loads(first.recv(timeout=5)) == {"type": "broadcast", "texto": "ação"}
+            assert [json.loads(second.recv(timeout=5))["type"] for _ in range(2)] == ["broadcast", "own"]
+            with pytest.raises(TimeoutError):  # the over-limit frame was not sent
+                first.recv(timeout=0.3)
+    url = f"{runtime.management_url.rstrip('/')}{BATCH_PATH}"
+    assert httpx.post(url, content=b'{"frames": ["x"], "posts": [["a", 3]]}').status_code == 400
+    assert httpx.post(url, content=b"not json").status_code == 400
+    assert httpx.get(url).status_code == 405

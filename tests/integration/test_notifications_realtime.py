@@ -182,3 +182,71 @@ def test_sweep_pings_and_cleans(notify_env: NotifyEnv, tenant: Tenant) -> None:
     assert result["gone"] >= 1
     assert notify_env.connections.frames("s1=", "ping")
     assert realtime.connection("s2=") is None and realtime.connection("s1=") is not None
+
+
+class BatchRecorder:
+    """A push port with ``post_many`` (the local runtime's batch extension): records each call."""
+
+    def __init__(self, gone: set[str]) -> None:
+        self.gone = gone
+        self.batches: list[list[tuple[str, bytes]]] = []
+        self.single: list[str] = []
+
+    def post(self, connection_id: str, data: bytes) -> str:
+        self.single.append(connection_id)
+        return "gone" if connection_id in self.gone else "sent"
+
+    def delete(self, connection_id: str) -> str:
+        return "deleted"
+
+    def post_many(self, messages: list[tuple[str, bytes]]) -> list[str]:
+        self.batches.append(list(messages))
+        return ["gone" if c in self.gone else "sent" for c, _d in messages]
+
+
+def test_a_batch_capable_port_gets_one_call_and_gone_sockets_leave_their_topics(notify_env: NotifyEnv,
+                                                                                tenant: Tenant) -> None:
+    from licita.platform import push
+    from licita.realtime import service as realtime
+
+    token = login(tenant.viewer)["access_token"]
+    ids = [f"b{i}=" for i in range(5)]
+    for cid in ids:
+        assert ws("$connect", cid, token=token)["statusCode"] == 200
+        ws("$default", cid, body=json.dumps({"action": "subscribe", "topics": ["tender:t-batch"]}))
+    topic = realtime.scoped_topic(str(tenant.company_id), "tender:t-batch")
+    port = BatchRecorder({"b3="})
+    with push.use(port):  # type: ignore[arg-type]
+        counts = realtime.push([topic], {"type": "x"})
+    assert counts == {"sent": 4, "gone": 1, "failed": 0, "queued": 0}
+    assert port.single == [] and len(port.batches) == 1  # one call, the frame encoded once for every socket
+    assert sorted(c for c, _d in port.batches[0]) == ids and len({d for _c, d in port.batches[0]}) == 1
+    assert realtime.connection("b3=") is None and "b3=" not in realtime.connections_for([topic])
+    assert realtime.connections_for([topic]) == {"b0=", "b1=", "b2=", "b4="}
+
+
+def test_batch_flag_against_an_endpoint_without_the_extension_falls_back_to_one_post_each(
+        notify_env: NotifyEnv, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``WEBSOCKET_MANAGEMENT_BATCH`` set against API Gateway's plain ``@connections`` API (the stand-in answers
+    the batch call like any post, with no outcomes): every socket still gets its own post, 410 still cleans."""
+    from licita.core.config import reset_settings
+    from licita.platform import push
+    from licita.realtime import service as realtime
+
+    monkeypatch.setenv("WEBSOCKET_MANAGEMENT_BATCH", "1")
+    reset_settings()
+    push.reset()
+    try:
+        assert isinstance(push.get_push(), push.BatchPush)
+        token = login(tenant.viewer)["access_token"]
+        for cid in ("f1=", "f2=", "f3="):
+            assert ws("$connect", cid, token=token)["statusCode"] == 200
+        notify_env.connections.gone.add("f2=")
+        counts = realtime.push([f"user:{tenant.viewer.id}"], {"type": "fallback"})
+        assert counts == {"sent": 2, "gone": 1, "failed": 0, "queued": 0}
+        assert notify_env.connections.frames("f1=", "fallback") and notify_env.connections.frames("f3=", "fallback")
+        assert realtime.connection("f2=") is None
+    finally:
+        monkeypatch.delenv("WEBSOCKET_MANAGEMENT_BATCH")
+        reset_settings()
+        push.reset()

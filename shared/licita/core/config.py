@@ -33,6 +33,8 @@ class Settings:
     analysis_dlq_url: str = ""
     notifications_dlq_url: str = ""
     websocket_management_url: str = ""
+    # the endpoint also takes many posts per request (the local runtime's ``/@connections/$batch``); never on AWS
+    websocket_management_batch: bool = False
     # parallel post_to_connection calls per fan-out: 8 measured best on the 2-core local runtime (calls share the
     # GIL with the server); raise it on AWS where each call waits on the network.
     ws_push_workers: int = 8

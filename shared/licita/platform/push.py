@@ -4,21 +4,47 @@
 botocore's per-call machinery (validation, hooks, parsing cost ~2 ms of GIL each): it sends exactly the
 SigV4-signed request boto3 would send, on a keep-alive connection per thread. :func:`get_push` returns the
 adapter for the configured endpoint, or the port a test installed with :func:`use`.
+
+The local runtime's management endpoint also takes many posts in one request (``/@connections/$batch``, its
+own extension: ``WEBSOCKET_MANAGEMENT_BATCH``); :class:`BatchPush` uses it. AWS has no such call, so there
+every socket stays one signed ``post_to_connection`` (:class:`ApiGatewayPush`), and a 410 still means gone.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
 from licita.core.config import get_settings
 from licita.platform.ports import DeleteOutcome, PostOutcome, PushPort
 
 log = logging.getLogger("licita.push")
+
+BATCH_PATH = "/@connections/$batch"
+BATCH_MAX_POSTS = 500  # posts per batch request (a 1,000-socket chunk is two requests)
+
+
+def pack(messages: Sequence[tuple[str, bytes]]) -> tuple[list[str], list[tuple[str, int]]]:
+    """``(frames, posts)``: each distinct frame once (a broadcast is one frame for many sockets) and
+    ``(connection_id, frame_index)`` per post. Frames must be UTF-8 text (``realtime.encode`` makes them so)."""
+    index: dict[bytes, int] = {}
+    posts: list[tuple[str, int]] = []
+    for connection_id, data in messages:
+        posts.append((connection_id, index.setdefault(data, len(index))))
+    return [f.decode() for f in index], posts
+
+
+@runtime_checkable
+class BatchPushPort(PushPort, Protocol):
+    """A push port that also posts many frames in one call, one outcome per message, in order."""
+
+    def post_many(self, messages: Sequence[tuple[str, bytes]]) -> list[PostOutcome]: ...
 
 
 class ApiGatewayPush:
@@ -49,10 +75,10 @@ class ApiGatewayPush:
             self.local.conn = conn
         return conn
 
-    def _call(self, method: str, connection_id: str, data: bytes | None) -> int:
+    def _call(self, method: str, suffix: str, data: bytes | None) -> tuple[int, bytes]:
+        """One signed request to ``{endpoint}{suffix}``: (status, body)."""
         from botocore.awsrequest import AWSRequest  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
-        suffix = f"/@connections/{quote(connection_id, safe='')}"
         headers_in = {"Content-Type": "application/json"} if data is not None else {}
         request = AWSRequest(method=method, url=f"{self.endpoint}{suffix}", data=data, headers=headers_in)
         if self.credentials is not None:
@@ -63,16 +89,20 @@ class ApiGatewayPush:
             try:
                 conn.request(method, f"{self.base}{suffix}", body=data, headers=headers)
                 response = conn.getresponse()
-                response.read()
+                body = response.read()
             except (http.client.HTTPException, OSError):
                 if attempt:
                     raise
                 continue
-            return response.status
+            return response.status, body
         raise AssertionError("unreachable")
 
+    @staticmethod
+    def _suffix(connection_id: str) -> str:
+        return f"/@connections/{quote(connection_id, safe='')}"
+
     def post(self, connection_id: str, data: bytes) -> PostOutcome:
-        status = self._call("POST", connection_id, data)
+        status, _body = self._call("POST", self._suffix(connection_id), data)
         if status == 410:
             return "gone"
         if 200 <= status < 300:
@@ -81,7 +111,7 @@ class ApiGatewayPush:
         return "failed"
 
     def delete(self, connection_id: str) -> DeleteOutcome:
-        status = self._call("DELETE", connection_id, None)
+        status, _body = self._call("DELETE", self._suffix(connection_id), None)
         if status == 410:
             return "gone"
         if 200 <= status < 300:
@@ -90,7 +120,36 @@ class ApiGatewayPush:
         return "failed"
 
 
-_adapters: dict[tuple[str, str], ApiGatewayPush] = {}
+class BatchPush(ApiGatewayPush):
+    """The local runtime's management endpoint: up to :data:`BATCH_MAX_POSTS` posts per request."""
+
+    def post_many(self, messages: Sequence[tuple[str, bytes]]) -> list[PostOutcome]:
+        outcomes: list[PostOutcome] = []
+        for start in range(0, len(messages), BATCH_MAX_POSTS):
+            outcomes += self._post_batch(messages[start:start + BATCH_MAX_POSTS])
+        return outcomes
+
+    def _post_batch(self, messages: Sequence[tuple[str, bytes]]) -> list[PostOutcome]:
+        try:
+            frames, posts = pack(messages)
+        except UnicodeDecodeError:  # binary frames are not part of the extension: one call each
+            return [self.post(c, d) for c, d in messages]
+        body = json.dumps({"frames": frames, "posts": posts}, ensure_ascii=False, separators=(",", ":")).encode()
+        status, raw = self._call("POST", BATCH_PATH, body)
+        try:
+            outcomes = json.loads(raw).get("outcomes") if status == 200 else None
+        except (ValueError, AttributeError):
+            outcomes = None
+        if not isinstance(outcomes, list) or len(outcomes) != len(messages):
+            # not the local extension after all (AWS answers a post to "$batch" with an error): one call each;
+            # sockets are at-least-once, so a frame the odd endpoint did deliver may arrive twice
+            log.warning("batch post of %d frames: HTTP %s without outcomes; posting one by one", len(messages),
+                        status)
+            return [self.post(c, d) for c, d in messages]
+        return [o if o in ("sent", "gone") else "failed" for o in outcomes]
+
+
+_adapters: dict[tuple[str, str, bool], ApiGatewayPush] = {}
 _lock = threading.Lock()
 _override: list[PushPort] = []
 
@@ -102,10 +161,10 @@ def get_push() -> PushPort:
     settings = get_settings()
     if not settings.websocket_management_url:
         raise RuntimeError("WEBSOCKET_MANAGEMENT_URL is not configured")
-    key = (settings.websocket_management_url, settings.aws_region)
+    key = (settings.websocket_management_url, settings.aws_region, settings.websocket_management_batch)
     with _lock:
         if key not in _adapters:
-            _adapters[key] = ApiGatewayPush(*key)
+            _adapters[key] = (BatchPush if key[2] else ApiGatewayPush)(key[0], key[1])
         return _adapters[key]
 
 

@@ -32,7 +32,7 @@ from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Forbidden, TooManyRequests
 from licita.core.security.principal import Principal
 from licita.platform.clients import aws_client, get_redis
-from licita.platform.push import get_push
+from licita.platform.push import BatchPushPort, get_push, pack
 
 log = logging.getLogger("licita.realtime")
 
@@ -243,27 +243,25 @@ def post_each(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iter
               *, chunked: bool = True) -> list[str]:
     """One outcome per message: "sent", "gone" (410, unregistered), "failed" or "queued".
 
-    Over :data:`CHUNK_SIZE` messages, everything after the first chunk is sent to the notifications queue as
-    ``push.chunk`` messages first, then the first chunk is posted here: on AWS parallel invocations of the
-    notify function post the rest (one invocation's posts are bounded by its own network round trips), and
-    the first frame is not delayed by the last. Without a queue (or if sending fails) all are posted here.
+    Over :data:`CHUNK_SIZE` messages, everything after the first chunk goes to the notifications queue as
+    ``push.chunk`` messages while the first chunk is posted here: on AWS parallel invocations of the notify
+    function post the rest (one invocation's posts are bounded by its own network round trips), and neither
+    the first frame waits for the queue nor the queued chunks for the first posts. Without a queue (or if
+    sending fails) all are posted here.
     """
     if not messages:
         return []
-    outcomes: list[str] = []
-    if chunked and len(messages) > CHUNK_SIZE and get_settings().notifications_queue_url:
-        rest = messages[CHUNK_SIZE:]
-        try:
-            _enqueue_chunks(rest, found_in or {})
-            outcomes_rest = ["queued"] * len(rest)
-            messages = messages[:CHUNK_SIZE]
-        except Exception:
-            log.warning("could not queue push chunks; posting all %d frames here", len(messages), exc_info=True)
-            outcomes_rest = []
-    else:
-        outcomes_rest = []
-    outcomes = _post_here(messages, found_in)
-    return outcomes + outcomes_rest
+    if not (chunked and len(messages) > CHUNK_SIZE and get_settings().notifications_queue_url):
+        return _post_here(messages, found_in)
+    rest = messages[CHUNK_SIZE:]
+    queued = _post_pool().submit(_enqueue_chunks, rest, found_in or {})
+    outcomes = _post_here(messages[:CHUNK_SIZE], found_in)
+    try:
+        queued.result()
+    except Exception:
+        log.warning("could not queue push chunks; posting the other %d frames here", len(rest), exc_info=True)
+        return outcomes + _post_here(rest, found_in)
+    return outcomes + ["queued"] * len(rest)
 
 
 _pool_lock = threading.Lock()
@@ -281,8 +279,9 @@ def _post_pool() -> ThreadPoolExecutor:
 
 
 def _post_here(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]] | None) -> list[str]:
-    """Posts from this process, in parallel when there are many; a gone connection leaves its topic sets
-    (``found_in`` names them, so one whose hash already expired still leaves them)."""
+    """Posts from this process: in one batch call where the endpoint has one (the local runtime), else in
+    parallel when there are many; a gone connection leaves its topic sets (``found_in`` names them, so one
+    whose hash already expired still leaves them)."""
     port = get_push()
 
     def post(item: tuple[str, bytes]) -> str:
@@ -292,7 +291,17 @@ def _post_here(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Ite
             log.warning("post_to_connection %s failed: %s", item[0], exc)
             return "failed"
 
-    outcomes = [post(m) for m in messages] if len(messages) <= 2 else list(_post_pool().map(post, messages))
+    outcomes: list[str]
+    if len(messages) > 1 and isinstance(port, BatchPushPort):
+        try:
+            outcomes = list(port.post_many(messages))
+        except Exception as exc:  # the endpoint is unreachable: nothing was confirmed
+            log.warning("batch post of %d frames failed: %s", len(messages), exc)
+            outcomes = ["failed"] * len(messages)
+    elif len(messages) <= 2:
+        outcomes = [post(m) for m in messages]
+    else:
+        outcomes = list(_post_pool().map(post, messages))
     gone = {m[0] for m, o in zip(messages, outcomes, strict=True) if o == "gone"}
     for connection_id in gone:
         forget(connection_id, (found_in or {}).get(connection_id, ()))
@@ -304,12 +313,9 @@ def chunk_bodies(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, I
     (a broadcast) is carried once per chunk."""
     bodies: list[str] = []
     for start in range(0, len(messages), CHUNK_SIZE):
-        frames: dict[bytes, int] = {}
-        posts: list[list[Any]] = []
-        for connection_id, data in messages[start:start + CHUNK_SIZE]:
-            index = frames.setdefault(data, len(frames))
-            posts.append([connection_id, index, list(found_in.get(connection_id, ()))])
-        bodies.append(json.dumps({"type": CHUNK_TYPE, "frames": [f.decode() for f in frames], "posts": posts},
+        frames, posts = pack(messages[start:start + CHUNK_SIZE])
+        bodies.append(json.dumps({"type": CHUNK_TYPE, "frames": frames,
+                                  "posts": [[c, i, list(found_in.get(c, ()))] for c, i in posts]},
                                  ensure_ascii=False, separators=(",", ":")))
     return bodies
 
