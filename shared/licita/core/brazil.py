@@ -31,6 +31,14 @@ def is_valid_cnpj(value: str) -> bool:
     return nums[12] == _check_digit(nums[:12], _CNPJ_W1) and nums[13] == _check_digit(nums[:13], _CNPJ_W2)
 
 
+def complete_cnpj(base12: str) -> str:
+    """The 12 leading digits of a CNPJ with its two check digits appended (sample and test data that validates)."""
+    nums = [int(c) for c in base12]
+    nums.append(_check_digit(nums, _CNPJ_W1))
+    nums.append(_check_digit(nums, _CNPJ_W2))
+    return "".join(map(str, nums))
+
+
 def format_cnpj(value: str) -> str:
     d = only_digits(value)
     return f"{d[:2]}.{d[2:5]}.{d[5:8]}/{d[8:12]}-{d[12:]}" if len(d) == 14 else value

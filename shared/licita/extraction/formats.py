@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from licita.core.brazil import is_valid_cnpj
 from licita.extraction.text import fold
 from licita.extraction.words import written_date, written_time
 
@@ -148,20 +149,7 @@ def iso(value: datetime | date) -> str:
 CNPJ_RE = re.compile(r"(?<!\d)(\d{2})\s?\.?\s?(\d{3})\s?\.?\s?(\d{3})\s?/?\s?(\d{4})\s?-?\s?(\d{2})(?!\d)")
 
 
-def cnpj_is_valid(cnpj: str) -> bool:
-    """Check the two CNPJ check digits (mod 11); rejects all-equal digit strings."""
-    digits = re.sub(r"\D", "", cnpj)
-    if len(digits) != 14 or digits == digits[0] * 14:
-        return False
-    nums = [int(c) for c in digits]
-
-    def check(base: list[int], weights: list[int]) -> int:
-        rest = sum(n * w for n, w in zip(base, weights, strict=True)) % 11
-        return 0 if rest < 2 else 11 - rest
-
-    w1 = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
-    w2 = [6, *w1]
-    return check(nums[:12], w1) == nums[12] and check(nums[:13], w2) == nums[13]
+cnpj_is_valid = is_valid_cnpj  # the one CNPJ check (licita.core.brazil), under the engine's name
 
 
 def format_cnpj(digits: str) -> str:
