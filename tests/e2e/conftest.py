@@ -14,7 +14,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from runtime_support import FIXTURE, READY, ROOT, SERVICE_VARS, RuntimeHandle, base_env, start_runtime, stop_runtime  # noqa: F401
+from runtime_support import (  # noqa: F401
+    FIXTURE,
+    READY,
+    ROOT,
+    SERVICE_VARS,
+    RuntimeHandle,
+    base_env,
+    new_manager,
+    start_runtime,
+    stop_runtime,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +59,17 @@ def fixture_runtime(runtime: RuntimeHandle) -> Iterator[RuntimeHandle]:
 def http(runtime: RuntimeHandle) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=runtime.rest_url, timeout=15) as c:
         yield c
+
+
+@pytest.fixture
+def api(runtime: RuntimeHandle) -> Iterator[httpx.Client]:
+    """A client signed in as the MANAGER of a fresh company (tenders read/write/delete)."""
+    email, password = new_manager(runtime)
+    with httpx.Client(base_url=runtime.rest_url, timeout=30) as client:
+        login = client.post("/auth/login", json={"email": email, "password": password})
+        assert login.status_code == 200, login.text
+        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        yield client
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,3 +148,33 @@ def base_env() -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     })
     return env
+
+
+def recv_until(ws: Any, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+    """The first JSON frame on ``ws`` that ``predicate`` accepts (frames before it are dropped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError("no matching frame on the socket")
+        frame = json.loads(ws.recv(timeout=remaining))
+        if predicate(frame):
+            result: dict[str, Any] = frame
+            return result
+
+
+def new_manager(runtime: RuntimeHandle) -> tuple[str, str]:
+    """A fresh company (so nothing is cached from earlier runs) with a MANAGER (tenders read/write/delete), written
+    straight to the runtime's database; returns the MANAGER's e-mail and password."""
+    import bcrypt
+    import psycopg
+
+    email, password = f"e2e-tenders-{uuid.uuid4().hex[:8]}@teste.com.br", "senha-e2e-123"
+    company_id, cnpj = uuid.uuid4(), str(uuid.uuid4().int)[:14]
+    with psycopg.connect(runtime.endpoints.database_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        conn.execute("INSERT INTO companies (id, legal_name, cnpj) VALUES (%s, %s, %s)",
+                     (company_id, "E2E Editais Ltda", cnpj))
+        conn.execute("INSERT INTO users (id, company_id, email, password_hash, first_name, role) "
+                     "VALUES (%s, %s, %s, %s, 'E2E', 'MANAGER')",
+                     (uuid.uuid4(), company_id, email, bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()))
+    return email, password

@@ -9,15 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
+from licita.core.brazil import complete_cnpj
+
 pytestmark = pytest.mark.e2e
 
 
 def cnpj() -> str:
-    digits = [random.randint(0, 9) for _ in range(12)]
-    for weights in ([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]):
-        rest = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
-        digits.append(0 if rest < 2 else 11 - rest)
-    return "".join(map(str, digits))
+    return complete_cnpj("".join(str(random.randint(0, 9)) for _ in range(12)))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ boto3 against the runtime's moto and the runtime's own schedules: connect/refuse
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,9 +16,10 @@ import bcrypt
 import httpx
 import psycopg
 import pytest
-from runtime_support import RuntimeHandle
+from env_support import env_vars
+from runtime_support import RuntimeHandle, recv_until
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -71,34 +71,16 @@ def publish(runtime: RuntimeHandle) -> Iterator[Callable[..., str]]:
     from licita.core.config import reset_settings
     from licita.platform.clients import reset_clients
 
-    saved = {k: os.environ.get(k) for k in ("NOTIFICATIONS_QUEUE_URL", "AWS_ENDPOINT_URL")}
-    os.environ["NOTIFICATIONS_QUEUE_URL"] = runtime.queues["NotificationsQueue"]
-    os.environ["AWS_ENDPOINT_URL"] = runtime.aws_endpoint_url
-    reset_settings()
-    reset_clients()
-    from licita.platform.queues import publish as real_publish
+    def reset() -> None:
+        reset_settings()
+        reset_clients()
 
-    yield real_publish
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_settings()
-    reset_clients()
+    env = {"NOTIFICATIONS_QUEUE_URL": runtime.queues["NotificationsQueue"],
+           "AWS_ENDPOINT_URL": runtime.aws_endpoint_url}
+    with env_vars(env, reset):
+        from licita.platform.queues import publish as real_publish
 
-
-def recv_until(ws: ClientConnection, predicate: Callable[[dict[str, Any]], bool],
-               timeout: float = 20) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError("no matching frame on the socket")
-        frame = json.loads(ws.recv(timeout=remaining))
-        if predicate(frame):
-            result: dict[str, Any] = frame
-            return result
+        yield real_publish
 
 
 def inbox(runtime: RuntimeHandle, token: str, **params: str) -> dict[str, Any]:

@@ -14,21 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from test_tender_pipeline import _new_tenant  # a fresh company + MANAGER
 
 pytestmark = pytest.mark.e2e
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def api(runtime: Any) -> Any:
-    email, password = _new_tenant(runtime)
-    with httpx.Client(base_url=runtime.rest_url, timeout=30) as client:
-        login = client.post("/auth/login", json={"email": email, "password": password})
-        assert login.status_code == 200, login.text
-        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-        yield client
 
 
 def new_upload(api: httpx.Client, size: int = len(PDF)) -> dict[str, Any]:

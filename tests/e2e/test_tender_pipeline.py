@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import io
 import time
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import bcrypt
 import httpx
-import psycopg
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -20,33 +17,6 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 TRT_EDITAL = ROOT.parent / "shared" / "data" / "tenders" / "trt18-pe-035-2018-edital.pdf"
 FINAL = ("READY", "NEEDS_REVIEW", "FAILED")
-
-
-def _pg(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def _new_tenant(runtime: Any) -> tuple[str, str]:
-    """A fresh company (so nothing is cached from earlier runs) with a MANAGER (tenders read/write/delete)."""
-    email, password = f"e2e-tenders-{uuid.uuid4().hex[:8]}@teste.com.br", "senha-e2e-123"
-    company_id, cnpj = uuid.uuid4(), str(uuid.uuid4().int)[:14]
-    with psycopg.connect(_pg(runtime.endpoints.database_url)) as conn:
-        conn.execute("INSERT INTO companies (id, legal_name, cnpj) VALUES (%s, %s, %s)",
-                     (company_id, "E2E Editais Ltda", cnpj))
-        conn.execute("INSERT INTO users (id, company_id, email, password_hash, first_name, role) "
-                     "VALUES (%s, %s, %s, %s, 'E2E', 'MANAGER')",
-                     (uuid.uuid4(), company_id, email, bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()))
-    return email, password
-
-
-@pytest.fixture
-def api(runtime: Any) -> Any:
-    email, password = _new_tenant(runtime)
-    with httpx.Client(base_url=runtime.rest_url, timeout=30) as client:
-        login = client.post("/auth/login", json={"email": email, "password": password})
-        assert login.status_code == 200, login.text
-        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-        yield client
 
 
 def upload(api: httpx.Client, data: bytes, filename: str, content_type: str) -> dict[str, Any]:

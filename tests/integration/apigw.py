@@ -7,18 +7,26 @@ import json
 import random
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+from factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@cache
-def load_function(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"fn_{name}_under_test", ROOT / "functions" / name / "app.py")
+def import_function(name: str, tag: str = "under_test") -> ModuleType:
+    """A fresh module object of ``functions/<name>/app.py`` (as Lambda loads it: by path, not as a package)."""
+    spec = importlib.util.spec_from_file_location(f"fn_{name}_{tag}", ROOT / "functions" / name / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@cache
+def load_function(name: str) -> Any:
+    return import_function(name)
 
 
 def event(method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None, *,
@@ -72,3 +80,16 @@ def _match(app: Any, method: str, path: str) -> tuple[str, dict[str, str]]:
         else:
             return resource, params
     raise AssertionError(f"no route for {method} {path}")
+
+
+def login(email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """Log in through the real auth handler: the token pair and session id (anything but a 200 fails the test)."""
+    status, body = call("auth", "POST", "/auth/login", {"email": email, "password": password})
+    assert status == 200, body
+    result: dict[str, Any] = body
+    return result
+
+
+def token_of(user: Any, password: str = PASSWORD) -> str:
+    """An access token of ``user`` (made with a known password by ``factories.make_user``)."""
+    return str(login(user.email, password)["access_token"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,9 +10,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from env_support import env_vars
 
 from factories import make_company, make_user
-from notify_helpers import VARS, Connections, NotifyEnv, Tenant, management_server, reset_licita
+from licita.platform.fakes import InMemoryPush
+from notify_helpers import NotifyEnv, Tenant, management_server, reset_licita
 from tenders_helpers import Aws, drain, load_function
 
 
@@ -31,21 +32,14 @@ def notify_env(infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
 
     sqs = boto3.client("sqs", endpoint_url=infra["AWS_ENDPOINT_URL"], region_name="us-east-1")
     queue = sqs.create_queue(QueueName=f"notifications-test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    state = Connections()
+    state = InMemoryPush()
     server = management_server(state)
     sink = MailSink(Path(tmp_path_factory.mktemp("mail")))
     _host, port = sink.start()
-    saved = {k: os.environ.get(k) for k in VARS}
-    os.environ.update(NOTIFICATIONS_QUEUE_URL=queue, WEBSOCKET_MANAGEMENT_URL=f"http://127.0.0.1:{server.server_port}",
-                      SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_TLS="false", SMTP_USER="", SMTP_PASSWORD="")
-    reset_licita()
-    yield NotifyEnv(sqs, queue, state, sink, port)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_licita()
+    env = {"NOTIFICATIONS_QUEUE_URL": queue, "WEBSOCKET_MANAGEMENT_URL": f"http://127.0.0.1:{server.server_port}",
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TLS": "false", "SMTP_USER": "", "SMTP_PASSWORD": ""}
+    with env_vars(env, reset_licita):
+        yield NotifyEnv(sqs, queue, state, sink, port)
     sink.stop()
     server.shutdown()
 
@@ -83,18 +77,10 @@ def aws(infra: dict[str, str], notify_env: NotifyEnv) -> Iterator[Aws]:
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
         {"QueueArn": analysis_arn, "Events": ["s3:ObjectCreated:*"],
          "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "companies/"}]}}}]})
-    saved = {k: os.environ.get(k) for k in ("UPLOADS_BUCKET", "ANALYSIS_QUEUE_URL")}
-    os.environ.update(UPLOADS_BUCKET=bucket, ANALYSIS_QUEUE_URL=analysis)
-    reset_licita()
-    env = Aws(s3, sqs, bucket, analysis, notifications)
-    drain(env.sqs, analysis)  # the s3:TestEvent
-    yield env
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_licita()
+    with env_vars({"UPLOADS_BUCKET": bucket, "ANALYSIS_QUEUE_URL": analysis}, reset_licita):
+        env = Aws(s3, sqs, bucket, analysis, notifications)
+        drain(env.sqs, analysis)  # the s3:TestEvent
+        yield env
 
 
 @pytest.fixture(scope="session")

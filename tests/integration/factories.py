@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from licita.accounts.models import Company, User
+from licita.core.brazil import complete_cnpj
 from licita.core.security.passwords import hash_password
 from licita.platform.db.engine import system_transaction
 
@@ -14,11 +16,7 @@ PASSWORD = "s3nha-forte-123"
 
 
 def _cnpj() -> str:
-    base = [random.randint(0, 9) for _ in range(12)]
-    for weights in ([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]):
-        total = sum(d * w for d, w in zip(base, weights, strict=False))
-        base.append(0 if total % 11 < 2 else 11 - total % 11)
-    return "".join(map(str, base))
+    return complete_cnpj("".join(str(random.randint(0, 9)) for _ in range(12)))
 
 
 def make_company(**fields: Any) -> Company:
@@ -35,3 +33,14 @@ def make_user(company: Company, role: str = "USER", password: str = PASSWORD, **
                     password_hash=hash_password(password), first_name="Teste", role=role, **fields)
         db.add(user)
     return user
+
+
+@dataclass
+class Tenancy:
+    """A company a test made; subclasses name the users it made in it."""
+
+    company: Any
+
+    @property
+    def company_id(self) -> str:
+        return str(self.company.id)

@@ -12,30 +12,17 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-VARS = ("NOTIFICATIONS_QUEUE_URL", "WEBSOCKET_MANAGEMENT_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USER",
-        "SMTP_PASSWORD")
+from factories import Tenancy
+from licita.platform.fakes import InMemoryPush
 
 
-@dataclass
-class Connections:
-    """What API Gateway's management API saw: frames per connection, ids that are gone, deletions."""
-
-    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    gone: set[str] = field(default_factory=set)
-    deleted: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def frames(self, connection_id: str, type_: str | None = None) -> list[dict[str, Any]]:
-        with self.lock:
-            items = list(self.posted.get(connection_id, []))
-        return [f for f in items if type_ is None or f.get("type") == type_]
-
-
-def management_server(state: Connections) -> ThreadingHTTPServer:
+def management_server(state: InMemoryPush) -> ThreadingHTTPServer:
+    """API Gateway's management API on a real socket, recording into ``state`` (the in-memory push fake: the
+    same bookkeeping, here behind the wire format)."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway (the push adapter reuses its connections)
 
@@ -55,22 +42,16 @@ def management_server(state: Connections) -> ThreadingHTTPServer:
 
         def do_POST(self) -> None:
             data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            conn = self._conn_id()
-            if conn in state.gone:
+            if state.post(self._conn_id(), data) == "gone":
                 return self._gone()
-            with state.lock:
-                state.posted.setdefault(conn, []).append(json.loads(data))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
 
         def do_DELETE(self) -> None:
-            conn = self._conn_id()
-            if conn in state.gone:
+            if state.delete(self._conn_id()) == "gone":
                 return self._gone()
-            state.deleted.append(conn)
-            state.gone.add(conn)
             self.send_response(204)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -91,7 +72,7 @@ def management_server(state: Connections) -> ThreadingHTTPServer:
 class NotifyEnv:
     sqs: Any
     queue_url: str
-    connections: Connections
+    connections: InMemoryPush
     sink: Any
     smtp_port: int
 
@@ -123,15 +104,10 @@ def reset_licita() -> None:
 
 
 @dataclass
-class Tenant:
-    company: Any
+class Tenant(Tenancy):
     admin: Any
     member: Any
     viewer: Any
-
-    @property
-    def company_id(self) -> str:
-        return str(self.company.id)
 
 
 def principal_of(user: Any, session_id: str | None = None) -> Any:

@@ -4,7 +4,6 @@ uploads bucket wired to a real analysis queue in moto; ``analysis_fn``; ``tender
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import uuid
@@ -16,6 +15,7 @@ from typing import Any
 
 import requests
 
+from apigw import import_function
 from factories import make_company, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,11 +23,8 @@ TRT_EDITAL = ROOT.parent / "shared" / "data" / "tenders" / "trt18-pe-035-2018-ed
 
 
 def load_function(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"fn_{name}_tenders_test", ROOT / "functions" / name / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """A fresh module per call (unlike ``apigw.load_function``, which keeps one per function)."""
+    return import_function(name, "tenders_test")
 
 
 @dataclass

@@ -7,16 +7,9 @@ from typing import Any
 
 import pytest
 
-from apigw import call
+from apigw import call, login
 from factories import PASSWORD, _cnpj, make_company, make_user
 from licita.accounts.seed import seed_demo
-
-
-def login(email: str, password: str = PASSWORD) -> dict[str, Any]:
-    status, body = call("auth", "POST", "/auth/login", {"email": email, "password": password})
-    assert status == 200, body
-    result: dict[str, Any] = body
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from env_support import env_vars
 from sqlalchemy import func, select
 
 from licita.platform.db.engine import system_transaction
@@ -190,15 +191,8 @@ def small_upload_limit() -> Iterator[int]:
     """MAX_UPLOAD_BYTES=50000 for one test (settings are cached: reset before and after)."""
     from licita.core.config import reset_settings
 
-    saved = os.environ.get("MAX_UPLOAD_BYTES")
-    os.environ["MAX_UPLOAD_BYTES"] = "50000"
-    reset_settings()
-    yield 50_000
-    if saved is None:
-        os.environ.pop("MAX_UPLOAD_BYTES", None)
-    else:
-        os.environ["MAX_UPLOAD_BYTES"] = saved
-    reset_settings()
+    with env_vars({"MAX_UPLOAD_BYTES": "50000"}, reset_settings):
+        yield 50_000
 
 
 def test_oversized_file_is_refused_before_upload_and_by_the_pipeline(

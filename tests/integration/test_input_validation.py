@@ -16,23 +16,17 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from apigw import call
-from factories import PASSWORD, make_company, make_user
+from apigw import call, token_of
+from factories import make_company, make_user
 from licita.core.input_errors import input_error
 from licita.core.schemas import MAX_DEPTH, MAX_TEXT, NotNull, StrictModel
 from licita.platform.db.engine import system_transaction
 
 
-def login(email: str) -> str:
-    status, body = call("auth", "POST", "/auth/login", {"email": email, "password": PASSWORD})
-    assert status == 200, body
-    return str(body["access_token"])
-
-
 @pytest.fixture(scope="module")
 def admin_token() -> str:
     company = make_company(plan="internal", max_users=50)
-    return login(make_user(company, role="ADMIN_EMPRESA").email)
+    return token_of(make_user(company, role="ADMIN_EMPRESA"))
 
 
 def assert_422(status: int, body: Any, *codes: str) -> dict[str, Any]:
@@ -174,7 +168,7 @@ def test_concurrent_session_checks_share_the_connection_safely() -> None:
     from licita.core.security.tokens import decode_access_token
     from licita.platform.clients import get_redis
 
-    token = login(make_user(make_company()).email)
+    token = token_of(make_user(make_company()))
     key = session_cache_key(str(decode_access_token(token)["sid"]))
 
     def check(_: int) -> str:

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from apigw import call
-from factories import PASSWORD
+from apigw import call, token_of
 from notify_helpers import NotifyEnv, Tenant, event
-
-
-def token_of(user: Any) -> str:
-    status, body = call("auth", "POST", "/auth/login", {"email": user.email, "password": PASSWORD})
-    assert status == 200, body
-    return str(body["access_token"])
 
 
 def feed(t: Tenant, n_analyzed: int = 3) -> None:

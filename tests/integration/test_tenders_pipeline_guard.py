@@ -4,7 +4,6 @@ the pipeline's second wall, dead letters, bounded redrives, stale runs, abandone
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from env_support import env_vars
 from sqlalchemy import select, update
 
 from licita.audit.models import AuditLog
@@ -82,15 +82,8 @@ def dead_letter(aws: Aws, key: str) -> list[dict[str, Any]]:
 def max_redrives() -> Iterator[int]:
     from licita.core.config import reset_settings
 
-    saved = os.environ.get("ANALYSIS_MAX_REDRIVES")
-    os.environ["ANALYSIS_MAX_REDRIVES"] = "2"
-    reset_settings()
-    yield 2
-    if saved is None:
-        os.environ.pop("ANALYSIS_MAX_REDRIVES", None)
-    else:
-        os.environ["ANALYSIS_MAX_REDRIVES"] = saved
-    reset_settings()
+    with env_vars({"ANALYSIS_MAX_REDRIVES": "2"}, reset_settings):
+        yield 2
 
 
 # ------------------------------------------------------------------------------ the second wall

@@ -11,7 +11,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from apigw import call, load_function
-from factories import PASSWORD, make_company, make_user
+from apigw import login as auth_login
+from factories import make_company, make_user
 from notify_helpers import NotifyEnv  # the notify_env fixture is in tests/integration/conftest.py
 
 
@@ -46,8 +47,7 @@ class Team:
 
 
 def login(user: Any) -> Person:
-    status, body = call("auth", "POST", "/auth/login", {"email": user.email, "password": PASSWORD})
-    assert status == 200, body
+    body = auth_login(user.email)
     return Person(user, body["access_token"], body["session_id"])
 
 

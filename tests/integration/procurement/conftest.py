@@ -5,7 +5,6 @@ real API Gateway events (authorizer context as the Lambda authorizer fills it)."
 from __future__ import annotations
 
 import json
-import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from env_support import env_vars
 from procurement_support import Proc, call, make_caller, raw, same_company  # noqa: F401
 
 from notify_helpers import NotifyEnv, reset_licita
@@ -35,16 +35,8 @@ def proc(notify_env: NotifyEnv, aws: Aws, infra: dict[str, str]) -> Iterator[Pro
     queue = sqs.create_queue(QueueName=f"reports-{suffix}", Attributes={
         "VisibilityTimeout": "300",
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"})})["QueueUrl"]
-    saved = {k: os.environ.get(k) for k in ("REPORTS_QUEUE_URL",)}
-    os.environ.update(REPORTS_QUEUE_URL=queue)
-    reset_licita()
-    yield Proc(s3, sqs, bucket, queue, dlq, notify_env)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_licita()
+    with env_vars({"REPORTS_QUEUE_URL": queue}, reset_licita):
+        yield Proc(s3, sqs, bucket, queue, dlq, notify_env)
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,12 @@ import io
 import random
 from typing import Any
 
+from licita.core.brazil import complete_cnpj
+
 
 def cnpj(seed: int | None = None) -> str:
     rng = random.Random(seed)
-    base = [rng.randint(0, 9) for _ in range(12)]
-    for weights in ([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]):
-        total = sum(d * w for d, w in zip(base, weights, strict=False))
-        base.append(0 if total % 11 < 2 else 11 - total % 11)
-    return "".join(map(str, base))
+    return complete_cnpj("".join(str(rng.randint(0, 9)) for _ in range(12)))
 
 
 def supplier_body(**over: Any) -> dict[str, Any]:

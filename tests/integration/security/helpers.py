@@ -1,36 +1,25 @@
-"""Shared by the security tests: log in through the real auth handler, make tenants with known users."""
+"""Shared by the security tests: tokens through the real auth handler (``apigw.login``), tenants with known
+users."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from apigw import call
-from factories import PASSWORD, make_company, make_user
+from apigw import login
+from apigw import token_of as token
+from factories import Tenancy, make_company, make_user
 from licita.accounts.models import Company, User
 
-
-def login(email: str, password: str = PASSWORD) -> dict[str, Any]:
-    status, body = call("auth", "POST", "/auth/login", {"email": email, "password": password})
-    assert status == 200, body
-    result: dict[str, Any] = body
-    return result
-
-
-def token(user: User, password: str = PASSWORD) -> str:
-    return str(login(user.email, password)["access_token"])
+__all__ = ["Tenant", "login", "make_tenant", "token"]
 
 
 @dataclass
-class Tenant:
+class Tenant(Tenancy):
     company: Company
     admin: User
     manager: User
     member: User
-
-    @property
-    def company_id(self) -> str:
-        return str(self.company.id)
 
 
 def make_tenant(**company: Any) -> Tenant:
