@@ -76,6 +76,18 @@ class ScriptedServer:
             return self.default
         return Reply(status=500, error="test server: no reply scripted")
 
+    def scripted(self, request: dict[str, Any]) -> tuple[Reply, tuple[int, Any] | None]:
+        """The next reply, after its delay, and the answer when the reply dictates it whole (raw bytes or a JSON
+        body); ``None`` leaves the answer to the server's own wire format."""
+        reply = self.next_reply(request)
+        if reply.delay:
+            self.wait(reply.delay)
+        if reply.raw is not None:
+            return reply, (reply.status, reply.raw)
+        if reply.body is not None:
+            return reply, (reply.status, reply.body)
+        return reply, None
+
     def record(self, rec: Recorded) -> None:
         with self._lock:
             self.requests.append(rec)

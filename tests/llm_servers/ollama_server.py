@@ -46,13 +46,9 @@ class OllamaServer(ScriptedServer):
         if not isinstance(body, dict) or not body.get("model"):
             return 400, {"error": "model is required"}
         started = time.perf_counter()
-        reply = self.next_reply(body)
-        if reply.delay:
-            self.wait(reply.delay)
-        if reply.raw is not None:
-            return reply.status, reply.raw
-        if reply.body is not None:
-            return reply.status, reply.body
+        reply, answer = self.scripted(body)
+        if answer is not None:
+            return answer
         if reply.status != 200:
             return reply.status, {"error": reply.error or f"HTTP {reply.status}"}
         elapsed_ns = int((time.perf_counter() - started) * 1e9)

@@ -56,13 +56,9 @@ class OpenAICompatServer(ScriptedServer):
             kind = "internal_server_error" if self.reject_status >= 500 else "invalid_request_error"
             return self.reject_status, {"error": {"message": LLAMA_CPP_REJECTION_MESSAGE, "type": kind,
                                                   "param": None, "code": None}}
-        reply = self.next_reply(body)
-        if reply.delay:
-            self.wait(reply.delay)
-        if reply.raw is not None:
-            return reply.status, reply.raw
-        if reply.body is not None:
-            return reply.status, reply.body
+        reply, answer = self.scripted(body)
+        if answer is not None:
+            return answer
         if reply.status != 200:
             kind = "server_error" if reply.status >= 500 else "invalid_request_error"
             return reply.status, {"error": {"message": reply.error or f"HTTP {reply.status}", "type": kind,

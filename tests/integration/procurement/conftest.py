@@ -39,23 +39,19 @@ def proc(notify_env: NotifyEnv, aws: Aws, infra: dict[str, str]) -> Iterator[Pro
         yield Proc(s3, sqs, bucket, queue, dlq, notify_env)
 
 
-@pytest.fixture(scope="session")
-def suppliers_app(proc: Proc) -> Any:
-    return load_function("suppliers").app
+def _app(function: str) -> Any:
+    """A session fixture: ``function``'s Chalice app, loaded once ``proc`` has pointed the environment."""
+
+    @pytest.fixture(scope="session")
+    def app(proc: Proc) -> Any:
+        return load_function(function).app
+
+    return app
 
 
-@pytest.fixture(scope="session")
-def quotes_app(proc: Proc) -> Any:
-    return load_function("quotes").app
-
-
-@pytest.fixture(scope="session")
-def portal_app(proc: Proc) -> Any:
-    return load_function("quote_portal").app
-
-
-@pytest.fixture(scope="session")
-def reports_app(proc: Proc) -> Any:
-    return load_function("reports").app
+suppliers_app = _app("suppliers")
+quotes_app = _app("quotes")
+portal_app = _app("quote_portal")
+reports_app = _app("reports")
 
 

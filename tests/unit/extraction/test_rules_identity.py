@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from _synthetic import FILLER, fields
 
+LETTERHEAD = "Av. Central, 184, Centro, Exemplo\nCNPJ nº 13.810.312/0001-02\n"
+
 
 @pytest.mark.parametrize(("line", "value"), [
     ("Processo nº 123/2025", "123/2025"),
@@ -27,40 +29,35 @@ def test_process_number_is_not_a_clause_reference() -> None:
         "process_number"] is None
 
 
-def test_agent_subject_leads_to_the_body() -> None:
-    values = fields("EDITAL DE LEILÃO Nº 002/2019\nA Comissão Permanente de Licitação, da Prefeitura Municipal de "
-                    "Exemplo, Estado da Bahia, através do processo administrativo nº 082/2019, torna público, que "
-                    "fará realizar licitação pública, na MODALIDADE DE LEILÃO." + FILLER)
-    assert values["agency"] == "Prefeitura Municipal de Exemplo"
-    assert values["modality"] == "leilao"
-
-
-def test_parent_body_with_unit_in_the_preamble() -> None:
-    values = fields("MARINHA DO BRASIL\n\nATA DE REGISTRO DE PREÇOS Nº 1/2024\nA União, por intermédio do Centro de "
-                    "Intendência da Marinha em Exemplo (CeIMEx), com sede na Rua A, inscrito no CNPJ sob o nº "
-                    "00.394.502/0401-03, neste ato representado pelo Diretor, registra os preços." + FILLER)
-    assert values["agency"] == "Marinha do Brasil – Centro de Intendência da Marinha em Exemplo (CeIMEx)"
-    assert values["agency_cnpj"] == "00394502040103"
-
-
-def test_letterhead_deepest_unit_not_the_ministry() -> None:
-    values = fields("MINISTÉRIO DA EDUCAÇÃO\nUNIVERSIDADE FEDERAL DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 3/2025"
-                    + FILLER)
-    assert values["agency"] == "Universidade Federal de Exemplo"
-
-
-def test_letterhead_cnpj_repeated_on_every_page() -> None:
-    header = "Av. Central, 184, Centro, Exemplo\nCNPJ nº 13.810.312/0001-02\n"
-    values = fields(header + "EDITAL\nPREGÃO PRESENCIAL Nº 1/2025" + FILLER, header + FILLER, header + FILLER)
-    assert values["agency_cnpj"] == "13810312000102"
-
-
-def test_contract_party_is_the_agency() -> None:
-    values = fields("TERMO DE CONTRATO Nº 10/2023\nO INSTITUTO DE PREVIDÊNCIA DE EXEMPLO, autarquia municipal "
-                    "criada pela Lei nº 4.877, pessoa jurídica de direito público, inscrito no CNPJ sob nº "
-                    "18.853.149/0001-89, neste ato representado por sua Presidente." + FILLER)
-    assert values["agency"] == "Instituto de Previdência de Exemplo"
-    assert values["agency_cnpj"] == "18853149000189"
+@pytest.mark.parametrize(("pages", "expected"), [
+    pytest.param(["EDITAL DE LEILÃO Nº 002/2019\nA Comissão Permanente de Licitação, da Prefeitura Municipal de "
+                  "Exemplo, Estado da Bahia, através do processo administrativo nº 082/2019, torna público, que "
+                  "fará realizar licitação pública, na MODALIDADE DE LEILÃO." + FILLER],
+                 {"agency": "Prefeitura Municipal de Exemplo", "modality": "leilao"},
+                 id="agent subject leads to the body"),
+    pytest.param(["MARINHA DO BRASIL\n\nATA DE REGISTRO DE PREÇOS Nº 1/2024\nA União, por intermédio do Centro de "
+                  "Intendência da Marinha em Exemplo (CeIMEx), com sede na Rua A, inscrito no CNPJ sob o nº "
+                  "00.394.502/0401-03, neste ato representado pelo Diretor, registra os preços." + FILLER],
+                 {"agency": "Marinha do Brasil – Centro de Intendência da Marinha em Exemplo (CeIMEx)",
+                  "agency_cnpj": "00394502040103"},
+                 id="parent body with unit in the preamble"),
+    pytest.param(["MINISTÉRIO DA EDUCAÇÃO\nUNIVERSIDADE FEDERAL DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 3/2025"
+                  + FILLER],
+                 {"agency": "Universidade Federal de Exemplo"},
+                 id="letterhead: the deepest unit, not the ministry"),
+    pytest.param([LETTERHEAD + "EDITAL\nPREGÃO PRESENCIAL Nº 1/2025" + FILLER, LETTERHEAD + FILLER,
+                  LETTERHEAD + FILLER],
+                 {"agency_cnpj": "13810312000102"},
+                 id="letterhead CNPJ repeated on every page"),
+    pytest.param(["TERMO DE CONTRATO Nº 10/2023\nO INSTITUTO DE PREVIDÊNCIA DE EXEMPLO, autarquia municipal "
+                  "criada pela Lei nº 4.877, pessoa jurídica de direito público, inscrito no CNPJ sob nº "
+                  "18.853.149/0001-89, neste ato representado por sua Presidente." + FILLER],
+                 {"agency": "Instituto de Previdência de Exemplo", "agency_cnpj": "18853149000189"},
+                 id="the contract party is the agency"),
+])
+def test_contracting_body(pages: list[str], expected: dict[str, str]) -> None:
+    values = fields(*pages)
+    assert {key: values[key] for key in expected} == expected
 
 
 @pytest.mark.parametrize(("line", "value"), [

@@ -8,7 +8,7 @@ from _synthetic import FILLER, fields
 HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
 
 
-@pytest.mark.parametrize(("line", "value"), [
+ME_EPP = [
     ("Item exclusivo para ME/EPP: NÃO", "none"),
     ("Não haverá itens exclusivos para microempresas neste certame.", "none"),
     ("A participação será exclusiva para microempresas e empresas de pequeno porte.", "exclusive"),
@@ -17,23 +17,10 @@ HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
     ("LOTE 1 - EXCLUSIVO ME/EPP\nLOTE 2 - AMPLA PARTICIPAÇÃO", "mixed"),
     ("Fica reservada cota de até 25% do objeto para ME/EPP (cota reservada).", "reserved_quota"),
     ("", "none"),
-])
-def test_me_epp(line: str, value: str) -> None:
-    assert fields(HEAD + line + FILLER)["me_epp"] == value
-
-
-def test_conditional_me_epp_model_text_is_not_a_rule() -> None:
-    line = "Caso seja adotada a participação exclusiva para ME/EPP, os licitantes declararão o porte."
-    assert fields(HEAD + line + FILLER)["me_epp"] == "none"
-
-
-def test_auction_has_no_me_epp_rule() -> None:
-    values = fields("EDITAL DE LEILÃO Nº 1/2025\nna MODALIDADE DE LEILÃO, do tipo maior lance" + FILLER)
-    assert values["me_epp"] is None
-    assert values["award_criterion"] == "maior_lance"
-
-
-@pytest.mark.parametrize(("line", "value"), [
+    # conditional model text is not a rule
+    ("Caso seja adotada a participação exclusiva para ME/EPP, os licitantes declararão o porte.", "none"),
+]
+PLATFORMS = [
     ("Local: www.licitardigital.com.br", "other"),
     ("Sessão no site do leiloeiro www.exemplo.lel.br", "other"),
     ("Plataforma: www.bnccompras.com", "bnc"),
@@ -41,9 +28,19 @@ def test_auction_has_no_me_epp_rule() -> None:
     ("Sistema Licitações-e do Banco do Brasil", "licitacoes_e"),
     ("Bolsa de Licitações do Brasil – BLL", "bll"),
     ("Sistema de Compras do Governo Federal (www.gov.br/compras)", "comprasgov"),
-])
-def test_platforms(line: str, value: str) -> None:
-    assert fields(HEAD + line + FILLER)["platform"] == value
+]
+
+
+@pytest.mark.parametrize(("field", "line", "value"),
+                         [("me_epp", *case) for case in ME_EPP] + [("platform", *case) for case in PLATFORMS])
+def test_one_line_sets_the_field(field: str, line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)[field] == value
+
+
+def test_auction_has_no_me_epp_rule() -> None:
+    values = fields("EDITAL DE LEILÃO Nº 1/2025\nna MODALIDADE DE LEILÃO, do tipo maior lance" + FILLER)
+    assert values["me_epp"] is None
+    assert values["award_criterion"] == "maior_lance"
 
 
 def test_presencial_session_has_no_own_platform() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from licita.extraction.llm.base import (
@@ -143,40 +145,39 @@ def test_retries_transient_errors_then_succeeds() -> None:
     assert breaker.state() == "closed"
 
 
-def test_client_errors_are_not_retried_and_do_not_trip_the_breaker() -> None:
-    calls = 0
+def always_raising(error: Exception) -> tuple[Callable[[float], str], list[float]]:
+    """A call that raises ``error`` every time; the list gets each attempt's timeout."""
+    attempts: list[float] = []
 
     def call(timeout: float) -> str:
-        nonlocal calls
-        calls += 1
-        raise LLMRequestError("bad request", 400)
+        attempts.append(timeout)
+        raise error
 
+    return call, attempts
+
+
+def test_client_errors_are_not_retried_and_do_not_trip_the_breaker() -> None:
+    call, attempts = always_raising(LLMRequestError("bad request", 400))
     breaker, _ = make(threshold=1)
     with pytest.raises(LLMRequestError):
         call_with_resilience(call, timeout=1.0, breaker=breaker, sleep=lambda s: None)
-    assert calls == 1
+    assert len(attempts) == 1
     assert breaker.state() == "closed"
 
 
 def test_repeated_failures_open_the_breaker_and_stop_retrying() -> None:
-    calls = 0
-
-    def call(timeout: float) -> str:
-        nonlocal calls
-        calls += 1
-        raise LLMServerError("down", 500)
-
+    call, attempts = always_raising(LLMServerError("down", 500))
     breaker, _ = make(threshold=2)
     report = CallReport()
     with pytest.raises(CircuitOpenError):
         call_with_resilience(call, timeout=1.0, policy=RetryPolicy(max_attempts=5), breaker=breaker, report=report,
                              sleep=lambda s: None)
-    assert calls == 2  # the third attempt was refused by the now-open breaker
+    assert len(attempts) == 2  # the third attempt was refused by the now-open breaker
     assert report.breaker_state == "open"
     report2 = CallReport()
     with pytest.raises(CircuitOpenError):
         call_with_resilience(call, timeout=1.0, breaker=breaker, report=report2, sleep=lambda s: None)
-    assert calls == 2
+    assert len(attempts) == 2
     assert report2.fail_fast is True and report2.attempts == 0
 
 

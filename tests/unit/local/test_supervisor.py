@@ -30,6 +30,16 @@ class Fake(Supervised):
         return self.up
 
 
+def kill_and_recover(dog: Watchdog, svc: Fake) -> None:
+    """Start the watchdog, take the service down, wait until it is back, stop the watchdog."""
+    dog.start()
+    try:
+        svc.up = False
+        wait_recovered(svc)
+    finally:
+        dog.stop()
+
+
 def wait_recovered(svc: Fake, count: int = 1, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -42,13 +52,7 @@ def wait_recovered(svc: Fake, count: int = 1, timeout: float = 5.0) -> None:
 def test_a_dead_service_is_restarted_and_the_outage_recorded() -> None:
     svc, hooks = Fake(), []
     svc.on_restart.append(lambda: hooks.append("provisioned"))
-    dog = Watchdog([svc], interval=0.01)
-    dog.start()
-    try:
-        svc.up = False
-        wait_recovered(svc)
-    finally:
-        dog.stop()
+    kill_and_recover(Watchdog([svc], interval=0.01), svc)
     outage = svc.outages[0].as_dict()
     assert svc.up and svc.starts == 1 and hooks == ["provisioned"]
     assert outage["attempts"] == 1 and 0 <= outage["restart_seconds"] < 1
@@ -57,13 +61,7 @@ def test_a_dead_service_is_restarted_and_the_outage_recorded() -> None:
 
 def test_failed_restarts_are_retried() -> None:
     svc = Fake(fail_starts=2)
-    dog = Watchdog([svc], interval=0.01)
-    dog.start()
-    try:
-        svc.up = False
-        wait_recovered(svc)
-    finally:
-        dog.stop()
+    kill_and_recover(Watchdog([svc], interval=0.01), svc)
     assert svc.outages[0].attempts == 3 and svc.outages[0].error == "port still held"
 
 
@@ -71,12 +69,7 @@ def test_a_hold_keeps_the_service_down_that_long() -> None:
     svc = Fake()
     dog = Watchdog([svc], interval=0.01)
     dog.hold("fake", 0.3)
-    dog.start()
-    try:
-        svc.up = False
-        wait_recovered(svc)
-    finally:
-        dog.stop()
+    kill_and_recover(dog, svc)
     o = svc.outages[0]
     assert o.restart_started_at is not None and o.restart_started_at - o.detected_at >= 0.25
 
