@@ -106,3 +106,15 @@ def test_tcp_url_with_password_and_db(tcp_server: tuple[int, str]) -> None:
 def test_other_schemes_are_refused(url: str) -> None:
     with pytest.raises(ValueError, match="scheme"):
         RespClient(url)
+
+
+def test_transaction_applies_all_or_raises(infra: dict[str, str]) -> None:
+    client, key = get_resp(), "resp:" + uuid.uuid4().hex
+    assert client.transaction([["INCR", key], ["EXPIRE", key, 30], ["INCR", key]]) == [1, 1, 2]
+    assert 0 < int(get_redis().ttl(key)) <= 30
+    client.execute("SET", key + ":s", "text")
+    with pytest.raises(RespError, match="not an integer"):  # a runtime error inside EXEC is raised
+        client.transaction([["INCR", key + ":s"]])
+    with pytest.raises(RespError):  # a command refused while queueing aborts the whole transaction
+        client.transaction([["INCR", key], ["NOSUCHCOMMAND"]])
+    assert client.execute("GET", key) == b"2"  # nothing of the aborted transaction applied

@@ -1,4 +1,8 @@
-"""Fixed-window counters in Redis: one round trip per check, shared by every function instance."""
+"""Fixed-window counters in Redis: one round trip per check, shared by every function instance.
+
+Every API request passes here, so it uses the standard-library RESP client (``platform.resp``): redis-py's
+import alone was about a fifth of an API function's cold start.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from licita.core.errors import TooManyRequests
 from licita.core.plans import plan
-from licita.platform.clients import get_redis
+from licita.platform.clients import get_resp
 
 if TYPE_CHECKING:
     from licita.core.security.principal import Principal
@@ -24,23 +28,20 @@ class Decision:
 def hit(key: str, limit: int, window_seconds: int) -> Decision:
     window = int(time.time()) // window_seconds
     redis_key = f"rl:{key}:{window}"
-    pipe = get_redis().pipeline()
-    pipe.incr(redis_key)
-    pipe.expire(redis_key, window_seconds + 1)
-    count = int(pipe.execute()[0])
+    count = int(get_resp().transaction([["INCR", redis_key], ["EXPIRE", redis_key, window_seconds + 1]])[0])
     retry_after = window_seconds - int(time.time()) % window_seconds
     return Decision(count <= limit, count, retry_after)
 
 
 def peek(key: str, window_seconds: int) -> int:
     window = int(time.time()) // window_seconds
-    value = get_redis().get(f"rl:{key}:{window}")
+    value = get_resp().execute("GET", f"rl:{key}:{window}")
     return int(value) if value else 0
 
 
 def reset(key: str, window_seconds: int) -> None:
     window = int(time.time()) // window_seconds
-    get_redis().delete(f"rl:{key}:{window}")
+    get_resp().execute("DEL", f"rl:{key}:{window}")
 
 
 def enforce_api_limits(principal: Principal) -> None:
@@ -49,12 +50,8 @@ def enforce_api_limits(principal: Principal) -> None:
     now = int(time.time())
     window = now // 60
     user_key, company_key = f"rl:api:u:{principal.user_id}:{window}", f"rl:api:c:{principal.company_id}:{window}"
-    pipe = get_redis().pipeline(transaction=False)
-    pipe.incr(user_key)
-    pipe.expire(user_key, 61)
-    pipe.incr(company_key)
-    pipe.expire(company_key, 61)
-    user_count, _, company_count, _ = pipe.execute()
+    user_count, _, company_count, _ = get_resp().transaction(
+        [["INCR", user_key], ["EXPIRE", user_key, 61], ["INCR", company_key], ["EXPIRE", company_key, 61]])
     retry_after = 60 - now % 60
     if int(user_count) > limits.user_requests_per_minute:
         raise TooManyRequests("Limite de requisições por usuário atingido.", retry_after=retry_after,

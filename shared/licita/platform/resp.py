@@ -144,6 +144,21 @@ class RespClient:
                         raise
             raise AssertionError("unreachable")
 
+    def transaction(self, commands: Sequence[Sequence[Arg]]) -> list[Any]:
+        """``MULTI`` … ``EXEC`` in one round trip: all commands apply or none (e.g. INCR with its EXPIRE);
+        returns their replies, raising the first error."""
+        replies = self.pipeline([["MULTI"], *commands, ["EXEC"]])
+        for reply in replies:
+            if isinstance(reply, RespError):
+                raise reply
+        results = replies[-1]
+        if not isinstance(results, list):
+            raise RespError("EXEC aborted")
+        for reply in results:
+            if isinstance(reply, RespError):
+                raise reply
+        return results
+
     def execute(self, *args: Arg) -> Any:
         (reply,) = self.pipeline([args])
         if isinstance(reply, RespError):
