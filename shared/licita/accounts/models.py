@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, fu
 from sqlalchemy.dialects.postgresql import INET, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, CreatedAt, TenantRow, Timestamps, new_uuid
 
 
 class Role(enum.StrEnum):
@@ -29,14 +29,11 @@ class Status(enum.StrEnum):
     SUSPENDED = "SUSPENDED"
 
 
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
 
-
-class Company(Base):
+class Company(Timestamps, Base):
     __tablename__ = "companies"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_uuid)
     legal_name: Mapped[str] = mapped_column(String(200))
     trade_name: Mapped[str | None] = mapped_column(String(200))
     cnpj: Mapped[str] = mapped_column(String(14), unique=True)
@@ -48,17 +45,13 @@ class Company(Base):
     storage_mb: Mapped[int] = mapped_column(Integer, default=5120)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_platform: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class User(Base):
+class User(Timestamps, Base):
     __tablename__ = "users"
     __table_args__ = (Index("ix_users_company_email", "company_id", "email"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_uuid)
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(100))
@@ -70,24 +63,17 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class UserSession(Base):
+class UserSession(TenantRow, CreatedAt, Base):
     """A login: one refresh-token family. Revoking it kills every token it ever issued."""
 
     __tablename__ = "user_sessions"
     __table_args__ = (Index("ix_user_sessions_company_active", "company_id", "revoked_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     ip_address: Mapped[str | None] = mapped_column(INET)
     user_agent: Mapped[str | None] = mapped_column(String(512))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -124,7 +110,7 @@ class UserProfile(Base):
     )
 
 
-class OneTimeToken(Base):
+class OneTimeToken(CreatedAt, Base):
     """Invitation, first-access and password-reset tokens: hashed, single use, short-lived."""
 
     __tablename__ = "one_time_tokens"
@@ -135,10 +121,9 @@ class OneTimeToken(Base):
     purpose: Mapped[str] = mapped_column(String(20))  # invite | first_access | reset
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class AccessRequest(Base):
+class AccessRequest(CreatedAt, Base):
     """A company asking to use the platform; MASTER approves (creating company + admin) or rejects."""
 
     __tablename__ = "access_requests"
@@ -148,7 +133,7 @@ class AccessRequest(Base):
         Index("ix_access_requests_email", "email"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_uuid)
     legal_name: Mapped[str] = mapped_column(String(200))
     trade_name: Mapped[str | None] = mapped_column(String(200))
     cnpj: Mapped[str] = mapped_column(String(14), index=True)
@@ -162,7 +147,6 @@ class AccessRequest(Base):
     company_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     decided_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 TENANT_TABLES = ("users", "user_sessions", "refresh_tokens", "audit_log", "user_profiles", "one_time_tokens")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, String, func
+from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, CreatedAt
 
 
-class AuditLog(Base):
+class AuditLog(CreatedAt, Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_company_created", "company_id", "created_at"),)
 
@@ -28,4 +27,3 @@ class AuditLog(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     request_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

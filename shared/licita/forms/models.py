@@ -6,19 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base, new_uuid
+from licita.platform.db.base import Base, CreatedAt, TenantRow
 
 
-class FormTemplate(Base):
+class FormTemplate(TenantRow, CreatedAt, Base):
     __tablename__ = "form_templates"
     __table_args__ = (UniqueConstraint("company_id", "key", "version", name="uq_form_templates_key_version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(60))  # stable across versions
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(160))
@@ -27,10 +25,9 @@ class FormTemplate(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class FormSubmission(Base):
+class FormSubmission(TenantRow, CreatedAt, Base):
     __tablename__ = "form_submissions"
     __table_args__ = (
         Index("ix_form_submissions_template", "company_id", "template_key", "created_at"),
@@ -38,8 +35,6 @@ class FormSubmission(Base):
         Index("ix_form_submissions_card", "card_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_templates.id", ondelete="RESTRICT"))
     template_key: Mapped[str] = mapped_column(String(60))
     template_version: Mapped[int] = mapped_column(Integer)
@@ -47,7 +42,6 @@ class FormSubmission(Base):
     card_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
     submitted_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 FORM_TABLES = ("form_templates", "form_submissions")

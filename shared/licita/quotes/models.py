@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, CreatedAt, TenantRow, Timestamps
 
 
 class QuoteStatus(enum.StrEnum):
@@ -35,17 +35,12 @@ class QuoteStatus(enum.StrEnum):
     CANCELLED = "CANCELLED"
 
 
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
 
-
-class Quote(Base):
+class Quote(TenantRow, Timestamps, Base):
     __tablename__ = "quotes"
     __table_args__ = (Index("ix_quotes_company_created", "company_id", "created_at"),
                       Index("ix_quotes_deadline", "status", "deadline_at"))
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     tender_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenders.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     message: Mapped[str | None] = mapped_column(Text)
@@ -54,18 +49,12 @@ class Quote(Base):
     # {"freight_pct", "taxes_pct", "margin_pct", "admin_pct"} in percent
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class QuoteItem(Base):
+class QuoteItem(TenantRow, Base):
     __tablename__ = "quote_items"
     __table_args__ = (Index("ix_quote_items_quote_position", "quote_id", "position"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     tender_item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tender_items.id", ondelete="SET NULL"))
@@ -80,15 +69,13 @@ class QuoteItem(Base):
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
 
-class QuoteLink(Base):
+class QuoteLink(TenantRow, CreatedAt, Base):
     """One supplier's access to one quote: a hashed token, an expiry, revocable."""
 
     __tablename__ = "quote_links"
     __table_args__ = (UniqueConstraint("quote_id", "supplier_id", name="uq_quote_links_quote_supplier"),
                       UniqueConstraint("token_hash", name="uq_quote_links_token_hash"))
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
     supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id", ondelete="CASCADE"))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -103,18 +90,15 @@ class QuoteLink(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # [{key, filename, content_type, size, requested_at}]
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class QuoteAnswer(Base):
+class QuoteAnswer(TenantRow, Base):
     """A supplier's answer for one item (saved drafts and submissions alike; one row per link × item)."""
 
     __tablename__ = "quote_answers"
     __table_args__ = (UniqueConstraint("link_id", "item_id", name="uq_quote_answers_link_item"),
                       Index("ix_quote_answers_quote", "company_id", "quote_id"))
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
     link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quote_links.id", ondelete="CASCADE"))
     item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quote_items.id", ondelete="CASCADE"))

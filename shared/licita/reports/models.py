@@ -7,11 +7,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, CreatedAt, TenantRow
 
 
 class ReportStatus(enum.StrEnum):
@@ -28,13 +28,11 @@ class ReportKind(enum.StrEnum):
     PIPELINE = "pipeline"  # XLSX
 
 
-class Report(Base):
+class Report(TenantRow, CreatedAt, Base):
     __tablename__ = "reports"
     __table_args__ = (Index("ix_reports_company_created", "company_id", "created_at"),
                       Index("ix_reports_status_expires", "status", "expires_at"))
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     kind: Mapped[str] = mapped_column(String(30))
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
@@ -48,7 +46,6 @@ class Report(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 REPORT_TABLES = ("reports",)

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, SmallInteger, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, CreatedAt, TenantRow, Timestamps
 
 
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
-
-
-class Supplier(Base):
+class Supplier(TenantRow, Timestamps, Base):
     __tablename__ = "suppliers"
     __table_args__ = (
         Index("uq_suppliers_company_cnpj", "company_id", "cnpj", unique=True),
         Index("ix_suppliers_company_name", "company_id", "legal_name"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     cnpj: Mapped[str] = mapped_column(String(14))
     legal_name: Mapped[str] = mapped_column(String(200))
     trade_name: Mapped[str | None] = mapped_column(String(200))
@@ -40,20 +34,14 @@ class Supplier(Base):
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class SupplierDocument(Base):
+class SupplierDocument(TenantRow, CreatedAt, Base):
     """A certidão or other document, stored in S3 (``procurement/<company>/suppliers/<id>/…``)."""
 
     __tablename__ = "supplier_documents"
     __table_args__ = (Index("ix_supplier_documents_supplier", "company_id", "supplier_id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     description: Mapped[str | None] = mapped_column(String(300))
@@ -64,7 +52,6 @@ class SupplierDocument(Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 SUPPLIER_TABLES = ("suppliers", "supplier_documents")

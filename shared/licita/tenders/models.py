@@ -24,13 +24,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, CreatedAt, TenantRow, Timestamps
 
 
 class TenderStatus(enum.StrEnum):
@@ -61,11 +60,8 @@ class DeadlineSource(enum.StrEnum):
     MANUAL = "manual"  # entered or corrected by a person
 
 
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
 
-
-class Tender(Base):
+class Tender(TenantRow, Timestamps, Base):
     __tablename__ = "tenders"
     __table_args__ = (
         Index("ix_tenders_company_created", "company_id", "created_at"),
@@ -77,8 +73,6 @@ class Tender(Base):
         Index("ix_tenders_pncp_watched", "pncp_numero_controle", postgresql_where=text("pncp_watched")),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default=TenderStatus.UPLOADING)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     review_reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
@@ -118,13 +112,9 @@ class Tender(Base):
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class TenderDocument(Base):
+class TenderDocument(TenantRow, Timestamps, Base):
     """One uploaded file; ``analysis`` keeps the extractor output so the same bytes are never read twice."""
 
     __tablename__ = "tender_documents"
@@ -134,8 +124,6 @@ class TenderDocument(Base):
         Index("ix_tender_documents_company_sha", "company_id", "sha256"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
     s3_key: Mapped[str] = mapped_column(String(400))
     filename: Mapped[str] = mapped_column(String(200))
@@ -158,18 +146,12 @@ class TenderDocument(Base):
     event_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
-class TenderItem(Base):
+class TenderItem(TenantRow, CreatedAt, Base):
     __tablename__ = "tender_items"
     __table_args__ = (Index("ix_tender_items_tender_position", "tender_id", "position"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)  # order in the document's item table
     number: Mapped[int | None] = mapped_column(Integer)
@@ -181,18 +163,15 @@ class TenderItem(Base):
     total_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     me_epp_exclusive: Mapped[bool | None] = mapped_column(Boolean)
     page: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class Deadline(Base):
+class Deadline(TenantRow, CreatedAt, Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_company_due", "company_id", "due_at"),
         Index("ix_deadlines_tender", "tender_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -202,7 +181,6 @@ class Deadline(Base):
     quote: Mapped[str | None] = mapped_column(Text)
     # reminder thresholds already sent, e.g. {"72h": "2025-11-16T09:00:00Z"} (used by the reminders job)
     notified: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class IntentStatus(enum.StrEnum):
@@ -211,7 +189,7 @@ class IntentStatus(enum.StrEnum):
     EXPIRED = "EXPIRED"  # never completed (maintenance expired the upload)
 
 
-class UploadIntent(Base):
+class UploadIntent(TenantRow, CreatedAt, Base):
     """What create_upload signed: the only write the pipeline will analyse for that document (migration 0008)."""
 
     __tablename__ = "tender_upload_intents"
@@ -219,8 +197,6 @@ class UploadIntent(Base):
         Index("ix_tender_upload_intents_status_created", "status", "created_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_documents.id", ondelete="CASCADE"))
     s3_key: Mapped[str] = mapped_column(String(400), unique=True)
@@ -231,7 +207,6 @@ class UploadIntent(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # of the presigned POST
     consumed_etag: Mapped[str | None] = mapped_column(String(80))
     consumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class DeadLetterStatus(enum.StrEnum):
@@ -240,7 +215,7 @@ class DeadLetterStatus(enum.StrEnum):
     EXHAUSTED = "EXHAUSTED"  # redriven the configured number of times: the tender is FAILED for good
 
 
-class AnalysisDeadLetter(Base):
+class AnalysisDeadLetter(TenantRow, Timestamps, Base):
     """An analysis that kept failing (analysis DLQ, or stuck beyond its lease), one row per document run."""
 
     __tablename__ = "analysis_dead_letters"
@@ -249,8 +224,6 @@ class AnalysisDeadLetter(Base):
         Index("ix_analysis_dead_letters_status", "status", "updated_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_documents.id", ondelete="CASCADE"))
     run_key: Mapped[str] = mapped_column(String(120))
@@ -259,10 +232,6 @@ class AnalysisDeadLetter(Base):
     redrives: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default=DeadLetterStatus.PENDING)
     last_redriven_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
 
 TENDER_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")

@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, String, Text, func
+from sqlalchemy import BigInteger, Date, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from licita.accounts import models as _accounts  # noqa: F401  (companies/users: FK targets)
-from licita.platform.db.base import Base
+from licita.platform.db.base import Base, TenantRow, Timestamps
 
 
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
-
-
-class VaultDocument(Base):
+class VaultDocument(TenantRow, Timestamps, Base):
     __tablename__ = "vault_documents"
     __table_args__ = (
         Index("ix_vault_documents_company_kind", "company_id", "kind"),
         Index("ix_vault_documents_expires", "expires_on"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(200))
     issuer: Mapped[str | None] = mapped_column(String(200))
@@ -42,9 +36,6 @@ class VaultDocument(Base):
     notified: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
-                                                 onupdate=func.now())
 
 
 VAULT_TABLES = ("vault_documents",)
