@@ -199,19 +199,26 @@ def respond(principal: Principal, event_id: str, status: str, actor: Actor) -> E
         return event_out(event, _attendees(db, event))
 
 
+def visible_where(company_id: uuid.UUID, user_id: uuid.UUID | None, *, company_only: bool = False,
+                  calendar_id: uuid.UUID | None = None) -> list[Any]:
+    """Conditions on ``CalendarEvent`` joined to its ``Calendar``: the events a person sees (company calendars,
+    their own, invitations), or a company's calendars only. The ICS feed selects columns with the same rule."""
+    where: list[Any] = [CalendarEvent.company_id == company_id]
+    if company_only or user_id is None:
+        where.append(Calendar.kind == "company")
+    else:
+        invited = select(Attendee.event_id).where(Attendee.user_id == user_id, Attendee.status != "declined")
+        where.append(or_(Calendar.kind == "company", Calendar.owner_id == user_id, CalendarEvent.id.in_(invited)))
+    if calendar_id is not None:
+        where.append(CalendarEvent.calendar_id == calendar_id)
+    return where
+
+
 def visible_events(db: Session, company_id: uuid.UUID, user_id: uuid.UUID | None, *, company_only: bool = False,
                    calendar_id: uuid.UUID | None = None) -> list[CalendarEvent]:
     """Events a person sees (company calendars, their own, invitations), or a company's calendars only."""
     stmt = select(CalendarEvent).join(Calendar, Calendar.id == CalendarEvent.calendar_id).where(
-        CalendarEvent.company_id == company_id)
-    if company_only or user_id is None:
-        stmt = stmt.where(Calendar.kind == "company")
-    else:
-        invited = select(Attendee.event_id).where(Attendee.user_id == user_id, Attendee.status != "declined")
-        stmt = stmt.where(or_(Calendar.kind == "company", Calendar.owner_id == user_id,
-                              CalendarEvent.id.in_(invited)))
-    if calendar_id is not None:
-        stmt = stmt.where(CalendarEvent.calendar_id == calendar_id)
+        *visible_where(company_id, user_id, company_only=company_only, calendar_id=calendar_id))
     return list(db.scalars(stmt.order_by(CalendarEvent.starts_at, CalendarEvent.id)))
 
 

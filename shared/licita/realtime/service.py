@@ -39,6 +39,7 @@ log = logging.getLogger("licita.realtime")
 CONNECTION_TTL = 2 * 3600  # API Gateway drops idle sockets after 10 min and any socket after 2 h
 MAX_CONNECTIONS_PER_USER = 50
 MAX_TOPICS_PER_CONNECTION = 100
+TOUCH_EVERY = 60  # seconds: a chatty socket refreshes its hash's TTL (hours) once a minute, not on every frame
 ALL_KEY = "ws:all"
 SUBSCRIBABLE = ("tender:", "board:")
 _TOPIC_ID = re.compile(r"^[a-z_]{1,32}:[A-Za-z0-9_-]{1,64}$")
@@ -176,7 +177,8 @@ def handle_message(connection_id: str, raw: str | None) -> dict[str, Any]:
         raise BadRequest("Mensagem não é JSON.", code="malformed_json") from None
     if not isinstance(message, dict):
         raise BadRequest("Mensagem deve ser um objeto JSON.", code="malformed_message")
-    touch(connection_id)
+    if int(time.time()) - int(info.get("last_seen") or 0) >= TOUCH_EVERY:
+        touch(connection_id)
     action = message.get("action")
     if action == "ping":
         return {"type": "pong", "ts": int(time.time() * 1000), "id": message.get("id")}
@@ -219,7 +221,7 @@ def connections_by_topic(topics: Sequence[str]) -> dict[str, list[str]]:
     """Connection ids per topic in one round trip (per-recipient messages differ by notification id)."""
     if not topics:
         return {}
-    pipe = get_redis().pipeline()
+    pipe = get_redis().pipeline(transaction=False)  # reads only: no MULTI/EXEC
     for topic in topics:
         pipe.smembers(_topic_key(topic))
     return {t: sorted(m.decode() for m in members) for t, members in zip(topics, pipe.execute(), strict=True)}

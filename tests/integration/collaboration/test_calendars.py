@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from collaboration_support import Team, deliver_all
+from sqlalchemy import select
 
 from licita.platform.db.engine import system_transaction
 
@@ -138,6 +139,54 @@ def test_reminders_go_through_the_notify_pipeline_once(team: Team, notify_env: A
     got = get_mongo()["notifications"].find_one({"user_id": team.viewer.id, "kind": "calendar.reminder",
                                                  "data.event_id": ev["id"]})
     assert got is not None and got["title"].startswith("Lembrete: Sessão de lances")
+
+
+def test_ics_feed_rows_from_postgresql_match_python_and_the_fingerprint_follows_every_change(team: Team) -> None:
+    """The feed reads São Paulo wall times formatted by PostgreSQL: the same as Python's zoneinfo for every event
+    (incl. pre-2019 summer time and the DST switch nights); the content fingerprint changes with any shown field
+    (title, time, a NULL description becoming empty text, reminders, a deleted event) and with nothing else."""
+    from licita.calendars import feeds
+    from licita.calendars.models import CalendarEvent
+    from licita.calendars.service import visible_where
+    from licita.platform.db.engine import tenant_transaction
+
+    cid, cal = uuid.UUID(team.company_id), uuid.UUID(company_calendar(team))
+    instants = [datetime(2018, 2, 17, 2, 30, tzinfo=UTC), datetime(2018, 11, 4, 2, 59, tzinfo=UTC),
+                datetime(2018, 11, 4, 3, 0, tzinfo=UTC), datetime(2026, 7, 1, 17, 30, tzinfo=UTC),
+                datetime(2037, 12, 31, 23, 59, tzinfo=UTC)]
+    with tenant_transaction(cid) as db:
+        db.add_all([CalendarEvent(id=uuid.uuid4(), company_id=cid, calendar_id=cal, title=f"E{i}; x", description=None,
+                                  starts_at=t, ends_at=t + timedelta(minutes=45), all_day=False, exdates=[],
+                                  reminders=[30], reminded={}, source="manual", version=1)
+                    for i, t in enumerate(instants)])
+    where = visible_where(cid, None, company_only=True)
+
+    def state() -> tuple[list[feeds.FeedRow], list[feeds.FeedRow], str]:
+        with tenant_transaction(cid) as db:
+            events = list(db.scalars(select(CalendarEvent).where(*where[:1]).order_by(CalendarEvent.starts_at,
+                                                                                      CalendarEvent.id)))
+            return feeds.feed_rows(db, where), feeds.rows_of(events), feeds.fingerprint(db, where, "n")
+
+    rows, python_rows, first = state()
+    assert [r.start for r in rows] == ["20180217T003000", "20181103T235900", "20181104T010000", "20260701T143000",
+                                       "20371231T205900"]
+    assert rows == python_rows
+    assert state()[2] == first  # nothing changed: same key (a cache hit)
+    seen = {first}
+    for change in ({"title": "E0; y"}, {"description": ""}, {"reminders": [30, 60]},
+                   {"starts_at": instants[0] + timedelta(minutes=1)}, None):
+        with tenant_transaction(cid) as db:
+            row = db.scalar(select(CalendarEvent).where(CalendarEvent.company_id == cid)
+                            .order_by(CalendarEvent.starts_at).limit(1))
+            assert row is not None
+            if change is None:
+                db.delete(row)
+            else:
+                for key, value in change.items():
+                    setattr(row, key, value)
+        key = state()[2]
+        assert key not in seen, change
+        seen.add(key)
 
 
 def test_ics_feed_parses_with_local_times_and_revokes(team: Team, other: Team) -> None:

@@ -4,15 +4,15 @@ escaping and 75-octet folding, São Paulo local times with TZID, RRULE passed th
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from icalendar import Alarm, Calendar, Event, vRecur
 
 from licita.calendars import rules
-from licita.calendars.feeds import PRODID, build_ics, escape_text, fold
+from licita.calendars.feeds import PRODID, build_ics, escape_text, fold, rows_of
 
 
 def reference_ics(events: list[Any], name: str) -> bytes:
@@ -90,7 +90,7 @@ def components(data: bytes) -> list[dict[str, Any]]:
 
 def test_same_calendar_as_the_icalendar_builder() -> None:
     name = "Licita — empresa"
-    new, old = build_ics(cast(Any, EVENTS), name), reference_ics(EVENTS, name)
+    new, old = build_ics(rows_of(EVENTS), name), reference_ics(EVENTS, name)
     assert components(new) == components(old)
     parsed_new, parsed_old = Calendar.from_ical(new), Calendar.from_ical(old)
     for prop in ("prodid", "version", "calscale", "x-wr-calname", "x-wr-timezone"):
@@ -102,7 +102,7 @@ def test_same_calendar_as_the_icalendar_builder() -> None:
 
 
 def test_every_line_is_crlf_terminated_and_at_most_75_octets() -> None:
-    data = build_ics(cast(Any, EVENTS), "x")
+    data = build_ics(rows_of(EVENTS), "x")
     assert data.endswith(b"END:VCALENDAR\r\n")
     lines = data.split(b"\r\n")[:-1]
     assert all(len(line) <= 75 for line in lines)
@@ -123,3 +123,25 @@ def test_fold_keeps_multibyte_characters_whole() -> None:
     assert folded.endswith("\r\n")
     assert "".join(part.removeprefix(" ") for part in folded[:-2].split("\r\n")) == line
     assert all(len(part.encode()) <= 75 for part in folded[:-2].split("\r\n"))
+
+
+def test_all_day_events_are_dates_and_skipped_occurrences_are_exdates() -> None:
+    """An all-day event is a VALUE=DATE span (its end date is the exclusive DTEND, as the Google sync sends it;
+    at least one day); a recurring event's skipped occurrences (stored as ISO datetimes) are EXDATEs at São
+    Paulo wall time."""
+    rows = rows_of([
+        ev(title="Feriado", all_day=True, starts_at=datetime(2026, 4, 21, 3, 0, tzinfo=UTC),
+           ends_at=datetime(2026, 4, 21, 3, 0, tzinfo=UTC)),
+        ev(title="Semana de prazos", all_day=True, starts_at=datetime(2026, 5, 4, 3, 0, tzinfo=UTC),
+           ends_at=datetime(2026, 5, 9, 3, 0, tzinfo=UTC)),
+        ev(title="Daily", rrule="FREQ=DAILY;COUNT=5", starts_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+           ends_at=datetime(2026, 3, 2, 12, 30, tzinfo=UTC),
+           exdates=["2026-03-03T09:00:00-03:00", "2026-03-05T12:00:00+00:00", "not a date"]),
+    ])
+    cal = Calendar.from_ical(build_ics(rows, "x"))
+    holiday, week, daily = cal.walk("VEVENT")
+    assert (holiday.decoded("dtstart"), holiday.decoded("dtend")) == (date(2026, 4, 21), date(2026, 4, 22))
+    assert (week.decoded("dtstart"), week.decoded("dtend")) == (date(2026, 5, 4), date(2026, 5, 9))  # as to Google
+    skipped = [d.dt.strftime("%Y-%m-%d %H:%M") for x in daily.get("exdate") for d in x.dts]
+    assert skipped == ["2026-03-03 09:00", "2026-03-05 09:00"]
+    assert str(daily["exdate"][0].dts[0].dt.tzinfo) == "America/Sao_Paulo"
