@@ -31,21 +31,13 @@ from licita.boards.schemas import (
     MemberSet,
     Position,
 )
-from licita.boards.service import (
-    broadcast,
-    card_out,
-    company_of,
-    get_board,
-    get_list,
-    new_rank,
-    parse_id,
-    rebalance,
-)
+from licita.boards.service import broadcast, card_out, get_board, get_list, new_rank, rebalance
 from licita.core.config import get_settings
 from licita.core.errors import NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.lookup import company_of, get_owned, parse_id
 from licita.platform.queues import publish_quietly
 from licita.platform.storage import attachment_prefix
 from licita.tenders.models import Tender
@@ -56,11 +48,7 @@ UPLOAD_TTL = 900
 
 
 def get_card(db: Session, company_id: uuid.UUID, card_id: Any, *, lock: bool = False) -> Card:
-    stmt = select(Card).where(Card.id == parse_id(card_id, "Cartão", "card_not_found"), Card.company_id == company_id)
-    card = db.scalar(stmt.with_for_update() if lock else stmt)
-    if card is None:
-        raise NotFound("Cartão não encontrado.", code="card_not_found")
-    return card
+    return get_owned(db, Card, company_id, card_id, code="card_not_found", message="Cartão não encontrado.", lock=lock)
 
 
 def _members(db: Session, card: Card) -> list[CardMember]:

@@ -33,46 +33,28 @@ from licita.boards.schemas import (
     MemberOut,
     Position,
 )
-from licita.core.errors import NotFound, ValidationFailed
+from licita.core.errors import ValidationFailed
 from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
+from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: calendars, conversations)
+from licita.platform.db.lookup import get_owned
+from licita.platform.db.lookup import parse_id as parse_id  # noqa: PLC0414  (re-exported: calendars, conversations)
 from licita.realtime import service as realtime
 
 log = logging.getLogger("licita.boards")
 
 
 # ------------------------------------------------------------------------------ helpers
-def company_of(principal: Principal) -> uuid.UUID:
-    return uuid.UUID(principal.company_id)
-
-
-def parse_id(raw: Any, what: str = "Item", code: str = "not_found") -> uuid.UUID:
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(str(raw))
-    except (ValueError, TypeError):
-        raise NotFound(f"{what} não encontrado.", code=code) from None
-
-
 def get_board(db: Session, company_id: uuid.UUID, board_id: Any, *, lock: bool = False) -> Board:
-    stmt = select(Board).where(Board.id == parse_id(board_id, "Quadro", "board_not_found"),
-                               Board.company_id == company_id)
-    board = db.scalar(stmt.with_for_update() if lock else stmt)
-    if board is None:
-        raise NotFound("Quadro não encontrado.", code="board_not_found")
-    return board
+    return get_owned(db, Board, company_id, board_id, code="board_not_found", message="Quadro não encontrado.",
+                     lock=lock)
 
 
 def get_list(db: Session, company_id: uuid.UUID, list_id: Any, *, lock: bool = False) -> BoardList:
-    stmt = select(BoardList).where(BoardList.id == parse_id(list_id, "Lista", "list_not_found"),
-                                   BoardList.company_id == company_id)
-    row = db.scalar(stmt.with_for_update() if lock else stmt)
-    if row is None:
-        raise NotFound("Lista não encontrada.", code="list_not_found")
-    return row
+    return get_owned(db, BoardList, company_id, list_id, code="list_not_found", message="Lista não encontrada.",
+                     malformed="Lista não encontrado.", lock=lock)
 
 
 def board_out(b: Board) -> BoardOut:

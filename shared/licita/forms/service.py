@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
 from licita.boards.models import Card
-from licita.boards.service import company_of, parse_id
 from licita.core.errors import Conflict, NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.forms import rules
@@ -30,6 +29,7 @@ from licita.forms.schemas import (
 )
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import paginate
+from licita.platform.db.lookup import company_of, get_owned
 from licita.tenders.models import Tender
 
 EXPORT_LIMIT = 10_000
@@ -126,11 +126,8 @@ def get_template(principal: Principal, template_id: str) -> TemplateOut:
 
 
 def _template(db: Session, company_id: uuid.UUID, template_id: str) -> FormTemplate:
-    t = db.scalar(select(FormTemplate).where(FormTemplate.id == parse_id(template_id, "Formulário", "form_not_found"),
-                                             FormTemplate.company_id == company_id))
-    if t is None:
-        raise NotFound("Formulário não encontrado.", code="form_not_found")
-    return t
+    return get_owned(db, FormTemplate, company_id, template_id, code="form_not_found",
+                     message="Formulário não encontrado.")
 
 
 def submit(principal: Principal, template_id: str, body: SubmissionCreate, actor: Actor) -> SubmissionOut:

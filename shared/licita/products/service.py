@@ -19,6 +19,7 @@ from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.db.lookup import company_of, get_owned
 from licita.products.models import Product, SupplierProduct
 from licita.products.rules import PRODUCT_COLUMNS, PRODUCT_EXPORT_HEADERS, finish_row
 from licita.products.schemas import (
@@ -34,7 +35,7 @@ from licita.products.schemas import (
 from licita.suppliers import imports
 from licita.suppliers.models import Supplier
 from licita.suppliers.schemas import DownloadLink, ImportRequest, ImportResult, RowError
-from licita.suppliers.service import company_of, get_supplier, parse_id, store_export
+from licita.suppliers.service import get_supplier, store_export
 
 SNAPSHOT = ("description", "unit", "code_kind", "code", "brand", "model", "category", "active")
 SORTS = {"description": Product.description, "created_at": Product.created_at, "category": Product.category,
@@ -42,12 +43,8 @@ SORTS = {"description": Product.description, "created_at": Product.created_at, "
 
 
 def get_product(db: Session, company_id: uuid.UUID, product_id: str, *, lock: bool = False) -> Product:
-    stmt = select(Product).where(Product.id == parse_id(product_id, "Produto", "product_not_found"),
-                                 Product.company_id == company_id)
-    product = db.scalar(stmt.with_for_update() if lock else stmt)
-    if product is None:
-        raise NotFound("Produto não encontrado.", code="product_not_found")
-    return product
+    return get_owned(db, Product, company_id, product_id, code="product_not_found", message="Produto não encontrado.",
+                     lock=lock)
 
 
 def to_out(p: Product) -> ProductOut:

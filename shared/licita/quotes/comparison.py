@@ -15,6 +15,7 @@ from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.core.time import utcnow
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.lookup import company_of, parse_id
 from licita.quotes.models import Quote, QuoteAnswer, QuoteItem, QuoteLink
 from licita.quotes.rules import (
     PRICING_KEYS,
@@ -38,7 +39,6 @@ from licita.quotes.schemas import (
 from licita.quotes.service import get_quote, items_of, link_status, links_of, supplier_name
 from licita.suppliers import storage
 from licita.suppliers.models import Supplier
-from licita.suppliers.service import company_of, parse_id
 from licita.suppliers.tabular import write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,6 +20,7 @@ from licita.core.events import format_when
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.db.lookup import company_of, get_owned, parse_id
 from licita.products.models import Product
 from licita.quotes import mail
 from licita.quotes.models import Quote, QuoteItem, QuoteLink, QuoteStatus
@@ -37,19 +38,15 @@ from licita.quotes.schemas import (
     SentLink,
 )
 from licita.suppliers.models import Supplier
-from licita.suppliers.service import company_of, parse_id
-from licita.tenders.models import Tender, TenderItem
+from licita.tenders.access import find_tender
+from licita.tenders.models import TenderItem
 
 PORTAL_PATH = "/cotacao/"
 
 
 def get_quote(db: Session, company_id: uuid.UUID, quote_id: str, *, lock: bool = False) -> Quote:
-    stmt = select(Quote).where(Quote.id == parse_id(quote_id, "Cotação", "quote_not_found"),
-                               Quote.company_id == company_id)
-    quote = db.scalar(stmt.with_for_update() if lock else stmt)
-    if quote is None:
-        raise NotFound("Cotação não encontrada.", code="quote_not_found")
-    return quote
+    return get_owned(db, Quote, company_id, quote_id, code="quote_not_found", message="Cotação não encontrada.",
+                     malformed="Cotação não encontrado.", lock=lock)
 
 
 def items_of(db: Session, quote: Quote) -> list[QuoteItem]:
@@ -108,9 +105,7 @@ def _detail(db: Session, quote: Quote) -> QuoteOut:
 
 # ------------------------------------------------------------------------------ create
 def _tender_items(db: Session, company_id: uuid.UUID, body: QuoteCreate) -> list[TenderItem]:
-    tender = db.scalar(select(Tender).where(Tender.id == body.tender_id, Tender.company_id == company_id))
-    if tender is None:
-        raise NotFound("Licitação não encontrada.", code="tender_not_found")
+    tender = find_tender(db, company_id, str(body.tender_id))
     stmt = select(TenderItem).where(TenderItem.tender_id == tender.id, TenderItem.company_id == company_id)
     if body.tender_item_ids is not None:
         stmt = stmt.where(TenderItem.id.in_(body.tender_item_ids))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
 from licita.core.config import get_settings
@@ -21,6 +22,7 @@ from licita.core.time import BRT, utcnow
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.db.listing import paginate, sort_clause
+from licita.platform.db.lookup import company_of, get_owned
 from licita.platform.queues import publish_quietly
 from licita.quotes.models import Quote
 from licita.realtime import service as realtime
@@ -29,7 +31,6 @@ from licita.reports.models import Report, ReportStatus
 from licita.reports.rules import filename_for
 from licita.reports.schemas import ReportDownload, ReportListQuery, ReportOut, ReportPage, ReportRequest
 from licita.suppliers import storage
-from licita.suppliers.service import company_of, parse_id
 from licita.tenders.models import Tender
 
 log = logging.getLogger("licita.reports")
@@ -44,12 +45,8 @@ def to_out(r: Report) -> ReportOut:
                      created_at=r.created_at, finished_at=r.finished_at)
 
 
-def _get(db: Any, company_id: uuid.UUID, report_id: str) -> Report:
-    wanted = parse_id(report_id, "Relatório", "report_not_found")
-    report: Report | None = db.scalar(select(Report).where(Report.id == wanted, Report.company_id == company_id))
-    if report is None:
-        raise NotFound("Relatório não encontrado.", code="report_not_found")
-    return report
+def _get(db: Session, company_id: uuid.UUID, report_id: str) -> Report:
+    return get_owned(db, Report, company_id, report_id, code="report_not_found", message="Relatório não encontrado.")
 
 
 # ------------------------------------------------------------------------------ API

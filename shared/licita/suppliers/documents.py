@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
-from licita.core.errors import Conflict, NotFound
+from licita.core.errors import Conflict
 from licita.core.security.principal import Principal
 from licita.core.time import BRT, utcnow
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.lookup import company_of, get_owned
 from licita.suppliers import storage
 from licita.suppliers.models import Supplier, SupplierDocument
 from licita.suppliers.rules import document_validity
@@ -24,7 +25,7 @@ from licita.suppliers.schemas import (
     DownloadLink,
     PresignedPost,
 )
-from licita.suppliers.service import company_of, get_supplier, parse_id
+from licita.suppliers.service import get_supplier
 from licita.tenders.uploads import check_upload, max_upload_bytes, sanitize_filename
 
 
@@ -45,12 +46,8 @@ def document_keys(db: Session, supplier: Supplier) -> list[str]:
 
 
 def _get(db: Session, supplier: Supplier, document_id: str) -> SupplierDocument:
-    doc = db.scalar(select(SupplierDocument).where(
-        SupplierDocument.id == parse_id(document_id, "Documento", "document_not_found"),
-        SupplierDocument.supplier_id == supplier.id, SupplierDocument.company_id == supplier.company_id))
-    if doc is None:
-        raise NotFound("Documento não encontrado.", code="document_not_found")
-    return doc
+    return get_owned(db, SupplierDocument, supplier.company_id, document_id, code="document_not_found",
+                     message="Documento não encontrado.", where=[SupplierDocument.supplier_id == supplier.id])
 
 
 def create(principal: Principal, supplier_id: str, body: DocumentCreate, actor: Actor) -> DocumentUpload:

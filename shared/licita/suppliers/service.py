@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
 from licita.core.brazil import format_cnpj, only_digits
-from licita.core.errors import Conflict, NotFound
+from licita.core.errors import Conflict
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: functions/suppliers)
+from licita.platform.db.lookup import get_owned
 from licita.suppliers import imports, storage
 from licita.suppliers.models import Supplier
 from licita.suppliers.rules import SUPPLIER_COLUMNS, SUPPLIER_EXPORT_HEADERS, supplier_export_row
@@ -42,23 +44,9 @@ SNAPSHOT_FIELDS = ("cnpj", "legal_name", "trade_name", "categories", "email", "u
 EXPORT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def company_of(principal: Principal) -> uuid.UUID:
-    return uuid.UUID(principal.company_id)
-
-
-def parse_id(raw: str, what: str = "Fornecedor", code: str = "supplier_not_found") -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound(f"{what} não encontrado.", code=code) from None
-
-
 def get_supplier(db: Session, company_id: uuid.UUID, supplier_id: str, *, lock: bool = False) -> Supplier:
-    stmt = select(Supplier).where(Supplier.id == parse_id(supplier_id), Supplier.company_id == company_id)
-    supplier = db.scalar(stmt.with_for_update() if lock else stmt)
-    if supplier is None:
-        raise NotFound("Fornecedor não encontrado.", code="supplier_not_found")
-    return supplier
+    return get_owned(db, Supplier, company_id, supplier_id, code="supplier_not_found",
+                     message="Fornecedor não encontrado.", lock=lock)
 
 
 def to_out(s: Supplier) -> SupplierOut:

@@ -7,31 +7,14 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from licita.core.errors import NotFound
-from licita.core.security.principal import Principal
+from licita.platform.db.lookup import get_owned
 from licita.tenders.models import Tender, TenderDocument
-
-
-def company_of(principal: Principal) -> uuid.UUID:
-    return uuid.UUID(principal.company_id)
-
-
-def parse_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound("Licitação não encontrada.", code="tender_not_found") from None
 
 
 def find_tender(db: Session, company_id: uuid.UUID, tender_id: str, *, lock: bool = False) -> Tender:
     """The tender, filtered on company_id explicitly (row-level security is the second layer)."""
-    stmt = select(Tender).where(Tender.id == parse_id(tender_id), Tender.company_id == company_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    tender = db.scalar(stmt)
-    if tender is None:
-        raise NotFound("Licitação não encontrada.", code="tender_not_found")
-    return tender
+    return get_owned(db, Tender, company_id, tender_id, code="tender_not_found", message="Licitação não encontrada.",
+                     lock=lock)
 
 
 def main_document(db: Session, tender: Tender) -> TenderDocument | None:

@@ -19,8 +19,9 @@ from licita.core.security.principal import Principal
 from licita.core.time import BRT
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
+from licita.platform.db.lookup import company_of
 from licita.platform.storage import ObjectStorage, uploads_storage
-from licita.tenders.access import company_of, find_tender, main_document
+from licita.tenders.access import find_tender, main_document
 from licita.tenders.fields import FIELD_NAMES, effective_value
 from licita.tenders.models import Deadline, Tender, TenderDocument, TenderItem
 from licita.tenders.schemas import (

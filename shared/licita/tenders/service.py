@@ -16,9 +16,10 @@ from licita.core.config import get_settings
 from licita.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.lookup import company_of
 from licita.platform.queues import publish_quietly, send
 from licita.platform.storage import ObjectStorage, StorageError, uploads_storage
-from licita.tenders.access import company_of, find_tender, main_document
+from licita.tenders.access import find_tender, main_document
 from licita.tenders.analysis.deadlines import rebuild_deadlines
 from licita.tenders.analysis.messages import reanalysis_message
 from licita.tenders.fields import FIELD_NAMES, FIELD_SPECS, apply_columns, convert_field, effective_value, json_value

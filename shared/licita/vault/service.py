@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 from licita.audit.service import record
 from licita.core.actor import Actor
 from licita.core.config import get_settings
-from licita.core.errors import NotFound, ServiceUnavailable
+from licita.core.errors import ServiceUnavailable
 from licita.core.security.principal import Principal
 from licita.core.time import BRT
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.db.lookup import company_of, get_owned
 from licita.platform.queues import publish_quietly
-from licita.tenders.models import TERMINAL_STATUSES, Tender
+from licita.tenders.access import find_tender
+from licita.tenders.models import TERMINAL_STATUSES
 from licita.tenders.uploads import UPLOAD_URL_TTL, check_upload, max_upload_bytes, sanitize_filename
 from licita.vault import rules
 from licita.vault.models import VaultDocument
@@ -41,10 +43,6 @@ from licita.vault.schemas import (
 DOWNLOAD_TTL = 300
 
 
-def _company(principal: Principal) -> uuid.UUID:
-    return uuid.UUID(principal.company_id)
-
-
 def _today() -> date:
     return datetime.now(BRT).date()
 
@@ -57,20 +55,14 @@ def _out(d: VaultDocument) -> VaultDocumentOut:
 
 
 def _get(db: Session, company_id: uuid.UUID, document_id: str) -> VaultDocument:
-    try:
-        did = uuid.UUID(document_id)
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound("Documento não encontrado.", code="vault_document_not_found") from None
-    doc = db.scalar(select(VaultDocument).where(VaultDocument.id == did, VaultDocument.company_id == company_id))
-    if doc is None:
-        raise NotFound("Documento não encontrado.", code="vault_document_not_found")
-    return doc
+    return get_owned(db, VaultDocument, company_id, document_id, code="vault_document_not_found",
+                     message="Documento não encontrado.")
 
 
 def create_document(principal: Principal, body: VaultUploadRequest, actor: Actor) -> VaultUploadResponse:
     """The row (validity, kind) and a presigned POST bound to its key, type and size limit."""
     _, ctype = check_upload(body.filename, body.content_type, body.size)
-    company_id = _company(principal)
+    company_id = company_of(principal)
     document_id = uuid.uuid4()
     key = f"vault/{company_id}/{document_id}/{sanitize_filename(body.filename)}"
     try:
@@ -97,7 +89,7 @@ def create_document(principal: Principal, body: VaultUploadRequest, actor: Actor
 
 
 def list_documents(principal: Principal) -> VaultList:
-    company_id = _company(principal)
+    company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         rows = db.scalars(select(VaultDocument).where(VaultDocument.company_id == company_id)
                           .order_by(VaultDocument.kind, VaultDocument.expires_on.desc().nulls_last())).all()
@@ -105,7 +97,7 @@ def list_documents(principal: Principal) -> VaultList:
 
 
 def update_document(principal: Principal, document_id: str, body: VaultUpdate, actor: Actor) -> VaultDocumentOut:
-    company_id = _company(principal)
+    company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         doc = _get(db, company_id, document_id)
         before = {"title": doc.title, "issued_on": str(doc.issued_on or ""), "expires_on": str(doc.expires_on or "")}
@@ -123,7 +115,7 @@ def update_document(principal: Principal, document_id: str, body: VaultUpdate, a
 
 
 def delete_document(principal: Principal, document_id: str, actor: Actor) -> None:
-    company_id = _company(principal)
+    company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         doc = _get(db, company_id, document_id)
         try:
@@ -136,7 +128,7 @@ def delete_document(principal: Principal, document_id: str, actor: Actor) -> Non
 
 
 def download_link(principal: Principal, document_id: str) -> DownloadOut:
-    company_id = _company(principal)
+    company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         doc = _get(db, company_id, document_id)
         key, name = doc.s3_key, doc.filename
@@ -151,20 +143,14 @@ def download_link(principal: Principal, document_id: str) -> DownloadOut:
 
 def check_tender(principal: Principal, tender_id: str) -> TenderCheck:
     """The tender's extracted habilitação requirements against the vault: missing, and expiring before the session."""
-    company_id = _company(principal)
-    try:
-        tid = uuid.UUID(tender_id)
-    except (ValueError, TypeError, AttributeError):
-        raise NotFound("Licitação não encontrada.", code="tender_not_found") from None
+    company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
-        tender = db.scalar(select(Tender).where(Tender.id == tid, Tender.company_id == company_id))
-        if tender is None:
-            raise NotFound("Licitação não encontrada.", code="tender_not_found")
+        tender = find_tender(db, company_id, tender_id)
         requirements = [r for r in (tender.details or {}).get("requirements") or [] if isinstance(r, dict)]
         docs = [{"id": d.id, "kind": d.kind, "title": d.title, "expires_on": d.expires_on}
                 for d in db.scalars(select(VaultDocument).where(VaultDocument.company_id == company_id,
                                                                 VaultDocument.status != "DELETED")).all()]
-        session_at, status = tender.session_at, tender.status
+        tid, session_at, status = tender.id, tender.session_at, tender.status
     session_day = session_at.astimezone(BRT).date() if session_at else None
     result = rules.check(requirements, docs, session_day, _today())
     return TenderCheck(tender_id=tid, session_at=session_at, analysed=status in TERMINAL_STATUSES,

@@ -1,0 +1,47 @@
+"""One tenant row by the id a client sent. A malformed id, another company's row and a missing row are the same
+404 (same code), so an id tells a caller nothing about other tenants; row-level security is the second layer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from licita.core.errors import NotFound
+from licita.core.security.principal import Principal
+from licita.platform.db.base import TenantRow
+
+R = TypeVar("R", bound=TenantRow)
+
+
+def company_of(principal: Principal) -> uuid.UUID:
+    """The caller's company as the UUID the tenant tables store."""
+    return uuid.UUID(principal.company_id)
+
+
+def parse_id(raw: Any, what: str = "Item", code: str = "not_found") -> uuid.UUID:
+    """``raw`` as a UUID, or the 404 of a missing ``what``."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except (ValueError, TypeError):
+        raise NotFound(f"{what} não encontrado.", code=code) from None
+
+
+def get_owned(db: Session, model: type[R], company_id: uuid.UUID, raw_id: Any, *, code: str, message: str,
+              malformed: str | None = None, lock: bool = False, where: Iterable[ColumnElement[bool]] = ()) -> R:
+    """The ``model`` row ``raw_id`` of ``company_id`` (``FOR UPDATE`` with ``lock``; ``where`` narrows it further),
+    else ``NotFound(message, code)``; a malformed id says ``malformed`` when given."""
+    try:
+        wanted = raw_id if isinstance(raw_id, uuid.UUID) else uuid.UUID(str(raw_id))
+    except (ValueError, TypeError):
+        raise NotFound(malformed or message, code=code) from None
+    stmt = select(model).where(model.id == wanted, model.company_id == company_id, *where)
+    row = db.scalar(stmt.with_for_update() if lock else stmt)
+    if row is None:
+        raise NotFound(message, code=code)
+    return row
