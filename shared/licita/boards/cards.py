@@ -4,7 +4,6 @@ through presigned upload, and the card's activity timeline (MongoDB ``activity_h
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -31,7 +30,7 @@ from licita.boards.schemas import (
     MemberSet,
     Position,
 )
-from licita.boards.service import broadcast, card_out, get_board, get_list, new_rank, rebalance
+from licita.boards.service import archive_row, broadcast, card_out, get_board, get_list, new_rank, rebalance
 from licita.core.config import get_settings
 from licita.core.errors import NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
@@ -193,16 +192,12 @@ def set_card_archived(principal: Principal, card_id: str, archived: bool, actor:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         card = get_card(db, company_id, card_id, lock=True)
-        card.archived_at = datetime.now(UTC) if archived else None
         if not archived:  # back at the end of its list, wherever the others went meanwhile
             card.rank = rank_in_list(db, company_id, card.list_id, None, str(card.id))
-        card.version += 1
-        record(db, actor, "card.archived" if archived else "card.restored", "card", card.id,
-               company_id=company_id, after=_summary(card))
+        verb = archive_row(db, actor, card, archived, "card", _summary)
         db.flush()
         out = card_out(card, _members(db, card))
-    broadcast(company_id, out.board_id, "card.archived" if archived else "card.restored", out.model_dump(),
-              principal.user_id)
+    broadcast(company_id, out.board_id, f"card.{verb}", out.model_dump(), principal.user_id)
     return out
 
 

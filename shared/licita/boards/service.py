@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -186,18 +186,26 @@ def update_board(principal: Principal, board_id: str, body: BoardUpdate, actor: 
     return out
 
 
+def archive_row(db: Session, actor: Actor, row: Board | BoardList | Card, archived: bool, entity: str,
+                summary: Callable[[Any], dict[str, Any]] | None = None) -> str:
+    """Archive or restore ``row`` as a new version and audit it (``entity.archived``/``.restored``, ``summary`` of the
+    row as it ends up); returns the verb for the broadcast."""
+    row.archived_at = _now() if archived else None
+    row.version += 1
+    verb = "archived" if archived else "restored"
+    record(db, actor, f"{entity}.{verb}", entity, row.id, company_id=row.company_id,
+           after=summary(row) if summary else None)
+    return verb
+
+
 def set_board_archived(principal: Principal, board_id: str, archived: bool, actor: Actor) -> BoardOut:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         board = get_board(db, company_id, board_id, lock=True)
-        board.archived_at = _now() if archived else None
-        board.version += 1
-        record(db, actor, "board.archived" if archived else "board.restored", "board", board.id,
-               company_id=company_id)
+        verb = archive_row(db, actor, board, archived, "board")
         db.flush()
         out = board_out(board)
-    broadcast(company_id, out.id, "board.archived" if archived else "board.restored", out.model_dump(),
-              principal.user_id)
+    broadcast(company_id, out.id, f"board.{verb}", out.model_dump(), principal.user_id)
     return out
 
 
@@ -259,12 +267,8 @@ def set_list_archived(principal: Principal, list_id: str, archived: bool, actor:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         row = get_list(db, company_id, list_id, lock=True)
-        row.archived_at = _now() if archived else None
-        row.version += 1
-        record(db, actor, "board_list.archived" if archived else "board_list.restored", "board_list", row.id,
-               company_id=company_id, after={"board_id": str(row.board_id)})
+        verb = archive_row(db, actor, row, archived, "board_list", lambda r: {"board_id": str(r.board_id)})
         db.flush()
         out = list_out(row)
-    broadcast(company_id, out.board_id, "list.archived" if archived else "list.restored", out.model_dump(),
-              principal.user_id)
+    broadcast(company_id, out.board_id, f"list.{verb}", out.model_dump(), principal.user_id)
     return out
