@@ -29,7 +29,7 @@ from licita.forms.schemas import (
 )
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import paginate
-from licita.platform.db.lookup import company_of, get_owned
+from licita.platform.db.lookup import company_of, get_owned, read_owned
 from licita.tenders.models import Tender
 
 EXPORT_LIMIT = 10_000
@@ -120,9 +120,7 @@ def new_version(principal: Principal, template_id: str, body: VersionCreate, act
 
 
 def get_template(principal: Principal, template_id: str) -> TemplateOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
-        return _out(_template(db, company_id, template_id))
+    return read_owned(principal, _template, template_id, _out)
 
 
 def _template(db: Session, company_id: uuid.UUID, template_id: str) -> FormTemplate:

@@ -19,7 +19,7 @@ from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
-from licita.platform.db.lookup import company_of, get_owned
+from licita.platform.db.lookup import company_of, get_owned, read_owned
 from licita.products.models import Product, SupplierProduct
 from licita.products.rules import PRODUCT_COLUMNS, PRODUCT_EXPORT_HEADERS, finish_row
 from licita.products.schemas import (
@@ -70,9 +70,7 @@ def create(principal: Principal, body: ProductCreate, actor: Actor) -> ProductOu
 
 
 def get(principal: Principal, product_id: str) -> ProductOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
-        return to_out(get_product(db, company_id, product_id))
+    return read_owned(principal, get_product, product_id, to_out)
 
 
 def update(principal: Principal, product_id: str, body: ProductUpdate, actor: Actor) -> ProductOut:

@@ -22,7 +22,7 @@ from licita.core.time import BRT, utcnow
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.db.listing import paginate, sort_clause
-from licita.platform.db.lookup import company_of, get_owned
+from licita.platform.db.lookup import company_of, get_owned, read_owned
 from licita.platform.queues import publish_quietly
 from licita.quotes.models import Quote
 from licita.realtime import service as realtime
@@ -89,9 +89,7 @@ def _check_subject(db: Any, company_id: uuid.UUID, body: ReportRequest) -> None:
 
 
 def get(principal: Principal, report_id: str) -> ReportOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
-        return to_out(_get(db, company_id, report_id))
+    return read_owned(principal, _get, report_id, to_out)
 
 
 def list_reports(principal: Principal, query: ReportListQuery) -> ReportPage:

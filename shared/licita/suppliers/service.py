@@ -22,7 +22,7 @@ from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause
 from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: functions/suppliers)
-from licita.platform.db.lookup import get_owned
+from licita.platform.db.lookup import get_owned, read_owned
 from licita.suppliers import imports, storage
 from licita.suppliers.models import Supplier
 from licita.suppliers.rules import SUPPLIER_COLUMNS, SUPPLIER_EXPORT_HEADERS, supplier_export_row
@@ -95,9 +95,7 @@ def create(principal: Principal, body: SupplierCreate, actor: Actor) -> Supplier
 
 
 def get(principal: Principal, supplier_id: str) -> SupplierOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
-        return to_out(get_supplier(db, company_id, supplier_id))
+    return read_owned(principal, get_supplier, supplier_id, to_out)
 
 
 def update(principal: Principal, supplier_id: str, body: SupplierUpdate, actor: Actor) -> SupplierOut:

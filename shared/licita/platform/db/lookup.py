@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from licita.core.errors import NotFound
 from licita.core.security.principal import Principal
 from licita.platform.db.base import TenantRow
+from licita.platform.db.engine import tenant_transaction
 
 R = TypeVar("R", bound=TenantRow)
+Out = TypeVar("Out")
 
 
 def company_of(principal: Principal) -> uuid.UUID:
@@ -45,3 +47,11 @@ def get_owned(db: Session, model: type[R], company_id: uuid.UUID, raw_id: Any, *
     if row is None:
         raise NotFound(message, code=code)
     return row
+
+
+def read_owned(principal: Principal, fetch: Callable[[Session, uuid.UUID, str], R], raw_id: str,
+               out: Callable[[R], Out]) -> Out:
+    """A GET of one row: ``fetch`` it in the caller's tenant transaction and render it with ``out`` there."""
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        return out(fetch(db, company_id, raw_id))
