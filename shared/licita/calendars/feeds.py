@@ -1,4 +1,5 @@
-"""ICS feeds at secret, revocable URLs (``/ics/{token}.ics``), built with ``icalendar``.
+"""ICS feeds at secret, revocable URLs (``/ics/{token}.ics``), in icalendar's format (its VTIMEZONE, checked
+against icalendar by the tests).
 
 Only the token's SHA-256 is stored; whoever holds the URL reads the feed (that is how calendar apps
 subscribe), so it can be revoked and replaced at any time. Times are written in America/Sao_Paulo with its
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import Text, func, literal_column, select
@@ -304,21 +306,37 @@ def _before(minutes: int) -> str:
     return f"{sign}P{f'{days}D' if days else ''}{f'T{time_part}' if time_part else ''}"
 
 
-_vtimezone: str | None = None
+VTIMEZONE_FILE = Path(__file__).with_name("vtimezone_america_sao_paulo.ics")
+
+
+def generate_vtimezone() -> str:
+    """America/Sao_Paulo's VTIMEZONE as icalendar builds it (1970-2038, from the installed tz database).
+
+    Kept in :data:`VTIMEZONE_FILE` so a render never imports icalendar (~250 ms on a loaded machine, the bulk
+    of a cold first render); a unit test regenerates it and fails if the tz data moved on. Refresh with
+    ``python -c "from licita.calendars.feeds import write_vtimezone; write_vtimezone()"``."""
+    from icalendar import Calendar, Event  # noqa: PLC0415  (heavy: icalendar, only to (re)generate the file)
+
+    probe = Calendar()
+    event = Event()
+    event.add("dtstart", datetime(2025, 1, 1, tzinfo=rules.zone()))
+    probe.add_component(event)
+    probe.add_missing_timezones()
+    return "".join(c.to_ical().decode() for c in probe.walk("VTIMEZONE"))
+
+
+def write_vtimezone() -> None:
+    VTIMEZONE_FILE.write_bytes(generate_vtimezone().encode())
+
+
+@cache
+def _vtimezone() -> str:
+    """The stored VTIMEZONE with CRLF line ends whatever a checkout did to them."""
+    return VTIMEZONE_FILE.read_bytes().decode().replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def _header(name: str) -> str:
-    """VCALENDAR properties and the VTIMEZONE (from icalendar, built once: its 1970-2038 range is fixed)."""
-    global _vtimezone
-    if _vtimezone is None:
-        from icalendar import Calendar, Event  # noqa: PLC0415  (heavy: icalendar, only when a feed is rendered)
-
-        probe = Calendar()
-        event = Event()
-        event.add("dtstart", datetime(2025, 1, 1, tzinfo=rules.zone()))
-        probe.add_component(event)
-        probe.add_missing_timezones()
-        _vtimezone = "".join(c.to_ical().decode() for c in probe.walk("VTIMEZONE"))
+    """VCALENDAR properties and the VTIMEZONE (icalendar's, see :func:`generate_vtimezone`)."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
              _text("X-WR-CALNAME", name), f"X-WR-TIMEZONE:{TZID}"]
-    return "".join(fold(line) for line in lines) + _vtimezone
+    return "".join(fold(line) for line in lines) + _vtimezone()

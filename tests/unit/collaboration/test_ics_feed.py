@@ -12,7 +12,7 @@ import pytest
 from icalendar import Alarm, Calendar, Event, vRecur
 
 from licita.calendars import rules
-from licita.calendars.feeds import PRODID, build_ics, escape_text, fold, rows_of
+from licita.calendars.feeds import PRODID, _vtimezone, build_ics, escape_text, fold, generate_vtimezone, rows_of
 
 
 def reference_ics(events: list[Any], name: str) -> bytes:
@@ -145,3 +145,10 @@ def test_all_day_events_are_dates_and_skipped_occurrences_are_exdates() -> None:
     skipped = [d.dt.strftime("%Y-%m-%d %H:%M") for x in daily.get("exdate") for d in x.dts]
     assert skipped == ["2026-03-03 09:00", "2026-03-05 09:00"]
     assert str(daily["exdate"][0].dts[0].dt.tzinfo) == "America/Sao_Paulo"
+
+
+def test_the_stored_vtimezone_is_what_icalendar_builds_now() -> None:
+    """The feed ships icalendar's VTIMEZONE as a file (no icalendar import on a render); if the tz data changed
+    (Brazil bringing summer time back), this fails: regenerate with feeds.write_vtimezone()."""
+    assert _vtimezone() == generate_vtimezone()
+    assert _vtimezone().startswith("BEGIN:VTIMEZONE\r\nTZID:America/Sao_Paulo\r\n")
