@@ -1,10 +1,18 @@
 """Fan-out benchmark: one event every user of a company hears, to 1,000 live sockets.
 
 The notify function posts the first 100 frames itself and queues the rest as ``push.chunk`` messages on
-the notifications queue; the local runtime's poller runs those batches on concurrent invocations (as
-Lambda's pollers would). Measured from publish to the first and to the last frame on real WebSocket clients
-(one asyncio loop), with a WebSocket ping round trip and a one-user (20 sockets) event as references
-measured in the same run.
+the notifications queue (while it posts); the local runtime's poller hands those to a concurrent invocation
+whose chunks post in parallel (as Lambda's pollers would). Measured from publish to the first and to the last
+frame on real WebSocket clients (one asyncio loop in this process).
+
+References measured in the same run: a WebSocket ping round trip, a one-user event (20 sockets), and the
+floor of this machine at this moment: a bare ``websockets`` server (same library and defaults, nothing
+else) sending the same number of same-sized frames to the same client loop.
+
+What the figure does not show: locally a chunk's 100 frames reach the runtime's gateway in ONE request (its
+``/@connections/$batch`` extension; every function runs in the gateway's process, so a round trip per socket
+would cost the CPU the frames wait for). On AWS each socket is one ``post_to_connection`` (tens of ms each,
+posted in parallel per invocation): see docs/websocket-fanout-aws.md for that model.
 
 Run: ``.venv/bin/python tests/bench/bench_fanout.py [--sockets 1000] [--events 15]``.
 """
@@ -12,10 +20,13 @@ Run: ``.venv/bin/python tests/bench/bench_fanout.py [--sockets 1000] [--events 1
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import uuid
 from pathlib import Path
@@ -25,12 +36,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_notifications import BURST_KIND, CONNS_PER_USER, Clients, login_all, notify_idle, user_emails
 from common import BENCH_ENV, fmt, local_runtime, make_bench_user, record, summarize
 
+# a bare broadcast server: "go" from a control socket sends one frame of SIZE bytes to every other socket
+BARE_SERVER = textwrap.dedent("""
+    import asyncio, json, sys
+    from websockets.asyncio.server import serve
+
+    SIZE = int(sys.argv[1])
+
+    async def main():
+        conns = set()
+
+        async def handler(ws):
+            conns.add(ws)
+            try:
+                async for raw in ws:
+                    head = json.dumps({"type": "notification", "event_id": json.loads(raw)["go"], "pad": ""})
+                    frame = head[:-2] + "x" * max(0, SIZE - len(head)) + '"}'
+                    for other in list(conns):
+                        if other is not ws:
+                            try:
+                                await other.send(frame)
+                            except Exception:
+                                pass
+            finally:
+                conns.discard(ws)
+
+        async with serve(handler, "127.0.0.1", 0, max_size=None) as server:
+            print(server.sockets[0].getsockname()[1], flush=True)
+            await asyncio.Future()
+
+    asyncio.run(main())
+""")
+
 
 def ping_rtt(clients: Clients, n: int) -> dict[str, float]:
     async def run() -> list[float]:
-        ws = clients.sockets[0]
         ws_probe = clients.sockets[-1]
-        del ws
         samples = []
         for i in range(n):
             t0 = time.perf_counter()
@@ -44,10 +85,65 @@ def ping_rtt(clients: Clients, n: int) -> dict[str, float]:
                     break
                 if got - t0 > 10:
                     break
-                await __import__("asyncio").sleep(0.0005)
+                await asyncio.sleep(0.0005)
         return samples
 
     return summarize(clients.run(run()))
+
+
+def recording_clients(sizes: list[int]) -> Clients:
+    """Clients whose reader also keys pongs by their ping id and remembers frame sizes."""
+    clients = Clients()
+
+    async def reader(ws: Any) -> None:
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                key = frame.get("event_id") or (frame.get("id") if frame.get("type") == "pong" else None)
+                if key:
+                    with clients.lock:
+                        clients.arrivals[key].append(now)
+                        if frame.get("event_id") and len(sizes) < 1000:
+                            sizes.append(len(raw))
+        except Exception:
+            pass
+
+    clients._reader = reader  # type: ignore[method-assign]
+    return clients
+
+
+def bare_broadcast(n: int, size: int, events: int) -> tuple[dict[str, float], dict[str, float]]:
+    """(first, last) frame of a bare websockets server broadcasting to ``n`` sockets of a fresh client loop."""
+    server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(size)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = f"ws://127.0.0.1:{int(server.stdout.readline())}"
+        clients = recording_clients([])
+        clients.connect(url, ["bare"] * max(1, n // CONNS_PER_USER), CONNS_PER_USER)
+
+        async def control() -> Any:
+            from websockets.asyncio.client import connect
+
+            return await connect(url)
+
+        go = clients.run(control())
+        first: list[float] = []
+        last: list[float] = []
+        for i in range(events + 2):
+            eid = uuid.uuid4().hex
+            t0 = time.perf_counter()
+            clients.run(go.send(json.dumps({"go": eid})))
+            got = sorted(clients.wait(eid, len(clients.sockets), timeout=60))
+            if got and i >= 2:  # the first two warm the connections
+                first.append((got[0] - t0) * 1000)
+                last.append((got[-1] - t0) * 1000)
+        clients.run(go.close())
+        clients.close()
+        return summarize(first), summarize(last)
+    finally:
+        server.kill()
+        server.wait(10)
 
 
 def main() -> int:
@@ -69,24 +165,8 @@ def main() -> int:
         company_id, _admin, password = make_bench_user(database_url, users=users)
         emails = user_emails(database_url, company_id)
         tokens = login_all(rest, emails[:users], password)
-        clients = Clients()
-        # pongs are keyed by their ping id in ``arrivals`` (the reader records frames carrying event_id or id)
-        original = clients._reader
-
-        async def reader(ws: Any) -> None:
-            try:
-                async for raw in ws:
-                    now = time.perf_counter()
-                    frame = json.loads(raw)
-                    key = frame.get("event_id") or (frame.get("id") if frame.get("type") == "pong" else None)
-                    if key:
-                        with clients.lock:
-                            clients.arrivals[key].append(now)
-            except Exception:
-                pass
-
-        clients._reader = reader  # type: ignore[method-assign]
-        del original
+        sizes: list[int] = []
+        clients = recording_clients(sizes)
         clients.connect(info["ws_url"], tokens, CONNS_PER_USER)
         n = len(clients.sockets)
         actor = str(uuid.uuid4())
@@ -120,13 +200,22 @@ def main() -> int:
             notify_idle(rest, 0)
         ping = ping_rtt(clients, 50)
         clients.close()
+        frame_size = sorted(sizes)[len(sizes) // 2] if sizes else 700
+        bare_first, bare_last = bare_broadcast(n, frame_size, args.events)
     s_first, s_last, s_one = summarize(first), summarize(last), summarize(one_user)
-    print(f"fan-out to {n} sockets ({args.events} events){f'  [{incomplete} incomplete]' if incomplete else ''}")
-    print(f"  first frame                : {fmt(s_first)}")
-    print(f"  last frame                 : {fmt(s_last)}")
+    print(f"fan-out to {n} sockets ({args.events} events, frames ~{frame_size} B)"
+          f"{f'  [{incomplete} incomplete]' if incomplete else ''}")
+    print(f"  first frame                : {fmt(s_first)}   (target ≤ 25 ms)")
+    print(f"  last frame                 : {fmt(s_last)}   (target ≤ 250 ms)")
     print(f"  reference, one user's {CONNS_PER_USER} sockets (last frame): {fmt(s_one)}")
     print(f"  reference, WebSocket ping round trip: {fmt(ping)}")
+    print(f"  floor, bare websockets server to the same {n} sockets: first {fmt(bare_first)}")
+    print(f"                                                   last {fmt(bare_last)}")
+    print("  (locally a chunk's frames reach the gateway in one request; on AWS each socket is one post_to_connection:"
+          " docs/websocket-fanout-aws.md)")
     record(f"fanout_{n}_last_frame_p50", s_last["p50"], "ms", f"one user's {CONNS_PER_USER} sockets p50", s_one["p50"])
+    record(f"fanout_{n}_last_frame_vs_floor_p50", s_last["p50"], "ms",
+           f"bare websockets broadcast to {n} sockets, last frame p50", bare_last["p50"])
     record(f"fanout_{n}_first_frame_p50", s_first["p50"], "ms", "WebSocket ping round trip p50", ping["p50"])
     return 0
 
