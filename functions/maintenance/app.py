@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from licita.core.lazy import lazy_import
+from licita.core.tasks import run_parts
 
 if TYPE_CHECKING:
     from licita.auth import service as auth
@@ -37,12 +38,7 @@ def _deadline_reminders() -> dict[str, Any]:
     Each part is independent: a broken SMTP server or WebSocket endpoint never stops the reminders.
     """
     result: dict[str, Any] = {"reminders": reminders.run()}
-    for name, task in (("mail", _retry_mail), ("connections", _sweep_connections)):
-        try:
-            result[name] = task()
-        except Exception as exc:
-            log.warning("maintenance part %s failed", name, exc_info=True)
-            result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    result.update(run_parts((("mail", _retry_mail), ("connections", _sweep_connections)), log, "maintenance part"))
     return result
 
 

@@ -8,6 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from licita.core.lazy import lazy_import
+from licita.core.tasks import run_parts
 
 if TYPE_CHECKING:
     from licita.platform import sqs
@@ -28,14 +29,8 @@ def _record(record: dict[str, Any]) -> None:
 
 def _maintenance() -> dict[str, Any]:
     """Each part independent: a storage failure never stops the quote reminders."""
-    result: dict[str, Any] = {}
-    for name, task in (("reports", reports.expire), ("quotes", quote_reminders.run)):
-        try:
-            result[name] = task()
-        except Exception as exc:
-            log.warning("procurement maintenance part %s failed", name, exc_info=True)
-            result[name] = {"error": f"{type(exc).__name__}: {exc}"}
-    return result
+    return run_parts((("reports", reports.expire), ("quotes", quote_reminders.run)), log,
+                     "procurement maintenance part")
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
