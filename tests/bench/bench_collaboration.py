@@ -7,7 +7,7 @@ a bare authorized GET (``/calendars/google/status``: authorizer + function, one 
 
 What the socket figures do not show: the functions post a push's frames to the runtime's gateway in one request
 (its local ``/@connections/$batch`` extension); on AWS each socket is its own ``post_to_connection`` over the
-network (see docs/websocket-fanout-aws.md). The ICS "first request" is the first render in this runtime (the
+network (see docs/fanout.md). The ICS "first request" is the first render in this runtime (the
 calendars function already served other routes); "rendered again" changes one event before each request.
 
 Run: ``.venv/bin/python tests/bench/bench_collaboration.py [--moves 30] [--messages 30] [--requests 20]``.

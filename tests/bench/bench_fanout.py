@@ -12,7 +12,7 @@ else) sending the same number of same-sized frames to the same client loop.
 What the figure does not show: locally a chunk's 100 frames reach the runtime's gateway in ONE request (its
 ``/@connections/$batch`` extension; every function runs in the gateway's process, so a round trip per socket
 would cost the CPU the frames wait for). On AWS each socket is one ``post_to_connection`` (tens of ms each,
-posted in parallel per invocation): see docs/websocket-fanout-aws.md for that model.
+posted in parallel per invocation): see docs/fanout.md for that model.
 
 Run: ``.venv/bin/python tests/bench/bench_fanout.py [--sockets 1000] [--events 15]``.
 """
@@ -212,7 +212,7 @@ def main() -> int:
     print(f"  floor, bare websockets server to the same {n} sockets: first {fmt(bare_first)}")
     print(f"                                                   last {fmt(bare_last)}")
     print("  (locally a chunk's frames reach the gateway in one request; on AWS each socket is one post_to_connection:"
-          " docs/websocket-fanout-aws.md)")
+          " docs/fanout.md)")
     record(f"fanout_{n}_last_frame_p50", s_last["p50"], "ms", f"one user's {CONNS_PER_USER} sockets p50", s_one["p50"])
     record(f"fanout_{n}_last_frame_vs_floor_p50", s_last["p50"], "ms",
            f"bare websockets broadcast to {n} sockets, last frame p50", bare_last["p50"])
