@@ -182,14 +182,21 @@ def _link_out(link: SupplierProduct, supplier: Supplier, product: Product) -> Li
                    last_quoted_at=link.last_quoted_at)
 
 
+def _pair(db: Session, company_id: uuid.UUID, supplier_id: str, product_id: str, *,
+          lock: bool = False) -> tuple[Supplier, Product, SupplierProduct | None]:
+    """The company's supplier and product (404 each) and their link, if any (``FOR UPDATE`` with ``lock``)."""
+    supplier = get_supplier(db, company_id, supplier_id)
+    product = get_product(db, company_id, product_id)
+    stmt = select(SupplierProduct).where(SupplierProduct.company_id == company_id,
+                                         SupplierProduct.supplier_id == supplier.id,
+                                         SupplierProduct.product_id == product.id)
+    return supplier, product, db.scalar(stmt.with_for_update() if lock else stmt)
+
+
 def link(principal: Principal, supplier_id: str, product_id: str, body: LinkRequest, actor: Actor) -> LinkOut:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
-        supplier = get_supplier(db, company_id, supplier_id)
-        product = get_product(db, company_id, product_id)
-        row = db.scalar(select(SupplierProduct).where(
-            SupplierProduct.company_id == company_id, SupplierProduct.supplier_id == supplier.id,
-            SupplierProduct.product_id == product.id).with_for_update())
+        supplier, product, row = _pair(db, company_id, supplier_id, product_id, lock=True)
         if row is None:
             row = SupplierProduct(id=uuid.uuid4(), company_id=company_id, supplier_id=supplier.id,
                                   product_id=product.id)
@@ -210,11 +217,7 @@ def link(principal: Principal, supplier_id: str, product_id: str, body: LinkRequ
 def unlink(principal: Principal, supplier_id: str, product_id: str, actor: Actor) -> None:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
-        supplier = get_supplier(db, company_id, supplier_id)
-        product = get_product(db, company_id, product_id)
-        row = db.scalar(select(SupplierProduct).where(
-            SupplierProduct.company_id == company_id, SupplierProduct.supplier_id == supplier.id,
-            SupplierProduct.product_id == product.id))
+        supplier, product, row = _pair(db, company_id, supplier_id, product_id)
         if row is None:
             raise NotFound("Este fornecedor não está vinculado ao produto.", code="link_not_found")
         record(db, actor, "product.unlinked", "supplier_product", row.id, company_id=company_id,
