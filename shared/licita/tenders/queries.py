@@ -7,8 +7,9 @@ explicitly, so a bug in one layer is caught by the other.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Select, or_, select
@@ -41,6 +42,8 @@ from licita.tenders.schemas import (
     TenderSummary,
 )
 from licita.tenders.uploads import DOWNLOAD_URL_TTL, sanitize_filename
+
+Child = TypeVar("Child", TenderDocument, TenderItem, Deadline)
 
 
 # ------------------------------------------------------------------------------------------ listing
@@ -140,12 +143,14 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _children(db: Session, tender: Tender, model: type[Child], *order: Any) -> Sequence[Child]:
+    """The tender's rows of ``model`` in ``order`` (the company filter stated too, like everywhere)."""
+    return db.scalars(select(model).where(model.tender_id == tender.id, model.company_id == tender.company_id)
+                      .order_by(*order)).all()
+
+
 def _detail(db: Session, tender: Tender) -> TenderDetail:
-    documents = db.scalars(
-        select(TenderDocument)
-        .where(TenderDocument.tender_id == tender.id, TenderDocument.company_id == tender.company_id)
-        .order_by(TenderDocument.created_at)
-    ).all()
+    documents = _children(db, tender, TenderDocument, TenderDocument.created_at)
     details = tender.details or {}
     return TenderDetail(
         **summary(tender).model_dump(),
@@ -172,11 +177,7 @@ def list_items(principal: Principal, tender_id: str) -> ItemList:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         tender = find_tender(db, company_id, tender_id)
-        rows = db.scalars(
-            select(TenderItem)
-            .where(TenderItem.tender_id == tender.id, TenderItem.company_id == company_id)
-            .order_by(TenderItem.position)
-        ).all()
+        rows = _children(db, tender, TenderItem, TenderItem.position)
         items = [ItemOut(
             id=i.id, position=i.position, number=i.number, lot=i.lot, description=i.description,
             quantity=None if i.quantity is None else float(i.quantity), unit=i.unit,
@@ -191,11 +192,7 @@ def list_deadlines(principal: Principal, tender_id: str) -> DeadlineList:
     company_id = company_of(principal)
     with tenant_transaction(company_id) as db:
         tender = find_tender(db, company_id, tender_id)
-        rows = db.scalars(
-            select(Deadline)
-            .where(Deadline.tender_id == tender.id, Deadline.company_id == company_id)
-            .order_by(Deadline.due_at, Deadline.kind)
-        ).all()
+        rows = _children(db, tender, Deadline, Deadline.due_at, Deadline.kind)
         items = [DeadlineOut(id=d.id, kind=d.kind, due_at=d.due_at, basis=d.basis,  # type: ignore[arg-type]
                              source=d.source, page=d.page, quote=d.quote) for d in rows]  # type: ignore[arg-type]
     return DeadlineList(tender_id=tender.id, items=items)
