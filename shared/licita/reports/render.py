@@ -73,6 +73,10 @@ def _value(name: str, value: Any) -> str:
     return str(value)
 
 
+def _page(entry: Mapping[str, Any]) -> str:
+    return "" if entry.get("page") is None else str(entry.get("page"))
+
+
 def tender_summary_pdf(t: Mapping[str, Any], generated: date, progress: Progress | None = None) -> bytes:
     """``t``: title, agency, fields {name: {value, page, quote}}, risk {score, level, factors}, items [...],
     deadlines [...], requirements [...] (habilitação)."""
@@ -93,6 +97,15 @@ def tender_summary_pdf(t: Mapping[str, Any], generated: date, progress: Progress
         pdf.cell(0, 8, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 9)
 
+    def section(title: str, widths: Sequence[float], header: Sequence[str], rows: Sequence[Sequence[str]],
+                empty: str | None = None) -> None:
+        """A heading and its table; ``empty`` is said instead of an empty table."""
+        heading(title)
+        if rows:
+            grid(pdf, widths, header, rows)
+        elif empty:
+            pdf.cell(0, 6, pdf_text(empty), new_x="LMARGIN", new_y="NEXT")
+
     pdf.set_font("helvetica", "B", 16)
     pdf.multi_cell(0, 8, pdf_text(f"Resumo do edital: {t.get('title') or 'sem título'}"), new_x="LMARGIN",
                    new_y="NEXT")
@@ -100,58 +113,43 @@ def tender_summary_pdf(t: Mapping[str, Any], generated: date, progress: Progress
     pdf.cell(0, 6, pdf_text(f"{t.get('agency') or ''}  -  gerado em {format_date_br(generated)}"), new_x="LMARGIN",
              new_y="NEXT")
 
-    heading("Campos extraídos e evidências")
     fields: Mapping[str, Any] = t.get("fields") or {}
-    rows = []
-    for name, label in FIELD_LABELS.items():
-        f = fields.get(name) or {}
-        rows.append([label, pdf_text(_value(name, f.get("value")), 160),
-                     "" if f.get("page") is None else str(f.get("page")), pdf_text(f.get("quote") or "—", 240)])
-    grid(pdf, (32, 50, 12, 96), ("Campo", "Valor", "Pág.", "Trecho do edital"), rows)
+    section("Campos extraídos e evidências", (32, 50, 12, 96), ("Campo", "Valor", "Pág.", "Trecho do edital"),
+            [[label, pdf_text(_value(name, f.get("value")), 160), _page(f), pdf_text(f.get("quote") or "—", 240)]
+             for name, label in FIELD_LABELS.items() for f in [fields.get(name) or {}]])
     tick(30)
 
     risk: Mapping[str, Any] = t.get("risk") or {}
-    heading(f"Fatores de risco (nível {RISK_LEVELS.get(str(risk.get('level')), '—')}, "
-            f"pontuação {format_number(risk.get('score') or 0, 0)})")
     factors: Sequence[Mapping[str, Any]] = risk.get("factors") or []
-    if factors:
-        grid(pdf, (60, 14, 12, 104), ("Fator", "Peso", "Pág.", "Motivo / trecho"),
-             [[pdf_text(f.get("label") or f.get("code"), 120), str(f.get("weight") or ""),
-               "" if f.get("page") is None else str(f.get("page")),
-               pdf_text(f.get("reason") or f.get("quote") or "", 240)] for f in factors])
-    else:
-        pdf.cell(0, 6, pdf_text("Nenhum fator de risco identificado."), new_x="LMARGIN", new_y="NEXT")
+    section(f"Fatores de risco (nível {RISK_LEVELS.get(str(risk.get('level')), '—')}, "
+            f"pontuação {format_number(risk.get('score') or 0, 0)})",
+            (60, 14, 12, 104), ("Fator", "Peso", "Pág.", "Motivo / trecho"),
+            [[pdf_text(f.get("label") or f.get("code"), 120), str(f.get("weight") or ""), _page(f),
+              pdf_text(f.get("reason") or f.get("quote") or "", 240)] for f in factors],
+            "Nenhum fator de risco identificado.")
     tick(45)
 
-    heading("Prazos")
     deadlines: Sequence[Mapping[str, Any]] = t.get("deadlines") or []
-    if deadlines:
-        grid(pdf, (45, 40, 105), ("Prazo", "Data e hora", "Base"),
-             [[DEADLINE_LABELS.get(str(d.get("kind")), str(d.get("kind"))), format_when(d.get("due_at")),
-               pdf_text(d.get("basis") or "", 200)] for d in deadlines])
-    else:
-        pdf.cell(0, 6, pdf_text("Nenhum prazo identificado."), new_x="LMARGIN", new_y="NEXT")
+    section("Prazos", (45, 40, 105), ("Prazo", "Data e hora", "Base"),
+            [[DEADLINE_LABELS.get(str(d.get("kind")), str(d.get("kind"))), format_when(d.get("due_at")),
+              pdf_text(d.get("basis") or "", 200)] for d in deadlines],
+            "Nenhum prazo identificado.")
     tick(55)
 
-    heading("Checklist de habilitação")
     requirements: Sequence[Mapping[str, Any]] = t.get("requirements") or []
-    if requirements:
-        grid(pdf, (10, 40, 120, 20), ("OK", "Categoria", "Exigência", "Pág."),
-             [["[ ]", pdf_text(r.get("category") or r.get("kind") or "", 60),
-               pdf_text(r.get("description") or r.get("quote") or "", 320),
-               "" if r.get("page") is None else str(r.get("page"))] for r in requirements])
-    else:
-        pdf.cell(0, 6, pdf_text("Nenhuma exigência de habilitação identificada."), new_x="LMARGIN", new_y="NEXT")
+    section("Checklist de habilitação", (10, 40, 120, 20), ("OK", "Categoria", "Exigência", "Pág."),
+            [["[ ]", pdf_text(r.get("category") or r.get("kind") or "", 60),
+              pdf_text(r.get("description") or r.get("quote") or "", 320), _page(r)] for r in requirements],
+            "Nenhuma exigência de habilitação identificada.")
     tick(70)
 
     items: Sequence[Mapping[str, Any]] = t.get("items") or []
-    heading(f"Itens ({len(items)})")
-    if items:
-        grid(pdf, (12, 94, 18, 16, 25, 25), ("Item", "Descrição", "Qtd.", "Un.", "Unitário", "Total"),
-             [[str(i.get("number") or i.get("position") or ""), pdf_text(i.get("description"), 200),
-               format_number(i.get("quantity"), 0) if i.get("quantity") is not None else "",
-               pdf_text(i.get("unit") or "", 12), format_brl(i.get("unit_price")), format_brl(i.get("total_price"))]
-              for i in items])
+    section(f"Itens ({len(items)})", (12, 94, 18, 16, 25, 25),
+            ("Item", "Descrição", "Qtd.", "Un.", "Unitário", "Total"),
+            [[str(i.get("number") or i.get("position") or ""), pdf_text(i.get("description"), 200),
+              format_number(i.get("quantity"), 0) if i.get("quantity") is not None else "",
+              pdf_text(i.get("unit") or "", 12), format_brl(i.get("unit_price")), format_brl(i.get("total_price"))]
+             for i in items])
     tick(90)
     data: bytes = bytes(pdf.output())
     return data
