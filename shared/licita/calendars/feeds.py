@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, func, literal_column, select
+from sqlalchemy import Text, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -86,13 +86,17 @@ def render_feed(token: str) -> bytes:
         raise NotFound("Feed não encontrado.", code="feed_not_found")
     digest = rules.token_hash(token)
     with system_transaction() as db:  # the token is the only credential: find its company first
-        feed = db.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == digest,
-                                                    CalendarFeed.revoked_at.is_(None)))
-        active = feed is not None and db.scalar(select(User.status).where(User.id == feed.user_id)) == Status.ACTIVE
-        if feed is None or not active:
+        found = db.execute(select(CalendarFeed.id, CalendarFeed.company_id, CalendarFeed.user_id, CalendarFeed.scope,
+                                  CalendarFeed.last_used_at)
+                           .join(User, User.id == CalendarFeed.user_id)
+                           .where(CalendarFeed.token_hash == digest, CalendarFeed.revoked_at.is_(None),
+                                  User.status == Status.ACTIVE)).first()
+        if found is None:
             raise NotFound("Feed não encontrado.", code="feed_not_found")
-        feed.last_used_at = datetime.now(UTC)
-        company_id, user_id, scope = feed.company_id, feed.user_id, feed.scope
+        feed_id, company_id, user_id, scope, last_used = found
+        now = datetime.now(UTC)
+        if last_used is None or now - last_used > USE_RESOLUTION:  # calendar apps poll: no write on every poll
+            db.execute(update(CalendarFeed).where(CalendarFeed.id == feed_id).values(last_used_at=now))
     name = "Licita — empresa" if scope == "company" else "Licita — minha agenda"
     where = visible_where(company_id, user_id, company_only=scope == "company")
     with tenant_transaction(company_id) as db:
@@ -108,6 +112,7 @@ def render_feed(token: str) -> bytes:
 
 # ------------------------------------------------------------------------------ what the feed reads
 CACHE_SECONDS = 3600
+USE_RESOLUTION = timedelta(minutes=5)  # last_used_at is kept to this precision (a read-only poll commits no WAL)
 RENDER_VERSION = "2"  # part of the cache key: a change to what build_ics writes must not serve old documents
 TZID = "America/Sao_Paulo"
 
@@ -149,17 +154,19 @@ def _visible(stmt: Any, where: list[Any]) -> Any:
 
 def feed_rows(db: Session, where: list[Any]) -> list[FeedRow]:
     """The feed's columns only (no ORM objects, no JSON the feed does not show), in start order; on the
-    session's connection (plain rows, no ORM result machinery)."""
-    result = db.connection().execute(_visible(select(*_COLUMNS), where).order_by(*_ORDER))
-    return [FeedRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], _json_list(r[10]),
-                    _json_list(r[11])) for r in result]
+    session's connection (plain rows, fetched in one call), each distinct JSON text parsed once (most events
+    share their reminders); the lists are shared between rows, read-only."""
+    result = db.connection().execute(_visible(select(*_COLUMNS), where).order_by(*_ORDER)).all()
+    parsed: dict[str | None, list[Any]] = {}
 
+    def as_list(raw: str | None) -> list[Any]:
+        if raw not in parsed:
+            value = json.loads(raw) if raw and raw != "[]" else []
+            parsed[raw] = value if isinstance(value, list) else []
+        return parsed[raw]
 
-def _json_list(raw: str | None) -> list[Any]:
-    if not raw or raw == "[]":
-        return []
-    value = json.loads(raw)
-    return value if isinstance(value, list) else []
+    return [FeedRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], as_list(r[10]), as_list(r[11]))
+            for r in result]
 
 
 def fingerprint(db: Session, where: list[Any], name: str) -> str:
@@ -207,7 +214,8 @@ def build_ics(rows: Sequence[FeedRow], name: str) -> bytes:
     out = [_header(name)]
     append = out.append
     for r in rows:
-        summary = fold("SUMMARY:" + escape_text(r.title))
+        title = escape_text(r.title)
+        summary = fold("SUMMARY:" + title)
         if r.all_day:
             first, last = _all_day(r.start, r.end)
             times = f"DTSTART;VALUE=DATE:{first}\r\nDTEND;VALUE=DATE:{last}\r\n"
@@ -226,7 +234,7 @@ def build_ics(rows: Sequence[FeedRow], name: str) -> bytes:
         if r.location:
             append(fold("LOCATION:" + escape_text(r.location)))
         if r.reminders:
-            alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\n" + fold("DESCRIPTION:" + escape_text(r.title))
+            alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\n" + fold("DESCRIPTION:" + title)
             for minutes in r.reminders:
                 append(f"{alarm}TRIGGER:{_before(int(minutes))}\r\nEND:VALARM\r\n")
         append("END:VEVENT\r\n")

@@ -230,6 +230,7 @@ def test_ics_feed_parses_with_local_times_and_revokes(team: Team, other: Team) -
     assert fetch("/ics/short")["statusCode"] == 404
     _, listed = team.member.call("calendars", "GET", "/calendars/feeds")
     assert [f["id"] for f in listed["items"]] == [feed["id"]] and "url" not in listed["items"][0]
+    assert listed["items"][0]["last_used_at"]  # the fetches above were recorded (to 5 minutes)
 
 
 ROUTES = [
