@@ -226,14 +226,7 @@ def _report_items(corpus: Corpus) -> list[Item]:
                 continue
             desc = _DESC_LABEL_RE.search(block)
             title = m.group(2).strip() if regex is _DASH_HEADING_RE else (desc.group(1).strip() if desc else "")
-            items[number] = Item(
-                number=number, description=squash(title)[:1000],
-                quantity=_labelled_number(block, r"quantidade"),
-                unit=_labelled_text(block, r"(?:uf|unidade(?:\s+de\s+fornecimento)?|unid\.?)"),
-                unit_price=_labelled_money(block, r"valor\s+(?:unit[aá]rio|estimado)"),
-                total_price=_labelled_money(block, r"valor\s+total"),
-                page=corpus.page_of(m.start()),
-            )
+            items[number] = _block_item(corpus, m.start(), number, title, block, r"valor\s+(?:unit[aá]rio|estimado)")
         if len(items) >= 2 and len(items) > len(best):
             best = list(items.values())
     return best
@@ -255,17 +248,23 @@ def _labelled_items(corpus: Corpus) -> list[Item]:
         title = m.group(2).split(" | ")[0].strip()
         detail = re.search(r"descri[cç][aã]o\s+detalhada\s*:\s*([^|\n]+)", block, re.I)
         description = title + (" - " + detail.group(1).strip() if detail else "")
-        items.append(Item(
-            number=number, description=squash(description)[:1000],
-            quantity=_labelled_number(block, r"quantidade"),
-            unit=_labelled_text(block, r"(?:uf|unidade(?:\s+de\s+fornecimento)?|unid\.?)"),
-            unit_price=_labelled_money(block, r"valor\s+unit[aá]rio"),
-            total_price=_labelled_money(block, r"valor\s+total"),
-            page=corpus.page_of(m.start()),
-        ))
+        items.append(_block_item(corpus, m.start(), number, description, block, r"valor\s+unit[aá]rio"))
     if len(report) > len(items):
         return report
     return items if len(items) >= 2 else []
+
+
+def _block_item(corpus: Corpus, at: int, number: int, description: str, block: str, unit_price_label: str) -> Item:
+    """An item whose quantity, unit and prices are labelled lines of ``block`` (the text below its heading at
+    ``at``); the unit price label differs between edital annexes and result reports."""
+    return Item(
+        number=number, description=squash(description)[:1000],
+        quantity=_labelled_number(block, r"quantidade"),
+        unit=_labelled_text(block, r"(?:uf|unidade(?:\s+de\s+fornecimento)?|unid\.?)"),
+        unit_price=_labelled_money(block, unit_price_label),
+        total_price=_labelled_money(block, r"valor\s+total"),
+        page=corpus.page_of(at),
+    )
 
 
 def _labelled_number(block: str, label: str) -> float | None:
