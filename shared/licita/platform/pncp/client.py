@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 import redis
@@ -91,6 +91,17 @@ class PncpSettings:
         }
         values.update(overrides)
         return cls(**values)
+
+
+class CompraFilters(TypedDict, total=False):
+    """The optional filters of the compra feeds (publicação, atualização), all keyword-only."""
+
+    uf: str | None
+    municipio_ibge: str | None
+    cnpj: str | None
+    unidade: str | None
+    modo_disputa: int | None
+    window_days: int | None
 
 
 @dataclass
@@ -381,39 +392,21 @@ class PncpClient:
             "codigoModoDisputa": modo_disputa,
         }
 
-    def iter_publicacoes(
-        self,
-        data_inicial: date,
-        data_final: date,
-        modalidade: int,
-        *,
-        uf: str | None = None,
-        municipio_ibge: str | None = None,
-        cnpj: str | None = None,
-        unidade: str | None = None,
-        modo_disputa: int | None = None,
-        window_days: int | None = None,
-    ) -> Iterator[Compra]:
-        """Compras published in [data_inicial, data_final] (any length: split in ``window_days`` chunks)."""
+    def _feed(self, path: str, data_inicial: date, data_final: date, modalidade: int, *, uf: str | None = None,
+              municipio_ibge: str | None = None, cnpj: str | None = None, unidade: str | None = None,
+              modo_disputa: int | None = None, window_days: int | None = None) -> Iterator[Compra]:
         filters = self._filters(modalidade, uf, municipio_ibge, cnpj, unidade, modo_disputa)
-        return self._windowed("/v1/contratacoes/publicacao", data_inicial, data_final, filters, window_days)
+        return self._windowed(path, data_inicial, data_final, filters, window_days)
 
-    def iter_atualizacoes(
-        self,
-        data_inicial: date,
-        data_final: date,
-        modalidade: int,
-        *,
-        uf: str | None = None,
-        municipio_ibge: str | None = None,
-        cnpj: str | None = None,
-        unidade: str | None = None,
-        modo_disputa: int | None = None,
-        window_days: int | None = None,
-    ) -> Iterator[Compra]:
+    def iter_publicacoes(self, data_inicial: date, data_final: date, modalidade: int,
+                         **filters: Unpack[CompraFilters]) -> Iterator[Compra]:
+        """Compras published in [data_inicial, data_final] (any length: split in ``window_days`` chunks)."""
+        return self._feed("/v1/contratacoes/publicacao", data_inicial, data_final, modalidade, **filters)
+
+    def iter_atualizacoes(self, data_inicial: date, data_final: date, modalidade: int,
+                          **filters: Unpack[CompraFilters]) -> Iterator[Compra]:
         """Compras whose ``dataAtualizacaoGlobal`` falls in the window (the change-watch feed)."""
-        filters = self._filters(modalidade, uf, municipio_ibge, cnpj, unidade, modo_disputa)
-        return self._windowed("/v1/contratacoes/atualizacao", data_inicial, data_final, filters, window_days)
+        return self._feed("/v1/contratacoes/atualizacao", data_inicial, data_final, modalidade, **filters)
 
     def iter_propostas_abertas(
         self,
