@@ -11,43 +11,38 @@ from typing import Any
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
+
+def _builtin(name: str, description: str, required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    """A built-in template: its name is the schema's title; every field not listed is refused."""
+    return {"name": name, "description": description,
+            "schema": {"$schema": DIALECT, "type": "object", "title": name, "required": required,
+                       "properties": properties, "additionalProperties": False}}
+
+
 BUILTINS: dict[str, dict[str, Any]] = {
-    "checklist_habilitacao": {
-        "name": "Checklist de habilitação",
-        "description": "Documentos de habilitação exigidos (Lei 14.133/2021, arts. 62 a 70).",
-        "schema": {
-            "$schema": DIALECT, "type": "object", "title": "Checklist de habilitação",
-            "required": ["habilitacao_juridica", "regularidade_fiscal", "qualificacao_economica"],
-            "properties": {
-                "habilitacao_juridica": {"type": "boolean", "title": "Habilitação jurídica (contrato social)"},
-                "regularidade_fiscal": {"type": "boolean", "title": "Regularidade fiscal e trabalhista (CNDs)"},
-                "qualificacao_tecnica": {"type": "boolean", "title": "Qualificação técnica (atestados)"},
-                "qualificacao_economica": {"type": "boolean", "title": "Qualificação econômico-financeira"},
-                "declaracoes": {"type": "boolean", "title": "Declarações exigidas no edital"},
-                "validade_certidoes": {"type": "string", "format": "date", "title": "Certidão que vence primeiro"},
-                "observacoes": {"type": "string", "maxLength": 2000, "title": "Observações"},
-            },
-            "additionalProperties": False,
-        },
-    },
-    "analise_viabilidade": {
-        "name": "Análise de viabilidade (go / no-go)",
-        "description": "Decisão de participar: margem, riscos, capacidade de entrega.",
-        "schema": {
-            "$schema": DIALECT, "type": "object", "title": "Análise de viabilidade (go / no-go)",
-            "required": ["decisao", "margem_estimada", "risco"],
-            "properties": {
-                "decisao": {"enum": ["go", "no-go"], "title": "Decisão"},
-                "margem_estimada": {"type": "number", "minimum": -100, "maximum": 100,
-                                    "title": "Margem estimada (%)"},
-                "risco": {"enum": ["baixo", "medio", "alto"], "title": "Risco"},
-                "capacidade_entrega": {"type": "boolean", "title": "Temos capacidade de entrega"},
-                "concorrentes": {"type": "integer", "minimum": 0, "title": "Concorrentes esperados"},
-                "justificativa": {"type": "string", "minLength": 10, "maxLength": 4000, "title": "Justificativa"},
-            },
-            "additionalProperties": False,
-        },
-    },
+    "checklist_habilitacao": _builtin(
+        "Checklist de habilitação", "Documentos de habilitação exigidos (Lei 14.133/2021, arts. 62 a 70).",
+        ["habilitacao_juridica", "regularidade_fiscal", "qualificacao_economica"],
+        {
+            "habilitacao_juridica": {"type": "boolean", "title": "Habilitação jurídica (contrato social)"},
+            "regularidade_fiscal": {"type": "boolean", "title": "Regularidade fiscal e trabalhista (CNDs)"},
+            "qualificacao_tecnica": {"type": "boolean", "title": "Qualificação técnica (atestados)"},
+            "qualificacao_economica": {"type": "boolean", "title": "Qualificação econômico-financeira"},
+            "declaracoes": {"type": "boolean", "title": "Declarações exigidas no edital"},
+            "validade_certidoes": {"type": "string", "format": "date", "title": "Certidão que vence primeiro"},
+            "observacoes": {"type": "string", "maxLength": 2000, "title": "Observações"},
+        }),
+    "analise_viabilidade": _builtin(
+        "Análise de viabilidade (go / no-go)", "Decisão de participar: margem, riscos, capacidade de entrega.",
+        ["decisao", "margem_estimada", "risco"],
+        {
+            "decisao": {"enum": ["go", "no-go"], "title": "Decisão"},
+            "margem_estimada": {"type": "number", "minimum": -100, "maximum": 100, "title": "Margem estimada (%)"},
+            "risco": {"enum": ["baixo", "medio", "alto"], "title": "Risco"},
+            "capacidade_entrega": {"type": "boolean", "title": "Temos capacidade de entrega"},
+            "concorrentes": {"type": "integer", "minimum": 0, "title": "Concorrentes esperados"},
+            "justificativa": {"type": "string", "minLength": 10, "maxLength": 4000, "title": "Justificativa"},
+        }),
 }
 
 _RULES = {
