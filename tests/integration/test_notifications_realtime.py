@@ -68,11 +68,11 @@ def test_suspended_company_cannot_connect(notify_env: NotifyEnv) -> None:
 
 def _point_redis_at(url: str) -> None:
     from licita.core.config import reset_settings
-    from licita.platform.clients import get_redis
+    from licita.platform.clients import reset_clients
 
     os.environ["REDIS_URL"] = url
     reset_settings()
-    get_redis.cache_clear()
+    reset_clients()  # both Redis clients: redis-py and the RESP client of the $connect path
 
 
 def test_connect_during_a_redis_outage_is_refused_with_503_then_recovers(

@@ -31,7 +31,7 @@ import licita
 from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Forbidden, TooManyRequests
 from licita.core.security.principal import Principal
-from licita.platform.clients import aws_client, get_redis
+from licita.platform.clients import aws_client, get_redis, get_resp
 from licita.platform.push import BatchPushPort, get_push, pack
 
 log = logging.getLogger("licita.realtime")
@@ -68,41 +68,40 @@ def scoped_topic(company_id: str, topic: str) -> str:
 
 # ------------------------------------------------------------------------------ registry
 def register(connection_id: str, principal: Principal, source_ip: str | None = None) -> None:
-    redis = get_redis()
-    if redis.scard(_topic_key(user_topic(principal.user_id))) >= MAX_CONNECTIONS_PER_USER:
+    # $connect and $disconnect run on the standard-library RESP client: the ws function's cold start stays
+    # free of redis-py's import (platform/resp.py); the rest of the registry uses redis-py.
+    redis = get_resp()
+    if redis.execute("SCARD", _topic_key(user_topic(principal.user_id))) >= MAX_CONNECTIONS_PER_USER:
         prune([user_topic(principal.user_id)])
-        if redis.scard(_topic_key(user_topic(principal.user_id))) >= MAX_CONNECTIONS_PER_USER:
+        if redis.execute("SCARD", _topic_key(user_topic(principal.user_id))) >= MAX_CONNECTIONS_PER_USER:
             raise TooManyRequests("Conexões simultâneas demais para este usuário.", retry_after=60)
     now = str(int(time.time()))
     topics = [user_topic(principal.user_id), company_topic(principal.company_id), f"session:{principal.session_id}"]
-    pipe = redis.pipeline()
-    pipe.hset(_conn_key(connection_id), mapping={
-        "user_id": principal.user_id, "company_id": principal.company_id, "session_id": principal.session_id,
-        "role": principal.role, "connected_at": now, "last_seen": now, "ip": source_ip or "",
-        "topics": json.dumps(topics),
-    })
-    pipe.expire(_conn_key(connection_id), CONNECTION_TTL)
-    for topic in topics:
-        pipe.sadd(_topic_key(topic), connection_id)
-    pipe.sadd(ALL_KEY, connection_id)
-    pipe.execute()
+    fields = {"user_id": principal.user_id, "company_id": principal.company_id, "session_id": principal.session_id,
+              "role": principal.role, "connected_at": now, "last_seen": now, "ip": source_ip or "",
+              "topics": json.dumps(topics)}
+    key = _conn_key(connection_id)
+    redis.transaction([
+        ["HSET", key, *(part for pair in fields.items() for part in pair)],
+        ["EXPIRE", key, CONNECTION_TTL],
+        *(["SADD", _topic_key(topic), connection_id] for topic in topics),
+        ["SADD", ALL_KEY, connection_id],
+    ])
 
 
 def connection(connection_id: str) -> dict[str, str] | None:
-    raw: dict[bytes, bytes] = get_redis().hgetall(_conn_key(connection_id))  # type: ignore[assignment]
-    return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
+    flat: list[bytes] = get_resp().execute("HGETALL", _conn_key(connection_id)) or []
+    return {flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)} or None
 
 
 def unregister(connection_id: str, info: dict[str, str] | None = None) -> None:
-    redis = get_redis()
     info = info if info is not None else connection(connection_id)
-    pipe = redis.pipeline()
-    if info:
-        for topic in json.loads(info.get("topics", "[]")):
-            pipe.srem(_topic_key(topic), connection_id)
-    pipe.delete(_conn_key(connection_id))
-    pipe.srem(ALL_KEY, connection_id)
-    pipe.execute()
+    topics = json.loads(info.get("topics", "[]")) if info else []
+    get_resp().transaction([
+        *(["SREM", _topic_key(topic), connection_id] for topic in topics),
+        ["DEL", _conn_key(connection_id)],
+        ["SREM", ALL_KEY, connection_id],
+    ])
 
 
 def forget(connection_id: str, topics: Iterable[str] = ()) -> None:

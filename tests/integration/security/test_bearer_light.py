@@ -38,8 +38,9 @@ FIRST_CALLS = textwrap.dedent("""
     heavy = sorted(m for m in ("redis", "sqlalchemy", "pydantic", "boto3", "pymongo") if m in sys.modules)
     connect = ws.handler({"requestContext": {"routeKey": "$connect", "connectionId": "c-light"},
                           "queryStringParameters": {"token": token}}, None)
+    heavy_ws = sorted(m for m in ("redis", "sqlalchemy", "pydantic", "boto3", "pymongo") if m in sys.modules)
     print(json.dumps({"effect": allowed["policyDocument"]["Statement"][0]["Effect"],
-                      "connect": connect["statusCode"], "authorizer_heavy": heavy,
+                      "connect": connect["statusCode"], "authorizer_heavy": heavy, "ws_heavy": heavy_ws,
                       "orm": sorted(m for m in sys.modules if m.startswith(("sqlalchemy.orm", "licita.accounts")))}))
 """)
 
@@ -73,6 +74,7 @@ def test_authorizer_and_ws_first_calls_import_no_orm() -> None:
     assert result["effect"] == "Allow" and result["connect"] == 200
     assert result["orm"] == []
     assert result["authorizer_heavy"] == []  # redis-py alone was ~190 ms of its cold start (platform/resp.py)
+    assert result["ws_heavy"] == []  # $connect too: token, session mark and registry on the RESP client
 
 
 def test_session_check_semantics() -> None:
