@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from licita.accounts import schemas as s
@@ -32,7 +32,7 @@ from licita.core.security.principal import Principal
 from licita.core.security.tokens import hash_refresh_token, new_refresh_token
 from licita.platform import ratelimit
 from licita.platform.db.engine import system_transaction, tenant_transaction
-from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.db.listing import contains_any, paginate, sort_clause, where_given
 from licita.platform.queues import publish_quietly
 
 TOKEN_TTL = {"invite": timedelta(days=7), "first_access": timedelta(days=3), "reset": timedelta(hours=24)}
@@ -104,9 +104,8 @@ def create_access_request(data: s.AccessRequestCreate, actor: Actor) -> s.Access
 
 def list_access_requests(query: s.AccessRequestQuery) -> s.AccessRequestList:
     with system_transaction() as db:
-        stmt = select(AccessRequest).order_by(AccessRequest.created_at.desc())
-        if query.status:
-            stmt = stmt.where(AccessRequest.status == query.status)
+        stmt = where_given(select(AccessRequest).order_by(AccessRequest.created_at.desc()),
+                           (AccessRequest.status, query.status))
         rows, page = paginate(db, stmt, query.page, query.page_size)
         return s.AccessRequestList(items=[s.AccessRequestOut.model_validate(r, from_attributes=True) for r in rows],
                                    page=page)
@@ -273,14 +272,10 @@ def update_own_company(principal: Principal, data: s.CompanyUpdate, actor: Actor
 
 def admin_list_companies(query: s.CompanyQuery) -> s.CompanyList:
     with system_transaction() as db:
-        stmt = select(Company).order_by(Company.legal_name)
-        if query.status:
-            stmt = stmt.where(Company.status == query.status)
-        if query.plan:
-            stmt = stmt.where(Company.plan == query.plan)
+        stmt = where_given(select(Company).order_by(Company.legal_name),
+                           (Company.status, query.status), (Company.plan, query.plan))
         if query.q:
-            stmt = stmt.where(or_(contains(Company.legal_name, query.q), contains(Company.trade_name, query.q),
-                                  contains(Company.cnpj, query.q)))
+            stmt = stmt.where(contains_any(query.q, Company.legal_name, Company.trade_name, Company.cnpj))
         rows, page = paginate(db, stmt, query.page, query.page_size)
         return s.CompanyList(items=[_company_out(c) for c in rows], page=page)
 
@@ -392,13 +387,9 @@ def invite_user(principal: Principal, data: s.InviteRequest, actor: Actor) -> s.
 
 def _user_page(db: Session, stmt: Select[Any], query: s.UserQuery) -> s.UserList:
     """Filters, search, sort and pagination shared by the tenant and the platform user lists."""
-    if query.role:
-        stmt = stmt.where(User.role == query.role)
-    if query.status:
-        stmt = stmt.where(User.status == query.status)
+    stmt = where_given(stmt, (User.role, query.role), (User.status, query.status))
     if query.q:
-        stmt = stmt.where(or_(contains(User.email, query.q), contains(User.first_name, query.q),
-                              contains(User.last_name, query.q)))
+        stmt = stmt.where(contains_any(query.q, User.email, User.first_name, User.last_name))
     sortable = {"created_at": User.created_at, "email": User.email, "first_name": User.first_name}
     stmt = stmt.order_by(*sort_clause(query.sort, sortable, "email"), User.id)
     rows, page = paginate(db, stmt, query.page, query.page_size)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from licita.audit.service import Actor, record
 from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.db.listing import contains_any, paginate, sort_clause
 from licita.platform.db.lookup import company_of, get_owned, read_owned
 from licita.products.models import Product, SupplierProduct
 from licita.products.rules import PRODUCT_COLUMNS, PRODUCT_EXPORT_HEADERS, finish_row
@@ -102,8 +102,7 @@ def list_products(principal: Principal, query: ProductListQuery) -> ProductPage:
     company_id = company_of(principal)
     stmt = select(Product).where(Product.company_id == company_id)
     if query.q:
-        stmt = stmt.where(or_(contains(Product.description, query.q), contains(Product.brand, query.q),
-                              contains(Product.model, query.q)))
+        stmt = stmt.where(contains_any(query.q, Product.description, Product.brand, Product.model))
     if query.code:
         stmt = stmt.where(Product.code == query.code.replace(".", "").replace("-", "").strip())
     if query.category:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from licita.accounts.models import Company
@@ -19,7 +19,7 @@ from licita.core.errors import Conflict, NotFound, ValidationFailed
 from licita.core.events import format_when
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.listing import contains, paginate, sort_clause
+from licita.platform.db.listing import contains_any, paginate, sort_clause, where_given
 from licita.platform.db.lookup import company_of, get_owned, parse_id
 from licita.products.models import Product
 from licita.quotes import mail
@@ -185,13 +185,10 @@ SORTS = {"created_at": Quote.created_at, "deadline_at": Quote.deadline_at, "titl
 
 def list_quotes(principal: Principal, query: QuoteListQuery) -> QuotePage:
     company_id = company_of(principal)
-    stmt = select(Quote).where(Quote.company_id == company_id)
-    if query.status:
-        stmt = stmt.where(Quote.status == query.status)
-    if query.tender_id:
-        stmt = stmt.where(Quote.tender_id == query.tender_id)
+    stmt = where_given(select(Quote).where(Quote.company_id == company_id),
+                       (Quote.status, query.status), (Quote.tender_id, query.tender_id))
     if query.q:
-        stmt = stmt.where(or_(contains(Quote.title, query.q), contains(Quote.message, query.q)))
+        stmt = stmt.where(contains_any(query.q, Quote.title, Quote.message))
     stmt = stmt.order_by(*sort_clause(query.sort, SORTS, "-created_at"), Quote.id)
     with tenant_transaction(company_id) as db:
         rows, page = paginate(db, stmt, query.page, query.page_size)

@@ -21,7 +21,7 @@ from licita.core.security.principal import Principal
 from licita.core.time import BRT, utcnow
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
-from licita.platform.db.listing import paginate, sort_clause
+from licita.platform.db.listing import paginate, sort_clause, where_given
 from licita.platform.db.lookup import company_of, get_owned, read_owned
 from licita.platform.queues import publish_quietly
 from licita.quotes.models import Quote
@@ -94,9 +94,7 @@ def get(principal: Principal, report_id: str) -> ReportOut:
 
 def list_reports(principal: Principal, query: ReportListQuery) -> ReportPage:
     company_id = company_of(principal)
-    stmt = select(Report).where(Report.company_id == company_id)
-    if query.status:
-        stmt = stmt.where(Report.status == query.status)
+    stmt = where_given(select(Report).where(Report.company_id == company_id), (Report.status, query.status))
     stmt = stmt.order_by(*sort_clause(query.sort, {"created_at": Report.created_at}, "-created_at"), Report.id)
     with tenant_transaction(company_id) as db:
         rows, page = paginate(db, stmt, query.page, query.page_size)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from licita.core.errors import ValidationFailed
@@ -25,6 +25,19 @@ def like_pattern(text: str) -> str:
 def contains(column: Any, text: str) -> Any:
     """Case-insensitive substring filter with LIKE metacharacters escaped."""
     return column.ilike(like_pattern(text), escape="\\")
+
+
+def contains_any(text: str, *columns: Any) -> Any:
+    """The free-text search of a list: ``text`` inside any of ``columns`` (see :func:`contains`)."""
+    return or_(*(contains(column, text) for column in columns))
+
+
+def where_given(stmt: Select[Any], *filters: tuple[Any, Any]) -> Select[Any]:
+    """``column == value`` for each ``(column, value)`` whose value the query gave (empty values filter nothing)."""
+    for column, value in filters:
+        if value:
+            stmt = stmt.where(column == value)
+    return stmt
 
 
 def sort_clause(sort: str | None, allowed: Mapping[str, Any], default: str) -> list[Any]:
