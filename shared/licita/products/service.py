@@ -154,12 +154,8 @@ def import_products(principal: Principal, body: ImportRequest, actor: Actor) -> 
                 created += 1
         db.flush()
         record(db, actor, "product.imported", "product", None, company_id=company_id,
-               after={"filename": body.filename, "rows": len(table.rows), "created": created, "updated": updated,
-                      "rejected_rows": len({e.row for e in errors})})
-    errors.sort(key=lambda e: e.row)
-    shown, truncated = imports.truncate(errors)
-    return ImportResult(total_rows=len(table.rows), created=created, updated=updated,
-                        rejected=len({e.row for e in errors}), errors=shown, errors_truncated=truncated)
+               after=imports.summary(body.filename, table, errors, created, updated))
+    return imports.result(table, errors, created, updated)
 
 
 def export(principal: Principal, fmt: str) -> DownloadLink:

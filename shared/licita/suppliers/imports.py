@@ -16,7 +16,14 @@ from typing import Any
 from licita.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from licita.suppliers import storage
 from licita.suppliers.rules import Column, resolve_columns, validate_row
-from licita.suppliers.schemas import ImportRequest, ImportUploadRequest, PresignedPost, RowError, UploadTicket
+from licita.suppliers.schemas import (
+    ImportRequest,
+    ImportResult,
+    ImportUploadRequest,
+    PresignedPost,
+    RowError,
+    UploadTicket,
+)
 from licita.suppliers.tabular import Table, TableError, read_table
 from licita.tenders.uploads import sanitize_filename
 
@@ -89,3 +96,17 @@ def parse(filename: str, data: bytes, columns: Sequence[Column]) -> tuple[
 
 def truncate(errors: list[RowError]) -> tuple[list[RowError], bool]:
     return errors[:MAX_REPORTED_ERRORS], len(errors) > MAX_REPORTED_ERRORS
+
+
+def summary(filename: str, table: Table, errors: list[RowError], created: int, updated: int) -> dict[str, Any]:
+    """What the audit log keeps of an import."""
+    return {"filename": filename, "rows": len(table.rows), "created": created, "updated": updated,
+            "rejected_rows": len({e.row for e in errors})}
+
+
+def result(table: Table, errors: list[RowError], created: int, updated: int) -> ImportResult:
+    """The answer to an import: counts, and the first rejected rows in file order."""
+    errors.sort(key=lambda e: e.row)
+    shown, truncated = truncate(errors)
+    return ImportResult(total_rows=len(table.rows), created=created, updated=updated,
+                        rejected=len({e.row for e in errors}), errors=shown, errors_truncated=truncated)

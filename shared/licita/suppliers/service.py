@@ -210,12 +210,8 @@ def import_suppliers(principal: Principal, body: ImportRequest, actor: Actor) ->
         updated = sum(1 for r in rows if r["cnpj"] in existing)
         created = len(rows) - updated
         record(db, actor, "supplier.imported", "supplier", None, company_id=company_id,
-               after={"filename": body.filename, "rows": len(table.rows), "created": created, "updated": updated,
-                      "rejected_rows": len({e.row for e in errors})})
-    errors.sort(key=lambda e: e.row)
-    shown, truncated = imports.truncate(errors)
-    return ImportResult(total_rows=len(table.rows), created=created, updated=updated,
-                        rejected=len({e.row for e in errors}), errors=shown, errors_truncated=truncated)
+               after=imports.summary(body.filename, table, errors, created, updated))
+    return imports.result(table, errors, created, updated)
 
 
 def _upsert(db: Session, company_id: uuid.UUID, user: uuid.UUID, rows: list[dict[str, Any]]) -> None:
