@@ -392,21 +392,21 @@ class PncpClient:
             "codigoModoDisputa": modo_disputa,
         }
 
-    def _feed(self, path: str, data_inicial: date, data_final: date, modalidade: int, *, uf: str | None = None,
-              municipio_ibge: str | None = None, cnpj: str | None = None, unidade: str | None = None,
-              modo_disputa: int | None = None, window_days: int | None = None) -> Iterator[Compra]:
-        filters = self._filters(modalidade, uf, municipio_ibge, cnpj, unidade, modo_disputa)
-        return self._windowed(path, data_inicial, data_final, filters, window_days)
+    def _feed(self, path: str, data_inicial: date, data_final: date, modalidade: int,
+              filters: CompraFilters) -> Iterator[Compra]:
+        params = self._filters(modalidade, filters.get("uf"), filters.get("municipio_ibge"), filters.get("cnpj"),
+                               filters.get("unidade"), filters.get("modo_disputa"))
+        return self._windowed(path, data_inicial, data_final, params, filters.get("window_days"))
 
     def iter_publicacoes(self, data_inicial: date, data_final: date, modalidade: int,
                          **filters: Unpack[CompraFilters]) -> Iterator[Compra]:
         """Compras published in [data_inicial, data_final] (any length: split in ``window_days`` chunks)."""
-        return self._feed("/v1/contratacoes/publicacao", data_inicial, data_final, modalidade, **filters)
+        return self._feed("/v1/contratacoes/publicacao", data_inicial, data_final, modalidade, filters)
 
     def iter_atualizacoes(self, data_inicial: date, data_final: date, modalidade: int,
                           **filters: Unpack[CompraFilters]) -> Iterator[Compra]:
         """Compras whose ``dataAtualizacaoGlobal`` falls in the window (the change-watch feed)."""
-        return self._feed("/v1/contratacoes/atualizacao", data_inicial, data_final, modalidade, **filters)
+        return self._feed("/v1/contratacoes/atualizacao", data_inicial, data_final, modalidade, filters)
 
     def iter_propostas_abertas(
         self,
