@@ -26,6 +26,7 @@ from licita.conversations.schemas import (
     ReceiptList,
     SearchQuery,
 )
+from licita.core.brazil import is_ascii_digits
 from licita.core.lazy import lazy_import
 
 if TYPE_CHECKING:
@@ -120,5 +121,5 @@ def create_attachment(ctx: RequestContext[AttachmentCreate, None]) -> Attachment
 def download_attachment(ctx: RequestContext[None, None]) -> DownloadOut:
     """A short-lived link to a message's attachment."""
     raw = ctx.path_params["index"]
-    index = int(raw) if raw.isdigit() and len(raw) < 4 else -1
+    index = int(raw) if is_ascii_digits(raw) and len(raw) < 4 else -1
     return service.attachment_link(ctx.user, ctx.path_params["conversation_id"], ctx.path_params["message_id"], index)

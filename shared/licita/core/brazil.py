@@ -17,6 +17,11 @@ def only_digits(value: str) -> str:
     return _NON_DIGITS.sub("", value)
 
 
+def is_ascii_digits(value: str) -> bool:
+    """0-9 only. ``str.isdigit`` also accepts "¹" or "②", which ``int()`` then refuses (a 500 the fuzzer found)."""
+    return value.isascii() and value.isdigit()
+
+
 def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int:
     rest = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
     return 0 if rest < 2 else 11 - rest

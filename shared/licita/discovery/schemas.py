@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
+from licita.core.brazil import is_ascii_digits
 from licita.core.schemas import Page, PageQuery, Schema, StrictModel
 
 UF = Literal["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI",
@@ -45,7 +46,7 @@ class SavedSearchIn(StrictModel):
     @classmethod
     def _ibge(cls, value: list[str]) -> list[str]:
         for code in value:
-            if not code.isdigit() or len(code) != 7:
+            if not is_ascii_digits(code) or len(code) != 7:
                 raise ValueError("código IBGE de município tem 7 dígitos")
         return value
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from licita.core.brazil import is_ascii_digits
 from licita.core.config import get_settings
 from licita.discovery import store, watch
 from licita.discovery.alerts import publish_pending_matches
@@ -54,7 +55,7 @@ class CycleReport:
 
 def partitions() -> list[tuple[int, str | None]]:
     settings = get_settings()
-    modalities = [int(m) for m in settings.discovery_modalities.split(",") if m.strip().isdigit()]
+    modalities = [int(m) for m in settings.discovery_modalities.split(",") if is_ascii_digits(m.strip())]
     ufs: list[str | None] = [u.strip().upper() for u in settings.discovery_ufs.split(",") if u.strip()]
     return [(m, uf) for m in modalities for uf in (ufs or [None])]
 

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from licita.core.brazil import is_valid_cnpj
+from licita.core.brazil import is_ascii_digits, is_valid_cnpj
 from licita.extraction.text import fold
 from licita.extraction.words import written_date, written_time
 
@@ -94,7 +94,7 @@ def _first_date(folded: str) -> tuple[date | None, int]:
 
 def _date_from_match(m: re.Match[str]) -> date | None:
     day, month_s, year_s = m.group(1), m.group(2), m.group(3)
-    month = MONTHS.get(month_s) if not month_s.isdigit() else int(month_s)
+    month = MONTHS.get(month_s) if not is_ascii_digits(month_s) else int(month_s)
     year = int(year_s)
     if year < 100:
         year += 2000

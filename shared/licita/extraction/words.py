@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+from licita.core.brazil import is_ascii_digits
+
 _UNITS = {
     "zero": 0, "um": 1, "uma": 1, "primeiro": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
     "seis": 6, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "treze": 13,
@@ -43,7 +45,7 @@ WRITTEN_TIME_RE = re.compile(
 def words_to_int(text: str) -> int | None:
     """Value of a number written in words ("dois mil e vinte e cinco" = 2025) or in digits."""
     text = text.strip()
-    if text.isdigit():
+    if is_ascii_digits(text):
         return int(text)
     if not _NUMBER_WORDS_RE.fullmatch(text):
         return None

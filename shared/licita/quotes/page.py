@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from licita.core.brazil import format_number
+from licita.core.brazil import format_number, is_ascii_digits
 from licita.core.events import format_when
 from licita.quotes.mail import environment
 from licita.quotes.schemas import AnswerRequest, ItemAnswer, PortalView
@@ -74,7 +74,7 @@ def parse_form(raw: bytes, item_ids: list[uuid.UUID]) -> tuple[AnswerRequest | N
         for name, field, low in (("entrega", "delivery_days", 0), ("validade", "validity_days", 1)):
             raw_value = form.get(f"{name}-{key}", "").strip()
             if raw_value:
-                if not raw_value.isdigit() or not low <= int(raw_value) <= 3650:
+                if not is_ascii_digits(raw_value) or not low <= int(raw_value) <= 3650:
                     problems[name] = f"Informe um número inteiro de dias entre {low} e 3650."
                 else:
                     values[field] = int(raw_value)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from licita.core.brazil import is_ascii_digits
 from licita.core.time import BRT
 from licita.extraction.deadlines import statutory_deadlines
 from licita.tenders.models import Deadline, DeadlineKind, DeadlineSource, Tender
@@ -21,7 +22,7 @@ def clean_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value if abs(value) < 2**31 else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_ascii_digits(value.strip()):
         return int(value.strip()) if len(value.strip()) < 10 else None
     return None
 
