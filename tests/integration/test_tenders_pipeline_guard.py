@@ -86,6 +86,15 @@ def max_redrives() -> Iterator[int]:
         yield 2
 
 
+def _requested(tenders_app: Any, number: str) -> tuple[Caller, bytes, dict[str, Any]]:
+    """A new caller asks to upload an edital numbered ``number`` (201 asserted): caller, file, answer."""
+    caller = make_caller()
+    data = edital_pdf(number=number)
+    status, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf", len(data))
+    assert status == 201, created
+    return caller, data, created
+
+
 # ------------------------------------------------------------------------------ the second wall
 def test_overwrite_of_a_ready_tender_is_refused_audited_and_changes_nothing(
         aws: Aws, analysis_fn: ModuleType, tenders_app: Any) -> None:
@@ -130,10 +139,7 @@ def test_overwrite_of_a_ready_tender_is_refused_audited_and_changes_nothing(
 
 def test_an_upload_that_is_not_what_was_signed_is_refused(aws: Aws, analysis_fn: ModuleType,
                                                           tenders_app: Any) -> None:
-    caller = make_caller()
-    data = edital_pdf(number="402/2025")
-    status, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf", len(data))
-    assert status == 201
+    caller, data, created = _requested(tenders_app, "402/2025")
     # moto does not enforce the POST policy: a bigger file under the signed key reaches the pipeline
     aws.s3.put_object(Bucket=aws.bucket, Key=created["key"], Body=data + b"%junk", ContentType="application/pdf")
     pump(aws, analysis_fn)
@@ -152,9 +158,7 @@ def test_an_upload_that_is_not_what_was_signed_is_refused(aws: Aws, analysis_fn:
 # ------------------------------------------------------------------------------ dead letters and redrives
 def test_dead_lettered_analysis_fails_the_tender_notifies_and_a_redrive_recovers_it(
         aws: Aws, analysis_fn: ModuleType, tenders_app: Any) -> None:
-    caller = make_caller()
-    data = edital_pdf(number="403/2025")
-    _, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf", len(data))
+    caller, data, created = _requested(tenders_app, "403/2025")
     assert post_file(created["upload"], data).status_code in (200, 204)
     _events(aws)
     dead = dead_letter(aws, created["key"])
@@ -182,9 +186,7 @@ def test_dead_lettered_analysis_fails_the_tender_notifies_and_a_redrive_recovers
 
 def test_redrives_are_bounded_then_the_tender_is_failed_for_good(
         aws: Aws, analysis_fn: ModuleType, tenders_app: Any, max_redrives: int) -> None:
-    caller = make_caller()
-    data = edital_pdf(number="404/2025")
-    _, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf", len(data))
+    caller, data, created = _requested(tenders_app, "404/2025")
     assert post_file(created["upload"], data).status_code in (200, 204)
     _events(aws)
     sent = 0
@@ -214,9 +216,7 @@ def test_redrives_are_bounded_then_the_tender_is_failed_for_good(
 
 def test_a_run_stuck_in_processing_beyond_its_lease_is_recovered(aws: Aws, analysis_fn: ModuleType,
                                                                 tenders_app: Any) -> None:
-    caller = make_caller()
-    data = edital_pdf(number="405/2025")
-    _, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf", len(data))
+    caller, data, created = _requested(tenders_app, "405/2025")
     assert post_file(created["upload"], data).status_code in (200, 204)
     pump(aws, analysis_fn)
     # a crash that lost the message: PROCESSING since long ago, nothing on any queue
@@ -237,9 +237,7 @@ def test_a_run_stuck_in_processing_beyond_its_lease_is_recovered(aws: Aws, analy
 # ------------------------------------------------------------------------------ abandoned uploads
 def test_abandoned_upload_expires_and_a_late_file_is_refused(aws: Aws, analysis_fn: ModuleType,
                                                             tenders_app: Any) -> None:
-    caller = make_caller()
-    data = edital_pdf(number="406/2025")
-    _, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf", len(data))
+    caller, data, created = _requested(tenders_app, "406/2025")
     _events(aws)
     assert expire_uploads()["expired"] == 0 or _detail(tenders_app, caller, created["tender_id"])["status"] == \
         "UPLOADING"  # too young to expire
