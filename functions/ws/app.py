@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any
 
+from licita.audit.timeline import activity_after_request
 from licita.auth.bearer import authorize
 from licita.core.errors import AppError, Unauthorized
 from licita.core.outage import is_outage, outage_error
@@ -39,7 +40,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if route == "$disconnect":
             realtime.unregister(connection_id)
             return {"statusCode": 200}
-        return _reply(200, realtime.handle_message(connection_id, event.get("body")))
+        with activity_after_request():  # timeline writes after the action, not before its frames go out
+            return _reply(200, realtime.handle_message(connection_id, event.get("body")))
     except AppError as exc:
         # On $connect a non-2xx refuses the handshake; on messages the error frame goes to this client only.
         return _error(exc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from licita.audit.timeline import activity_after_request
 from licita.core.http import Api as CoreApi
 from licita.core.http import RequestContext
 from licita.core.security.principal import Principal
@@ -32,4 +33,5 @@ class Api(CoreApi):
     """An API function's route table, authenticated and rate limited the platform's way."""
 
     def __init__(self, name: str, *, tags: Sequence[str] = ()) -> None:
-        super().__init__(name, tags=tags, authenticate=_authenticate, rate_limit=_rate_limit)
+        super().__init__(name, tags=tags, authenticate=_authenticate, rate_limit=_rate_limit,
+                         request_scope=activity_after_request)  # timeline writes after the handler

@@ -2,7 +2,8 @@
 
 The PostgreSQL ``audit_log`` row is written in the same transaction as the change (it is the record).
 The SPA's timeline document in MongoDB ``activity_history`` is written only after that transaction
-commits, so a rolled-back change never shows up in anyone's timeline.
+commits, so a rolled-back change never shows up in anyone's timeline; inside a request it waits for the
+end of the handler (``audit.timeline``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from licita.audit import timeline
 from licita.audit.models import AuditLog
 from licita.core.actor import Actor
 from licita.core.schemas import Page
@@ -56,12 +58,8 @@ def record(db: Session, actor: Actor, action: str, entity: str, entity_id: Any =
 @event.listens_for(Session, "after_commit")
 def _publish_activity(session: Session) -> None:
     docs = session.info.pop(_PENDING, None)
-    if not docs:
-        return
-    try:
-        get_mongo()["activity_history"].insert_many(docs)
-    except Exception:  # the timeline is derived data; the audit_log row is already committed
-        log.warning("activity_history write failed for %d entries", len(docs), exc_info=True)
+    if docs:
+        timeline.committed(docs)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -7,11 +7,13 @@ the OpenAPI generator. Handlers receive a :class:`RequestContext` and never touc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,6 +46,8 @@ M = TypeVar("M", bound=BaseModel)
 Handler = Callable[["RequestContext[Any, Any]"], Any]
 Authenticate = Callable[[str | None], "Principal"]  # verifies a bearer token when no authorizer ran in front
 RateLimit = Callable[["Principal"], None]  # raises TooManyRequests
+# wraps each handler call: work the composition root wants done once the handler is over (e.g. derived writes)
+RequestScope = Callable[[], AbstractContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -211,10 +215,11 @@ class Api:
     """A Chalice app plus the typed route table that validates, authorizes and documents each route."""
 
     def __init__(self, name: str, *, tags: Sequence[str] = (), authenticate: Authenticate | None = None,
-                 rate_limit: RateLimit | None = None) -> None:
+                 rate_limit: RateLimit | None = None, request_scope: RequestScope | None = None) -> None:
         self.name = name
         self._authenticate = authenticate
         self._rate_limit = rate_limit
+        self._request_scope = request_scope
         self.app = Chalice(app_name=name)
         self.app.log.setLevel(logging.INFO)
         self.routes: list[RouteSpec] = []
@@ -283,7 +288,8 @@ class Api:
         request = self.app.current_request
         try:
             ctx = self._build_context(spec, request, path_params)
-            result = fn(ctx)
+            with self._request_scope() if self._request_scope else contextlib.nullcontext():
+                result = fn(ctx)
             if result is None and spec.status == 204:
                 return json_response(None, 204)
             if isinstance(result, RawResponse):
