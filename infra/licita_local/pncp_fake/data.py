@@ -299,17 +299,38 @@ class PncpStore:
         self.version += 1
         return stamp
 
-    def publish(self, published: datetime | None = None, **fields: Any) -> Record:
-        """A new compra published now (or at ``published``); ``fields`` override generated values."""
+    def publish(self, published: datetime | None = None, itens: list[str | Record] | None = None,
+                **fields: Any) -> Record:
+        """A new compra published now (or at ``published``); ``fields`` override generated values.
+
+        ``itens`` (descriptions, or item fields) replace the generated items: those derive from the
+        ``numeroControlePNCP``, which depends on what else the fake holds (recorded data, the date), so a test
+        asserting on item text names its items."""
         with self.lock:
             when = published or self.clock()
             record = self.generator.compra(self._generated_count, published=when)
             self._generated_count += 1
             record["dataAtualizacaoGlobal"] = record["dataAtualizacao"] = record["dataInclusao"]
             record.update(fields)
-            self.compras[record["numeroControlePNCP"]] = record
+            ncp = record["numeroControlePNCP"]
+            self.compras[ncp] = record
+            if itens is not None:
+                self._itens[ncp] = self._given_items(record, itens)
             self.version += 1
             return record
+
+    def _given_items(self, compra: Record, itens: list[str | Record]) -> list[Record]:
+        """Items in the generator's shape (its first item as the template) with the given descriptions/fields."""
+        template = self.generator.itens(compra)[0]
+        published = datetime.strptime(str(compra["dataInclusao"])[:19], TS)
+        out = []
+        for n, given in enumerate(itens, 1):
+            stamp = (published + timedelta(seconds=n)).strftime(TS)
+            fields = {"descricao": given} if isinstance(given, str) else dict(given)
+            out.append({**template, "numeroItem": n, "situacaoCompraItem": 1, "situacaoCompraItemNome":
+                        SITUACAO_ITEM[1], "temResultado": False, "dataInclusao": stamp, "dataAtualizacao": stamp,
+                        **fields})
+        return out
 
     def update_compra(self, ncp: str, justificativa: str | None = None, **fields: Any) -> Record:
         """Change header fields (situacaoCompraId, dates, valorTotalEstimado, objetoCompra...); a Retificação row."""

@@ -19,7 +19,7 @@ Control API (JSON bodies; all under ``/_fake``):
                             "itens_default_page_size": 10}
     GET    /_fake/requests → [{"t", "method", "path", "query", "status"}]   DELETE /_fake/requests
     POST   /_fake/generate {"count": n}
-    POST   /_fake/compras  {field overrides...}  → publish a new compra (now)
+    POST   /_fake/compras  {field overrides..., "itens": ["descrição" | {item fields}]}  → publish a compra (now)
     PATCH  /_fake/compras/{cnpj}/{ano}/{seq}  {"situacaoCompraId": 4, "dataEncerramentoProposta": ...,
                                                "valorTotalEstimado": ..., "objetoCompra": ..., "justificativa": ...}
     POST   /_fake/compras/{cnpj}/{ano}/{seq}/documentos {"titulo": "Retificação do edital", "tipoDocumentoId": 16,

@@ -31,11 +31,9 @@ def search(caller: Caller, query: str, **extra: Any) -> dict[str, Any]:
 
 
 def publish(fake: FakePncp, objeto: str, *, items: list[str] | None = None, **fields: Any) -> str:
-    record = fake.store.publish(objetoCompra=objeto, modalidadeId=6, situacaoCompraId=1, **fields)
-    ncp = str(record["numeroControlePNCP"])
-    for n, descricao in enumerate(items or [], 1):
-        fake.store.update_item(ncp, n, descricao=descricao)
-    return ncp
+    """A compra with exactly ``items`` (None: the generated ones, which depend on its numeroControlePNCP)."""
+    record = fake.store.publish(objetoCompra=objeto, modalidadeId=6, situacaoCompraId=1, itens=items, **fields)
+    return str(record["numeroControlePNCP"])
 
 
 def matches(caller: Caller, **query: str) -> list[dict[str, Any]]:
@@ -51,15 +49,17 @@ def test_keywords_accents_phrase_or_and_exclusion_are_matched_in_sql(fake: FakeP
     phrase = search(caller, '"ar condicionado" -locação')
     both = search(caller, "licitacao manutencao")
     n1 = publish(fake, "Aquisição de NOTEBOOKS para a secretaria")
-    n2 = publish(fake, "Manutenção de aparelhos de ar-condicionado do prédio sede")
+    n2 = publish(fake, "Manutenção de aparelhos de ar-condicionado do prédio sede", items=["Gás refrigerante R-410A"])
     n3 = publish(fake, "Locação de ar condicionado para eventos")
     n4 = publish(fake, "Licitação para manutenção predial")
     n5 = publish(fake, "Condicionado ao ar livre: serviço de jardinagem")
+    n6 = publish(fake, "Instalação de ar condicionado split", items=["Split 12.000 BTU", "Locação de andaime"])
     report = run_cycle(client)
     assert report.completed == report.partitions and not report.failed, report
     got = {(m["search_id"], m["numero_controle"]) for m in matches(caller)}
     assert (notebook["id"], n1) in got  # plural + upper case
     assert (phrase["id"], n2) in got and (phrase["id"], n3) not in got  # exclusion
+    assert (phrase["id"], n6) not in got  # an exclusion also reads the items
     assert (phrase["id"], n5) not in got  # phrase keeps word order
     assert (both["id"], n4) in got  # accents ignored, AND of both words
     assert (both["id"], n2) not in got
