@@ -4,8 +4,12 @@ Records are generated in the fake PNCP's shapes (licita_local.pncp_fake.generato
 code the sync uses; searches mix OR lists, exclusions, synonyms, object-only and item searches and filters.
 Timed: the whole matching run (one INSERT … SELECT recording every match). Explanations of a bulk run are
 computed when a match is first read or alerted; their cost is printed as a reference (one page, 1,000 matches),
-with one search against all records, all measured in the same run.
-Target: <= 5 s. Run: ``.venv/bin/python tests/bench/bench_discovery.py [--records N] [--searches N]``.
+with one search against all records, all measured in the same run. Two more same-run references separate the
+matching from the machine: the write floor (the same matches inserted again from a table, with their foreign
+keys and indexes, no matching) and, with ``--baseline REV``, the matching module of another git revision run
+against the same data (before/after on one loaded machine; ``search_matches`` is vacuumed between runs).
+Target: <= 5 s. Run: ``.venv/bin/python tests/bench/bench_discovery.py [--records N] [--searches N]
+[--baseline REV]``.
 """
 
 from __future__ import annotations
@@ -13,15 +17,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
+import types
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "infra")]
+sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "infra"), str(ROOT / "tests" / "bench")]
 os.environ.setdefault("JWT_SECRET", "bench-secret-0123456789abcdef0123456789abcdef")
+
+from common import record  # noqa: E402
 
 TARGET_SECONDS = 5.0
 WORDS = ["notebook", "papel", "café", "cadeira", "luva", "dipirona", "diesel", "gasolina", "pneu", "toner",
@@ -55,7 +64,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--searches", type=int, default=1_000)
+    parser.add_argument("--baseline", default=None, help="git revision whose matching module also runs (reference)")
     args = parser.parse_args()
+    baseline = load_revision(args.baseline) if args.baseline else None
 
     from licita_local.services import EmbeddedServices
 
@@ -64,12 +75,22 @@ def main() -> int:
     endpoints = services.start()
     os.environ.update(endpoints.as_env())
     try:
-        return run(args.records, args.searches, endpoints.database_url)
+        return run(args.records, args.searches, endpoints.database_url, baseline)
     finally:
         services.stop()
 
 
-def run(n_records: int, n_searches: int, database_url: str) -> int:
+def load_revision(rev: str) -> types.ModuleType:
+    """licita.discovery.matching as it was at ``rev`` (same SQL tables; only this module differs)."""
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:shared/licita/discovery/matching.py"],
+                            check=True, capture_output=True, text=True).stdout
+    module = types.ModuleType(f"matching_at_{rev}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{rev}:matching.py", "exec"), module.__dict__)  # our own history, read by git
+    return module
+
+
+def run(n_records: int, n_searches: int, database_url: str, baseline: types.ModuleType | None = None) -> int:
     from sqlalchemy import text
     from sqlalchemy.dialects.postgresql import insert
 
@@ -133,9 +154,12 @@ def run(n_records: int, n_searches: int, database_url: str) -> int:
     from sqlalchemy import create_engine
 
     owner = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with owner.connect() as conn:  # what autovacuum keeps current on a live database
-        conn.execute(text("ANALYZE pncp_compras, pncp_itens, saved_searches, saved_search_terms"))
-    owner.dispose()
+
+    def sql(statement: str) -> Any:
+        with owner.connect() as conn:
+            return conn.execute(text(statement))
+
+    sql("ANALYZE pncp_compras, pncp_itens, saved_searches, saved_search_terms")  # what autovacuum keeps current
     compiled = time.perf_counter()
     print(f"searches:  {n_searches:,} saved searches compiled in SQL in {compiled - loaded:.1f}s "
           f"({(compiled - loaded) / n_searches * 1000:.1f} ms each)")
@@ -146,6 +170,15 @@ def run(n_records: int, n_searches: int, database_url: str) -> int:
         find_matches(db, None, search_ids=[one])
         single = time.perf_counter() - started
         db.rollback()
+    sql("VACUUM search_matches")  # a rolled-back run leaves dead index entries the next one would step over
+    before = None
+    if baseline is not None:  # reference: the other revision's matching, same data, same machine, same minute
+        with system_transaction() as db:
+            started = time.perf_counter()
+            old = baseline.find_matches(db, None)
+            before = time.perf_counter() - started
+            db.rollback()
+        sql("VACUUM search_matches")
     with system_transaction() as db:  # the figure: every search against every record, matches recorded
         started = time.perf_counter()
         run_ = find_matches(db, None)
@@ -159,13 +192,48 @@ def run(n_records: int, n_searches: int, database_url: str) -> int:
         explain_matches(db, sample[20:])
         thousand = time.perf_counter() - started
         explained = db.scalar(text("SELECT count(*) FROM search_matches WHERE jsonb_array_length(explanation) > 0"))
+    floor = write_floor(sql, system_transaction)
+    found = len(run_.new_match_ids)
     print(f"reference: 1 search × {n_records:,} records: {single * 1000:.1f} ms; explanations: one page of 20 "
           f"matches {page * 1000:.0f} ms, {len(sample) - 20:,} matches {thousand:.2f}s ({explained:,} explained)")
+    print(f"reference: write floor (the same {found:,} matches inserted from a table: 3 foreign keys, 3 indexes, "
+          f"row security; no matching): {floor:.2f}s; matching itself ≈ {max(0.0, total - floor):.2f}s")
+    if before is not None:
+        same = len(old.new_match_ids) == found
+        print(f"reference: matching at {baseline.__name__.removeprefix('matching_at_')}: {before:.2f}s, "
+              f"{len(old.new_match_ids):,} matches ({'same count' if same else 'DIFFERENT count'}); "
+              f"now {total:.2f}s = {before / total:.1f}× faster")
+        record("matching 1,000 searches × 10,000 records (baseline revision)", before, "s")
     ok = total <= TARGET_SECONDS and explained == len(sample)
     print(f"matching {n_searches:,} saved searches × {n_records:,} records: {total:.2f}s, "
-          f"{len(run_.new_match_ids):,} matches recorded ({len(run_.new_match_ids) / n_searches:.0f} per search) "
-          f"— target <= {TARGET_SECONDS:.0f}s: {'OK' if ok else 'FAIL'}")
+          f"{found:,} matches recorded ({found / n_searches:.0f} per search) "
+          f"— target <= {TARGET_SECONDS:.0f}s: {'OK' if ok else 'FAIL'}  (load {os.getloadavg()[0]:.1f})")
+    record("matching 1,000 searches × 10,000 records", total, "s", "write floor (same rows, no matching)", floor)
+    owner.dispose()
     return 0 if ok else 1
+
+
+def write_floor(sql: Any, system_transaction: Any) -> float:
+    """Seconds to insert the recorded matches again into an emptied ``search_matches`` as the app role does."""
+    from sqlalchemy import text
+
+    from licita.core.config import get_settings
+
+    sql("DROP TABLE IF EXISTS bench_found; CREATE TABLE bench_found AS "
+        "SELECT company_id, search_id, compra_id, numero_controle FROM search_matches; "
+        f"GRANT SELECT ON bench_found TO {get_settings().db_app_role}; TRUNCATE search_matches")
+    try:
+        with system_transaction() as db:
+            started = time.perf_counter()
+            db.execute(text("""
+                INSERT INTO search_matches (id, company_id, search_id, compra_id, numero_controle, degraded)
+                SELECT gen_random_uuid(), company_id, search_id, compra_id, numero_controle, false FROM bench_found
+                ORDER BY search_id, compra_id
+                ON CONFLICT (search_id, compra_id) DO NOTHING
+                RETURNING id""")).all()
+            return time.perf_counter() - started
+    finally:
+        sql("DROP TABLE bench_found")
 
 
 if __name__ == "__main__":
