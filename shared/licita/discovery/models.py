@@ -1,4 +1,4 @@
-"""Discovery tables (migration 0007).
+"""Discovery tables (migration 0007; 0009: a match's company is its search's, one composite foreign key).
 
 ``pncp_*`` hold PNCP's public records once for the whole platform (tenants read, only the sync writes);
 saved searches, matches, change logs and analysis versions are tenant rows (``company_id`` + RLS).
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -177,6 +178,7 @@ class SavedSearch(Base):
     __tablename__ = "saved_searches"
     __table_args__ = (
         Index("ix_saved_searches_company", "company_id", "created_at"),
+        UniqueConstraint("id", "company_id", name="uq_saved_searches_id_company"),  # target of search_matches' FK
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
@@ -239,11 +241,13 @@ class SearchMatch(Base):
     __table_args__ = (
         UniqueConstraint("search_id", "compra_id", name="uq_search_matches_search_compra"),
         Index("ix_search_matches_company_matched", "company_id", "matched_at"),
+        ForeignKeyConstraint(["search_id", "company_id"], ["saved_searches.id", "saved_searches.company_id"],
+                             ondelete="CASCADE", name="fk_search_matches_search_company"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=_uuid)
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    search_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("saved_searches.id", ondelete="CASCADE"))
+    company_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))  # the search's company (composite FK)
+    search_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     compra_id: Mapped[int] = mapped_column(ForeignKey("pncp_compras.id", ondelete="CASCADE"))
     numero_controle: Mapped[str] = mapped_column(String(60))
     explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

@@ -213,3 +213,30 @@ def test_platform_records_are_read_only_to_tenants(client: PncpClient, fake: Fak
         assert db.execute(text("UPDATE pncp_compras SET objeto = 'x'")).rowcount == 0  # type: ignore[attr-defined]
     with pytest.raises(ProgrammingError), tenant_transaction(caller.company_id) as db:
         db.execute(text("INSERT INTO pncp_sync_state (partition) VALUES ('evil')"))
+
+
+def test_a_match_belongs_to_its_searchs_company(fake: FakePncp, client: PncpClient) -> None:
+    """One composite foreign key (migration 0009): a match naming another company than its search's is refused,
+    and deleting a search takes its matches with it."""
+    from sqlalchemy.exc import IntegrityError
+
+    owner, other = make_caller(), make_caller()
+    s = search(owner, "poltrona")
+    publish(fake, "Aquisição de poltronas")
+    unmatched = publish(fake, "Aquisição de cones")
+    run_cycle(client)
+    with system_transaction() as db:
+        compra_id = db.scalar(text("SELECT id FROM pncp_compras WHERE numero_controle = :n"), {"n": unmatched})
+        assert db.scalar(text("SELECT count(*) FROM search_matches WHERE search_id = :s"), {"s": s["id"]}) == 1
+    row = {"s": s["id"], "p": compra_id}
+    with pytest.raises(IntegrityError, match="fk_search_matches_search_company"), system_transaction() as db:
+        db.execute(text("INSERT INTO search_matches (company_id, search_id, compra_id, numero_controle) "
+                        "VALUES (:c, :s, :p, 'x')"), {**row, "c": other.company_id})
+    with system_transaction() as db:  # the search's own company is accepted (then rolled back)
+        db.execute(text("INSERT INTO search_matches (company_id, search_id, compra_id, numero_controle) "
+                        "VALUES (:c, :s, :p, 'x')"), {**row, "c": owner.company_id})
+        db.rollback()
+    status, _ = api("DELETE", "/discovery/searches/{search_id}", owner, path_params={"search_id": s["id"]})
+    assert status in (200, 204)
+    with system_transaction() as db:
+        assert db.scalar(text("SELECT count(*) FROM search_matches WHERE search_id = :s"), {"s": s["id"]}) == 0
