@@ -54,7 +54,7 @@ def get_board(db: Session, company_id: uuid.UUID, board_id: Any, *, lock: bool =
 
 def get_list(db: Session, company_id: uuid.UUID, list_id: Any, *, lock: bool = False) -> BoardList:
     return get_owned(db, BoardList, company_id, list_id, code="list_not_found", message="Lista não encontrada.",
-                     malformed="Lista não encontrado.", lock=lock)
+                     lock=lock)
 
 
 def board_out(b: Board) -> BoardOut:

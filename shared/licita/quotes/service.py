@@ -46,7 +46,7 @@ PORTAL_PATH = "/cotacao/"
 
 def get_quote(db: Session, company_id: uuid.UUID, quote_id: str, *, lock: bool = False) -> Quote:
     return get_owned(db, Quote, company_id, quote_id, code="quote_not_found", message="Cotação não encontrada.",
-                     malformed="Cotação não encontrado.", lock=lock)
+                     lock=lock)
 
 
 def items_of(db: Session, quote: Quote) -> list[QuoteItem]:

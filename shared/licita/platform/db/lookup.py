@@ -35,13 +35,13 @@ def parse_id(raw: Any, what: str = "Item", code: str = "not_found") -> uuid.UUID
 
 
 def get_owned(db: Session, model: type[R], company_id: uuid.UUID, raw_id: Any, *, code: str, message: str,
-              malformed: str | None = None, lock: bool = False, where: Iterable[ColumnElement[bool]] = ()) -> R:
+              lock: bool = False, where: Iterable[ColumnElement[bool]] = ()) -> R:
     """The ``model`` row ``raw_id`` of ``company_id`` (``FOR UPDATE`` with ``lock``; ``where`` narrows it further),
-    else ``NotFound(message, code)``; a malformed id says ``malformed`` when given."""
+    else ``NotFound(message, code)`` (a malformed id is just as missing)."""
     try:
         wanted = raw_id if isinstance(raw_id, uuid.UUID) else uuid.UUID(str(raw_id))
     except (ValueError, TypeError):
-        raise NotFound(malformed or message, code=code) from None
+        raise NotFound(message, code=code) from None
     stmt = select(model).where(model.id == wanted, model.company_id == company_id, *where)
     row = db.scalar(stmt.with_for_update() if lock else stmt)
     if row is None:
