@@ -12,17 +12,19 @@ every socket stays one signed ``post_to_connection`` (:class:`ApiGatewayPush`), 
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit
 
 from licita.core.config import get_settings
 from licita.platform.ports import DeleteOutcome, PostOutcome, PushPort
+
+if TYPE_CHECKING:
+    import http.client
 
 log = logging.getLogger("licita.push")
 
@@ -66,6 +68,8 @@ class ApiGatewayPush:
         self.local = threading.local()
 
     def _connection(self, fresh: bool = False) -> http.client.HTTPConnection:
+        import http.client  # noqa: PLC0415  (http.client pulls in email and ssl: ~40 ms of the ws $connect cold start, which never posts)
+
         conn: http.client.HTTPConnection | None = getattr(self.local, "conn", None)
         if conn is None or fresh:
             if conn is not None:
@@ -77,6 +81,8 @@ class ApiGatewayPush:
 
     def _call(self, method: str, suffix: str, data: bytes | None) -> tuple[int, bytes]:
         """One signed request to ``{endpoint}{suffix}``: (status, body)."""
+        import http.client  # noqa: PLC0415  (see _connection)
+
         from botocore.awsrequest import AWSRequest  # noqa: PLC0415  (heavy: botocore, only on the AWS call path)
 
         headers_in = {"Content-Type": "application/json"} if data is not None else {}
