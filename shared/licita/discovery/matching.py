@@ -36,22 +36,22 @@ _FILTERS = """
           AND (g.proposal_max_days IS NULL
                OR (c.data_encerramento_proposta >= now()
                    AND c.data_encerramento_proposta <= now() + make_interval(days => g.proposal_max_days)))
-          AND coalesce(c.situacao_id, 1) = 1
 """
 
 
 def _match_sql(scope: str, searches: str) -> str:
-    """Filters before term combination, on few rows. The structured filters are evaluated once per distinct
-    filter set of the active searches (1,000 searches share a few dozen): ``sets`` holds each set's passing
-    compra ids (a UF-bound set reads its UFs through the index). Every distinct term tsquery is looked up once in
-    the GIN index (``hits``: its compra ids per UF, and those hit in the object). Each (term, filter set) pair some
-    search uses is then narrowed to the ids passing that set (``narrowed``: hashed set intersections, per UF), and
-    each search is its clauses' combination of its narrowed sets: every required clause (an OR of alternatives)
-    hit — one bit per clause, at most MAX_ALTERNATIVES (60) of them — and no excluded term hit, the same logic as
-    the search's own compiled ``tsq``. A frequent term thus becomes (search, compra) pairs only inside its
-    searches' UFs, modalities, values and windows, instead of fanning out over every record before the filters
-    apply (1,000 searches × 10,000 records: 2.7 million pairs before, 52,000 now). The large intermediate
-    results are arrays on a few hundred rows, so no join depends on the planner's row estimates of a CTE."""
+    """Filters before term combination, on few rows. The records in scope are read once (``records``: a
+    cycle's batch, or every record) and the structured filters are evaluated once per distinct filter set of the
+    active searches (1,000 searches share a few dozen): ``sets`` holds each set's passing compra ids. Every
+    distinct term tsquery is looked up once in the GIN index (``hits``: its compra ids per UF, and those hit in
+    the object). Each (term, filter set) pair some search uses is then narrowed to the ids passing that set
+    (``narrowed``: hashed set intersections, per UF), and each search is its clauses' combination of its narrowed
+    sets: every required clause (an OR of alternatives) hit — one bit per clause, at most MAX_ALTERNATIVES (60)
+    of them — and no excluded term hit, the same logic as the search's own compiled ``tsq``. A frequent term
+    thus becomes (search, compra) pairs only inside its searches' UFs, modalities, values and windows, instead
+    of fanning out over every record before the filters apply (1,000 searches × 10,000 records: 2.7 million
+    pairs before, 52,000 now). The large intermediate results are arrays on a few hundred rows, so no join
+    depends on the planner's row estimates of a CTE."""
     return f"""
     WITH active AS MATERIALIZED (  -- set_id numbers each distinct combination of structured filters
         SELECT s.*, dense_rank() OVER (ORDER BY s.filters) AS set_id
@@ -60,10 +60,13 @@ def _match_sql(scope: str, searches: str) -> str:
                      jsonb_build_array(s.ufs, s.municipios_ibge, s.modalidades, s.valor_min, s.valor_max, s.srp,
                                        s.me_epp_only, s.proposal_min_days, s.proposal_max_days) AS filters
               FROM saved_searches s WHERE s.active {searches}) s
+    ), records AS MATERIALIZED (  -- the records in scope, read once: what the filters look at
+        SELECT c.id, c.uf, c.municipio_ibge, c.modalidade_id, c.valor_total_estimado, c.srp, c.me_epp_friendly,
+               c.data_encerramento_proposta
+        FROM pncp_compras c WHERE {scope} AND coalesce(c.situacao_id, 1) = 1
     ), sets AS MATERIALIZED (  -- each filter set once, with the ids of the compras passing it
-        SELECT g.set_id, g.ufs, CASE
-            WHEN cardinality(g.ufs) = 0 THEN ARRAY(SELECT c.id FROM pncp_compras c WHERE {scope} {_FILTERS})
-            ELSE ARRAY(SELECT c.id FROM pncp_compras c WHERE c.uf = ANY(g.ufs) AND {scope} {_FILTERS}) END AS ids
+        SELECT g.set_id, g.ufs,
+               ARRAY(SELECT c.id FROM records c WHERE (cardinality(g.ufs) = 0 OR c.uf = ANY(g.ufs)) {_FILTERS}) AS ids
         FROM (SELECT DISTINCT ON (a.set_id) a.* FROM active a ORDER BY a.set_id) g
     ), ranked AS (
         SELECT t.search_id, a.company_id, t.clause, t.exclude, a.search_items, a.set_id, t.tsq,
