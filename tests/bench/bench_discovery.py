@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,7 @@ def main() -> int:
         return run(args.records, args.searches, endpoints.database_url, baseline)
     finally:
         services.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)  # ~0.3-1 GB of PostgreSQL data per run
 
 
 def load_revision(rev: str) -> types.ModuleType:
