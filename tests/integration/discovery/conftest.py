@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from discovery_support import events  # noqa: F401
+from env_support import env_vars
 
 from licita.platform.pncp import PncpClient, PncpSettings, RetryPolicy
 from licita_local.pncp_fake import FakePncp
@@ -21,7 +21,6 @@ from notify_helpers import reset_licita
 from tenders_helpers import Aws, drain
 
 FAST_RETRY = RetryPolicy(max_attempts=8, base=0.01, cap=0.05, max_retry_after=5.0, deadline=30.0)
-ENV = ("PNCP_CONSULTA_URL", "PNCP_API_URL", "PNCP_RATE_PER_SECOND", "DISCOVERY_MODALITIES", "DISCOVERY_BACKFILL_DAYS")
 
 
 @pytest.fixture(scope="session")
@@ -32,21 +31,16 @@ def fake() -> Iterator[FakePncp]:
 
 @pytest.fixture(scope="session")
 def discovery_env(fake: FakePncp, aws: Aws) -> Iterator[Aws]:
-    saved = {k: os.environ.get(k) for k in ENV}
-    os.environ.update(PNCP_CONSULTA_URL=f"{fake.base_url}/api/consulta", PNCP_API_URL=f"{fake.base_url}/api/pncp",
-                      PNCP_RATE_PER_SECOND="0", DISCOVERY_MODALITIES="6", DISCOVERY_BACKFILL_DAYS="1")
-    reset_licita()
     from licita.discovery.pncp import reset_client
 
-    reset_client()
-    yield aws
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    reset_licita()
-    reset_client()
+    def reset() -> None:
+        reset_licita()
+        reset_client()
+
+    values = {"PNCP_CONSULTA_URL": f"{fake.base_url}/api/consulta", "PNCP_API_URL": f"{fake.base_url}/api/pncp",
+              "PNCP_RATE_PER_SECOND": "0", "DISCOVERY_MODALITIES": "6", "DISCOVERY_BACKFILL_DAYS": "1"}
+    with env_vars(values, reset):
+        yield aws
 
 
 @pytest.fixture(autouse=True)
