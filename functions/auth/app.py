@@ -5,15 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
-from licita.auth.schemas import (
-    LoginRequest,
-    PasswordChange,
-    PasswordSetup,
-    RefreshRequest,
-    SessionList,
-    TokenPair,
-    UserOut,
-)
+from licita.auth import schemas as s
 from licita.core.lazy import lazy_import
 
 if TYPE_CHECKING:
@@ -27,14 +19,14 @@ api = Api("auth", tags=["auth"])
 app = api.app
 
 
-@api.post("/auth/login", body=LoginRequest, response=TokenPair, public=True, errors=(401, 403, 409, 429))
-def login(ctx: RequestContext[LoginRequest, None]) -> TokenPair:
+@api.post("/auth/login", body=s.LoginRequest, response=s.TokenPair, public=True, errors=(401, 403, 409, 429))
+def login(ctx: RequestContext[s.LoginRequest, None]) -> s.TokenPair:
     """Exchange e-mail and password for an access JWT and a refresh token."""
     return auth.login(ctx.body.email, ctx.body.password, ctx.actor)
 
 
-@api.post("/auth/refresh", body=RefreshRequest, response=TokenPair, public=True, errors=(401,))
-def refresh(ctx: RequestContext[RefreshRequest, None]) -> TokenPair:
+@api.post("/auth/refresh", body=s.RefreshRequest, response=s.TokenPair, public=True, errors=(401,))
+def refresh(ctx: RequestContext[s.RefreshRequest, None]) -> s.TokenPair:
     """Rotate the refresh token; presenting a rotated one again revokes the whole session."""
     return auth.refresh(ctx.body.refresh_token, ctx.actor)
 
@@ -45,14 +37,14 @@ def logout(ctx: RequestContext[None, None]) -> None:
     auth.logout(ctx.user, ctx.actor)
 
 
-@api.get("/auth/me", response=UserOut, allow_pending_password=True)
-def me(ctx: RequestContext[None, None]) -> UserOut:
+@api.get("/auth/me", response=s.UserOut, allow_pending_password=True)
+def me(ctx: RequestContext[None, None]) -> s.UserOut:
     """The caller's user record."""
     return auth.me(ctx.user)
 
 
-@api.get("/auth/sessions", response=SessionList)
-def sessions(ctx: RequestContext[None, None]) -> SessionList:
+@api.get("/auth/sessions", response=s.SessionList)
+def sessions(ctx: RequestContext[None, None]) -> s.SessionList:
     """The caller's active sessions (devices)."""
     return auth.list_sessions(ctx.user)
 
@@ -63,13 +55,13 @@ def revoke_session(ctx: RequestContext[None, None]) -> None:
     auth.revoke_session(ctx.user, ctx.path_params["session_id"], ctx.actor)
 
 
-@api.post("/auth/password", body=PasswordChange, status=204, allow_pending_password=True, errors=(400, 403))
-def change_password(ctx: RequestContext[PasswordChange, None]) -> None:
+@api.post("/auth/password", body=s.PasswordChange, status=204, allow_pending_password=True, errors=(400, 403))
+def change_password(ctx: RequestContext[s.PasswordChange, None]) -> None:
     """Change one's own password; every other session is signed out."""
     accounts.change_password(ctx.user, ctx.body.current_password, ctx.body.new_password, ctx.actor)
 
 
-@api.post("/auth/password/setup", body=PasswordSetup, status=204, public=True, errors=(401, 403))
-def setup_password(ctx: RequestContext[PasswordSetup, None]) -> None:
+@api.post("/auth/password/setup", body=s.PasswordSetup, status=204, public=True, errors=(401, 403))
+def setup_password(ctx: RequestContext[s.PasswordSetup, None]) -> None:
     """Set a password with a one-time token (first access, invitation, reset)."""
     accounts.setup_password(ctx.body.token, ctx.body.new_password, ctx.actor)

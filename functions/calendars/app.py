@@ -10,28 +10,8 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Response
 
 from licita.api import Api, RequestContext
-from licita.calendars.google_schemas import (
-    GoogleCallback,
-    GoogleConnectOut,
-    GoogleDisconnect,
-    GoogleStatus,
-    GoogleSyncResult,
-)
-from licita.calendars.schemas import (
-    CalendarCreate,
-    CalendarList,
-    CalendarOut,
-    EventCreate,
-    EventOut,
-    EventUpdate,
-    FeedCreate,
-    FeedCreated,
-    FeedList,
-    FeedOut,
-    OccurrenceList,
-    RangeQuery,
-    RespondBody,
-)
+from licita.calendars import google_schemas as gs
+from licita.calendars import schemas as s
 from licita.core.config import get_settings
 from licita.core.errors import AppError
 from licita.core.http import RouteSpec, error_response
@@ -49,42 +29,42 @@ api = Api("calendars", tags=["calendars"])
 app = api.app
 
 
-@api.get("/calendars", response=CalendarList, permission="calendar:read")
-def list_calendars(ctx: RequestContext[None, None]) -> CalendarList:
+@api.get("/calendars", response=s.CalendarList, permission="calendar:read")
+def list_calendars(ctx: RequestContext[None, None]) -> s.CalendarList:
     """Company calendars and your personal ones."""
     return service.list_calendars(ctx.user)
 
 
-@api.post("/calendars", body=CalendarCreate, response=CalendarOut, status=201, permission="calendar:write",
+@api.post("/calendars", body=s.CalendarCreate, response=s.CalendarOut, status=201, permission="calendar:write",
           errors=(403, 422))
-def create_calendar(ctx: RequestContext[CalendarCreate, None]) -> CalendarOut:
+def create_calendar(ctx: RequestContext[s.CalendarCreate, None]) -> s.CalendarOut:
     """A personal calendar (or, for managers, a company one)."""
     return service.create_calendar(ctx.user, ctx.body, ctx.actor)
 
 
-@api.get("/calendars/occurrences", query=RangeQuery, response=OccurrenceList, permission="calendar:read",
+@api.get("/calendars/occurrences", query=s.RangeQuery, response=s.OccurrenceList, permission="calendar:read",
          errors=(404, 422))
-def list_occurrences(ctx: RequestContext[None, RangeQuery]) -> OccurrenceList:
+def list_occurrences(ctx: RequestContext[None, s.RangeQuery]) -> s.OccurrenceList:
     """Every occurrence between ?from= and ?to= (recurrences expanded), automatic deadlines included."""
     return service.occurrences(ctx.user, ctx.query)
 
 
-@api.post("/calendars/{calendar_id}/events", body=EventCreate, response=EventOut, status=201,
+@api.post("/calendars/{calendar_id}/events", body=s.EventCreate, response=s.EventOut, status=201,
           permission="calendar:write", errors=(404, 422))
-def create_event(ctx: RequestContext[EventCreate, None]) -> EventOut:
+def create_event(ctx: RequestContext[s.EventCreate, None]) -> s.EventOut:
     """An event, optionally recurring (RRULE) with reminders and invited people."""
     return service.create_event(ctx.user, ctx.path_params["calendar_id"], ctx.body, ctx.actor)
 
 
-@api.get("/calendar-events/{event_id}", response=EventOut, permission="calendar:read", errors=(404,))
-def get_event(ctx: RequestContext[None, None]) -> EventOut:
+@api.get("/calendar-events/{event_id}", response=s.EventOut, permission="calendar:read", errors=(404,))
+def get_event(ctx: RequestContext[None, None]) -> s.EventOut:
     """One event with its attendees' answers."""
     return service.get_event(ctx.user, ctx.path_params["event_id"])
 
 
-@api.patch("/calendar-events/{event_id}", body=EventUpdate, response=EventOut, permission="calendar:write",
+@api.patch("/calendar-events/{event_id}", body=s.EventUpdate, response=s.EventOut, permission="calendar:write",
            errors=(404, 409, 422))
-def update_event(ctx: RequestContext[EventUpdate, None]) -> EventOut:
+def update_event(ctx: RequestContext[s.EventUpdate, None]) -> s.EventOut:
     """Edit a manual event (automatic ones follow their source); carries the version read."""
     return service.update_event(ctx.user, ctx.path_params["event_id"], ctx.body, ctx.actor)
 
@@ -95,9 +75,9 @@ def delete_event(ctx: RequestContext[None, None]) -> None:
     service.delete_event(ctx.user, ctx.path_params["event_id"], ctx.actor)
 
 
-@api.post("/calendar-events/{event_id}/respond", body=RespondBody, response=EventOut, permission="calendar:read",
+@api.post("/calendar-events/{event_id}/respond", body=s.RespondBody, response=s.EventOut, permission="calendar:read",
           errors=(404, 422))
-def respond(ctx: RequestContext[RespondBody, None]) -> EventOut:
+def respond(ctx: RequestContext[s.RespondBody, None]) -> s.EventOut:
     """Accept, decline or tentatively accept an invitation."""
     return service.respond(ctx.user, ctx.path_params["event_id"], ctx.body.status, ctx.actor)
 
@@ -111,55 +91,55 @@ def _base_url(ctx: RequestContext[Any, Any]) -> str:
     return f"{proto}://{host}"
 
 
-@api.post("/calendars/feeds", body=FeedCreate, response=FeedCreated, status=201, permission="calendar:read",
+@api.post("/calendars/feeds", body=s.FeedCreate, response=s.FeedCreated, status=201, permission="calendar:read",
           errors=(422,))
-def create_feed(ctx: RequestContext[FeedCreate, None]) -> FeedCreated:
+def create_feed(ctx: RequestContext[s.FeedCreate, None]) -> s.FeedCreated:
     """A secret ICS URL (yours or the company's calendars) for Google Calendar, Outlook or Apple Calendar."""
     return feeds.create_feed(ctx.user, ctx.body, _base_url(ctx), ctx.actor)
 
 
-@api.get("/calendars/feeds", response=FeedList, permission="calendar:read")
-def list_feeds(ctx: RequestContext[None, None]) -> FeedList:
+@api.get("/calendars/feeds", response=s.FeedList, permission="calendar:read")
+def list_feeds(ctx: RequestContext[None, None]) -> s.FeedList:
     """Your feeds (the URLs themselves are shown only when created)."""
     return feeds.list_feeds(ctx.user)
 
 
-@api.delete("/calendars/feeds/{feed_id}", response=FeedOut, permission="calendar:read", errors=(404,))
-def revoke_feed(ctx: RequestContext[None, None]) -> FeedOut:
+@api.delete("/calendars/feeds/{feed_id}", response=s.FeedOut, permission="calendar:read", errors=(404,))
+def revoke_feed(ctx: RequestContext[None, None]) -> s.FeedOut:
     """Revoke a feed: its URL stops working at once."""
     return feeds.revoke_feed(ctx.user, ctx.path_params["feed_id"], ctx.actor)
 
 
 # ------------------------------------------------------------------------------ Google Calendar sync (optional)
-@api.get("/calendars/google/status", response=GoogleStatus, permission="calendar:read")
-def google_status(ctx: RequestContext[None, None]) -> GoogleStatus:
+@api.get("/calendars/google/status", response=gs.GoogleStatus, permission="calendar:read")
+def google_status(ctx: RequestContext[None, None]) -> gs.GoogleStatus:
     """Whether the sync is offered, and your link: calendar, last sync, last error (never the credentials)."""
     return google_sync.status(ctx.user)
 
 
-@api.get("/calendars/google/connect", response=GoogleConnectOut, permission="calendar:read", errors=(404,))
-def google_connect(ctx: RequestContext[None, None]) -> GoogleConnectOut:
+@api.get("/calendars/google/connect", response=gs.GoogleConnectOut, permission="calendar:read", errors=(404,))
+def google_connect(ctx: RequestContext[None, None]) -> gs.GoogleConnectOut:
     """Google's consent URL with a one-time state bound to you; Google returns to the SPA's callback page."""
     return google_sync.connect_url(ctx.user)
 
 
-@api.post("/calendars/google/callback", body=GoogleCallback, response=GoogleStatus, permission="calendar:read",
+@api.post("/calendars/google/callback", body=gs.GoogleCallback, response=gs.GoogleStatus, permission="calendar:read",
           errors=(404, 422, 503))
-def google_callback(ctx: RequestContext[GoogleCallback, None]) -> GoogleStatus:
+def google_callback(ctx: RequestContext[gs.GoogleCallback, None]) -> gs.GoogleStatus:
     """The SPA posts Google's code and state: tokens are exchanged and stored encrypted, a first sync runs."""
     return google_sync.complete(ctx.user, ctx.body, ctx.actor)
 
 
-@api.post("/calendars/google/sync", response=GoogleSyncResult, permission="calendar:read",
+@api.post("/calendars/google/sync", response=gs.GoogleSyncResult, permission="calendar:read",
           errors=(404, 409, 503))
-def google_sync_now(ctx: RequestContext[None, None]) -> GoogleSyncResult:
+def google_sync_now(ctx: RequestContext[None, None]) -> gs.GoogleSyncResult:
     """Pull Google's changes and push yours now (the schedule does it every 15 minutes)."""
     return google_sync.sync_now(ctx.user, ctx.actor)
 
 
-@api.post("/calendars/google/disconnect", body=GoogleDisconnect, response=GoogleStatus,
+@api.post("/calendars/google/disconnect", body=gs.GoogleDisconnect, response=gs.GoogleStatus,
           permission="calendar:read", errors=(404, 409, 422, 503))
-def google_disconnect(ctx: RequestContext[GoogleDisconnect, None]) -> GoogleStatus:
+def google_disconnect(ctx: RequestContext[gs.GoogleDisconnect, None]) -> gs.GoogleStatus:
     """Forget your Google link (optionally deleting from Google the events Licita put there)."""
     return google_sync.disconnect(ctx.user, ctx.body, ctx.actor)
 

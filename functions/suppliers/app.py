@@ -7,32 +7,8 @@ from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
 from licita.core.lazy import lazy_import
-from licita.products.schemas import (
-    LinkList,
-    LinkOut,
-    LinkRequest,
-    ProductCreate,
-    ProductListQuery,
-    ProductOut,
-    ProductPage,
-    ProductUpdate,
-)
-from licita.suppliers.schemas import (
-    DocumentCreate,
-    DocumentList,
-    DocumentUpload,
-    DownloadLink,
-    ExportQuery,
-    ImportRequest,
-    ImportResult,
-    ImportUploadRequest,
-    SupplierCreate,
-    SupplierListQuery,
-    SupplierOut,
-    SupplierPage,
-    SupplierUpdate,
-    UploadTicket,
-)
+from licita.products import schemas as ps
+from licita.suppliers import schemas as s
 
 if TYPE_CHECKING:
     from licita.products import service as products
@@ -50,49 +26,49 @@ app = api.app
 
 
 # ------------------------------------------------------------------------------ suppliers
-@api.post("/suppliers", body=SupplierCreate, response=SupplierOut, status=201, permission="suppliers:write",
+@api.post("/suppliers", body=s.SupplierCreate, response=s.SupplierOut, status=201, permission="suppliers:write",
           errors=(409, 422))
-def create_supplier(ctx: RequestContext[SupplierCreate, None]) -> SupplierOut:
+def create_supplier(ctx: RequestContext[s.SupplierCreate, None]) -> s.SupplierOut:
     """Register a supplier (CNPJ validated, unique in the company)."""
     return suppliers.create(ctx.user, ctx.body, ctx.actor)
 
 
-@api.get("/suppliers", query=SupplierListQuery, response=SupplierPage, permission="suppliers:read", errors=(422,))
-def list_suppliers(ctx: RequestContext[None, SupplierListQuery]) -> SupplierPage:
+@api.get("/suppliers", query=s.SupplierListQuery, response=s.SupplierPage, permission="suppliers:read", errors=(422,))
+def list_suppliers(ctx: RequestContext[None, s.SupplierListQuery]) -> s.SupplierPage:
     """Search by name, CNPJ, category and UF; sort (``legal_name``, ``-rating``…) and paginate."""
     return suppliers.list_suppliers(ctx.user, ctx.query)
 
 
-@api.get("/suppliers/export", query=ExportQuery, response=DownloadLink, permission="suppliers:read",
+@api.get("/suppliers/export", query=s.ExportQuery, response=s.DownloadLink, permission="suppliers:read",
          errors=(422,))
-def export_suppliers(ctx: RequestContext[None, ExportQuery]) -> DownloadLink:
+def export_suppliers(ctx: RequestContext[None, s.ExportQuery]) -> s.DownloadLink:
     """Every supplier as CSV or XLSX (a short-lived download link)."""
     return suppliers.export(ctx.user, ctx.query.format)
 
 
-@api.post("/suppliers/imports", body=ImportRequest, response=ImportResult, permission="suppliers:write",
+@api.post("/suppliers/imports", body=s.ImportRequest, response=s.ImportResult, permission="suppliers:write",
           errors=(404, 413, 422))
-def import_suppliers(ctx: RequestContext[ImportRequest, None]) -> ImportResult:
+def import_suppliers(ctx: RequestContext[s.ImportRequest, None]) -> s.ImportResult:
     """Import a CSV/XLSX: good rows saved together, bad rows reported (row, column, why)."""
     return suppliers.import_suppliers(ctx.user, ctx.body, ctx.actor)
 
 
-@api.post("/imports/uploads", body=ImportUploadRequest, response=UploadTicket, status=201,
+@api.post("/imports/uploads", body=s.ImportUploadRequest, response=s.UploadTicket, status=201,
           permission="suppliers:write", errors=(413, 415, 422))
-def import_upload(ctx: RequestContext[ImportUploadRequest, None]) -> UploadTicket:
+def import_upload(ctx: RequestContext[s.ImportUploadRequest, None]) -> s.UploadTicket:
     """A presigned POST for a large import spreadsheet (then pass its key as ``upload_key``)."""
     return imports_.upload_ticket(suppliers.company_of(ctx.user), ctx.body)
 
 
-@api.get("/suppliers/{supplier_id}", response=SupplierOut, permission="suppliers:read", errors=(404,))
-def get_supplier(ctx: RequestContext[None, None]) -> SupplierOut:
+@api.get("/suppliers/{supplier_id}", response=s.SupplierOut, permission="suppliers:read", errors=(404,))
+def get_supplier(ctx: RequestContext[None, None]) -> s.SupplierOut:
     """One supplier."""
     return suppliers.get(ctx.user, ctx.path_params["supplier_id"])
 
 
-@api.patch("/suppliers/{supplier_id}", body=SupplierUpdate, response=SupplierOut, permission="suppliers:write",
+@api.patch("/suppliers/{supplier_id}", body=s.SupplierUpdate, response=s.SupplierOut, permission="suppliers:write",
            errors=(404, 409, 422))
-def update_supplier(ctx: RequestContext[SupplierUpdate, None]) -> SupplierOut:
+def update_supplier(ctx: RequestContext[s.SupplierUpdate, None]) -> s.SupplierOut:
     """Change the fields sent."""
     return suppliers.update(ctx.user, ctx.path_params["supplier_id"], ctx.body, ctx.actor)
 
@@ -104,22 +80,22 @@ def delete_supplier(ctx: RequestContext[None, None]) -> None:
 
 
 # ------------------------------------------------------------------------------ documents (certidões)
-@api.post("/suppliers/{supplier_id}/documents", body=DocumentCreate, response=DocumentUpload, status=201,
+@api.post("/suppliers/{supplier_id}/documents", body=s.DocumentCreate, response=s.DocumentUpload, status=201,
           permission="suppliers:write", errors=(404, 413, 415, 422))
-def create_document(ctx: RequestContext[DocumentCreate, None]) -> DocumentUpload:
+def create_document(ctx: RequestContext[s.DocumentCreate, None]) -> s.DocumentUpload:
     """Register a document (issue/expiry dates) and get a presigned POST to upload its file."""
     return documents.create(ctx.user, ctx.path_params["supplier_id"], ctx.body, ctx.actor)
 
 
-@api.get("/suppliers/{supplier_id}/documents", response=DocumentList, permission="suppliers:read", errors=(404,))
-def list_documents(ctx: RequestContext[None, None]) -> DocumentList:
+@api.get("/suppliers/{supplier_id}/documents", response=s.DocumentList, permission="suppliers:read", errors=(404,))
+def list_documents(ctx: RequestContext[None, None]) -> s.DocumentList:
     """The supplier's documents, soonest expiry first, each marked valid/expiring/expired."""
     return documents.list_documents(ctx.user, ctx.path_params["supplier_id"])
 
 
-@api.get("/suppliers/{supplier_id}/documents/{document_id}/download", response=DownloadLink,
+@api.get("/suppliers/{supplier_id}/documents/{document_id}/download", response=s.DownloadLink,
          permission="suppliers:read", errors=(404, 409))
-def download_document(ctx: RequestContext[None, None]) -> DownloadLink:
+def download_document(ctx: RequestContext[None, None]) -> s.DownloadLink:
     """A short-lived link to the document's file."""
     return documents.download(ctx.user, ctx.path_params["supplier_id"], ctx.path_params["document_id"])
 
@@ -132,41 +108,41 @@ def delete_document(ctx: RequestContext[None, None]) -> None:
 
 
 # ------------------------------------------------------------------------------ products
-@api.post("/products", body=ProductCreate, response=ProductOut, status=201, permission="products:write",
+@api.post("/products", body=ps.ProductCreate, response=ps.ProductOut, status=201, permission="products:write",
           errors=(422,))
-def create_product(ctx: RequestContext[ProductCreate, None]) -> ProductOut:
+def create_product(ctx: RequestContext[ps.ProductCreate, None]) -> ps.ProductOut:
     """Add a catalogue product (CATMAT/CATSER or NCM code checked)."""
     return products.create(ctx.user, ctx.body, ctx.actor)
 
 
-@api.get("/products", query=ProductListQuery, response=ProductPage, permission="products:read", errors=(422,))
-def list_products(ctx: RequestContext[None, ProductListQuery]) -> ProductPage:
+@api.get("/products", query=ps.ProductListQuery, response=ps.ProductPage, permission="products:read", errors=(422,))
+def list_products(ctx: RequestContext[None, ps.ProductListQuery]) -> ps.ProductPage:
     """Search the catalogue by text, code and category; sort and paginate."""
     return products.list_products(ctx.user, ctx.query)
 
 
-@api.get("/products/export", query=ExportQuery, response=DownloadLink, permission="products:read", errors=(422,))
-def export_products(ctx: RequestContext[None, ExportQuery]) -> DownloadLink:
+@api.get("/products/export", query=s.ExportQuery, response=s.DownloadLink, permission="products:read", errors=(422,))
+def export_products(ctx: RequestContext[None, s.ExportQuery]) -> s.DownloadLink:
     """The catalogue as CSV or XLSX."""
     return products.export(ctx.user, ctx.query.format)
 
 
-@api.post("/products/imports", body=ImportRequest, response=ImportResult, permission="products:write",
+@api.post("/products/imports", body=s.ImportRequest, response=s.ImportResult, permission="products:write",
           errors=(404, 413, 422))
-def import_products(ctx: RequestContext[ImportRequest, None]) -> ImportResult:
+def import_products(ctx: RequestContext[s.ImportRequest, None]) -> s.ImportResult:
     """Import a CSV/XLSX catalogue (rows with a known code update that product)."""
     return products.import_products(ctx.user, ctx.body, ctx.actor)
 
 
-@api.get("/products/{product_id}", response=ProductOut, permission="products:read", errors=(404,))
-def get_product(ctx: RequestContext[None, None]) -> ProductOut:
+@api.get("/products/{product_id}", response=ps.ProductOut, permission="products:read", errors=(404,))
+def get_product(ctx: RequestContext[None, None]) -> ps.ProductOut:
     """One product."""
     return products.get(ctx.user, ctx.path_params["product_id"])
 
 
-@api.patch("/products/{product_id}", body=ProductUpdate, response=ProductOut, permission="products:write",
+@api.patch("/products/{product_id}", body=ps.ProductUpdate, response=ps.ProductOut, permission="products:write",
            errors=(404, 422))
-def update_product(ctx: RequestContext[ProductUpdate, None]) -> ProductOut:
+def update_product(ctx: RequestContext[ps.ProductUpdate, None]) -> ps.ProductOut:
     """Change the fields sent."""
     return products.update(ctx.user, ctx.path_params["product_id"], ctx.body, ctx.actor)
 
@@ -177,21 +153,21 @@ def delete_product(ctx: RequestContext[None, None]) -> None:
     products.delete(ctx.user, ctx.path_params["product_id"], ctx.actor)
 
 
-@api.get("/products/{product_id}/suppliers", response=LinkList, permission="products:read", errors=(404,))
-def product_suppliers(ctx: RequestContext[None, None]) -> LinkList:
+@api.get("/products/{product_id}/suppliers", response=ps.LinkList, permission="products:read", errors=(404,))
+def product_suppliers(ctx: RequestContext[None, None]) -> ps.LinkList:
     """Who supplies this product, cheapest last quoted price first."""
     return products.product_suppliers(ctx.user, ctx.path_params["product_id"])
 
 
-@api.get("/suppliers/{supplier_id}/products", response=LinkList, permission="products:read", errors=(404,))
-def supplier_products(ctx: RequestContext[None, None]) -> LinkList:
+@api.get("/suppliers/{supplier_id}/products", response=ps.LinkList, permission="products:read", errors=(404,))
+def supplier_products(ctx: RequestContext[None, None]) -> ps.LinkList:
     """What this supplier supplies, with the last quoted prices."""
     return products.supplier_products(ctx.user, ctx.path_params["supplier_id"])
 
 
-@api.put("/suppliers/{supplier_id}/products/{product_id}", body=LinkRequest, response=LinkOut,
+@api.put("/suppliers/{supplier_id}/products/{product_id}", body=ps.LinkRequest, response=ps.LinkOut,
          permission="products:write", errors=(404, 422))
-def link_product(ctx: RequestContext[LinkRequest, None]) -> LinkOut:
+def link_product(ctx: RequestContext[ps.LinkRequest, None]) -> ps.LinkOut:
     """Link a supplier to a product (its code for it, a known price)."""
     return products.link(ctx.user, ctx.path_params["supplier_id"], ctx.path_params["product_id"], ctx.body,
                          ctx.actor)

@@ -7,19 +7,7 @@ from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
 from licita.core.lazy import lazy_import
-from licita.tenders.schemas import (
-    DeadlineList,
-    DownloadLink,
-    FieldCorrectionRequest,
-    FieldOut,
-    ItemList,
-    ReanalyzeResponse,
-    TenderDetail,
-    TenderListQuery,
-    TenderPage,
-    TenderUploadRequest,
-    TenderUploadResponse,
-)
+from licita.tenders import schemas as s
 
 if TYPE_CHECKING:
     from licita.tenders import queries
@@ -32,54 +20,54 @@ api = Api("tenders", tags=["tenders"])
 app = api.app
 
 
-@api.post("/tenders/uploads", body=TenderUploadRequest, response=TenderUploadResponse, status=201,
+@api.post("/tenders/uploads", body=s.TenderUploadRequest, response=s.TenderUploadResponse, status=201,
           permission="tenders:write", errors=(413, 415, 422))
-def create_upload(ctx: RequestContext[TenderUploadRequest, None]) -> TenderUploadResponse:
+def create_upload(ctx: RequestContext[s.TenderUploadRequest, None]) -> s.TenderUploadResponse:
     """Create a tender and a presigned POST to upload its document (PDF, DOCX or ZIP) straight to S3."""
     return tenders.create_upload(ctx.user, ctx.body, ctx.actor)
 
 
-@api.get("/tenders", query=TenderListQuery, response=TenderPage, permission="tenders:read", errors=(422,))
-def list_tenders(ctx: RequestContext[None, TenderListQuery]) -> TenderPage:
+@api.get("/tenders", query=s.TenderListQuery, response=s.TenderPage, permission="tenders:read", errors=(422,))
+def list_tenders(ctx: RequestContext[None, s.TenderListQuery]) -> s.TenderPage:
     """Search, filter, sort and paginate the company's tenders."""
     return queries.list_tenders(ctx.user, ctx.query)
 
 
-@api.get("/tenders/{tender_id}", response=TenderDetail, permission="tenders:read", errors=(404,))
-def get_tender(ctx: RequestContext[None, None]) -> TenderDetail:
+@api.get("/tenders/{tender_id}", response=s.TenderDetail, permission="tenders:read", errors=(404,))
+def get_tender(ctx: RequestContext[None, None]) -> s.TenderDetail:
     """A tender with every extracted field, its evidence (page + quote), corrections and risk."""
     return queries.get_tender(ctx.user, ctx.path_params["tender_id"])
 
 
-@api.get("/tenders/{tender_id}/items", response=ItemList, permission="tenders:read", errors=(404,))
-def list_items(ctx: RequestContext[None, None]) -> ItemList:
+@api.get("/tenders/{tender_id}/items", response=s.ItemList, permission="tenders:read", errors=(404,))
+def list_items(ctx: RequestContext[None, None]) -> s.ItemList:
     """The tender's item table, in document order."""
     return queries.list_items(ctx.user, ctx.path_params["tender_id"])
 
 
-@api.get("/tenders/{tender_id}/deadlines", response=DeadlineList, permission="tenders:read", errors=(404,))
-def list_deadlines(ctx: RequestContext[None, None]) -> DeadlineList:
+@api.get("/tenders/{tender_id}/deadlines", response=s.DeadlineList, permission="tenders:read", errors=(404,))
+def list_deadlines(ctx: RequestContext[None, None]) -> s.DeadlineList:
     """Session, proposal, impugnação and esclarecimento deadlines (extracted or computed by law)."""
     return queries.list_deadlines(ctx.user, ctx.path_params["tender_id"])
 
 
-@api.get("/tenders/{tender_id}/download", response=DownloadLink, permission="tenders:read", errors=(404, 409))
-def download(ctx: RequestContext[None, None]) -> DownloadLink:
+@api.get("/tenders/{tender_id}/download", response=s.DownloadLink, permission="tenders:read", errors=(404, 409))
+def download(ctx: RequestContext[None, None]) -> s.DownloadLink:
     """A short-lived link to download the original document."""
     return queries.download_link(ctx.user, ctx.path_params["tender_id"])
 
 
-@api.put("/tenders/{tender_id}/fields/{field}", body=FieldCorrectionRequest, response=FieldOut,
+@api.put("/tenders/{tender_id}/fields/{field}", body=s.FieldCorrectionRequest, response=s.FieldOut,
          permission="tenders:write", errors=(404, 409, 422))
-def correct_field(ctx: RequestContext[FieldCorrectionRequest, None]) -> FieldOut:
+def correct_field(ctx: RequestContext[s.FieldCorrectionRequest, None]) -> s.FieldOut:
     """Correct one extracted field; the extractor's value and evidence are kept beside the correction."""
     return tenders.correct_field(ctx.user, ctx.path_params["tender_id"], ctx.path_params["field"], ctx.body,
                                  ctx.actor)
 
 
-@api.post("/tenders/{tender_id}/reanalyze", response=ReanalyzeResponse, status=202, permission="tenders:write",
+@api.post("/tenders/{tender_id}/reanalyze", response=s.ReanalyzeResponse, status=202, permission="tenders:write",
           errors=(404, 409, 503))
-def reanalyze(ctx: RequestContext[None, None]) -> ReanalyzeResponse:
+def reanalyze(ctx: RequestContext[None, None]) -> s.ReanalyzeResponse:
     """Queue the document for a fresh analysis (bypasses the cache of identical files)."""
     return tenders.reanalyze(ctx.user, ctx.path_params["tender_id"], ctx.actor)
 
