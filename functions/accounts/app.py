@@ -8,7 +8,7 @@ from licita.accounts import mail as account_mail
 from licita.accounts import schemas as s
 from licita.api import Api, RequestContext
 from licita.audit import schemas as audit_schemas
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.core.schemas import PageQuery
 
 if TYPE_CHECKING:
@@ -17,10 +17,8 @@ if TYPE_CHECKING:
     from licita.audit import queries as audit_queries
     from licita.notifications import direct as notifications_direct
 else:  # loaded on the first request that needs them (cold start)
-    accounts = lazy_import("licita.accounts.service")
-    audit_queries = lazy_import("licita.audit.queries")
-    dynamic_settings = lazy_import("licita.accounts.dynamic_settings")
-    notifications_direct = lazy_import("licita.notifications.direct")
+    accounts, audit_queries, dynamic_settings, notifications_direct = lazy_imports(
+        "licita", "accounts.service", "audit.queries", "accounts.dynamic_settings", "notifications.direct")
 
 # invitation, first-access and reset links go out through the notifications mailer (outbox + SMTP)
 account_mail.configure(lambda: notifications_direct.send)

@@ -11,7 +11,7 @@ from licita.accounts import mail as account_mail
 from licita.accounts import schemas as s
 from licita.api import Api, RequestContext
 from licita.audit import schemas as audit_schemas
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 
 if TYPE_CHECKING:
     from licita.accounts import service as accounts
@@ -19,10 +19,8 @@ if TYPE_CHECKING:
     from licita.audit import queries as audit_queries
     from licita.notifications import direct as notifications_direct
 else:  # loaded on the first request that needs them (cold start)
-    accounts = lazy_import("licita.accounts.service")
-    admin = lazy_import("licita.admin.service")
-    audit_queries = lazy_import("licita.audit.queries")
-    notifications_direct = lazy_import("licita.notifications.direct")
+    accounts, admin, audit_queries, notifications_direct = lazy_imports(
+        "licita", "accounts.service", "admin.service", "audit.queries", "notifications.direct")
 
 # invitation, first-access and reset links go out through the notifications mailer (outbox + SMTP)
 account_mail.configure(lambda: notifications_direct.send)

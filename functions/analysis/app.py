@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.platform.sqs import process_batch
 
 if TYPE_CHECKING:
     from licita.tenders.analysis import pipeline, recovery
 else:  # the pipeline (documents, extraction, SQLAlchemy) loads on the first record, not at INIT (cold start)
-    pipeline = lazy_import("licita.tenders.analysis.pipeline")
-    recovery = lazy_import("licita.tenders.analysis.recovery")
+    pipeline, recovery = lazy_imports("licita.tenders.analysis", "pipeline", "recovery")
 
 
 def _process(record: dict[str, Any]) -> None:

@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
 from licita.auth import schemas as s
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 
 if TYPE_CHECKING:
     from licita.accounts import service as accounts
     from licita.auth import service as auth
 else:  # loaded on the first request that needs them (cold start)
-    accounts = lazy_import("licita.accounts.service")
-    auth = lazy_import("licita.auth.service")
+    accounts, auth = lazy_imports("licita", "accounts.service", "auth.service")
 
 api = Api("auth", tags=["auth"])
 app = api.app

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
 from licita.boards import schemas as s
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.core.schemas import StrictModel
 
 if TYPE_CHECKING:
     from licita.boards import cards, service
 else:  # SQLAlchemy and friends load on the first request that needs them (cold start)
-    service = lazy_import("licita.boards.service")
-    cards = lazy_import("licita.boards.cards")
+    service, cards = lazy_imports("licita.boards", "service", "cards")
 
 api = Api("boards", tags=["boards"])
 app = api.app

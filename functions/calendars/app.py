@@ -15,15 +15,13 @@ from licita.calendars import schemas as s
 from licita.core.config import get_settings
 from licita.core.errors import AppError
 from licita.core.http import RouteSpec, error_response
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 
 if TYPE_CHECKING:
     from licita.calendars import feeds, google_sync, reminders, service
 else:  # SQLAlchemy, icalendar and friends load on the first request that needs them (cold start)
-    service = lazy_import("licita.calendars.service")
-    feeds = lazy_import("licita.calendars.feeds")
-    google_sync = lazy_import("licita.calendars.google_sync")
-    reminders = lazy_import("licita.calendars.reminders")
+    service, feeds, google_sync, reminders = lazy_imports(
+        "licita.calendars", "service", "feeds", "google_sync", "reminders")
 
 api = Api("calendars", tags=["calendars"])
 app = api.app

@@ -6,17 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.discovery import schemas as s
 
 if TYPE_CHECKING:
     from licita.discovery import imports, prices, searches, service, watch
 else:  # SQLAlchemy, httpx and friends load on the first request that needs them (cold start)
-    searches = lazy_import("licita.discovery.searches")
-    service = lazy_import("licita.discovery.service")
-    imports = lazy_import("licita.discovery.imports")
-    watch = lazy_import("licita.discovery.watch")
-    prices = lazy_import("licita.discovery.prices")
+    searches, service, imports, watch, prices = lazy_imports(
+        "licita.discovery", "searches", "service", "imports", "watch", "prices")
 
 api = Api("discovery", tags=["discovery"])
 app = api.app

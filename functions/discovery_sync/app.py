@@ -7,13 +7,12 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 
 if TYPE_CHECKING:
     from licita.discovery import alerts, sync
 else:  # SQLAlchemy, httpx and redis load on the first tick (cold start)
-    alerts = lazy_import("licita.discovery.alerts")
-    sync = lazy_import("licita.discovery.sync")
+    alerts, sync = lazy_imports("licita.discovery", "alerts", "sync")
 
 log = logging.getLogger("licita.discovery_sync")
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.core.tasks import run_parts
 
 if TYPE_CHECKING:
@@ -18,12 +18,9 @@ if TYPE_CHECKING:
     from licita.tenders import reminders
     from licita.tenders.analysis import recovery
 else:  # each task loads only what it runs (cold start)
-    auth = lazy_import("licita.auth.service")
-    config = lazy_import("licita.core.config")
-    mailer = lazy_import("licita.notifications.mailer")
-    realtime = lazy_import("licita.realtime.service")
-    reminders = lazy_import("licita.tenders.reminders")
-    recovery = lazy_import("licita.tenders.analysis.recovery")
+    auth, config, mailer, realtime, reminders, recovery = lazy_imports(
+        "licita", "auth.service", "core.config", "notifications.mailer", "realtime.service", "tenders.reminders",
+        "tenders.analysis.recovery")
 
 log = logging.getLogger("licita.maintenance")
 

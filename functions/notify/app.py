@@ -14,14 +14,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 
 if TYPE_CHECKING:
     from licita.notifications import service as notifications
     from licita.realtime import service as realtime
 else:  # the pipeline (SQLAlchemy, Mongo, Redis, every area's events) loads on the first record, not at INIT
-    notifications = lazy_import("licita.notifications.service")
-    realtime = lazy_import("licita.realtime.service")
+    notifications, realtime = lazy_imports("licita", "notifications.service", "realtime.service")
 
 log = logging.getLogger("licita.notify")
 

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 from licita.api import Api, RequestContext
 from licita.core.errors import AppError, UnsupportedMediaType
 from licita.core.http import RawResponse, parse_json_body, parse_model
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.quotes.schemas import AnswerRequest, AttachmentRequest, AttachmentTicket, PortalView
 
 if TYPE_CHECKING:
     from licita.quotes import page, portal
 else:  # loaded on the first request (cold start)
-    page = lazy_import("licita.quotes.page")
-    portal = lazy_import("licita.quotes.portal")
+    page, portal = lazy_imports("licita.quotes", "page", "portal")
 
 api = Api("quote_portal", tags=["quote-portal"])
 app = api.app

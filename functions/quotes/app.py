@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from licita.api import Api, RequestContext
 from licita.core.config import get_settings
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.quotes import schemas as s
 
 if TYPE_CHECKING:
     from licita.quotes import comparison
     from licita.quotes import service as quotes
 else:  # SQLAlchemy, boto3 and openpyxl load on the first request that needs them (cold start)
-    comparison = lazy_import("licita.quotes.comparison")
-    quotes = lazy_import("licita.quotes.service")
+    comparison, quotes = lazy_imports("licita.quotes", "comparison", "service")
 
 api = Api("quotes", tags=["quotes"])
 app = api.app

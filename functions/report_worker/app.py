@@ -7,7 +7,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.core.tasks import run_parts
 
 if TYPE_CHECKING:
@@ -15,9 +15,7 @@ if TYPE_CHECKING:
     from licita.quotes import reminders as quote_reminders
     from licita.reports import service as reports
 else:  # SQLAlchemy, boto3 and the renderers load on the first record or tick (cold start)
-    sqs = lazy_import("licita.platform.sqs")
-    quote_reminders = lazy_import("licita.quotes.reminders")
-    reports = lazy_import("licita.reports.service")
+    sqs, quote_reminders, reports = lazy_imports("licita", "platform.sqs", "quotes.reminders", "reports.service")
 
 log = logging.getLogger("licita.report_worker")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.products import schemas as ps
 from licita.suppliers import schemas as s
 
@@ -16,10 +16,8 @@ if TYPE_CHECKING:
     from licita.suppliers import imports as imports_
     from licita.suppliers import service as suppliers
 else:  # SQLAlchemy, boto3 and openpyxl load on the first request that needs them (cold start)
-    products = lazy_import("licita.products.service")
-    documents = lazy_import("licita.suppliers.documents")
-    imports_ = lazy_import("licita.suppliers.imports")
-    suppliers = lazy_import("licita.suppliers.service")
+    products, documents, imports_, suppliers = lazy_imports(
+        "licita", "products.service", "suppliers.documents", "suppliers.imports", "suppliers.service")
 
 api = Api("suppliers", tags=["suppliers"])
 app = api.app

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from licita.api import Api, RequestContext
-from licita.core.lazy import lazy_import
+from licita.core.lazy import lazy_imports
 from licita.tenders import schemas as s
 
 if TYPE_CHECKING:
     from licita.tenders import queries
     from licita.tenders import service as tenders
 else:  # SQLAlchemy, boto3 and friends load on the first request that needs them (cold start)
-    queries = lazy_import("licita.tenders.queries")
-    tenders = lazy_import("licita.tenders.service")
+    queries, tenders = lazy_imports("licita.tenders", "queries", "service")
 
 api = Api("tenders", tags=["tenders"])
 app = api.app

@@ -21,3 +21,8 @@ class _LazyModule(types.ModuleType):
 
 def lazy_import(name: str) -> Any:
     return _LazyModule(name)
+
+
+def lazy_imports(package: str, *modules: str) -> tuple[Any, ...]:
+    """Several modules of one package, each loaded on first use: ``a, b = lazy_imports("licita.x", "a", "b")``."""
+    return tuple(_LazyModule(f"{package}.{module}") for module in modules)
