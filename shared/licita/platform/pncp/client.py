@@ -17,6 +17,7 @@ from typing import Any, TypedDict, Unpack
 import httpx
 import redis
 
+from licita.platform.pncp import models
 from licita.platform.pncp.breaker import CircuitBreaker
 from licita.platform.pncp.errors import (
     PncpBadRequest,
@@ -27,19 +28,6 @@ from licita.platform.pncp.errors import (
     PncpValidationError,
 )
 from licita.platform.pncp.limiter import RateLimiter, RedisRateLimiter, UnlimitedRateLimiter
-from licita.platform.pncp.models import (
-    SAO_PAULO,
-    Compra,
-    CompraRef,
-    Documento,
-    Download,
-    HistoricoEvento,
-    Item,
-    Page,
-    Resultado,
-    sniff,
-    to_int,
-)
 from licita.platform.pncp.retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after, retry_delay
 
 log = logging.getLogger("licita.pncp")
@@ -204,7 +192,7 @@ class PncpClient:
         self.sleep = sleep
         self.monotonic = monotonic
         self.rng = rng or random.Random()
-        self.today = today or (lambda: datetime.now(SAO_PAULO).date())
+        self.today = today or (lambda: datetime.now(models.SAO_PAULO).date())
         self.stats = PncpStats()
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
@@ -314,12 +302,12 @@ class PncpClient:
         return self.settings.api_url + path
 
     # --- consulta: listings ------------------------------------------------------------------------------------
-    def fetch_page(self, path: str, params: Mapping[str, Any], pagina: int) -> Page[Compra]:
+    def fetch_page(self, path: str, params: Mapping[str, Any], pagina: int) -> models.Page[models.Compra]:
         """One raw page of a consulta contratações listing (``path`` like ``/v1/contratacoes/publicacao``)."""
         size = max(10, min(50, self.settings.consulta_page_size))
         data = self._call(self._consulta(path), {**params, "pagina": pagina, "tamanhoPagina": size})
         if data is None:  # 204: empty (or past the end)
-            return Page([], pagina, 0, 0, 0)
+            return models.Page([], pagina, 0, 0, 0)
         if isinstance(data, list):  # tolerate a bare array
             rows: list[Any] = data
             envelope: Mapping[str, Any] = {}
@@ -328,23 +316,23 @@ class PncpClient:
             envelope = data
         else:
             raise PncpUnavailable(f"unexpected listing body type {type(data).__name__}: {path}")
-        items: list[Compra] = []
+        items: list[models.Compra] = []
         for row in rows:
             if not isinstance(row, Mapping):
                 continue
             try:
-                items.append(Compra.from_json(row))
+                items.append(models.Compra.from_json(row))
             except ValueError:
                 log.warning("pncp: skipping a record without identifiers on %s", path)
-        return Page(
+        return models.Page(
             items=items,
-            numero_pagina=to_int(envelope.get("numeroPagina")) or pagina,
-            total_registros=to_int(envelope.get("totalRegistros")),
-            total_paginas=to_int(envelope.get("totalPaginas")),
-            paginas_restantes=to_int(envelope.get("paginasRestantes")),
+            numero_pagina=models.to_int(envelope.get("numeroPagina")) or pagina,
+            total_registros=models.to_int(envelope.get("totalRegistros")),
+            total_paginas=models.to_int(envelope.get("totalPaginas")),
+            paginas_restantes=models.to_int(envelope.get("paginasRestantes")),
         )
 
-    def iter_pages(self, path: str, params: Mapping[str, Any]) -> Iterator[Page[Compra]]:
+    def iter_pages(self, path: str, params: Mapping[str, Any]) -> Iterator[models.Page[models.Compra]]:
         """Every page until ``paginasRestantes == 0``, a 204, an empty page, or a 400 past page 1 (= the end)."""
         for pagina in range(1, self.settings.max_pages + 1):
             try:
@@ -359,13 +347,13 @@ class PncpClient:
             if page.last:
                 return
 
-    def _iter_listing(self, path: str, params: Mapping[str, Any]) -> Iterator[Compra]:
+    def _iter_listing(self, path: str, params: Mapping[str, Any]) -> Iterator[models.Compra]:
         for page in self.iter_pages(path, params):
             yield from page.items
 
     def _windowed(
         self, path: str, start: date, end: date, params: Mapping[str, Any], window_days: int | None
-    ) -> Iterator[Compra]:
+    ) -> Iterator[models.Compra]:
         seen: set[str] = set()
         for lo, hi in split_window(start, end, window_days or self.settings.window_days):
             window = {"dataInicial": _yyyymmdd(lo), "dataFinal": _yyyymmdd(hi), **params}
@@ -393,18 +381,18 @@ class PncpClient:
         }
 
     def _feed(self, path: str, data_inicial: date, data_final: date, modalidade: int,
-              filters: CompraFilters) -> Iterator[Compra]:
+              filters: CompraFilters) -> Iterator[models.Compra]:
         params = self._filters(modalidade, filters.get("uf"), filters.get("municipio_ibge"), filters.get("cnpj"),
                                filters.get("unidade"), filters.get("modo_disputa"))
         return self._windowed(path, data_inicial, data_final, params, filters.get("window_days"))
 
     def iter_publicacoes(self, data_inicial: date, data_final: date, modalidade: int,
-                         **filters: Unpack[CompraFilters]) -> Iterator[Compra]:
+                         **filters: Unpack[CompraFilters]) -> Iterator[models.Compra]:
         """Compras published in [data_inicial, data_final] (any length: split in ``window_days`` chunks)."""
         return self._feed("/v1/contratacoes/publicacao", data_inicial, data_final, modalidade, filters)
 
     def iter_atualizacoes(self, data_inicial: date, data_final: date, modalidade: int,
-                          **filters: Unpack[CompraFilters]) -> Iterator[Compra]:
+                          **filters: Unpack[CompraFilters]) -> Iterator[models.Compra]:
         """Compras whose ``dataAtualizacaoGlobal`` falls in the window (the change-watch feed)."""
         return self._feed("/v1/contratacoes/atualizacao", data_inicial, data_final, modalidade, filters)
 
@@ -417,32 +405,32 @@ class PncpClient:
         municipio_ibge: str | None = None,
         cnpj: str | None = None,
         unidade: str | None = None,
-    ) -> Iterator[Compra]:
+    ) -> Iterator[models.Compra]:
         """Compras whose proposal period is open, closing by ``data_final`` (default: today + 30 days)."""
         horizon = data_final or (self.today() + timedelta(days=self.settings.proposta_horizon_days))
         params = {"dataFinal": _yyyymmdd(horizon), **self._filters(modalidade, uf, municipio_ibge, cnpj, unidade)}
         return self._iter_listing("/v1/contratacoes/proposta", params)
 
     # --- integração: one compra --------------------------------------------------------------------------------
-    def get_compra(self, ref: CompraRef | str) -> Compra:
+    def get_compra(self, ref: models.CompraRef | str) -> models.Compra:
         """The compra header; raises :class:`PncpNotFound` for an unknown compra."""
-        r = CompraRef.parse(ref)
+        r = models.CompraRef.parse(ref)
         data = self._call(self._api(r.path))
         if not isinstance(data, Mapping):
             raise PncpNotFound(204, self._api(r.path), "empty answer")
-        return Compra.from_json(data)
+        return models.Compra.from_json(data)
 
-    def count_itens(self, ref: CompraRef | str) -> int:
-        r = CompraRef.parse(ref)
-        return to_int(self._call(self._api(r.path + "/itens/quantidade"))) or 0
+    def count_itens(self, ref: models.CompraRef | str) -> int:
+        r = models.CompraRef.parse(ref)
+        return models.to_int(self._call(self._api(r.path + "/itens/quantidade"))) or 0
 
-    def iter_itens(self, ref: CompraRef | str) -> Iterator[Item]:
+    def iter_itens(self, ref: models.CompraRef | str) -> Iterator[models.Item]:
         """Every item, paging with ``tamanhoPagina=itens_page_size`` until a short page.
 
         The server default is 10 per page (the classic data-loss bug); a page of exactly 10 is never taken as
         the last one, in case the server ignored our page size.
         """
-        r = CompraRef.parse(ref)
+        r = models.CompraRef.parse(ref)
         size = max(1, self.settings.itens_page_size)
         url = self._api(r.path + "/itens")
         for pagina in range(1, self.settings.max_pages + 1):
@@ -453,51 +441,51 @@ class PncpClient:
                 raise PncpUnavailable(f"unexpected /itens body type {type(rows).__name__}: {url}")
             for row in rows:
                 if isinstance(row, Mapping):
-                    yield Item.from_json(row)
+                    yield models.Item.from_json(row)
             if len(rows) < size and len(rows) != ITENS_SERVER_DEFAULT:
                 return
 
-    def list_itens(self, ref: CompraRef | str) -> list[Item]:
+    def list_itens(self, ref: models.CompraRef | str) -> list[models.Item]:
         return list(self.iter_itens(ref))
 
-    def list_resultados(self, ref: CompraRef | str, numero_item: int) -> list[Resultado]:
+    def list_resultados(self, ref: models.CompraRef | str, numero_item: int) -> list[models.Resultado]:
         """Winners of one item ([] when none: PNCP answers 204)."""
-        r = CompraRef.parse(ref)
+        r = models.CompraRef.parse(ref)
         rows = self._call(self._api(f"{r.path}/itens/{numero_item}/resultados"))
         if isinstance(rows, Mapping):
             rows = [rows]
-        return [Resultado.from_json(row) for row in rows or [] if isinstance(row, Mapping)]
+        return [models.Resultado.from_json(row) for row in rows or [] if isinstance(row, Mapping)]
 
-    def list_documentos(self, ref: CompraRef | str) -> list[Documento]:
-        r = CompraRef.parse(ref)
+    def list_documentos(self, ref: models.CompraRef | str) -> list[models.Documento]:
+        r = models.CompraRef.parse(ref)
         rows = self._call(self._api(r.path + "/arquivos"))
-        return [Documento.from_json(row) for row in rows or [] if isinstance(row, Mapping)]
+        return [models.Documento.from_json(row) for row in rows or [] if isinstance(row, Mapping)]
 
-    def count_documentos(self, ref: CompraRef | str) -> int:
-        r = CompraRef.parse(ref)
-        return to_int(self._call(self._api(r.path + "/arquivos/quantidade"))) or 0
+    def count_documentos(self, ref: models.CompraRef | str) -> int:
+        r = models.CompraRef.parse(ref)
+        return models.to_int(self._call(self._api(r.path + "/arquivos/quantidade"))) or 0
 
-    def download_documento(self, ref: CompraRef | str, sequencial_documento: int) -> Download:
+    def download_documento(self, ref: models.CompraRef | str, sequencial_documento: int) -> models.Download:
         """The document's bytes; ``kind`` from magic bytes ("zip" for most editais, "pdf", ...)."""
-        r = CompraRef.parse(ref)
+        r = models.CompraRef.parse(ref)
         url = self._api(f"{r.path}/arquivos/{sequencial_documento}")
         response = self._call(url, binary=True, timeout=self.settings.download_timeout)
         if response is None:
             raise PncpNotFound(204, url, "empty document")
         assert isinstance(response, httpx.Response)
         content = response.content
-        kind, mime = sniff(content)
+        kind, mime = models.sniff(content)
         disposition = response.headers.get("content-disposition", "")
         match = _FILENAME.search(disposition)
-        return Download(
+        return models.Download(
             content=content, kind=kind, mime=mime, declared_content_type=response.headers.get("content-type"),
             filename=match.group(1) if match else None, sha256=hashlib.sha256(content).hexdigest(),
         )
 
-    def list_historico(self, ref: CompraRef | str) -> list[HistoricoEvento]:
-        r = CompraRef.parse(ref)
+    def list_historico(self, ref: models.CompraRef | str) -> list[models.HistoricoEvento]:
+        r = models.CompraRef.parse(ref)
         rows = self._call(self._api(r.path + "/historico"))
-        events = [HistoricoEvento.from_json(row) for row in rows or [] if isinstance(row, Mapping)]
+        events = [models.HistoricoEvento.from_json(row) for row in rows or [] if isinstance(row, Mapping)]
         return sorted(events, key=lambda e: e.data or datetime.min.replace(tzinfo=UTC))
 
     def list_modalidades(self) -> list[dict[str, Any]]:
