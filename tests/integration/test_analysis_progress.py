@@ -219,3 +219,32 @@ def test_a_broken_socket_push_never_fails_the_analysis(
                                      "edital.pdf")
     assert detail["status"] == "READY" and detail["fields"]["number"]["value"] == "555/2025"
     assert recorder.frames.get(own, []) == []
+
+
+def test_the_llm_stage_is_shown_while_the_model_thinks(
+        aws: Aws, analysis_fn: ModuleType, tenders_app: Any, recorder: RecordingPush) -> None:
+    """A one-page edital reaches the model within the first second (queued, downloading, text, rules, llm: five
+    frames, one over the rate): the ``llm`` frame goes out before the call, not swallowed by ``saving``."""
+    from env_support import env_vars
+    from llm_servers import OpenAICompatServer, Reply
+    from llm_servers.samples import good_answer_json
+
+    from factories import make_company, make_user
+    from licita.core.config import reset_settings
+
+    delay = 2.0
+    with OpenAICompatServer("gemma-local", reject_json_schema=True) as server, \
+            env_vars({"OPENAI_BASE_URL": server.base_url, "OPENAI_MODEL": "gemma-local"}, reset_settings):
+        server.default = Reply(content=good_answer_json(), delay=delay)
+        company = make_company(settings={"llm_provider": "openai"})
+        caller = Caller(str(make_user(company, role="MANAGER").id), str(company.id))
+        detail, own, _ = _upload_watched(tenders_app, aws, analysis_fn, caller,
+                                         edital_pdf(number="556/2025", pages=1), "edital.pdf")
+        asked = server.count("/chat/completions")
+    posted = recorder.progress(own)
+    _show("text edital (1 page) with a model that takes 2 s", posted)
+    _assert_order_and_rate(posted, detail["id"])
+    assert detail["status"] in ("READY", "NEEDS_REVIEW") and asked >= 1
+    at = {p.frame["stage"]: p.at for p in posted}
+    assert "llm" in at, [p.frame["stage"] for p in posted]
+    assert at["done"] - at["llm"] >= delay * 0.95  # shown while the model was thinking, not after

@@ -69,6 +69,14 @@ class LiveProgress:
         with self._attach_lock:
             self._attach.update(status=status, reason=reason)
         self.stage("done")
+        self.flush()
+
+    def flush(self) -> None:
+        """Send the held frame now, waiting at most ``window`` s for the rate.
+
+        Before a long stage (the model call): a frame held by the throttle is only sent by the next frame,
+        which would replace it, so the stage that takes the most time would never be shown.
+        """
         try:
             self.throttle.flush()
         except Exception:  # a progress sink must never fail the analysis

@@ -116,6 +116,7 @@ def _run(store: ObjectStorage, obj: UploadedObject, claimed: Claim, run_key: str
         analysis = extract_fields(document, timings)
         if run["provider"] != "none":
             live.stage("llm")
+            live.flush()  # seconds to minutes with the model: say so now, not after it (≤ 1 s wait)
             t = time.perf_counter()
             analysis = enrich(document, analysis, obj.company_id, claimed.company_settings, sha256, run)
             timings["llm"] = ms(t)
