@@ -74,12 +74,13 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N documents (0: all)")
     args, _ = parser.parse_known_args()  # run.py passes its own arguments to every bench
     if not TENDERS.is_dir():
-        print(f"bench_llm: skipped: shared set not found ({TENDERS})")
+        print(f"rules vs rules + LLM: skipped: shared set not found ({TENDERS})")
         return 0
     provider, where = _provider(args.ollama)
     if provider is None:
-        print(f"bench_llm: skipped: {where}. Run `make test-llm` (starts llama.cpp with a small GGUF model) "
-              "or point LICITA_LLM_BASE_URL at a server.")
+        # `make bench` has no model server: say so on one line instead of printing nothing
+        print(f"rules vs rules + LLM: skipped: no model server (run `make test-llm`, which starts llama.cpp with "
+              f"a small GGUF model and runs this, or set LICITA_LLM_BASE_URL): {where}")
         return 0
     timeout = float(os.environ.get("LICITA_LLM_TIMEOUT", "300"))
     options = EnrichOptions(timeout=timeout, section_budget=int(os.environ.get("LICITA_LLM_BUDGET", "2500")),
