@@ -11,17 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,14 +28,14 @@ class QuoteStatus(enum.StrEnum):
 
 class Quote(TenantRow, Timestamps, Base):
     __tablename__ = "quotes"
-    __table_args__ = (Index("ix_quotes_company_created", "company_id", "created_at"),
-                      Index("ix_quotes_deadline", "status", "deadline_at"))
+    __table_args__ = (sa.Index("ix_quotes_company_created", "company_id", "created_at"),
+                      sa.Index("ix_quotes_deadline", "status", "deadline_at"))
 
-    tender_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenders.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(String(200))
-    message: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=QuoteStatus.DRAFT)
-    deadline_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tender_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("tenders.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(12), default=QuoteStatus.DRAFT)
+    deadline_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     # {"freight_pct", "taxes_pct", "margin_pct", "admin_pct"} in percent
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -53,17 +43,17 @@ class Quote(TenantRow, Timestamps, Base):
 
 class QuoteItem(TenantRow, Base):
     __tablename__ = "quote_items"
-    __table_args__ = (Index("ix_quote_items_quote_position", "quote_id", "position"),)
+    __table_args__ = (sa.Index("ix_quote_items_quote_position", "quote_id", "position"),)
 
-    quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(Integer)
-    tender_item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tender_items.id", ondelete="SET NULL"))
-    product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
-    number: Mapped[int | None] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(Text)
-    unit: Mapped[str | None] = mapped_column(String(60))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
-    estimated_unit_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))  # the tender's ceiling
+    quote_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("quotes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.Integer)
+    tender_item_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("tender_items.id", ondelete="SET NULL"))
+    product_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("products.id", ondelete="SET NULL"))
+    number: Mapped[int | None] = mapped_column(sa.Integer)
+    description: Mapped[str] = mapped_column(sa.Text)
+    unit: Mapped[str | None] = mapped_column(sa.String(60))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(18, 4))
+    estimated_unit_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))  # the tender's ceiling
     winner_link_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # per-item overrides of the quote's pricing (percent), e.g. a heavier freight
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
@@ -73,21 +63,21 @@ class QuoteLink(TenantRow, CreatedAt, Base):
     """One supplier's access to one quote: a hashed token, an expiry, revocable."""
 
     __tablename__ = "quote_links"
-    __table_args__ = (UniqueConstraint("quote_id", "supplier_id", name="uq_quote_links_quote_supplier"),
-                      UniqueConstraint("token_hash", name="uq_quote_links_token_hash"))
+    __table_args__ = (sa.UniqueConstraint("quote_id", "supplier_id", name="uq_quote_links_quote_supplier"),
+                      sa.UniqueConstraint("token_hash", name="uq_quote_links_token_hash"))
 
-    quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
-    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id", ondelete="CASCADE"))
-    email: Mapped[str | None] = mapped_column(String(254))
-    token_hash: Mapped[str | None] = mapped_column(String(64))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    notes: Mapped[str | None] = mapped_column(Text)
+    quote_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("quotes.id", ondelete="CASCADE"))
+    supplier_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("suppliers.id", ondelete="CASCADE"))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
     # [{key, filename, content_type, size, requested_at}]
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
 
@@ -96,20 +86,20 @@ class QuoteAnswer(TenantRow, Base):
     """A supplier's answer for one item (saved drafts and submissions alike; one row per link × item)."""
 
     __tablename__ = "quote_answers"
-    __table_args__ = (UniqueConstraint("link_id", "item_id", name="uq_quote_answers_link_item"),
-                      Index("ix_quote_answers_quote", "company_id", "quote_id"))
+    __table_args__ = (sa.UniqueConstraint("link_id", "item_id", name="uq_quote_answers_link_item"),
+                      sa.Index("ix_quote_answers_quote", "company_id", "quote_id"))
 
-    quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
-    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quote_links.id", ondelete="CASCADE"))
-    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quote_items.id", ondelete="CASCADE"))
-    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
-    brand: Mapped[str | None] = mapped_column(String(120))
-    model: Mapped[str | None] = mapped_column(String(120))
-    delivery_days: Mapped[int | None] = mapped_column(Integer)
-    validity_days: Mapped[int | None] = mapped_column(Integer)
-    notes: Mapped[str | None] = mapped_column(Text)
+    quote_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("quotes.id", ondelete="CASCADE"))
+    link_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("quote_links.id", ondelete="CASCADE"))
+    item_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("quote_items.id", ondelete="CASCADE"))
+    unit_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    brand: Mapped[str | None] = mapped_column(sa.String(120))
+    model: Mapped[str | None] = mapped_column(sa.String(120))
+    delivery_days: Mapped[int | None] = mapped_column(sa.Integer)
+    validity_days: Mapped[int | None] = mapped_column(sa.Integer)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
 

@@ -13,19 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,43 +52,43 @@ class DeadlineSource(enum.StrEnum):
 class Tender(TenantRow, Timestamps, Base):
     __tablename__ = "tenders"
     __table_args__ = (
-        Index("ix_tenders_company_created", "company_id", "created_at"),
-        Index("ix_tenders_company_status", "company_id", "status"),
-        Index("ix_tenders_company_session", "company_id", "session_at"),
+        sa.Index("ix_tenders_company_created", "company_id", "created_at"),
+        sa.Index("ix_tenders_company_status", "company_id", "status"),
+        sa.Index("ix_tenders_company_session", "company_id", "session_at"),
         # PNCP identity (migration 0007): one import per compra per company; the watch scans watched ones only
-        Index("uq_tenders_company_pncp", "company_id", "pncp_numero_controle", unique=True,
-              postgresql_where=text("pncp_numero_controle IS NOT NULL")),
-        Index("ix_tenders_pncp_watched", "pncp_numero_controle", postgresql_where=text("pncp_watched")),
+        sa.Index("uq_tenders_company_pncp", "company_id", "pncp_numero_controle", unique=True,
+              postgresql_where=sa.text("pncp_numero_controle IS NOT NULL")),
+        sa.Index("ix_tenders_pncp_watched", "pncp_numero_controle", postgresql_where=sa.text("pncp_watched")),
     )
 
-    status: Mapped[str] = mapped_column(String(20), default=TenderStatus.UPLOADING)
-    failure_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default=TenderStatus.UPLOADING)
+    failure_reason: Mapped[str | None] = mapped_column(sa.Text)
     review_reasons: Mapped[list[str]] = mapped_column(JSONB, default=list)
-    title: Mapped[str | None] = mapped_column(String(300))
-    object: Mapped[str | None] = mapped_column(Text)
-    document_kind: Mapped[str | None] = mapped_column(String(40))
-    modality: Mapped[str | None] = mapped_column(String(40))
-    number: Mapped[str | None] = mapped_column(String(60))
-    process_number: Mapped[str | None] = mapped_column(String(80))
-    agency: Mapped[str | None] = mapped_column(String(300))
-    agency_cnpj: Mapped[str | None] = mapped_column(String(14))
-    uasg: Mapped[str | None] = mapped_column(String(12))
-    session_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    estimated_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
-    items_count: Mapped[int | None] = mapped_column(Integer)
-    srp: Mapped[bool | None] = mapped_column(Boolean)
-    me_epp: Mapped[str | None] = mapped_column(String(20))
-    award_criterion: Mapped[str | None] = mapped_column(String(40))
-    dispute_mode: Mapped[str | None] = mapped_column(String(20))
-    platform: Mapped[str | None] = mapped_column(String(40))
-    legal_basis: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(sa.String(300))
+    object: Mapped[str | None] = mapped_column(sa.Text)
+    document_kind: Mapped[str | None] = mapped_column(sa.String(40))
+    modality: Mapped[str | None] = mapped_column(sa.String(40))
+    number: Mapped[str | None] = mapped_column(sa.String(60))
+    process_number: Mapped[str | None] = mapped_column(sa.String(80))
+    agency: Mapped[str | None] = mapped_column(sa.String(300))
+    agency_cnpj: Mapped[str | None] = mapped_column(sa.String(14))
+    uasg: Mapped[str | None] = mapped_column(sa.String(12))
+    session_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    estimated_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
+    items_count: Mapped[int | None] = mapped_column(sa.Integer)
+    srp: Mapped[bool | None] = mapped_column(sa.Boolean)
+    me_epp: Mapped[str | None] = mapped_column(sa.String(20))
+    award_criterion: Mapped[str | None] = mapped_column(sa.String(40))
+    dispute_mode: Mapped[str | None] = mapped_column(sa.String(20))
+    platform: Mapped[str | None] = mapped_column(sa.String(40))
+    legal_basis: Mapped[str | None] = mapped_column(sa.String(20))
     # PNCP identity of an imported tender (migration 0007; licita.discovery watches it while pncp_watched)
-    pncp_numero_controle: Mapped[str | None] = mapped_column(String(60))
-    pncp_cnpj: Mapped[str | None] = mapped_column(String(14))
-    pncp_ano: Mapped[int | None] = mapped_column(Integer)
-    pncp_sequencial: Mapped[int | None] = mapped_column(Integer)
-    pncp_url: Mapped[str | None] = mapped_column(String(300))
-    pncp_watched: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    pncp_numero_controle: Mapped[str | None] = mapped_column(sa.String(60))
+    pncp_cnpj: Mapped[str | None] = mapped_column(sa.String(14))
+    pncp_ano: Mapped[int | None] = mapped_column(sa.Integer)
+    pncp_sequencial: Mapped[int | None] = mapped_column(sa.Integer)
+    pncp_url: Mapped[str | None] = mapped_column(sa.String(300))
+    pncp_watched: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default="false")
     # extractor output per field: {name: {value, page, quote, confidence, source}}
     fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     # human corrections per field: {name: {value, note, by, at, previous}}
@@ -111,7 +99,7 @@ class Tender(TenantRow, Timestamps, Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    analysed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class TenderDocument(TenantRow, Timestamps, Base):
@@ -119,66 +107,66 @@ class TenderDocument(TenantRow, Timestamps, Base):
 
     __tablename__ = "tender_documents"
     __table_args__ = (
-        UniqueConstraint("company_id", "sha256", "tender_id", name="uq_tender_documents_company_sha_tender"),
-        UniqueConstraint("s3_key", name="uq_tender_documents_s3_key"),
-        Index("ix_tender_documents_company_sha", "company_id", "sha256"),
+        sa.UniqueConstraint("company_id", "sha256", "tender_id", name="uq_tender_documents_company_sha_tender"),
+        sa.UniqueConstraint("s3_key", name="uq_tender_documents_s3_key"),
+        sa.Index("ix_tender_documents_company_sha", "company_id", "sha256"),
     )
 
-    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
-    s3_key: Mapped[str] = mapped_column(String(400))
-    filename: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int | None] = mapped_column(BigInteger)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    etag: Mapped[str | None] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(20), default=TenderStatus.UPLOADING)
-    failure_reason: Mapped[str | None] = mapped_column(Text)
-    failure_code: Mapped[str | None] = mapped_column(String(60))
-    file_kind: Mapped[str | None] = mapped_column(String(10))  # pdf | docx | zip, from magic bytes
-    pages: Mapped[int | None] = mapped_column(Integer)
-    ocr_pages: Mapped[int | None] = mapped_column(Integer)
+    tender_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    s3_key: Mapped[str] = mapped_column(sa.String(400))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    etag: Mapped[str | None] = mapped_column(sa.String(80))
+    status: Mapped[str] = mapped_column(sa.String(20), default=TenderStatus.UPLOADING)
+    failure_reason: Mapped[str | None] = mapped_column(sa.Text)
+    failure_code: Mapped[str | None] = mapped_column(sa.String(60))
+    file_kind: Mapped[str | None] = mapped_column(sa.String(10))  # pdf | docx | zip, from magic bytes
+    pages: Mapped[int | None] = mapped_column(sa.Integer)
+    ocr_pages: Mapped[int | None] = mapped_column(sa.Integer)
     analysis: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    cache_hit: Mapped[bool] = mapped_column(Boolean, default=False)
+    cache_hit: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     cached_from: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # idempotency: what the last finished run processed (etag of a plain upload or a re-analysis request id)
-    processed_key: Mapped[str | None] = mapped_column(String(120))
-    processing_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    event_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    analysed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    processed_key: Mapped[str | None] = mapped_column(sa.String(120))
+    processing_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    event_published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    analysed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
 class TenderItem(TenantRow, CreatedAt, Base):
     __tablename__ = "tender_items"
-    __table_args__ = (Index("ix_tender_items_tender_position", "tender_id", "position"),)
+    __table_args__ = (sa.Index("ix_tender_items_tender_position", "tender_id", "position"),)
 
-    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(Integer)  # order in the document's item table
-    number: Mapped[int | None] = mapped_column(Integer)
-    lot: Mapped[str | None] = mapped_column(String(40))
-    description: Mapped[str] = mapped_column(Text)
-    quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
-    unit: Mapped[str | None] = mapped_column(String(60))
-    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
-    total_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
-    me_epp_exclusive: Mapped[bool | None] = mapped_column(Boolean)
-    page: Mapped[int | None] = mapped_column(Integer)
+    tender_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.Integer)  # order in the document's item table
+    number: Mapped[int | None] = mapped_column(sa.Integer)
+    lot: Mapped[str | None] = mapped_column(sa.String(40))
+    description: Mapped[str] = mapped_column(sa.Text)
+    quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    unit: Mapped[str | None] = mapped_column(sa.String(60))
+    unit_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+    total_price: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
+    me_epp_exclusive: Mapped[bool | None] = mapped_column(sa.Boolean)
+    page: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class Deadline(TenantRow, CreatedAt, Base):
     __tablename__ = "deadlines"
     __table_args__ = (
-        Index("ix_deadlines_company_due", "company_id", "due_at"),
-        Index("ix_deadlines_tender", "tender_id"),
+        sa.Index("ix_deadlines_company_due", "company_id", "due_at"),
+        sa.Index("ix_deadlines_tender", "tender_id"),
     )
 
-    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    basis: Mapped[str | None] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(20), default=DeadlineSource.EXTRACTED)
-    page: Mapped[int | None] = mapped_column(Integer)
-    quote: Mapped[str | None] = mapped_column(Text)
+    tender_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    due_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    basis: Mapped[str | None] = mapped_column(sa.String(200))
+    source: Mapped[str] = mapped_column(sa.String(20), default=DeadlineSource.EXTRACTED)
+    page: Mapped[int | None] = mapped_column(sa.Integer)
+    quote: Mapped[str | None] = mapped_column(sa.Text)
     # reminder thresholds already sent, e.g. {"72h": "2025-11-16T09:00:00Z"} (used by the reminders job)
     notified: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
@@ -194,19 +182,19 @@ class UploadIntent(TenantRow, CreatedAt, Base):
 
     __tablename__ = "tender_upload_intents"
     __table_args__ = (
-        Index("ix_tender_upload_intents_status_created", "status", "created_at"),
+        sa.Index("ix_tender_upload_intents_status_created", "status", "created_at"),
     )
 
-    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_documents.id", ondelete="CASCADE"))
-    s3_key: Mapped[str] = mapped_column(String(400), unique=True)
-    content_type: Mapped[str] = mapped_column(String(120))
-    expected_size: Mapped[int | None] = mapped_column(BigInteger)  # declared by the client, when it did
-    max_bytes: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(20), default=IntentStatus.PENDING)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # of the presigned POST
-    consumed_etag: Mapped[str | None] = mapped_column(String(80))
-    consumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tender_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tender_documents.id", ondelete="CASCADE"))
+    s3_key: Mapped[str] = mapped_column(sa.String(400), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    expected_size: Mapped[int | None] = mapped_column(sa.BigInteger)  # declared by the client, when it did
+    max_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(20), default=IntentStatus.PENDING)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))  # of the presigned POST
+    consumed_etag: Mapped[str | None] = mapped_column(sa.String(80))
+    consumed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class DeadLetterStatus(enum.StrEnum):
@@ -220,18 +208,18 @@ class AnalysisDeadLetter(TenantRow, Timestamps, Base):
 
     __tablename__ = "analysis_dead_letters"
     __table_args__ = (
-        UniqueConstraint("document_id", "run_key", name="uq_analysis_dead_letters_document_run"),
-        Index("ix_analysis_dead_letters_status", "status", "updated_at"),
+        sa.UniqueConstraint("document_id", "run_key", name="uq_analysis_dead_letters_document_run"),
+        sa.Index("ix_analysis_dead_letters_status", "status", "updated_at"),
     )
 
-    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_documents.id", ondelete="CASCADE"))
-    run_key: Mapped[str] = mapped_column(String(120))
+    tender_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("tender_documents.id", ondelete="CASCADE"))
+    run_key: Mapped[str] = mapped_column(sa.String(120))
     message: Mapped[dict[str, Any]] = mapped_column(JSONB)  # the analysis message to send again
-    reason: Mapped[str] = mapped_column(Text)
-    redrives: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20), default=DeadLetterStatus.PENDING)
-    last_redriven_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    redrives: Mapped[int] = mapped_column(sa.Integer, default=0)
+    status: Mapped[str] = mapped_column(sa.String(20), default=DeadLetterStatus.PENDING)
+    last_redriven_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 TENDER_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
