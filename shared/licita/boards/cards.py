@@ -38,7 +38,7 @@ from licita.platform.clients import aws_client
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.lookup import company_of, get_owned, parse_id
 from licita.platform.queues import publish_quietly
-from licita.platform.storage import attachment_prefix
+from licita.platform.storage import attachment_prefix, uploads_storage
 from licita.tenders.models import Tender
 from licita.tenders.uploads import sanitize_filename
 
@@ -301,10 +301,8 @@ def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate
         file_id = uuid.uuid4()
         key = f"{attachment_prefix(company_id, 'cards', card.id)}{file_id}/{sanitize_filename(body.filename)}"
         try:
-            post = aws_client("s3").generate_presigned_post(
-                Bucket=get_settings().uploads_bucket, Key=key, Fields={"Content-Type": body.content_type},
-                Conditions=[["content-length-range", 1, body.size], {"Content-Type": body.content_type}],
-                ExpiresIn=UPLOAD_TTL)
+            upload = uploads_storage().presign_post(key, content_type=body.content_type, min_size=1,
+                                                    max_size=body.size, expires_in=UPLOAD_TTL)
         except Exception as exc:
             raise ServiceUnavailable("Armazenamento indisponível; tente novamente.") from exc
         row = CardAttachment(id=file_id, company_id=company_id, card_id=card.id, s3_key=key, filename=body.filename,
@@ -314,8 +312,7 @@ def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate
                after={"attachment_id": str(file_id), "filename": body.filename, "board_id": str(card.board_id)})
         db.flush()
         db.refresh(row)
-        out = AttachmentUpload(**_file_out(row).model_dump(),
-                               upload={"url": post["url"], "fields": {k: str(v) for k, v in post["fields"].items()}})
+        out = AttachmentUpload(**_file_out(row).model_dump(), upload={"url": upload.url, "fields": upload.fields})
         board_id = card.board_id
     broadcast(company_id, board_id, "card.attachment_added", _file_out(row).model_dump(), principal.user_id)
     return out

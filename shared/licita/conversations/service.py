@@ -49,7 +49,7 @@ from licita.platform.clients import aws_client
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
 from licita.platform.queues import publish_quietly
-from licita.platform.storage import attachment_prefix
+from licita.platform.storage import attachment_prefix, uploads_storage
 from licita.realtime import service as realtime
 from licita.tenders.models import Tender
 from licita.tenders.service import sanitize_filename
@@ -366,14 +366,11 @@ def create_attachment(principal: Principal, conversation_id: str, body: Attachme
         conv = get_visible(db, principal, conversation_id)
     key = f"{attachment_prefix(company_id, 'conversations', conv.id)}{uuid.uuid4()}/{sanitize_filename(body.filename)}"
     try:
-        post = aws_client("s3").generate_presigned_post(
-            Bucket=get_settings().uploads_bucket, Key=key, Fields={"Content-Type": body.content_type},
-            Conditions=[["content-length-range", 1, body.size], {"Content-Type": body.content_type}],
-            ExpiresIn=UPLOAD_TTL)
+        upload = uploads_storage().presign_post(key, content_type=body.content_type, min_size=1, max_size=body.size,
+                                                expires_in=UPLOAD_TTL)
     except Exception as exc:
         raise ServiceUnavailable("Armazenamento indisponível; tente novamente.") from exc
-    return AttachmentUploadOut(key=key, upload={"url": post["url"],
-                                                "fields": {k: str(v) for k, v in post["fields"].items()}})
+    return AttachmentUploadOut(key=key, upload={"url": upload.url, "fields": upload.fields})
 
 
 def attachment_link(principal: Principal, conversation_id: str, message_id: str, index: int) -> DownloadOut:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from licita.core.config import get_settings
 from licita.core.errors import ServiceUnavailable
 from licita.platform.clients import aws_client
+from licita.platform.storage import uploads_storage
 from licita.tenders.uploads import sanitize_filename
 
 UPLOAD_TTL = 900
@@ -27,14 +28,11 @@ def key_for(company_id: uuid.UUID | str, *parts: str) -> str:
 def presign_post(key: str, content_type: str, max_bytes: int) -> tuple[dict[str, Any], datetime]:
     """A browser form bound to this key, type and size range."""
     try:
-        post = aws_client("s3").generate_presigned_post(
-            Bucket=get_settings().uploads_bucket, Key=key, Fields={"Content-Type": content_type},
-            Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
-            ExpiresIn=UPLOAD_TTL)
+        upload = uploads_storage().presign_post(key, content_type=content_type, min_size=1, max_size=max_bytes,
+                                                expires_in=UPLOAD_TTL)
     except Exception as exc:
         raise ServiceUnavailable("Armazenamento indisponível; tente novamente.") from exc
-    fields = {k: str(v) for k, v in post["fields"].items()}
-    return {"url": post["url"], "fields": fields}, datetime.now(UTC) + timedelta(seconds=UPLOAD_TTL)
+    return {"url": upload.url, "fields": upload.fields}, upload.expires_at
 
 
 def presign_get(key: str, filename: str, content_type: str, ttl: int = DOWNLOAD_TTL) -> tuple[str, datetime]:

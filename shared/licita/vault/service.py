@@ -23,6 +23,7 @@ from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.db.lookup import company_of, get_owned
 from licita.platform.queues import publish_quietly
+from licita.platform.storage import uploads_storage
 from licita.tenders.access import find_tender
 from licita.tenders.models import TERMINAL_STATUSES
 from licita.tenders.uploads import UPLOAD_URL_TTL, check_upload, max_upload_bytes, sanitize_filename
@@ -66,10 +67,8 @@ def create_document(principal: Principal, body: VaultUploadRequest, actor: Actor
     document_id = uuid.uuid4()
     key = f"vault/{company_id}/{document_id}/{sanitize_filename(body.filename)}"
     try:
-        post = aws_client("s3").generate_presigned_post(
-            Bucket=get_settings().uploads_bucket, Key=key, Fields={"Content-Type": ctype},
-            Conditions=[["content-length-range", 1, max_upload_bytes()], {"Content-Type": ctype}],
-            ExpiresIn=UPLOAD_URL_TTL)
+        upload = uploads_storage().presign_post(key, content_type=ctype, min_size=1, max_size=max_upload_bytes(),
+                                                expires_in=UPLOAD_URL_TTL)
     except Exception as exc:
         raise ServiceUnavailable("Armazenamento indisponível; tente novamente.") from exc
     with tenant_transaction(company_id) as db:
@@ -83,9 +82,8 @@ def create_document(principal: Principal, body: VaultUploadRequest, actor: Actor
                after={"kind": body.kind, "title": doc.title, "expires_on": str(body.expires_on or "")})
         db.flush()
         db.refresh(doc)
-        return VaultUploadResponse(document=_out(doc), expires_at=datetime.now(UTC) + timedelta(seconds=UPLOAD_URL_TTL),
-                                   upload=PresignedUpload(url=post["url"],
-                                                          fields={k: str(v) for k, v in post["fields"].items()}))
+        return VaultUploadResponse(document=_out(doc), expires_at=upload.expires_at,
+                                   upload=PresignedUpload(url=upload.url, fields=upload.fields))
 
 
 def list_documents(principal: Principal) -> VaultList:
