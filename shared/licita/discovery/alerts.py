@@ -30,13 +30,16 @@ log = logging.getLogger("licita.discovery.alerts")
 MAX_LISTED = 10
 PENDING_WINDOW = timedelta(days=7)
 
-_PENDING = text("""
+# a match with its search and compra, as the alert and the digest list it
+_MATCHES = """
     SELECT m.id, m.company_id, m.search_id, m.numero_controle, m.explanation, m.degraded, m.matched_at,
            s.name AS search_name, s.owner_user_id, c.objeto, c.orgao_razao_social, c.uf, c.municipio_nome,
            c.valor_total_estimado, c.data_encerramento_proposta
     FROM search_matches m
     JOIN saved_searches s ON s.id = m.search_id
     JOIN pncp_compras c ON c.id = m.compra_id
+"""
+_PENDING = text(_MATCHES + """
     WHERE m.notified_at IS NULL AND m.matched_at >= :since AND s.alert AND s.active
     ORDER BY m.search_id, m.matched_at
     LIMIT 5000
@@ -119,13 +122,7 @@ def publish_tender_changes(company_id: uuid.UUID, tender: dict[str, Any], change
             "dedup_key": f"tender.dates_changed:{tender['tender_id']}:{dedup_of(list(map(str, dates.values())))}"})
 
 
-_DIGEST = text("""
-    SELECT m.id, m.company_id, m.search_id, m.numero_controle, m.explanation, m.degraded, m.matched_at,
-           s.name AS search_name, s.owner_user_id, c.objeto, c.orgao_razao_social, c.uf, c.municipio_nome,
-           c.valor_total_estimado, c.data_encerramento_proposta
-    FROM search_matches m
-    JOIN saved_searches s ON s.id = m.search_id
-    JOIN pncp_compras c ON c.id = m.compra_id
+_DIGEST = text(_MATCHES + """
     WHERE m.matched_at >= :since AND m.matched_at < :until AND s.active
     ORDER BY m.company_id, m.matched_at DESC
 """)
