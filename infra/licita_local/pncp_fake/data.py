@@ -234,12 +234,17 @@ class PncpStore:
         except KeyError:
             raise UnknownCompra(ncp) from None
 
-    def itens(self, ncp: str) -> list[Record]:
+    def _derived(self, cache: dict[str, list[Record]], ncp: str,
+                 make: Callable[[Record], list[Record]]) -> list[Record]:
+        """A compra's rows, generated on the first read and kept (an unknown compra is refused every time)."""
         with self.lock:
             compra = self.get(ncp)
-            if ncp not in self._itens:
-                self._itens[ncp] = self.generator.itens(compra)
-            return self._itens[ncp]
+            if ncp not in cache:
+                cache[ncp] = make(compra)
+            return cache[ncp]
+
+    def itens(self, ncp: str) -> list[Record]:
+        return self._derived(self._itens, ncp, self.generator.itens)
 
     def resultados(self, ncp: str, numero_item: int) -> list[Record]:
         with self.lock:
@@ -253,11 +258,7 @@ class PncpStore:
             return self._resultados[key]
 
     def documentos(self, ncp: str) -> list[Record]:
-        with self.lock:
-            compra = self.get(ncp)
-            if ncp not in self._documentos:
-                self._documentos[ncp] = self.generator.documentos(compra)
-            return self._documentos[ncp]
+        return self._derived(self._documentos, ncp, self.generator.documentos)
 
     def file(self, ncp: str, seq: int) -> tuple[bytes, str, str]:
         with self.lock:
@@ -270,15 +271,14 @@ class PncpStore:
             return self._files[key]
 
     def historico(self, ncp: str) -> list[Record]:
-        with self.lock:
-            compra = self.get(ncp)
-            if ncp not in self._historico:
-                rows = [self.generator.historico_row(compra, str(compra.get("dataInclusao")), 0, 1)]
-                for doc in self.documentos(ncp):
-                    rows.append(self.generator.historico_row(compra, str(doc.get("dataPublicacaoPncp")), 0, 4,
-                                                             documento=doc))
-                self._historico[ncp] = rows
-            return self._historico[ncp]
+        def make(compra: Record) -> list[Record]:
+            rows = [self.generator.historico_row(compra, str(compra.get("dataInclusao")), 0, 1)]
+            for doc in self.documentos(ncp):
+                rows.append(self.generator.historico_row(compra, str(doc.get("dataPublicacaoPncp")), 0, 4,
+                                                         documento=doc))
+            return rows
+
+        return self._derived(self._historico, ncp, make)
 
     # --- listing ----------------------------------------------------------------------------------------------
     def select(self, predicate: Callable[[Record], bool], sort_key: str = "dataPublicacaoPncp") -> list[Record]:
