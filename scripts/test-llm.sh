@@ -6,7 +6,9 @@
 #   2. the 253 MB GGUF assembled into .cache/;
 #   3. llama.cpp's OpenAI-compatible server on a free port, plus the Ollama-API adapter from
 #      tests/llm_servers in front of it (so the official ollama client is exercised too);
-#   4. pytest tests/llm_real -m llm with LICITA_LLM_BASE_URL / LICITA_LLM_OLLAMA_URL set;
+#   4. pytest tests/llm_real -m llm with LICITA_LLM_BASE_URL / LICITA_LLM_OLLAMA_URL set: the providers, the
+#      merge invariants, and the whole pipeline in the local runtime per provider (test_pipeline_real.py, run
+#      first);
 #   5. tests/bench/bench_llm.py: rules alone vs rules + LLM accuracy on the shared set, per field.
 #
 # Extra arguments go to pytest. Environment knobs: PYTHON313, LLM_VENV, LLM_CACHE, CMAKE_ARGS,
@@ -109,7 +111,10 @@ export LICITA_LLM_BASE_URL="$BASE_URL"
 export LICITA_LLM_OLLAMA_URL="http://127.0.0.1:$ADAPTER_PORT"
 export LICITA_LLM_MODEL="$MODEL_ALIAS"
 set +e
-.venv/bin/python -m pytest tests/llm_real -m llm -v -s -p no:randomly --timeout "${LICITA_LLM_PYTEST_TIMEOUT:-1200}" "$@"
+# the pipeline first: test_llm_real.py's timeout test leaves llama.cpp busy with abandoned requests for a while
+LLM_TESTS=(tests/llm_real/test_pipeline_real.py)
+for f in tests/llm_real/test_*.py; do [[ "$f" == */test_pipeline_real.py ]] || LLM_TESTS+=("$f"); done
+.venv/bin/python -m pytest "${LLM_TESTS[@]}" -m llm -v -s -p no:randomly --timeout "${LICITA_LLM_PYTEST_TIMEOUT:-1200}" "$@"
 status=$?
 # rules alone vs rules + this model on the shared set, per field (skips itself without ../shared/data);
 # LICITA_LLM_BENCH=0 leaves it out, LICITA_LLM_BENCH_LIMIT=N scores only the first N documents
