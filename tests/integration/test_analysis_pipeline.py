@@ -305,6 +305,41 @@ def test_llm_failure_keeps_the_rules_result(aws: Aws, analysis_fn: ModuleType, t
     assert run["llm"]["status"] in {"llm_failed", "failed"} and "llm" in run["timings_ms"]
 
 
+def test_operator_llm_timeout_and_prompt_budget_reach_the_model_call(aws: Aws, analysis_fn: ModuleType,
+                                                                     tenders_app: Any) -> None:
+    """LLM_TIMEOUT_SECONDS and LLM_PROMPT_BUDGET (a CPU-only model needs longer calls, a small one a shorter
+    prompt) govern the pipeline's model call: slower than the timeout is abandoned and retried, the prompt
+    keeps to the budget, and the rules result stands."""
+    from bson import ObjectId
+    from llm_servers import OpenAICompatServer, Reply
+    from llm_servers.samples import good_answer_json
+
+    from factories import make_company, make_user
+    from licita.core.config import reset_settings
+    from licita.extraction.llm.prompts import build_user_prompt
+    from licita.platform.clients import get_mongo
+    from tenders_helpers import Caller
+
+    with OpenAICompatServer("gemma-local") as server, \
+            env_vars({"OPENAI_BASE_URL": server.base_url, "OPENAI_MODEL": "gemma-local", "LLM_TIMEOUT_SECONDS": "0.5",
+                      "LLM_PROMPT_BUDGET": "1000"}, reset_settings):
+        server.default = Reply(content=good_answer_json(), delay=2.0)
+        company = make_company(settings={"llm_provider": "openai"})
+        caller = Caller(str(make_user(company, role="MANAGER").id), str(company.id))
+        detail = upload_and_analyse(tenders_app, aws, analysis_fn, caller, edital_pdf(number="557/2025", pages=4))
+        prompts = [r["messages"][1]["content"] for r in server.chat_requests()]
+    assert detail["status"] == "READY" and detail["fields"]["number"]["value"] == "557/2025"
+    record = _mongo_record(detail["_upload"]["key"])
+    assert record is not None
+    llm = record["runs"][-1]["llm"]
+    assert llm["status"] == "llm_failed" and llm["model"] == "gemma-local"
+    model_call = get_mongo()["ai_processing"].find_one({"_id": ObjectId(llm["record_id"])})
+    assert model_call is not None and model_call["attempts"] == 3 == len(prompts)
+    assert [e["kind"] for e in model_call["errors"]] == ["timeout"] * 3
+    assert model_call["sections"]["chars"] <= 1000 < model_call["sections"]["source_chars"]
+    assert all(len(p) <= len(build_user_prompt("")) + 1000 for p in prompts)
+
+
 def test_concurrent_duplicate_deliveries_analyse_once(aws: Aws, analysis_fn: ModuleType, tenders_app: Any) -> None:
     """Two function instances get the same message at once: one analyses, the other backs off."""
     from concurrent.futures import ThreadPoolExecutor

@@ -81,6 +81,10 @@ class Settings:
     openai_api_key: str = ""
     openai_base_url: str = ""
     openai_model: str = "gpt-4o-mini"
+    # a CPU-only model (Ollama without a GPU) needs more than 60 s a call: raise this, not the retries (the
+    # attempts share a 240 s budget inside the analysis function's 300 s); the budget is document characters
+    llm_timeout_seconds: float = 60.0
+    llm_prompt_budget: int = 12_000
     llm_prices: str = ""  # JSON {"model": [usd_in_per_mtok, usd_out_per_mtok]} for cost accounting
     # documents engine
     licita_tesseract: str = "tesseract"  # tesseract binary (name on PATH or absolute path)
@@ -139,6 +143,8 @@ class Settings:
             raise RuntimeError("WS_PUSH_WORKERS must be positive")
         if self.llm_provider not in ("none", "ollama", "openai"):
             raise RuntimeError("LLM_PROVIDER must be one of none, ollama, openai")
+        if self.llm_timeout_seconds <= 0 or self.llm_prompt_budget < 1000:
+            raise RuntimeError("LLM_TIMEOUT_SECONDS must be positive and LLM_PROMPT_BUDGET at least 1000")
         if self.pncp_rate_per_second < 0 or self.pncp_read_timeout <= 0 or self.pncp_connect_timeout <= 0:
             raise RuntimeError("PNCP_RATE_PER_SECOND must be >= 0 and PNCP timeouts > 0")
         return self

@@ -37,7 +37,9 @@ def enrich(document: Any, analysis: dict[str, Any], company_id: uuid.UUID, compa
         provider = llm_provider_for({**company_settings, "llm_provider": name})
         pages = [(int(p.number), str(p.text)) for p in getattr(document, "pages", [])]
         # a re-analysis asks for a fresh opinion: skip the LLM answer cache too
-        options = EnrichOptions(use_cache=not run.get("reanalyze"))
+        cfg = get_settings()
+        options = EnrichOptions(use_cache=not run.get("reanalyze"), timeout=cfg.llm_timeout_seconds,
+                                section_budget=cfg.llm_prompt_budget)
         outcome = llm_enrich(analysis, pages, file_sha256=sha256, provider=provider, company_id=str(company_id),
                              options=options)
     except Exception as exc:  # configuration errors; enrich itself never raises for model/network problems
