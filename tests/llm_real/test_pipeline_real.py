@@ -5,7 +5,8 @@ upload → S3 ObjectCreated → SQS → analysis function → text → rules →
 OpenAI-compatible server and ``ollama`` through the Ollama-API adapter in front of it (scripts/test-llm.sh
 starts both). The provider is chosen the way an operator chooses it: the runtime's environment
 (``LLM_PROVIDER``, ``OPENAI_BASE_URL``/``OPENAI_MODEL`` or ``OLLAMA_URL``/``OLLAMA_MODEL``; the platform
-endpoint is operator configuration, so a loopback URL is fine there).
+endpoint is operator configuration, so a loopback URL is fine there), with ``LLM_TIMEOUT_SECONDS`` and
+``LLM_PROMPT_BUDGET`` from LICITA_LLM_TIMEOUT / LICITA_LLM_BUDGET.
 
 The document is the four-page Bilac edital of tests/llm_servers/samples.py rendered to a PDF (short, so
 the prompt stays around 2,000 characters and one run takes seconds to a minute on a CPU). Values are not
@@ -33,6 +34,9 @@ OLLAMA_URL = os.environ.get("LICITA_LLM_OLLAMA_URL", "")
 MODEL = os.environ.get("LICITA_LLM_MODEL", "local")
 FINAL = ("READY", "NEEDS_REVIEW", "FAILED")
 WAIT = float(os.environ.get("LICITA_LLM_PIPELINE_WAIT", "600"))  # seconds from the upload to the pushed event
+# the operator's knobs, as scripts/test-llm.sh sizes them for a CPU: one long attempt rather than three short ones
+CALL_TIMEOUT = os.environ.get("LICITA_LLM_TIMEOUT", "240")
+BUDGET = os.environ.get("LICITA_LLM_BUDGET", "2500")
 
 pytestmark = [
     pytest.mark.llm,
@@ -70,6 +74,7 @@ def provider_runtime(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]
         pytest.skip("LICITA_LLM_OLLAMA_URL not set (Ollama-API adapter not running)")
     env = {k: v for k, v in base_env().items() if not k.startswith(("LLM_", "OPENAI_", "OLLAMA_"))}
     env.update(PROVIDERS[name]())
+    env.update(LLM_TIMEOUT_SECONDS=CALL_TIMEOUT, LLM_PROMPT_BUDGET=BUDGET)
     data_dir = Path(tempfile.mkdtemp(prefix=f"licita-llm-{name}-"))
     handle = start_runtime(["--port", "0", "--ws-port", "0", "--data-dir", str(data_dir), "--no-schedules",
                             "--log-level", "INFO"], env, data_dir.parent / f"{data_dir.name}.log")
@@ -191,6 +196,7 @@ def test_upload_to_push_through_the_real_model(provider_runtime: tuple[str, Any]
     endpoint = OLLAMA_URL if provider == "ollama" else OPENAI_URL
     assert call["endpoint"].rstrip("/") == endpoint.rstrip("/")
     assert run_log["provider"] == provider
+    assert call["sections"]["chars"] <= int(BUDGET)
 
     # every field says where it came from; the merge never overrode a strong rules value
     assert set(sources.values()) <= {"rules", "llm", "both"}, sources
