@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -82,6 +83,7 @@ def provider_runtime(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]
         yield name, handle
     finally:
         stop_runtime(handle)
+        shutil.rmtree(data_dir, ignore_errors=True)  # the embedded databases; the runtime's log stays beside it
 
 
 def _frames_until_final(ws: Any, tender_id: str, timeout: float) -> list[dict[str, Any]]:
