@@ -16,7 +16,7 @@ a middleware that checks, like S3:
 Failures answer S3's XML error with S3's codes (403 AccessDenied / SignatureDoesNotMatch /
 InvalidAccessKeyId, 400 EntityTooLarge / EntityTooSmall) and nothing reaches moto. Header-signed API calls
 (boto3 clients) are passed through unchecked. After each successful write the bucket is mirrored to disk
-(s3_store.py) so objects survive a restart.
+(s3_store.py) so objects survive a restart. moto's SQS hot paths are sped up first (moto_speedups.py).
 
     python -m licita_local.s3_guard --port 4566 --data-dir .licita-local
 """
@@ -357,6 +357,9 @@ class S3Guard:
 def build_app(data_dir: Path | None, keys: Mapping[str, str]) -> S3Guard:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    from licita_local import moto_speedups
+
+    moto_speedups.apply()  # SQS receive/delete without per-message datetime work (see that module)
     store = None
     if data_dir is not None:
         from licita_local.s3_store import ObjectStore
