@@ -67,7 +67,7 @@ def apply() -> None:
         return
     import moto.sqs.models as sqs_models
 
-    sqs_models.unix_time_millis = _now_millis  # type: ignore[assignment]
+    sqs_models.unix_time_millis = _now_millis  # type: ignore[attr-defined]
     queue: Any = sqs_models.Queue
     queue.messages = property(_visible_now)
     queue.approximate_number_of_messages_delayed = property(_delayed_count)
