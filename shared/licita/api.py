@@ -13,8 +13,11 @@ from licita.core.http import Api as CoreApi
 from licita.core.http import RequestContext
 from licita.core.security.principal import Principal
 from licita.platform.ratelimit import enforce_api_limits
+from licita.snapstart import register as register_snapstart_hooks
 
 __all__ = ["Api", "RequestContext"]
+
+register_snapstart_hooks()  # under Lambda SnapStart, the snapshot holds what the lazy imports defer
 
 
 def _authenticate(authorization: str | None) -> Principal:

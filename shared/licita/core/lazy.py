@@ -11,6 +11,8 @@ import importlib
 import types
 from typing import Any
 
+_DECLARED: list[_LazyModule] = []  # every lazy module of this process, for load_all (SnapStart priming)
+
 
 class _LazyModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
@@ -20,9 +22,21 @@ class _LazyModule(types.ModuleType):
 
 
 def lazy_import(name: str) -> Any:
-    return _LazyModule(name)
+    module = _LazyModule(name)
+    _DECLARED.append(module)
+    return module
 
 
 def lazy_imports(package: str, *modules: str) -> tuple[Any, ...]:
     """Several modules of one package, each loaded on first use: ``a, b = lazy_imports("licita.x", "a", "b")``."""
-    return tuple(_LazyModule(f"{package}.{module}") for module in modules)
+    return tuple(lazy_import(f"{package}.{module}") for module in modules)
+
+
+def load_all() -> list[str]:
+    """Load every module declared lazy so far (a snapshot should hold them); returns the names loaded now."""
+    loaded: list[str] = []
+    for module in list(_DECLARED):
+        if "__file__" not in module.__dict__:  # not resolved yet: its real module's attributes were never copied
+            module.__getattr__("__name__")
+            loaded.append(module.__name__)
+    return loaded
