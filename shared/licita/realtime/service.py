@@ -15,17 +15,13 @@ hash TTL and is dropped from the sets by the next push or sweep.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
-import pkgutil
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import licita
 from licita.core.config import get_settings
@@ -33,6 +29,9 @@ from licita.core.errors import BadRequest, Forbidden, TooManyRequests
 from licita.core.security.principal import Principal
 from licita.platform.clients import aws_client, get_redis, get_resp
 from licita.platform.push import BatchPushPort, get_push, pack
+
+if TYPE_CHECKING:  # the pool, pkgutil and pathlib load when first used: not on the $connect cold path
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger("licita.realtime")
 
@@ -145,6 +144,10 @@ def _load_areas() -> None:
     global _areas_loaded
     if _areas_loaded:
         return
+    import importlib  # noqa: PLC0415
+    import pkgutil  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
     for mod in pkgutil.iter_modules(licita.__path__):
         if mod.ispkg and (Path(licita.__path__[0]) / mod.name / "sockets.py").exists():
             importlib.import_module(f"licita.{mod.name}.sockets")
@@ -275,6 +278,8 @@ def _post_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
             _pool = ThreadPoolExecutor(max_workers=get_settings().ws_push_workers, thread_name_prefix="ws-post")
         return _pool
 
