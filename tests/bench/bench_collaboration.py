@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fmt, http_json, local_runtime, make_bench_user, record, summarize
+from common import fmt, http_json, local_runtime, make_bench_user, record, summarize, wait_arrivals
 
 TARGETS = {"move": 50.0, "chat": 50.0, "ics": 200.0, "board": 100.0}
 
@@ -96,15 +96,7 @@ class Sockets:
         self.run(self.conns[index].send(json.dumps(frame)))
 
     def wait(self, key: str, count: int, timeout: float = 30) -> list[float]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                got = list(self.arrivals.get(key, []))
-            if len(got) >= count:
-                return got
-            time.sleep(0.001)
-        with self.lock:
-            return list(self.arrivals.get(key, []))
+        return wait_arrivals(self.lock, self.arrivals, key, count, timeout, 0.001)
 
     def close(self) -> None:
         async def _close() -> None:

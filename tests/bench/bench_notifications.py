@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH_ENV, fmt, http_json, local_runtime, make_bench_user, record, summarize
+from common import BENCH_ENV, fmt, http_json, local_runtime, make_bench_user, record, summarize, wait_arrivals
 
 CONNS_PER_USER = 20  # the registry caps sockets per user at 50
 BURST_KIND = "tender.field_corrected"  # in-app only by default: no SMTP in the measured path
@@ -83,15 +83,7 @@ class Clients:
         self.run(self._close_all())
 
     def wait(self, event_id: str, count: int, timeout: float = 60) -> list[float]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                got = list(self.arrivals.get(event_id, []))
-            if len(got) >= count:
-                return got
-            time.sleep(0.002)
-        with self.lock:
-            return list(self.arrivals.get(event_id, []))
+        return wait_arrivals(self.lock, self.arrivals, event_id, count, timeout, 0.002)
 
 
 def login_all(rest_url: str, emails: list[str], password: str) -> list[str]:

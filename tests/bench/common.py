@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,3 +182,17 @@ def record(name: str, value: float, unit: str, reference: str | None = None,
            "ratio": value / reference_value if reference_value else None}
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(row) + "\n")
+
+
+def wait_arrivals(lock: Any, arrivals: Mapping[str, list[float]], key: str, count: int, timeout: float,
+                  poll: float) -> list[float]:
+    """Arrival times recorded under ``key`` once there are ``count`` of them, or what came by ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with lock:
+            got = list(arrivals.get(key, []))
+        if len(got) >= count:
+            return got
+        time.sleep(poll)
+    with lock:
+        return list(arrivals.get(key, []))

@@ -8,15 +8,13 @@ is added: :func:`load_all` discovers every ``licita.<area>.events`` module.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import licita
+from licita.core.lazy import import_area_modules
 from licita.core.time import format_brt
 
 
@@ -48,7 +46,6 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
-_loaded = False
 
 
 def register(*kinds: Kind) -> None:
@@ -59,13 +56,7 @@ def register(*kinds: Kind) -> None:
 
 def load_all() -> None:
     """Import every area's ``events`` module once, so every kind is known."""
-    global _loaded
-    if _loaded:
-        return
-    for info in pkgutil.iter_modules(licita.__path__):
-        if info.ispkg and (Path(licita.__path__[0]) / info.name / "events.py").exists():
-            importlib.import_module(f"licita.{info.name}.events")
-    _loaded = True
+    import_area_modules("events")
 
 
 def kinds() -> dict[str, Kind]:

@@ -40,3 +40,23 @@ def load_all() -> list[str]:
             module.__getattr__("__name__")
             loaded.append(module.__name__)
     return loaded
+
+
+_AREA_MODULES_LOADED: set[str] = set()
+
+
+def import_area_modules(module: str) -> None:
+    """Import ``licita.<area>.<module>`` for every area that has one, once per process: how areas plug their
+    notification kinds (``events``) and WebSocket actions (``sockets``) in without a central list."""
+    if module in _AREA_MODULES_LOADED:
+        return
+    import pkgutil  # noqa: PLC0415  (off the cold paths: the first event or socket action pays it)
+    from pathlib import Path  # noqa: PLC0415
+
+    import licita  # noqa: PLC0415
+
+    root = Path(licita.__path__[0])
+    for info in pkgutil.iter_modules(licita.__path__):
+        if info.ispkg and (root / info.name / f"{module}.py").exists():
+            importlib.import_module(f"licita.{info.name}.{module}")
+    _AREA_MODULES_LOADED.add(module)

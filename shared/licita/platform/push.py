@@ -107,23 +107,23 @@ class ApiGatewayPush:
     def _suffix(connection_id: str) -> str:
         return f"/@connections/{quote(connection_id, safe='')}"
 
-    def post(self, connection_id: str, data: bytes) -> PostOutcome:
-        status, _body = self._call("POST", self._suffix(connection_id), data)
+    def _outcome(self, method: str, connection_id: str, data: bytes | None) -> str:
+        """``gone`` (410: the socket is closed), ``done`` (2xx) or ``failed`` (anything else, logged)."""
+        status, _body = self._call(method, self._suffix(connection_id), data)
         if status == 410:
             return "gone"
         if 200 <= status < 300:
-            return "sent"
-        log.warning("post_to_connection %s: HTTP %s", connection_id, status)
+            return "done"
+        log.warning("%s @connections/%s: HTTP %s", method, connection_id, status)
         return "failed"
 
+    def post(self, connection_id: str, data: bytes) -> PostOutcome:
+        outcome = self._outcome("POST", connection_id, data)
+        return "sent" if outcome == "done" else "gone" if outcome == "gone" else "failed"
+
     def delete(self, connection_id: str) -> DeleteOutcome:
-        status, _body = self._call("DELETE", self._suffix(connection_id), None)
-        if status == 410:
-            return "gone"
-        if 200 <= status < 300:
-            return "deleted"
-        log.warning("delete_connection %s: HTTP %s", connection_id, status)
-        return "failed"
+        outcome = self._outcome("DELETE", connection_id, None)
+        return "deleted" if outcome == "done" else "gone" if outcome == "gone" else "failed"
 
 
 class BatchPush(ApiGatewayPush):

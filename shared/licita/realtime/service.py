@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import licita
 from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Forbidden, TooManyRequests
+from licita.core.lazy import import_area_modules
 from licita.core.security.principal import Principal
 from licita.platform.clients import aws_client, get_redis, get_resp
 from licita.platform.push import BatchPushPort, get_push, pack
@@ -128,7 +128,6 @@ TopicAuthorizer = Callable[[dict[str, str], str], bool]  # (connection info, id)
 ActionHandler = Callable[[str, dict[str, str], dict[str, Any]], dict[str, Any]]  # (conn id, info, frame) -> reply
 _TOPICS: dict[str, TopicAuthorizer] = {}
 _ACTIONS: dict[str, ActionHandler] = {}
-_areas_loaded = False
 
 
 def register_topic(prefix: str, authorizer: TopicAuthorizer) -> None:
@@ -141,17 +140,7 @@ def register_action(action: str, handler: ActionHandler) -> None:
 
 def _load_areas() -> None:
     """Import every ``licita.<area>.sockets`` module once (like event kinds)."""
-    global _areas_loaded
-    if _areas_loaded:
-        return
-    import importlib  # noqa: PLC0415
-    import pkgutil  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
-
-    for mod in pkgutil.iter_modules(licita.__path__):
-        if mod.ispkg and (Path(licita.__path__[0]) / mod.name / "sockets.py").exists():
-            importlib.import_module(f"licita.{mod.name}.sockets")
-    _areas_loaded = True
+    import_area_modules("sockets")
 
 
 def allowed_topic(info: dict[str, str], topic: str) -> str:
