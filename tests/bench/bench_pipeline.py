@@ -158,7 +158,7 @@ def main() -> None:
     record("text_stage_vs_raw_pymupdf", figures["text_ms"], "ms", "raw PyMuPDF get_text", figures["raw_ms"])
     record("rules_trt_best", figures["rules_ms"], "ms", "raw PyMuPDF get_text", figures["raw_ms"])
     data_dir = Path(tempfile.mkdtemp(prefix="licita-bench-pipe-"))
-    with local_runtime(data_dir) as rt:
+    with local_runtime(data_dir, {"LOGIN_MAX_PER_IP": "1000000"}) as rt:  # a login per memory run
         rest = rt.info["rest_url"]
         time.sleep(2)  # let the services settle after the ready line
         idle_mib = tree_rss_mib(rt.process.pid)
@@ -195,16 +195,23 @@ def main() -> None:
 
 def tree_rss_mib(pid: int) -> float:
     """Resident memory of the local runtime and every process it started (the embedded services too)."""
+    return sum(tree_rss_by_process(pid).values())
+
+
+def tree_rss_by_process(pid: int) -> dict[str, float]:
+    """RSS (MiB) per process of the runtime's tree, named by the module it runs (``-m name``) or its program."""
     import psutil
 
     root = psutil.Process(pid)
-    total = 0
+    out: dict[str, float] = {}
     for proc in [root, *root.children(recursive=True)]:
         try:
-            total += proc.memory_info().rss
-        except psutil.NoSuchProcess:
+            argv = proc.cmdline()
+            name = argv[argv.index("-m") + 1] if "-m" in argv else Path(argv[0]).name if argv else str(proc.pid)
+            out[name] = out.get(name, 0.0) + proc.memory_info().rss / 2**20
+        except (psutil.NoSuchProcess, psutil.AccessDenied, IndexError):
             continue
-    return total / 2**20
+    return out
 
 
 def tree_pss_mib(pid: int, data_dir: Path) -> float:
@@ -245,16 +252,19 @@ def memory(rt: Any, rest: str, idle: tuple[float, float], runs: int, poll: float
     record("runtime_with_postgres_pss_after_3_mib", after_pss, "MiB", "tree RSS after 3", after_three)
     if runs <= 0:
         return
-    samples = []
+    samples: list[dict[str, float]] = []
     for _ in range(runs):
         _, email, password = make_bench_user(rt.info["endpoints"]["database_url"])
         _status, tokens = http_json(rest, "POST", "/auth/login", {"email": email, "password": password})
         upload_to_ready(rest, tokens["access_token"], poll=poll)
-        samples.append(tree_rss_mib(rt.process.pid))
-    tenth = samples[min(len(samples) - 1, 9)]
-    print(f"memory over {runs} more analyses: after the 10th {tenth:.0f} MiB, after the last {samples[-1]:.0f} MiB "
-          f"(growth {samples[-1] - tenth:+.0f} MiB; max {max(samples):.0f} MiB)")
-    record("runtime_tree_growth_mib", samples[-1] - tenth, "MiB", "after the 10th analysis", tenth)
+        samples.append(tree_rss_by_process(rt.process.pid))
+    totals = [sum(sample.values()) for sample in samples]
+    at_tenth, at_last = samples[min(len(samples) - 1, 9)], samples[-1]
+    tenth = totals[min(len(totals) - 1, 9)]
+    print(f"memory over {runs} more analyses: after the 10th {tenth:.0f} MiB, after the last {totals[-1]:.0f} MiB "
+          f"(growth {totals[-1] - tenth:+.0f} MiB; max {max(totals):.0f} MiB); per process: "
+          + ", ".join(f"{name} {at_last[name] - at_tenth.get(name, 0.0):+.1f}" for name in sorted(at_last)))
+    record("runtime_tree_growth_mib", totals[-1] - tenth, "MiB", "after the 10th analysis", tenth)
 
 
 if __name__ == "__main__":
