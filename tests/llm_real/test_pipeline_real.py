@@ -167,14 +167,16 @@ def test_upload_to_push_through_the_real_model(provider_runtime: tuple[str, Any]
     llm = run_log["runs"][-1]["llm"]
     fields = detail["fields"]
     sources = {name: f["source"] for name, f in fields.items()}
-    from_model = sorted(n for n, s in sources.items() if s in ("llm", "both"))
+    filled = sorted(n for n, s in sources.items() if s == "llm")  # the model's value, quote verified
+    agreed = sorted(n for n, s in sources.items() if s == "both" and fields[n]["value"] is not None)
+    both_empty = sorted(n for n, s in sources.items() if s == "both" and fields[n]["value"] is None)
     print(f"\n[{provider}] upload → {detail['status']} in {seconds:.1f} s (model {llm.get('duration_ms')} ms, "
           f"tokens {llm.get('tokens')}, status {llm.get('status')})")
     for frame in frames:
         shown = {k: v for k, v in frame.items() if k not in ("type", "tender_id", "document_id") and v is not None}
         print(f"  {frame['type']:<12} {json.dumps(shown, ensure_ascii=False)}")
-    print(f"  fields from the model (source llm/both): {from_model or 'none'}; "
-          f"sources: {json.dumps(sources, ensure_ascii=False)}")
+    print(f"  fields filled by the model (source llm): {filled or 'none'}; model agreed with the rules (both): "
+          f"{agreed or 'none'}; both found nothing: {both_empty or 'none'}; conflicts: {call['conflicts'] or 'none'}")
     print(f"  run log timings (ms): {run_log['runs'][-1].get('timings_ms')}; notes: {llm.get('notes')}")
 
     # the path: pushed progress with the LLM stage, in order, then done and the tender.* notification
