@@ -120,7 +120,8 @@ status=$?
 # LICITA_LLM_BENCH=0 leaves it out, LICITA_LLM_BENCH_LIMIT=N scores only the first N documents
 if [[ "${LICITA_LLM_BENCH:-1}" != 0 ]]; then
   echo "test-llm: rules vs rules + LLM on the shared set (tests/bench/bench_llm.py)"
-  .venv/bin/python tests/bench/bench_llm.py --limit "${LICITA_LLM_BENCH_LIMIT:-0}" || status=$((status == 0 ? 1 : status))
+  .venv/bin/python tests/bench/bench_llm.py --require --limit "${LICITA_LLM_BENCH_LIMIT:-0}" \
+    || status=$((status == 0 ? 1 : status))
 fi
 set -e
 exit "$status"

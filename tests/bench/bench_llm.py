@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -39,25 +40,35 @@ from licita.extraction.models import FIELD_NAMES  # noqa: E402
 from licita.extraction.scoring import score  # noqa: E402
 
 
-def _reachable(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=3) as response:
-            return bool(200 <= response.status < 300)
-    except Exception:
-        return False
+def _reachable(url: str, patience: float) -> bool:
+    """The server answers 2xx. A busy one is waited for up to ``patience`` s: llama-cpp-python answers
+    ``/v1/models`` only once the model is free (e.g. still computing requests a timeout test abandoned);
+    nothing listening (connection refused) gives up at once."""
+    deadline = time.monotonic() + patience
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=max(3.0, min(30.0, remaining))) as response:
+                return bool(200 <= response.status < 300)
+        except (TimeoutError, urllib.error.URLError) as exc:
+            busy = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+            if not busy or time.monotonic() >= deadline:
+                return False
+        except Exception:
+            return False
 
 
-def _provider(ollama: bool) -> tuple[LLMProvider | None, str]:
+def _provider(ollama: bool, patience: float) -> tuple[LLMProvider | None, str]:
     model = os.environ.get("LICITA_LLM_MODEL", "local")
     if ollama:
         url = os.environ.get("LICITA_LLM_OLLAMA_URL", "").rstrip("/")
-        if not url or not _reachable(f"{url}/api/version"):
+        if not url or not _reachable(f"{url}/api/version", patience):
             return None, f"no Ollama-API server at LICITA_LLM_OLLAMA_URL={url or '(unset)'}"
         from licita.extraction.llm.providers import OllamaProvider
 
         return OllamaProvider(model=model, host=url), f"ollama {model} at {url}"
     url = os.environ.get("LICITA_LLM_BASE_URL", "").rstrip("/")
-    if not url or not _reachable(f"{url}/models"):
+    if not url or not _reachable(f"{url}/models", patience):
         return None, f"no OpenAI-compatible server at LICITA_LLM_BASE_URL={url or '(unset)'}"
     from licita.extraction.llm.providers import OpenAIProvider
 
@@ -72,17 +83,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ollama", action="store_true", help="use LICITA_LLM_OLLAMA_URL (Ollama API)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N documents (0: all)")
+    parser.add_argument("--require", action="store_true",
+                        help="no reachable model server is a failure, not a skip (make test-llm started one)")
     args, _ = parser.parse_known_args()  # run.py passes its own arguments to every bench
     if not TENDERS.is_dir():
         print(f"rules vs rules + LLM: skipped: shared set not found ({TENDERS})")
         return 0
-    provider, where = _provider(args.ollama)
+    timeout = float(os.environ.get("LICITA_LLM_TIMEOUT", "300"))
+    provider, where = _provider(args.ollama, patience=timeout if args.require else 10.0)
+    if provider is None and args.require:
+        print(f"rules vs rules + LLM: FAILED: the model server did not answer: {where}")
+        return 1
     if provider is None:
         # `make bench` has no model server: say so on one line instead of printing nothing
         print(f"rules vs rules + LLM: skipped: no model server (run `make test-llm`, which starts llama.cpp with "
               f"a small GGUF model and runs this, or set LICITA_LLM_BASE_URL): {where}")
         return 0
-    timeout = float(os.environ.get("LICITA_LLM_TIMEOUT", "300"))
     options = EnrichOptions(timeout=timeout, section_budget=int(os.environ.get("LICITA_LLM_BUDGET", "2500")),
                             retry=RetryPolicy(max_attempts=1), breaker_store=MemoryBreakerStore(),
                             cache=ResponseCache(_no_redis), track_usage=False, use_cache=False)
