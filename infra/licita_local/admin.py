@@ -49,6 +49,13 @@ def _err(status: int, code: str, message: str) -> Response:
     return _json({"error": {"code": code, "message": message, "details": None}}, status)
 
 
+def _docs_page(ui: str) -> Response:
+    """The one page shell (``page.html``) around a docs UI: Swagger UI when its assets are installed, else docs.js."""
+    page = (STATIC / "page.html").read_text().replace("<!-- ui -->", (STATIC / ui).read_text().rstrip("\n"))
+    return Response(200, [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "max-age=3600")],
+                    page.encode())
+
+
 def _file(path: Path) -> Response:
     if not path.is_file():
         return _err(404, "not_found", "asset not found")
@@ -89,8 +96,7 @@ class Admin:
             return Response(200, [("Content-Type", "application/json"), ("Access-Control-Allow-Origin", "*")],
                             self.openapi_bytes())
         if path in ("/docs", "/docs/") and method == "GET":
-            page = STATIC / ("swagger.html" if self.assets else "docs.html")
-            return _file(page)
+            return _docs_page("swagger.part.html" if self.assets else "docs.part.html")
         if path.startswith("/docs/assets/") and self.assets is not None:
             name = path.rsplit("/", 1)[-1]
             return _file(self.assets / name)
