@@ -108,6 +108,10 @@ class Throttle:
     - a frame equal to the last one sent is dropped;
     - a frame that would exceed the rate is held (the newest held frame wins) and sent by the next
       call that finds room, by ``poll()`` or by ``flush()``;
+    - the last slot of every window is kept for the ``done`` frame (when ``max_frames`` >= 2): the
+      other stages share ``max_frames - 1``, so the frame that says the run is over never waits for
+      the rate (a client waiting for READY on the socket would otherwise wait up to ``window`` s),
+      and the rate still never exceeds ``max_frames``;
     - thread-safe: readers report from worker threads. ``sink`` is called under the lock, so it
       must not call back into the throttle.
 
@@ -147,7 +151,7 @@ class Throttle:
         with self._lock:
             if self._held is None:
                 return 0.0
-            return self._room_in(self._clock())
+            return self._room_in(self._clock(), self._limit(self._held))
 
     def flush(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
         """Send the held frame, waiting (at most ``window`` seconds) until the rate allows it."""
@@ -158,12 +162,15 @@ class Throttle:
                 return
             sleep(delay)
 
-    def _room_in(self, now: float) -> float:
+    def _limit(self, frame: ProgressFrame) -> int:
+        return self._max if frame.stage == "done" or self._max < 2 else self._max - 1
+
+    def _room_in(self, now: float, limit: int) -> float:
         while self._sent and now - self._sent[0] >= self._window:
             self._sent.popleft()
-        if len(self._sent) < self._max:
+        if len(self._sent) < limit:
             return 0.0
-        return self._sent[0] + self._window - now
+        return self._sent[len(self._sent) - limit] + self._window - now
 
     def _try_emit(self) -> bool:
         frame = self._held
@@ -173,7 +180,7 @@ class Throttle:
             self._held = None
             return False
         now = self._clock()
-        if self._room_in(now) > 0:
+        if self._room_in(now, self._limit(frame)) > 0:
             return False
         self._held = None
         self._last = frame

@@ -29,15 +29,15 @@ def _at_most_four_per_second(sent: list[tuple[float, ProgressFrame]]) -> bool:
     return all(sum(1 for u in times if t <= u < t + 1.0) <= 4 for t in times)
 
 
-def test_burst_is_cut_to_four_and_latest_is_held() -> None:
+def test_burst_is_cut_to_three_and_latest_is_held() -> None:
     clock = FakeClock()
     throttle, sent = _throttle(clock)
     for k in range(1, 11):
         throttle(ProgressFrame("ocr", k, 48))
-    assert [f.current for _, f in sent] == [1, 2, 3, 4]
+    assert [f.current for _, f in sent] == [1, 2, 3]  # the fourth slot is kept for the done frame
     assert throttle.held == ProgressFrame("ocr", 10, 48)
     clock.now += 0.5
-    assert not throttle.poll()  # the four frames are still inside the 1 s window
+    assert not throttle.poll()  # the three frames are still inside the 1 s window
     clock.now += 0.5
     assert throttle.poll()
     assert sent[-1][1].current == 10 and throttle.held is None
@@ -50,19 +50,46 @@ def test_steady_stream_never_exceeds_four_per_second() -> None:
         throttle(ProgressFrame("ocr", k, 600))
         clock.now += 0.01
     assert _at_most_four_per_second(sent)
-    assert 20 <= len(sent) <= 25
+    assert 15 <= len(sent) <= 19
 
 
-def test_flush_waits_for_room_and_delivers_the_final_frame() -> None:
+def test_flush_waits_for_room_and_delivers_the_held_frame() -> None:
     clock = FakeClock()
     throttle, sent = _throttle(clock)
-    for stage in ("rules", "llm", "saving", "queued", "done"):
+    for stage in ("rules", "llm", "saving", "queued"):
         throttle(ProgressFrame(stage))
-    assert sent[-1][1].stage == "queued"
+    assert sent[-1][1].stage == "saving"
     throttle.flush(sleep=clock.sleep)
-    assert sent[-1][1].stage == "done"
+    assert sent[-1][1].stage == "queued"
     assert sent[-1][0] == pytest.approx(1001.0)
     assert _at_most_four_per_second(sent)
+
+
+def test_done_frame_never_waits_for_the_rate_and_the_rate_holds() -> None:
+    clock = FakeClock()
+    throttle, sent = _throttle(clock)
+    for k in range(1, 40):  # a short document: pages, rules and saving inside one window
+        throttle(ProgressFrame("text", k, 39))
+        clock.now += 0.005
+    throttle(ProgressFrame("rules"))
+    throttle(ProgressFrame("saving"))
+    throttle(ProgressFrame("done"))
+    assert sent[-1][1].stage == "done" and sent[-1][0] == pytest.approx(clock.now)  # sent at once
+    assert len(sent) == 4 and throttle.held is None  # the held "saving" was replaced, not sent late
+    throttle.flush(sleep=clock.sleep)
+    assert len(sent) == 4
+    assert _at_most_four_per_second(sent)
+
+
+def test_a_single_slot_throttle_still_sends_everything_in_turn() -> None:
+    clock = FakeClock()
+    sent: list[tuple[float, ProgressFrame]] = []
+    throttle = Throttle(lambda f: sent.append((clock.now, f)), max_frames=1, clock=clock)
+    throttle(ProgressFrame("rules"))
+    throttle(ProgressFrame("done"))
+    assert [f.stage for _, f in sent] == ["rules"]
+    throttle.flush(sleep=clock.sleep)
+    assert [f.stage for _, f in sent] == ["rules", "done"] and sent[-1][0] == pytest.approx(1001.0)
 
 
 def test_repeated_frame_is_dropped() -> None:
@@ -85,7 +112,7 @@ def test_thread_safe_under_concurrent_reports() -> None:
         w.start()
     for w in workers:
         w.join()
-    assert len(sent) == 4 and throttle.emitted == 4
+    assert len(sent) == 3 and throttle.emitted == 3
 
 
 def test_frames_labels_and_percent() -> None:
