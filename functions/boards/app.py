@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.api import Api, RequestContext
+from licita.api import Api, RequestContext, Resource
 from licita.boards import schemas as s
 from licita.core.lazy import lazy_imports
 from licita.core.schemas import StrictModel
@@ -43,90 +43,37 @@ def get_board(ctx: RequestContext[None, DetailQuery]) -> s.BoardDetail:
     return service.board_detail(ctx.user, ctx.path_params["board_id"], ctx.query.include_archived)
 
 
-@api.patch("/boards/{board_id}", body=s.BoardUpdate, response=s.BoardOut, permission="boards:write",
-           errors=(404, 409, 422))
-def update_board(ctx: RequestContext[s.BoardUpdate, None]) -> s.BoardOut:
-    """Rename, labels, automatic tender cards (and their list); carries the version read."""
-    return service.update_board(ctx.user, ctx.path_params["board_id"], ctx.body, ctx.actor)
-
-
-@api.post("/boards/{board_id}/archive", response=s.BoardOut, permission="boards:write", errors=(404,))
-def archive_board(ctx: RequestContext[None, None]) -> s.BoardOut:
-    """Archive the board (kept, hidden from the default list)."""
-    return service.set_board_archived(ctx.user, ctx.path_params["board_id"], True, ctx.actor)
-
-
-@api.post("/boards/{board_id}/restore", response=s.BoardOut, permission="boards:write", errors=(404,))
-def restore_board(ctx: RequestContext[None, None]) -> s.BoardOut:
-    """Bring an archived board back."""
-    return service.set_board_archived(ctx.user, ctx.path_params["board_id"], False, ctx.actor)
+board = Resource(api, "/boards/{board_id}", read="boards:read", write="boards:write")
+board.write("update_board", s.BoardUpdate, s.BoardOut, lambda: service.update_board,
+            "Rename, labels, automatic tender cards (and their list); carries the version read.")
+board.archive_pair(("archive_board", "restore_board"), s.BoardOut, lambda: service.set_board_archived,
+                   ("Archive the board (kept, hidden from the default list).", "Bring an archived board back."))
 
 
 # ------------------------------------------------------------------------------ lists
-@api.post("/boards/{board_id}/lists", body=s.ListCreate, response=s.ListOut, status=201, permission="boards:write",
-          errors=(404, 409, 422))
-def create_list(ctx: RequestContext[s.ListCreate, None]) -> s.ListOut:
-    """Add a list (at the end, or before/after another)."""
-    return service.create_list(ctx.user, ctx.path_params["board_id"], ctx.body, ctx.actor)
-
-
-@api.patch("/lists/{list_id}", body=s.ListUpdate, response=s.ListOut, permission="boards:write",
-           errors=(404, 409, 422))
-def update_list(ctx: RequestContext[s.ListUpdate, None]) -> s.ListOut:
-    """Rename or reorder a list; carries the version read."""
-    return service.update_list(ctx.user, ctx.path_params["list_id"], ctx.body, ctx.actor)
-
-
-@api.post("/lists/{list_id}/archive", response=s.ListOut, permission="boards:write", errors=(404,))
-def archive_list(ctx: RequestContext[None, None]) -> s.ListOut:
-    """Archive a list (its cards stay with it)."""
-    return service.set_list_archived(ctx.user, ctx.path_params["list_id"], True, ctx.actor)
-
-
-@api.post("/lists/{list_id}/restore", response=s.ListOut, permission="boards:write", errors=(404,))
-def restore_list(ctx: RequestContext[None, None]) -> s.ListOut:
-    """Bring an archived list back."""
-    return service.set_list_archived(ctx.user, ctx.path_params["list_id"], False, ctx.actor)
+board.write("create_list", s.ListCreate, s.ListOut, lambda: service.create_list,
+            "Add a list (at the end, or before/after another).", sub="/lists", method="POST", status=201)
+board_list = Resource(api, "/lists/{list_id}", read="boards:read", write="boards:write")
+board_list.write("update_list", s.ListUpdate, s.ListOut, lambda: service.update_list,
+                 "Rename or reorder a list; carries the version read.")
+board_list.archive_pair(("archive_list", "restore_list"), s.ListOut, lambda: service.set_list_archived,
+                        ("Archive a list (its cards stay with it).", "Bring an archived list back."))
 
 
 # ------------------------------------------------------------------------------ cards
-@api.post("/boards/{board_id}/cards", body=s.CardCreate, response=s.CardOut, status=201, permission="boards:write",
-          errors=(404, 409, 422))
-def create_card(ctx: RequestContext[s.CardCreate, None]) -> s.CardOut:
-    """Add a card to a list of the board, optionally linked to a tender."""
-    return cards.create_card(ctx.user, ctx.path_params["board_id"], ctx.body, ctx.actor)
-
-
-@api.get("/cards/{card_id}", response=s.CardDetail, permission="boards:read", errors=(404,))
-def get_card(ctx: RequestContext[None, None]) -> s.CardDetail:
-    """A card with members, checklists, comments and attachments."""
-    return cards.card_detail(ctx.user, ctx.path_params["card_id"])
-
-
-@api.patch("/cards/{card_id}", body=s.CardUpdate, response=s.CardOut, permission="boards:write",
-           errors=(404, 409, 422))
-def update_card(ctx: RequestContext[s.CardUpdate, None]) -> s.CardOut:
-    """Edit title, description, due date, labels, checklists; a stale version is a 409."""
-    return cards.update_card(ctx.user, ctx.path_params["card_id"], ctx.body, ctx.actor)
-
-
-@api.post("/cards/{card_id}/move", body=s.CardMove, response=s.CardOut, permission="boards:write",
-          errors=(404, 409, 422))
-def move_card(ctx: RequestContext[s.CardMove, None]) -> s.CardOut:
-    """Move to a list, before/after a card (one row changes); a stale version is a 409."""
-    return cards.move_card(ctx.user, ctx.path_params["card_id"], ctx.body, ctx.actor)
-
-
-@api.post("/cards/{card_id}/archive", response=s.CardOut, permission="boards:write", errors=(404,))
-def archive_card(ctx: RequestContext[None, None]) -> s.CardOut:
-    """Archive a card."""
-    return cards.set_card_archived(ctx.user, ctx.path_params["card_id"], True, ctx.actor)
-
-
-@api.post("/cards/{card_id}/restore", response=s.CardOut, permission="boards:write", errors=(404,))
-def restore_card(ctx: RequestContext[None, None]) -> s.CardOut:
-    """Bring an archived card back (at the end of its list)."""
-    return cards.set_card_archived(ctx.user, ctx.path_params["card_id"], False, ctx.actor)
+board.write("create_card", s.CardCreate, s.CardOut, lambda: cards.create_card,
+            "Add a card to a list of the board, optionally linked to a tender.", sub="/cards", method="POST",
+            status=201)
+card = Resource(api, "/cards/{card_id}", read="boards:read", write="boards:write")
+card.read("get_card", s.CardDetail, lambda: cards.card_detail,
+          "A card with members, checklists, comments and attachments.")
+card.write("update_card", s.CardUpdate, s.CardOut, lambda: cards.update_card,
+           "Edit title, description, due date, labels, checklists; a stale version is a 409.")
+card.write("move_card", s.CardMove, s.CardOut, lambda: cards.move_card,
+           "Move to a list, before/after a card (one row changes); a stale version is a 409.", sub="/move",
+           method="POST")
+card.archive_pair(("archive_card", "restore_card"), s.CardOut, lambda: cards.set_card_archived,
+                  ("Archive a card.", "Bring an archived card back (at the end of its list)."))
 
 
 @api.put("/cards/{card_id}/members", body=s.MemberSet, response=s.CardOut, permission="boards:write",

@@ -3,10 +3,14 @@ exports. Thin: parse, authorize, call the suppliers/products services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from licita.api import Api, RequestContext
+from licita.api import Api, Collection, RequestContext, Resource
+from licita.core.actor import Actor
 from licita.core.lazy import lazy_imports
+from licita.core.resources import Load, add_route
+from licita.core.security.principal import Principal
 from licita.products import schemas as ps
 from licita.suppliers import schemas as s
 
@@ -23,32 +27,29 @@ api = Api("suppliers", tags=["suppliers"])
 app = api.app
 
 
+def spreadsheet_pair(rows: Collection, kind: str, export: Load[Callable[[Principal, str], s.DownloadLink]],
+                     import_rows: Load[Callable[[Principal, s.ImportRequest, Actor], s.ImportResult]],
+                     summaries: tuple[str, str]) -> None:
+    """``GET <rows>/export`` (a CSV or XLSX link) and ``POST <rows>/imports``: one pair for suppliers and products."""
+
+    def export_rows(ctx: RequestContext[None, s.ExportQuery]) -> s.DownloadLink:
+        return export()(ctx.user, ctx.query.format)
+
+    add_route(api, "GET", f"{rows.path}/export", f"export_{kind}", summaries[0], export_rows, query=s.ExportQuery,
+              response=s.DownloadLink, permission=rows.read_permission, errors=(422,))
+    rows.create(f"import_{kind}", s.ImportRequest, s.ImportResult, import_rows, summaries[1], sub="/imports",
+                status=200, errors=(404, 413, 422))
+
+
 # ------------------------------------------------------------------------------ suppliers
-@api.post("/suppliers", body=s.SupplierCreate, response=s.SupplierOut, status=201, permission="suppliers:write",
-          errors=(409, 422))
-def create_supplier(ctx: RequestContext[s.SupplierCreate, None]) -> s.SupplierOut:
-    """Register a supplier (CNPJ validated, unique in the company)."""
-    return suppliers.create(ctx.user, ctx.body, ctx.actor)
-
-
-@api.get("/suppliers", query=s.SupplierListQuery, response=s.SupplierPage, permission="suppliers:read", errors=(422,))
-def list_suppliers(ctx: RequestContext[None, s.SupplierListQuery]) -> s.SupplierPage:
-    """Search by name, CNPJ, category and UF; sort (``legal_name``, ``-rating``…) and paginate."""
-    return suppliers.list_suppliers(ctx.user, ctx.query)
-
-
-@api.get("/suppliers/export", query=s.ExportQuery, response=s.DownloadLink, permission="suppliers:read",
-         errors=(422,))
-def export_suppliers(ctx: RequestContext[None, s.ExportQuery]) -> s.DownloadLink:
-    """Every supplier as CSV or XLSX (a short-lived download link)."""
-    return suppliers.export(ctx.user, ctx.query.format)
-
-
-@api.post("/suppliers/imports", body=s.ImportRequest, response=s.ImportResult, permission="suppliers:write",
-          errors=(404, 413, 422))
-def import_suppliers(ctx: RequestContext[s.ImportRequest, None]) -> s.ImportResult:
-    """Import a CSV/XLSX: good rows saved together, bad rows reported (row, column, why)."""
-    return suppliers.import_suppliers(ctx.user, ctx.body, ctx.actor)
+supplier_rows = Collection(api, "/suppliers", read="suppliers:read", write="suppliers:write")
+supplier_rows.create("create_supplier", s.SupplierCreate, s.SupplierOut, lambda: suppliers.create,
+                     "Register a supplier (CNPJ validated, unique in the company).", errors=(409, 422))
+supplier_rows.list("list_suppliers", s.SupplierListQuery, s.SupplierPage, lambda: suppliers.list_suppliers,
+                   "Search by name, CNPJ, category and UF; sort (``legal_name``, ``-rating``…) and paginate.")
+spreadsheet_pair(supplier_rows, "suppliers", lambda: suppliers.export, lambda: suppliers.import_suppliers,
+                 ("Every supplier as CSV or XLSX (a short-lived download link).",
+                  "Import a CSV/XLSX: good rows saved together, bad rows reported (row, column, why)."))
 
 
 @api.post("/imports/uploads", body=s.ImportUploadRequest, response=s.UploadTicket, status=201,
@@ -58,37 +59,20 @@ def import_upload(ctx: RequestContext[s.ImportUploadRequest, None]) -> s.UploadT
     return imports_.upload_ticket(suppliers.company_of(ctx.user), ctx.body)
 
 
-@api.get("/suppliers/{supplier_id}", response=s.SupplierOut, permission="suppliers:read", errors=(404,))
-def get_supplier(ctx: RequestContext[None, None]) -> s.SupplierOut:
-    """One supplier."""
-    return suppliers.get(ctx.user, ctx.path_params["supplier_id"])
-
-
-@api.patch("/suppliers/{supplier_id}", body=s.SupplierUpdate, response=s.SupplierOut, permission="suppliers:write",
-           errors=(404, 409, 422))
-def update_supplier(ctx: RequestContext[s.SupplierUpdate, None]) -> s.SupplierOut:
-    """Change the fields sent."""
-    return suppliers.update(ctx.user, ctx.path_params["supplier_id"], ctx.body, ctx.actor)
-
-
-@api.delete("/suppliers/{supplier_id}", status=204, permission="suppliers:write", errors=(404, 409))
-def delete_supplier(ctx: RequestContext[None, None]) -> None:
-    """Delete a supplier with its documents (one already in quotes is deactivated instead)."""
-    suppliers.delete(ctx.user, ctx.path_params["supplier_id"], ctx.actor)
+supplier = Resource(api, "/suppliers/{supplier_id}", read="suppliers:read", write="suppliers:write")
+supplier.read("get_supplier", s.SupplierOut, lambda: suppliers.get, "One supplier.")
+supplier.write("update_supplier", s.SupplierUpdate, s.SupplierOut, lambda: suppliers.update, "Change the fields sent.")
+supplier.delete("delete_supplier", lambda: suppliers.delete,
+                "Delete a supplier with its documents (one already in quotes is deactivated instead).",
+                errors=(404, 409))
 
 
 # ------------------------------------------------------------------------------ documents (certidões)
-@api.post("/suppliers/{supplier_id}/documents", body=s.DocumentCreate, response=s.DocumentUpload, status=201,
-          permission="suppliers:write", errors=(404, 413, 415, 422))
-def create_document(ctx: RequestContext[s.DocumentCreate, None]) -> s.DocumentUpload:
-    """Register a document (issue/expiry dates) and get a presigned POST to upload its file."""
-    return documents.create(ctx.user, ctx.path_params["supplier_id"], ctx.body, ctx.actor)
-
-
-@api.get("/suppliers/{supplier_id}/documents", response=s.DocumentList, permission="suppliers:read", errors=(404,))
-def list_documents(ctx: RequestContext[None, None]) -> s.DocumentList:
-    """The supplier's documents, soonest expiry first, each marked valid/expiring/expired."""
-    return documents.list_documents(ctx.user, ctx.path_params["supplier_id"])
+supplier.write("create_document", s.DocumentCreate, s.DocumentUpload, lambda: documents.create,
+               "Register a document (issue/expiry dates) and get a presigned POST to upload its file.",
+               sub="/documents", method="POST", status=201, errors=(404, 413, 415, 422))
+supplier.read("list_documents", s.DocumentList, lambda: documents.list_documents,
+              "The supplier's documents, soonest expiry first, each marked valid/expiring/expired.", sub="/documents")
 
 
 @api.get("/suppliers/{supplier_id}/documents/{document_id}/download", response=s.DownloadLink,
@@ -106,61 +90,22 @@ def delete_document(ctx: RequestContext[None, None]) -> None:
 
 
 # ------------------------------------------------------------------------------ products
-@api.post("/products", body=ps.ProductCreate, response=ps.ProductOut, status=201, permission="products:write",
-          errors=(422,))
-def create_product(ctx: RequestContext[ps.ProductCreate, None]) -> ps.ProductOut:
-    """Add a catalogue product (CATMAT/CATSER or NCM code checked)."""
-    return products.create(ctx.user, ctx.body, ctx.actor)
-
-
-@api.get("/products", query=ps.ProductListQuery, response=ps.ProductPage, permission="products:read", errors=(422,))
-def list_products(ctx: RequestContext[None, ps.ProductListQuery]) -> ps.ProductPage:
-    """Search the catalogue by text, code and category; sort and paginate."""
-    return products.list_products(ctx.user, ctx.query)
-
-
-@api.get("/products/export", query=s.ExportQuery, response=s.DownloadLink, permission="products:read", errors=(422,))
-def export_products(ctx: RequestContext[None, s.ExportQuery]) -> s.DownloadLink:
-    """The catalogue as CSV or XLSX."""
-    return products.export(ctx.user, ctx.query.format)
-
-
-@api.post("/products/imports", body=s.ImportRequest, response=s.ImportResult, permission="products:write",
-          errors=(404, 413, 422))
-def import_products(ctx: RequestContext[s.ImportRequest, None]) -> s.ImportResult:
-    """Import a CSV/XLSX catalogue (rows with a known code update that product)."""
-    return products.import_products(ctx.user, ctx.body, ctx.actor)
-
-
-@api.get("/products/{product_id}", response=ps.ProductOut, permission="products:read", errors=(404,))
-def get_product(ctx: RequestContext[None, None]) -> ps.ProductOut:
-    """One product."""
-    return products.get(ctx.user, ctx.path_params["product_id"])
-
-
-@api.patch("/products/{product_id}", body=ps.ProductUpdate, response=ps.ProductOut, permission="products:write",
-           errors=(404, 422))
-def update_product(ctx: RequestContext[ps.ProductUpdate, None]) -> ps.ProductOut:
-    """Change the fields sent."""
-    return products.update(ctx.user, ctx.path_params["product_id"], ctx.body, ctx.actor)
-
-
-@api.delete("/products/{product_id}", status=204, permission="products:write", errors=(404,))
-def delete_product(ctx: RequestContext[None, None]) -> None:
-    """Remove a product from the catalogue."""
-    products.delete(ctx.user, ctx.path_params["product_id"], ctx.actor)
-
-
-@api.get("/products/{product_id}/suppliers", response=ps.LinkList, permission="products:read", errors=(404,))
-def product_suppliers(ctx: RequestContext[None, None]) -> ps.LinkList:
-    """Who supplies this product, cheapest last quoted price first."""
-    return products.product_suppliers(ctx.user, ctx.path_params["product_id"])
-
-
-@api.get("/suppliers/{supplier_id}/products", response=ps.LinkList, permission="products:read", errors=(404,))
-def supplier_products(ctx: RequestContext[None, None]) -> ps.LinkList:
-    """What this supplier supplies, with the last quoted prices."""
-    return products.supplier_products(ctx.user, ctx.path_params["supplier_id"])
+product_rows = Collection(api, "/products", read="products:read", write="products:write")
+product_rows.create("create_product", ps.ProductCreate, ps.ProductOut, lambda: products.create,
+                    "Add a catalogue product (CATMAT/CATSER or NCM code checked).")
+product_rows.list("list_products", ps.ProductListQuery, ps.ProductPage, lambda: products.list_products,
+                  "Search the catalogue by text, code and category; sort and paginate.")
+spreadsheet_pair(product_rows, "products", lambda: products.export, lambda: products.import_products,
+                 ("The catalogue as CSV or XLSX.",
+                  "Import a CSV/XLSX catalogue (rows with a known code update that product)."))
+product = Resource(api, "/products/{product_id}", read="products:read", write="products:write")
+product.read("get_product", ps.ProductOut, lambda: products.get, "One product.")
+product.write("update_product", ps.ProductUpdate, ps.ProductOut, lambda: products.update, "Change the fields sent.")
+product.delete("delete_product", lambda: products.delete, "Remove a product from the catalogue.")
+product.read("product_suppliers", ps.LinkList, lambda: products.product_suppliers,
+             "Who supplies this product, cheapest last quoted price first.", sub="/suppliers")
+supplier.read("supplier_products", ps.LinkList, lambda: products.supplier_products,
+              "What this supplier supplies, with the last quoted prices.", sub="/products", permission="products:read")
 
 
 @api.put("/suppliers/{supplier_id}/products/{product_id}", body=ps.LinkRequest, response=ps.LinkOut,

@@ -1,7 +1,8 @@
 """The composition root for API functions: the core :class:`~licita.core.http.Api` wired to the auth area
 (bearer fallback when no authorizer ran in front) and the platform's rate limiter.
 
-Functions import ``Api`` and ``RequestContext`` from here; the core stays free of area imports.
+Functions import ``Api``, ``RequestContext`` and the route families (``Collection``, ``Resource``) from here; the
+core stays free of area imports.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from collections.abc import Sequence
 from licita.audit.timeline import activity_after_request
 from licita.core.http import Api as CoreApi
 from licita.core.http import RequestContext
+from licita.core.resources import Collection, Resource
 from licita.core.security.principal import Principal
 from licita.platform.ratelimit import enforce_api_limits
 from licita.snapstart import register as register_snapstart_hooks
 
-__all__ = ["Api", "RequestContext"]
+__all__ = ["Api", "Collection", "RequestContext", "Resource"]
 
 register_snapstart_hooks()  # under Lambda SnapStart, the snapshot holds what the lazy imports defer
 
