@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from licita.documents.model import ExtractedDocument
+from licita.extraction.agency import agency, all_caps
 from licita.extraction.formats import (
     CNPJ_RE,
     MONEY_RE,
@@ -20,12 +21,12 @@ from licita.extraction.formats import (
     parse_datetime,
     parse_number,
 )
+from licita.extraction.found import field_at as _field
 from licita.extraction.items import ItemsResult, find_items
 from licita.extraction.kinds import (
     PROCUREMENT_OTHER,
     PROCUREMENT_RE,
     document_kind,
-    first_text_page,
     procurement_density,
 )
 from licita.extraction.models import FIELD_NAMES, Field
@@ -46,20 +47,6 @@ _CONDITIONAL_RE = _re(r"\b(?:caso|quando|se\s+(?:for|houver|adotad\w*|o\s+criter
 def _conditional(c: Corpus, start: int) -> bool:
     """True when the text just before ``start`` makes the statement hypothetical."""
     return bool(_CONDITIONAL_RE.search(c.folded, max(0, start - 110), start))
-
-
-def _field(c: Corpus, value: object, hit_start: int | None, hit_end: int | None, confidence: float,
-           quote: str | None = None) -> Field:
-    if hit_start is None:
-        return Field(value=value, confidence=confidence, quote=quote)  # type: ignore[arg-type]
-    end = hit_end if hit_end is not None else hit_start + 80
-    return Field(
-        value=value,  # type: ignore[arg-type]
-        page=c.page_of(hit_start),
-        quote=quote if quote is not None else c.quote(hit_start, end),
-        confidence=confidence,
-        where=c.where(hit_start),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,148 +308,6 @@ def _name_tokens(text: str) -> set[str]:
     return {_SYNONYMS.get(t, t) for t in re.findall(r"[a-z0-9]{3,}", fold(text)) if t not in _STOP and not t.isdigit()}
 
 
-_PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura|camara)\s+municipal\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$", re.M)
-_TORNA_SE_RE = _re(r"torna(?:-|\s)?se\s+publico\s*,?\s*(?:para\s+conhecimento\s+(?:dos|de\s+todos\s+os)\s+"
-                   r"interessados\s*,?\s*)?que\s+(?:o|a)\s+([^,;\n]{0,5}[a-z][^,;]{3,160}?)\s*[,;]")
-_TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?(?:o|a)[ \t]+([a-z][^,;.\n]{3,120}?)"
-                        r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
-_TOP_BODY_RE = _re(r"^[ \t]*(marinha\s+do\s+brasil|exercito\s+brasileiro|forca\s+aerea\s+brasileira|"
-                   r"comando\s+da\s+aeronautica|comando\s+do\s+exercito)[ \t]*$", re.M)
-_UNIT_LINE_RE = _re(r"^[ \t]*((?:centro|diretoria|base|hospital|policlinica|comando|batalhao|servico|"
-                    r"arsenal|escola|grupamento|capitania|depósito|deposito|colegio|odontoclinica|"
-                    r"estacao|parque|regiao|distrito|organizacao|secretaria|departamento)\b[^\n]{3,100}?)[ \t]*$",
-                    re.M)
-_INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
-                           r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal)|"
-                           r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
-                           r"consorcio|empresa\s+brasileira)\s+[a-z][^\n]{2,100}?)[ \t]*$", re.M)
-
-
-# Who signs the notice is often an agent of the body, not the body: follow "…, da Prefeitura de X".
-_AGENT_RE = _re(r"(?:comissao|pregoeir|agente\s+de\s+contratac|setor\s+de\s+(?:licitac|compras)|departamento\s+de\s+"
-                r"(?:licitac|compras)|cpl\b|presidente|prefeit[oa]\b|secretari[oa]\s+de\s+administracao\s+e)")
-_OF_BODY_RE = _re(r"[^,;\n]{0,80}?,?\s*d[ao]\s+((?:prefeitura|camara|municipio|secretaria|fundo|fundacao|instituto|"
-                  r"autarquia|servico|empresa|companhia|consorcio|universidade|tribunal|departamento|hospital|"
-                  r"superintendencia|agencia)\b[^,;\n]{3,100}?)\s*[,;\n]")
-# Parent bodies in a letterhead (the contracting unit is on a line below them).
-_PARENT_RE = _re(r"^(?:ministerio|governo\s+(?:do\s+estado|federal|municipal)|estado\s+d[aoe]\s|poder\s+(?:judiciario|"
-                 r"executivo|legislativo)|republica\s+federativa|uniao\b|justica\s+(?:federal|eleitoral|do\s+trabalho)|"
-                 r"secretaria\s+(?:geral|especial)|comando\s+d[ao]\s+(?:exercito|aeronautica|marinha))")
-# "A União, por intermédio do Centro de …", "o órgão gerenciador será o Centro de …"
-_UNIT_VIA_RE = _re(r"(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:centro|diretoria|base|hospital|comando|"
-                   r"batalhao|servico|arsenal|escola|grupamento|capitania|deposito|policlinica|organizacao\s+militar|"
-                   r"universidade|instituto|superintendencia|secretaria|fundo|fundacao|departamento|unidade|"
-                   r"tribunal|delegacia|gerencia|coordenacao|campus|reitoria|pro-reitoria)\b[^,;\n]{3,110}?)\s*[,;]|"
-                   r"orgao\s+gerenciador\s+(?:sera|e)\s+(?:o|a)\s+([^,;\n]{5,110}?)\s*[,;.]")
-
-
-def agency(c: Corpus) -> Field:
-    """The contracting body: the unit that runs the procedure, not its parent (ministry, state,
-    armed force) nor the agent who signs (commission, pregoeiro)."""
-    end = c.front_end
-    m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
-    if m:
-        return _agency_field(c, m.start(1), m.end(1), 0.85)
-    top = _TOP_BODY_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
-    if top:
-        unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
-        if unit:
-            name = _title(c.raw[top.start(1):top.end(1)]) + " – " + _title(c.raw[unit.start(1):unit.end(1)])
-            return _field(c, name, top.start(1), unit.end(1), 0.8)
-        via = _UNIT_VIA_RE.search(c.folded, 0, end)
-        if via:
-            g = 1 if via.group(1) else 2
-            unit_name = squash(c.raw[via.start(g):via.end(g)])
-            name = _title(c.raw[top.start(1):top.end(1)]) + " – " + (_title(unit_name) if _all_caps(unit_name)
-                                                                       else unit_name)
-            return _field(c, name, via.start(g), via.end(g), 0.75)
-    for regex in (_TORNA_SE_RE, _TORNA_PUBLICO_RE):
-        m = regex.search(c.folded, 0, end)
-        if not m or re.match(r"(?:por\s+meio|atraves|mediante|presente)", m.group(1)):
-            continue
-        if _AGENT_RE.match(m.group(1)):
-            body = _OF_BODY_RE.match(c.folded, m.start(1))
-            if body:
-                return _agency_field(c, body.start(1), body.end(1), 0.7)
-            continue
-        if _PARENT_RE.match(m.group(1)):
-            via = _UNIT_VIA_RE.search(c.folded, m.end(1), m.end(1) + 200)
-            if via and via.group(1):
-                return _agency_field(c, via.start(1), via.end(1), 0.7)
-        found = _agency_field(c, m.start(1), m.end(1), 0.75)
-        via2 = _VIA_RE.match(c.folded, m.end(1))
-        if via2 and found.value:
-            unit_name = squash(c.raw[via2.start(1):via2.end(1)])
-            found.value = f"{found.value} – {_title(unit_name) if _all_caps(unit_name) else unit_name}"
-        return found
-    party = _CONTRACT_PARTY_RE.search(c.folded, 0, end)
-    if party:
-        return _agency_field(c, party.start(1), party.end(1), 0.65)
-    lines = [m for m in _INSTITUTION_LINE_RE.finditer(c.folded, 0, end)]
-    if lines:
-        # letterhead hierarchy: the deepest line that is not a parent body
-        head_end = c.starts[first_text_page(c)] + 600
-        block = [m for m in lines if m.start() < head_end and not _PARENT_RE.match(m.group(1))]
-        m = block[-1] if block else next((m for m in lines if not _PARENT_RE.match(m.group(1))), lines[0])
-        return _agency_field(c, m.start(1), m.end(1), 0.6)
-    if top:
-        return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
-    return Field()
-
-
-# Contract preamble: "O INSTITUTO …, autarquia …, inscrito no CNPJ …, neste ato representado …"
-_CONTRACT_PARTY_RE = _re(r"(?:^|\n)[ \t]*(?:o|a)\s+([a-z][^,;\n]{5,80}(?:\n[^,;\n]{1,80})?)\s*,\s*(?:[^;]{0,220}?)"
-                         r"(?:pessoa\s+juridica\s+de\s+direito\s+publico|inscrit[oa]\s+no\s+cnpj)")
-
-
-_VIA_RE = _re(r"\s*,?\s*(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secretaria|fundacao|"
-             r"departamento|centro|diretoria|unidade)\b[^,;\n]{3,90}?)\s*[,;]")
-_UF = {
-    "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA", "ceara": "CE",
-    "distrito federal": "DF", "espirito santo": "ES", "goias": "GO", "maranhao": "MA", "mato grosso": "MT",
-    "mato grosso do sul": "MS", "minas gerais": "MG", "para": "PA", "paraiba": "PB", "parana": "PR",
-    "pernambuco": "PE", "piaui": "PI", "rio de janeiro": "RJ", "rio grande do norte": "RN",
-    "rio grande do sul": "RS", "rondonia": "RO", "roraima": "RR", "santa catarina": "SC", "sao paulo": "SP",
-    "sergipe": "SE", "tocantins": "TO",
-}
-_STATE_SUFFIX_RE = _re(r"\s*[-–,/]\s*(?:estado\s+d[eoa]\s+)(" + "|".join(sorted(_UF, key=len, reverse=True)) + r")\s*$")
-
-
-def _agency_field(c: Corpus, start: int, end: int, confidence: float) -> Field:
-    name = squash(c.raw[start:end]).strip(" -–,")
-    name = re.sub(r"\s*\(\d{5,6}\)$", "", name)
-    if _all_caps(name):
-        name = _title(name)
-    state = _STATE_SUFFIX_RE.search(fold(name))
-    if state:  # "Município de X - Estado de Goiás" is written "Município de X/GO"
-        name = name[:state.start()] + "/" + _UF[state.group(1)]
-    return _field(c, name, start, end, confidence)
-
-
-def _all_caps(text: str) -> bool:
-    """Upper-case text (ordinal indicators ª/º are lower-case letters for Unicode)."""
-    return any(ch.isalpha() for ch in text) and not any(ch.islower() and ch not in "ªº" for ch in text)
-
-
-_LOWER_WORDS = frozenset(["de", "da", "do", "das", "dos", "e", "em", "para", "por", "na", "no", "a", "o", "à",
-                          "às", "ao"])
-
-
-def _title(text: str) -> str:
-    """Title-case an all-caps name, keeping prepositions lower and short acronyms upper."""
-    words = squash(text).split(" ")
-    out = []
-    for i, w in enumerate(words):
-        lw = w.lower()
-        if i and lw in _LOWER_WORDS:
-            out.append(lw)
-        elif (re.fullmatch(r"[A-Z]{2,5}", w) and not re.search(r"[AEIOU]{2}", w) and len(w) <= 4) or w in {"DNOCS"}:
-            out.append(w)
-        else:
-            out.append(w[:1].upper() + w[1:].lower())
-    return " ".join(out)
-
-
 # ---------------------------------------------------------------------------------------------
 # object, SRP, award criterion, dispute mode
 # ---------------------------------------------------------------------------------------------
@@ -505,7 +350,7 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
     text = squash(c.raw[start:end]).strip(" ,:-–")
     # AGU formula: "o objeto ... é a escolha da proposta mais vantajosa para a contratação de …"
     text = re.sub(r"^(?i:escolha\s+da\s+proposta\s+mais\s+vantajosa\s+para\s+(?:[ao]s?\s+)?)", "", text)
-    if _all_caps(text):
+    if all_caps(text):
         text = text[0] + text[1:].lower()
     text = _enrich_object(text, items)
     if srp_stated and not re.search(r"registro\s+de\s+pre", fold(text)):

@@ -1,0 +1,21 @@
+"""A found value as a ``Field``: page, quote and locator taken from where it was found."""
+
+from __future__ import annotations
+
+from licita.extraction.models import Field
+from licita.extraction.text import Corpus
+
+
+def field_at(c: Corpus, value: object, hit_start: int | None, hit_end: int | None, confidence: float,
+             quote: str | None = None) -> Field:
+    """``value`` found at ``hit_start`` (quote up to ``hit_end``); no offset: a value without a place."""
+    if hit_start is None:
+        return Field(value=value, confidence=confidence, quote=quote)  # type: ignore[arg-type]
+    end = hit_end if hit_end is not None else hit_start + 80
+    return Field(
+        value=value,  # type: ignore[arg-type]
+        page=c.page_of(hit_start),
+        quote=quote if quote is not None else c.quote(hit_start, end),
+        confidence=confidence,
+        where=c.where(hit_start),
+    )
