@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from types import UnionType
+from typing import Any, Self, get_args, get_type_hints
 
 try:
     from zoneinfo import ZoneInfo
@@ -149,6 +150,139 @@ def _money_or_secret(value: Any) -> tuple[Decimal | None, bool]:
     return dec, False
 
 
+# --- table-driven parsing ---------------------------------------------------------------------------------
+# A record's plain fields are a {field: JSON key} table; the converter follows the field's type, so a table row
+# names only where the value comes from ("a.b" reads key b of the object at key a).
+_CONVERTER_CACHE: dict[type, dict[str, Callable[[Any], Any]]] = {}
+_CONVERTERS: dict[Any, Callable[[Any], Any]] = {
+    str: to_str, int: to_int, Decimal: to_decimal, bool: to_bool, datetime: to_datetime, date: to_date,
+}
+
+
+def _converters(cls: type) -> dict[str, Callable[[Any], Any]]:
+    """{field: converter} from the class's type hints (computed once per class)."""
+    if cls in _CONVERTER_CACHE:
+        return _CONVERTER_CACHE[cls]
+    out = _CONVERTER_CACHE[cls] = {}
+    for name, hint in get_type_hints(cls).items():
+        kinds = [arg for arg in get_args(hint) if arg is not type(None)] if isinstance(hint, UnionType) else [hint]
+        if len(kinds) == 1 and kinds[0] in _CONVERTERS:
+            out[name] = _CONVERTERS[kinds[0]]
+    return out
+
+
+def _at(data: Json, key: str) -> Any:
+    head, _, rest = key.partition(".")
+    return _at(_obj(data.get(head)), rest) if rest else data.get(head)
+
+
+# Where each plain field of a record comes from: {record class name: {field: JSON key}}.
+_KEYS: dict[str, dict[str, str]] = {
+    "Compra": {
+        "numero_compra": "numeroCompra",
+        "processo": "processo",
+        "objeto": "objetoCompra",
+        "informacao_complementar": "informacaoComplementar",
+        "modalidade_id": "modalidadeId",
+        "modalidade_nome": "modalidadeNome",
+        "modo_disputa_id": "modoDisputaId",
+        "modo_disputa_nome": "modoDisputaNome",
+        "situacao_id": "situacaoCompraId",
+        "situacao_nome": "situacaoCompraNome",
+        "srp": "srp",
+        "data_publicacao": "dataPublicacaoPncp",
+        "data_inclusao": "dataInclusao",
+        "data_atualizacao": "dataAtualizacao",
+        "data_atualizacao_global": "dataAtualizacaoGlobal",
+        "data_abertura_proposta": "dataAberturaProposta",
+        "data_encerramento_proposta": "dataEncerramentoProposta",
+        "orgao_razao_social": "orgaoEntidade.razaoSocial",
+        "orgao_esfera": "orgaoEntidade.esferaId",
+        "orgao_poder": "orgaoEntidade.poderId",
+        "unidade_codigo": "unidadeOrgao.codigoUnidade",
+        "unidade_nome": "unidadeOrgao.nomeUnidade",
+        "uf": "unidadeOrgao.ufSigla",
+        "municipio_nome": "unidadeOrgao.municipioNome",
+        "municipio_ibge": "unidadeOrgao.codigoIbge",
+        "amparo_legal_codigo": "amparoLegal.codigo",
+        "amparo_legal_nome": "amparoLegal.nome",
+        "tipo_instrumento_codigo": "tipoInstrumentoConvocatorioCodigo",
+        "tipo_instrumento_nome": "tipoInstrumentoConvocatorioNome",
+        "link_sistema_origem": "linkSistemaOrigem",
+        "link_processo_eletronico": "linkProcessoEletronico",
+        "usuario_nome": "usuarioNome",
+    },
+    "Item": {
+        "descricao": "descricao",
+        "material_ou_servico": "materialOuServico",
+        "quantidade": "quantidade",
+        "unidade_medida": "unidadeMedida",
+        "situacao_nome": "situacaoCompraItemNome",
+        "tipo_beneficio_nome": "tipoBeneficioNome",
+        "criterio_julgamento_id": "criterioJulgamentoId",
+        "criterio_julgamento_nome": "criterioJulgamentoNome",
+        "tem_resultado": "temResultado",
+        "catalogo_codigo": "catalogoCodigoItem",
+        "ncm_nbs_codigo": "ncmNbsCodigo",
+        "informacao_complementar": "informacaoComplementar",
+        "data_inclusao": "dataInclusao",
+        "data_atualizacao": "dataAtualizacao",
+    },
+    "Resultado": {
+        "numero_item": "numeroItem",
+        "sequencial_resultado": "sequencialResultado",
+        "ni_fornecedor": "niFornecedor",
+        "nome_fornecedor": "nomeRazaoSocialFornecedor",
+        "tipo_pessoa": "tipoPessoa",
+        "porte_fornecedor_nome": "porteFornecedorNome",
+        "quantidade_homologada": "quantidadeHomologada",
+        "valor_unitario_homologado": "valorUnitarioHomologado",
+        "valor_total_homologado": "valorTotalHomologado",
+        "percentual_desconto": "percentualDesconto",
+        "situacao_nome": "situacaoCompraItemResultadoNome",
+        "data_resultado": "dataResultado",
+        "data_inclusao": "dataInclusao",
+        "data_atualizacao": "dataAtualizacao",
+    },
+    "Documento": {
+        "titulo": "titulo",
+        "tipo_documento_id": "tipoDocumentoId",
+        "data_publicacao": "dataPublicacaoPncp",
+    },
+    "HistoricoEvento": {
+        "tipo_log_id": "tipoLogManutencao",
+        "tipo_log_nome": "tipoLogManutencaoNome",
+        "categoria_log_id": "categoriaLogManutencao",
+        "categoria_log_nome": "categoriaLogManutencaoNome",
+        "justificativa": "justificativa",
+        "documento_tipo": "documentoTipo",
+        "documento_titulo": "documentoTitulo",
+        "documento_sequencial": "documentoSequencial",
+        "item_numero": "itemNumero",
+        "usuario_nome": "usuarioNome",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """A PNCP record: ``from_json`` fills the fields its row of ``_KEYS`` names (converted by their declared
+    type), those ``_derived`` computes, and ``raw``, the JSON it came from."""
+
+    raw: Json = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Json) -> Self:
+        converters = _converters(cls)
+        values = {name: converters[name](_at(data, key)) for name, key in _KEYS.get(cls.__name__, {}).items()}
+        return cls(**values, **cls._derived(data), raw=data)
+
+    @classmethod
+    def _derived(cls, data: Json) -> dict[str, Any]:
+        """Fields that take more than one key or a rule (identifiers, secret budgets, fallbacks)."""
+        return {}
+
+
 # --- identifiers ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CompraRef:
@@ -184,8 +318,10 @@ class CompraRef:
 
 
 # --- records -------------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
-class Compra:
+class Compra(_Record):
     """A contratação header (consulta listing record or integração ``GET /orgaos/{cnpj}/compras/{ano}/{seq}``)."""
 
     numero_controle_pncp: str
@@ -228,7 +364,6 @@ class Compra:
     link_sistema_origem: str | None
     link_processo_eletronico: str | None
     usuario_nome: str | None
-    raw: Json = field(repr=False, compare=False)
 
     @property
     def ref(self) -> CompraRef:
@@ -244,12 +379,9 @@ class Compra:
         return self.data_atualizacao_global or self.data_atualizacao
 
     @classmethod
-    def from_json(cls, data: Json) -> Compra:
-        orgao = _obj(data.get("orgaoEntidade"))
-        unidade = _obj(data.get("unidadeOrgao"))
-        amparo = _obj(data.get("amparoLegal"))
+    def _derived(cls, data: Json) -> dict[str, Any]:
         control = to_str(data.get("numeroControlePNCP")) or ""
-        cnpj = to_str(orgao.get("cnpj")) or to_str(data.get("cnpj"))
+        cnpj = to_str(_at(data, "orgaoEntidade.cnpj")) or to_str(data.get("cnpj"))
         ano = to_int(data.get("anoCompra"))
         seq = to_int(data.get("sequencialCompra"))
         if (cnpj is None or ano is None or seq is None) and control:
@@ -267,53 +399,20 @@ class Compra:
         if to_int(data.get("orcamentoSigilosoCodigo")) in (2, 3):  # integração: 1 = not secret
             sigiloso = True
         homologado = to_decimal(data.get("valorTotalHomologado"))
-        return cls(
+        return dict(
             numero_controle_pncp=control,
             cnpj=cnpj,
             ano=ano,
             sequencial=seq,
-            numero_compra=to_str(data.get("numeroCompra")),
-            processo=to_str(data.get("processo")),
-            objeto=to_str(data.get("objetoCompra")),
-            informacao_complementar=to_str(data.get("informacaoComplementar")),
-            modalidade_id=to_int(data.get("modalidadeId")),
-            modalidade_nome=to_str(data.get("modalidadeNome")),
-            modo_disputa_id=to_int(data.get("modoDisputaId")),
-            modo_disputa_nome=to_str(data.get("modoDisputaNome")),
-            situacao_id=to_int(data.get("situacaoCompraId")),
-            situacao_nome=to_str(data.get("situacaoCompraNome")),
-            srp=to_bool(data.get("srp")),
             valor_total_estimado=estimado,
             valor_estimado_sigiloso=sigiloso,
             valor_total_homologado=homologado if homologado else None,
-            data_publicacao=to_datetime(data.get("dataPublicacaoPncp")),
-            data_inclusao=to_datetime(data.get("dataInclusao")),
-            data_atualizacao=to_datetime(data.get("dataAtualizacao")),
-            data_atualizacao_global=to_datetime(data.get("dataAtualizacaoGlobal")),
-            data_abertura_proposta=to_datetime(data.get("dataAberturaProposta")),
-            data_encerramento_proposta=to_datetime(data.get("dataEncerramentoProposta")),
             orgao_cnpj=cnpj,
-            orgao_razao_social=to_str(orgao.get("razaoSocial")),
-            orgao_esfera=to_str(orgao.get("esferaId")),
-            orgao_poder=to_str(orgao.get("poderId")),
-            unidade_codigo=to_str(unidade.get("codigoUnidade")),
-            unidade_nome=to_str(unidade.get("nomeUnidade")),
-            uf=to_str(unidade.get("ufSigla")),
-            municipio_nome=to_str(unidade.get("municipioNome")),
-            municipio_ibge=to_str(unidade.get("codigoIbge")),
-            amparo_legal_codigo=to_int(amparo.get("codigo")),
-            amparo_legal_nome=to_str(amparo.get("nome")),
-            tipo_instrumento_codigo=to_int(data.get("tipoInstrumentoConvocatorioCodigo")),
-            tipo_instrumento_nome=to_str(data.get("tipoInstrumentoConvocatorioNome")),
-            link_sistema_origem=to_str(data.get("linkSistemaOrigem")),
-            link_processo_eletronico=to_str(data.get("linkProcessoEletronico")),
-            usuario_nome=to_str(data.get("usuarioNome")),
-            raw=data,
         )
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
+class Item(_Record):
     """An item of a compra (``/itens``). ``valor_unitario_estimado`` is None when secret or a placeholder."""
 
     numero_item: int
@@ -337,7 +436,6 @@ class Item:
     informacao_complementar: str | None
     data_inclusao: datetime | None
     data_atualizacao: datetime | None
-    raw: Json = field(repr=False, compare=False)
 
     @property
     def homologado(self) -> bool:
@@ -349,7 +447,7 @@ class Item:
         return self.tipo_beneficio_id in (1, 3)
 
     @classmethod
-    def from_json(cls, data: Json) -> Item:
+    def _derived(cls, data: Json) -> dict[str, Any]:
         unit = to_decimal(data.get("valorUnitarioEstimado"))
         secret = bool(to_bool(data.get("orcamentoSigiloso")))
         placeholder = False
@@ -362,34 +460,19 @@ class Item:
         total = to_decimal(data.get("valorTotal"))
         if secret or placeholder or (total is not None and total == 0):
             total = None
-        return cls(
+        return dict(
             numero_item=to_int(data.get("numeroItem")) or 0,
-            descricao=to_str(data.get("descricao")),
-            material_ou_servico=to_str(data.get("materialOuServico")),
-            quantidade=to_decimal(data.get("quantidade")),
-            unidade_medida=to_str(data.get("unidadeMedida")),
             valor_unitario_estimado=unit,
             valor_total=total,
             valor_estimado_sigiloso=secret,
             valor_estimado_placeholder=placeholder,
             situacao_id=to_int(data.get("situacaoCompraItem", data.get("situacaoCompraItemId"))),
-            situacao_nome=to_str(data.get("situacaoCompraItemNome")),
             tipo_beneficio_id=to_int(data.get("tipoBeneficio", data.get("tipoBeneficioId"))),
-            tipo_beneficio_nome=to_str(data.get("tipoBeneficioNome")),
-            criterio_julgamento_id=to_int(data.get("criterioJulgamentoId")),
-            criterio_julgamento_nome=to_str(data.get("criterioJulgamentoNome")),
-            tem_resultado=to_bool(data.get("temResultado")),
-            catalogo_codigo=to_str(data.get("catalogoCodigoItem")),
-            ncm_nbs_codigo=to_str(data.get("ncmNbsCodigo")),
-            informacao_complementar=to_str(data.get("informacaoComplementar")),
-            data_inclusao=to_datetime(data.get("dataInclusao")),
-            data_atualizacao=to_datetime(data.get("dataAtualizacao")),
-            raw=data,
         )
 
 
 @dataclass(frozen=True, slots=True)
-class Resultado:
+class Resultado(_Record):
     """A winning result of an item (``/itens/{n}/resultados``; losing bids are not published)."""
 
     numero_item: int | None
@@ -406,31 +489,10 @@ class Resultado:
     data_resultado: date | None
     data_inclusao: datetime | None
     data_atualizacao: datetime | None
-    raw: Json = field(repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Json) -> Resultado:
-        return cls(
-            numero_item=to_int(data.get("numeroItem")),
-            sequencial_resultado=to_int(data.get("sequencialResultado")),
-            ni_fornecedor=to_str(data.get("niFornecedor")),
-            nome_fornecedor=to_str(data.get("nomeRazaoSocialFornecedor")),
-            tipo_pessoa=to_str(data.get("tipoPessoa")),
-            porte_fornecedor_nome=to_str(data.get("porteFornecedorNome")),
-            quantidade_homologada=to_decimal(data.get("quantidadeHomologada")),
-            valor_unitario_homologado=to_decimal(data.get("valorUnitarioHomologado")),
-            valor_total_homologado=to_decimal(data.get("valorTotalHomologado")),
-            percentual_desconto=to_decimal(data.get("percentualDesconto")),
-            situacao_nome=to_str(data.get("situacaoCompraItemResultadoNome")),
-            data_resultado=to_date(data.get("dataResultado")),
-            data_inclusao=to_datetime(data.get("dataInclusao")),
-            data_atualizacao=to_datetime(data.get("dataAtualizacao")),
-            raw=data,
-        )
 
 
 @dataclass(frozen=True, slots=True)
-class Documento:
+class Documento(_Record):
     """An entry of ``/arquivos``. Titles are often meaningless ids: diff by ``sequencial_documento``."""
 
     sequencial_documento: int
@@ -440,25 +502,20 @@ class Documento:
     data_publicacao: datetime | None
     ativo: bool
     url: str | None
-    raw: Json = field(repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, data: Json) -> Documento:
+    def _derived(cls, data: Json) -> dict[str, Any]:
         ativo = to_bool(data.get("statusAtivo"))
-        return cls(
+        return dict(
             sequencial_documento=to_int(data.get("sequencialDocumento")) or 0,
-            titulo=to_str(data.get("titulo")),
-            tipo_documento_id=to_int(data.get("tipoDocumentoId")),
             tipo_documento_nome=to_str(data.get("tipoDocumentoNome") or data.get("tipoDocumentoDescricao")),
-            data_publicacao=to_datetime(data.get("dataPublicacaoPncp")),
             ativo=True if ativo is None else ativo,
             url=to_str(data.get("url") or data.get("uri")),
-            raw=data,
         )
 
 
 @dataclass(frozen=True, slots=True)
-class HistoricoEvento:
+class HistoricoEvento(_Record):
     """A row of ``/historico`` (Inclusão / Retificação / Exclusão of the compra, an item, a document...)."""
 
     data: datetime | None
@@ -472,23 +529,11 @@ class HistoricoEvento:
     documento_sequencial: int | None
     item_numero: int | None
     usuario_nome: str | None
-    raw: Json = field(repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, data: Json) -> HistoricoEvento:
-        return cls(
+    def _derived(cls, data: Json) -> dict[str, Any]:
+        return dict(
             data=to_datetime(data.get("logManutencaoDataInclusao") or data.get("dataInclusao")),
-            tipo_log_id=to_int(data.get("tipoLogManutencao")),
-            tipo_log_nome=to_str(data.get("tipoLogManutencaoNome")),
-            categoria_log_id=to_int(data.get("categoriaLogManutencao")),
-            categoria_log_nome=to_str(data.get("categoriaLogManutencaoNome")),
-            justificativa=to_str(data.get("justificativa")),
-            documento_tipo=to_str(data.get("documentoTipo")),
-            documento_titulo=to_str(data.get("documentoTitulo")),
-            documento_sequencial=to_int(data.get("documentoSequencial")),
-            item_numero=to_int(data.get("itemNumero")),
-            usuario_nome=to_str(data.get("usuarioNome")),
-            raw=data,
         )
 
 
