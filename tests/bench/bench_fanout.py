@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_notifications import BURST_KIND, CONNS_PER_USER, Clients, login_all, notify_idle, user_emails
+from bench_notifications import BURST_FIELD, BURST_KIND, CONNS_PER_USER, Clients, login_all, notify_idle, user_emails
 from common import BENCH_ENV, fmt, local_runtime, make_bench_user, record, summarize
 
 # a bare broadcast server: "go" from a control socket sends one frame of SIZE bytes to every other socket
@@ -67,6 +67,11 @@ BARE_SERVER = textwrap.dedent("""
 
     asyncio.run(main())
 """)
+
+
+def correction() -> dict[str, str]:
+    """The payload of a field correction (bench_notifications: a field that reaches people only)."""
+    return {"tender_id": str(uuid.uuid4()), "field": BURST_FIELD}
 
 
 def ping_rtt(clients: Clients, n: int) -> dict[str, float]:
@@ -171,14 +176,14 @@ def main() -> int:
         n = len(clients.sockets)
         actor = str(uuid.uuid4())
         for _ in range(2):  # warm the notify containers and connections
-            clients.wait(publish(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4())}, user_id=actor), n)
+            clients.wait(publish(BURST_KIND, company_id, correction(), user_id=actor), n)
             notify_idle(rest, 0)
         first: list[float] = []
         last: list[float] = []
         incomplete = 0
         for _ in range(args.events):
             t0 = time.perf_counter()
-            eid = publish(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4())}, user_id=actor)
+            eid = publish(BURST_KIND, company_id, correction(), user_id=actor)
             got = sorted(clients.wait(eid, n, timeout=60))
             incomplete += len(got) < n
             if got:
@@ -194,8 +199,7 @@ def main() -> int:
         one_user: list[float] = []
         for _ in range(args.events):
             t0 = time.perf_counter()
-            eid = publish(BURST_KIND, company_id, {"tender_id": str(uuid.uuid4()), "recipient_ids": [str(target)]},
-                          user_id=actor)
+            eid = publish(BURST_KIND, company_id, {**correction(), "recipient_ids": [str(target)]}, user_id=actor)
             one_user.append((max(clients.wait(eid, CONNS_PER_USER)) - t0) * 1000)
             notify_idle(rest, 0)
         ping = ping_rtt(clients, 50)

@@ -241,6 +241,14 @@ def test_correction_is_kept_beside_the_extracted_value_and_audited(
     # 08/01/2026 (Thu): 07, 06, 05 → cut-off Monday 05/01/2026 23:59:59 -03:00
     due = datetime.fromisoformat(kinds["impugnacao"]["due_at"])
     assert due == datetime.fromisoformat("2026-01-05T23:59:59-03:00")
+    assert "regime anterior" not in (kinds["impugnacao"]["basis"] or "")
+    # the legal basis annotates the statutory cut-offs: correcting it rebuilds them too
+    status, _ = call(tenders_app, "PUT", "/tenders/{tender_id}/fields/{field}", caller,
+                     path_params={"tender_id": tid, "field": "legal_basis"}, body={"value": "lei_8666_10520"})
+    assert status == 200
+    _, deadlines = call(tenders_app, "GET", "/tenders/{tender_id}/deadlines", caller, path_params={"tender_id": tid})
+    kinds = {d["kind"]: d for d in deadlines["items"]}
+    assert "regime anterior" in kinds["impugnacao"]["basis"] and kinds["session"]["source"] == "manual"
 
 
 @pytest.mark.parametrize(("field", "value", "status", "code"), [

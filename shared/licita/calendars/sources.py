@@ -21,6 +21,7 @@ from licita.calendars.models import Calendar, CalendarEvent
 from licita.notifications.service import react
 from licita.platform.db.engine import tenant_transaction
 from licita.tenders.events import DEADLINE_LABELS
+from licita.tenders.fields import SCHEDULE_FIELDS
 from licita.tenders.models import Deadline, Tender
 
 
@@ -46,6 +47,9 @@ class Source:
     collect: Collect
     label: str = ""
     removes: tuple[str, ...] = field(default=())  # event types meaning "the reference is gone"
+    # (event type, payload) -> may this event change the source's events? A sync is a transaction and three
+    # queries per event; an event that says it cannot matter (a correction of an unrelated field) skips it.
+    relevant: Callable[[str, Mapping[str, Any]], bool] = field(default=lambda _type, _payload: True)
 
 
 _SOURCES: dict[str, Source] = {}
@@ -56,9 +60,10 @@ def register_source(source: Source) -> None:
     _SOURCES[source.name] = source
 
     def _on_event(event: Mapping[str, Any]) -> None:
-        ref = source.ref_of(event.get("payload") or {})
-        if ref:
-            sync(str(event["company_id"]), source.name, ref, gone=str(event["type"]) in source.removes)
+        payload, event_type = event.get("payload") or {}, str(event["type"])
+        ref = source.ref_of(payload)
+        if ref and (event_type in source.removes or source.relevant(event_type, payload)):
+            sync(str(event["company_id"]), source.name, ref, gone=event_type in source.removes)
 
     _on_event.__qualname__ = f"calendar_source_{source.name}"
     react(*source.events, *source.removes)(_on_event)
@@ -137,9 +142,16 @@ def _tender_events(db: Session, company_id: uuid.UUID, ref: str) -> list[AutoEve
     return list(out.values())
 
 
+def _tender_change_matters(event_type: str, payload: Mapping[str, Any]) -> bool:
+    """A correction names its field: only the title's and the deadlines' fields reach the calendar (an event
+    without a field, from an older publisher, syncs)."""
+    corrected = payload.get("field") if event_type == "tender.field_corrected" else None
+    return corrected is None or corrected in SCHEDULE_FIELDS
+
+
 register_source(Source(
     name="tenders", label="Prazos de licitações",
     events=("tender.analyzed", "tender.needs_review", "tender.field_corrected"),
     ref_of=lambda p: str(p["tender_id"]) if p.get("tender_id") else None, collect=_tender_events,
-    removes=("tender.deleted",),
+    removes=("tender.deleted",), relevant=_tender_change_matters,
 ))

@@ -28,6 +28,14 @@ MODALITY_LABELS = {
 }
 
 
+# A correction of one of these rebuilds the tender's deadlines (the session date, and the legal basis that
+# annotates the statutory cut-offs) ...
+DEADLINE_FIELDS = frozenset({"session_datetime", "legal_basis"})
+# ... and these, with the title (modality and number, see tender_title), are all a tender's calendar events
+# are made of: a correction of any other field cannot change them.
+SCHEDULE_FIELDS = DEADLINE_FIELDS | {"modality", "number"}
+
+
 def _text(limit: int) -> Callable[[Any], Any]:
     def convert(value: Any) -> str:
         if not isinstance(value, str | int) or isinstance(value, bool):

@@ -22,7 +22,15 @@ from licita.platform.storage import ObjectStorage, StorageError, uploads_storage
 from licita.tenders.access import find_tender, main_document
 from licita.tenders.analysis.deadlines import rebuild_deadlines
 from licita.tenders.analysis.messages import reanalysis_message
-from licita.tenders.fields import FIELD_NAMES, FIELD_SPECS, apply_columns, convert_field, effective_value, json_value
+from licita.tenders.fields import (
+    DEADLINE_FIELDS,
+    FIELD_NAMES,
+    FIELD_SPECS,
+    apply_columns,
+    convert_field,
+    effective_value,
+    json_value,
+)
 from licita.tenders.models import (
     AnalysisDeadLetter,
     Deadline,
@@ -119,7 +127,7 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
                       "at": datetime.now(UTC).isoformat(), "previous": before["value"]}
         tender.corrections = {**(tender.corrections or {}), field: correction}
         apply_columns(tender)
-        if field == "session_datetime":
+        if field in DEADLINE_FIELDS:
             rebuild_deadlines(db, tender)
         record(db, actor, "tender.field_corrected", "tender", tender.id, company_id=company_id,
                before={"field": field, **before}, after={"field": field, "value": stored, "reason": body.reason})

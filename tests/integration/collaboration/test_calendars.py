@@ -119,6 +119,34 @@ def test_tender_deadlines_become_events_follow_changes_and_vanish(team: Team) ->
     assert occurrences(team.viewer, f"2026-06-01T00:00:00{BRT}", f"2026-06-30T00:00:00{BRT}") == []
 
 
+def test_a_correction_syncs_the_calendar_only_when_its_field_can_change_it(team: Team) -> None:
+    from licita.notifications.service import deliver
+    from licita.platform.queues import build_event
+    from licita.tenders.models import Deadline
+
+    session = datetime(2026, 7, 14, 13, 0, tzinfo=UTC)
+    tid = seed_tender(team, {"session": session})
+    analyzed(team, tid)
+    window = (f"2026-07-01T00:00:00{BRT}", f"2026-07-31T00:00:00{BRT}")
+
+    def session_start() -> str:
+        (item,) = [i for i in occurrences(team.viewer, *window) if i["title"].startswith("Sessão")]
+        return str(item["starts_at"])
+
+    assert session_start() == "2026-07-14T10:00:00-03:00"
+    with system_transaction() as db:  # the deadline row moves, as a session correction would move it
+        db.query(Deadline).filter(Deadline.tender_id == uuid.UUID(tid), Deadline.kind == "session").update(
+            {"due_at": session + timedelta(days=2)})
+
+    def corrected(field: str) -> None:
+        deliver(build_event("tender.field_corrected", team.company_id, {"tender_id": tid, "field": field}))
+
+    corrected("object")  # the object is not in any calendar event: no sync
+    assert session_start() == "2026-07-14T10:00:00-03:00"
+    corrected("session_datetime")
+    assert session_start() == "2026-07-16T10:00:00-03:00"
+
+
 def test_reminders_go_through_the_notify_pipeline_once(team: Team, notify_env: Any) -> None:
     from licita.calendars import reminders
 
