@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from licita.api import Api, RequestContext
+from licita.api import Api, Collection, RequestContext, Resource
 from licita.calendars import google_schemas as gs
 from licita.calendars import schemas as s
 from licita.core.config import get_settings
@@ -33,44 +33,21 @@ def list_calendars(ctx: RequestContext[None, None]) -> s.CalendarList:
     return service.list_calendars(ctx.user)
 
 
-@api.post("/calendars", body=s.CalendarCreate, response=s.CalendarOut, status=201, permission="calendar:write",
-          errors=(403, 422))
-def create_calendar(ctx: RequestContext[s.CalendarCreate, None]) -> s.CalendarOut:
-    """A personal calendar (or, for managers, a company one)."""
-    return service.create_calendar(ctx.user, ctx.body, ctx.actor)
-
-
-@api.get("/calendars/occurrences", query=s.RangeQuery, response=s.OccurrenceList, permission="calendar:read",
-         errors=(404, 422))
-def list_occurrences(ctx: RequestContext[None, s.RangeQuery]) -> s.OccurrenceList:
-    """Every occurrence between ?from= and ?to= (recurrences expanded), automatic deadlines included."""
-    return service.occurrences(ctx.user, ctx.query)
-
-
-@api.post("/calendars/{calendar_id}/events", body=s.EventCreate, response=s.EventOut, status=201,
-          permission="calendar:write", errors=(404, 422))
-def create_event(ctx: RequestContext[s.EventCreate, None]) -> s.EventOut:
-    """An event, optionally recurring (RRULE) with reminders and invited people."""
-    return service.create_event(ctx.user, ctx.path_params["calendar_id"], ctx.body, ctx.actor)
-
-
-@api.get("/calendar-events/{event_id}", response=s.EventOut, permission="calendar:read", errors=(404,))
-def get_event(ctx: RequestContext[None, None]) -> s.EventOut:
-    """One event with its attendees' answers."""
-    return service.get_event(ctx.user, ctx.path_params["event_id"])
-
-
-@api.patch("/calendar-events/{event_id}", body=s.EventUpdate, response=s.EventOut, permission="calendar:write",
-           errors=(404, 409, 422))
-def update_event(ctx: RequestContext[s.EventUpdate, None]) -> s.EventOut:
-    """Edit a manual event (automatic ones follow their source); carries the version read."""
-    return service.update_event(ctx.user, ctx.path_params["event_id"], ctx.body, ctx.actor)
-
-
-@api.delete("/calendar-events/{event_id}", status=204, permission="calendar:write", errors=(404, 409))
-def delete_event(ctx: RequestContext[None, None]) -> None:
-    """Delete a manual event."""
-    service.delete_event(ctx.user, ctx.path_params["event_id"], ctx.actor)
+calendars = Collection(api, "/calendars", read="calendar:read", write="calendar:write")
+calendars.create("create_calendar", s.CalendarCreate, s.CalendarOut, lambda: service.create_calendar,
+                 "A personal calendar (or, for managers, a company one).", errors=(403, 422))
+calendars.list("list_occurrences", s.RangeQuery, s.OccurrenceList, lambda: service.occurrences,
+               "Every occurrence between ?from= and ?to= (recurrences expanded), automatic deadlines included.",
+               sub="/occurrences", errors=(404, 422))
+calendar = Resource(api, "/calendars/{calendar_id}", read="calendar:read", write="calendar:write")
+calendar.write("create_event", s.EventCreate, s.EventOut, lambda: service.create_event,
+               "An event, optionally recurring (RRULE) with reminders and invited people.", sub="/events",
+               method="POST", status=201, errors=(404, 422))
+event = Resource(api, "/calendar-events/{event_id}", read="calendar:read", write="calendar:write")
+event.read("get_event", s.EventOut, lambda: service.get_event, "One event with its attendees' answers.")
+event.write("update_event", s.EventUpdate, s.EventOut, lambda: service.update_event,
+            "Edit a manual event (automatic ones follow their source); carries the version read.")
+event.delete("delete_event", lambda: service.delete_event, "Delete a manual event.", errors=(404, 409))
 
 
 @api.post("/calendar-events/{event_id}/respond", body=s.RespondBody, response=s.EventOut, permission="calendar:read",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from licita.api import Api, RequestContext
+from licita.api import Api, Collection, RequestContext, Resource
 from licita.core.config import get_settings
 from licita.core.lazy import lazy_imports
 from licita.quotes import schemas as s
@@ -34,23 +34,15 @@ def public_base_url(ctx: RequestContext[Any, Any]) -> str:
     return f"{proto}://{host}{prefix}"
 
 
-@api.post("/quotes", body=s.QuoteCreate, response=s.QuoteOut, status=201, permission="quotes:write",
-          errors=(404, 422))
-def create_quote(ctx: RequestContext[s.QuoteCreate, None]) -> s.QuoteOut:
-    """Create a quote request from a tender's items (all or some) and/or free items, for chosen suppliers."""
-    return quotes.create(ctx.user, ctx.body, ctx.actor)
-
-
-@api.get("/quotes", query=s.QuoteListQuery, response=s.QuotePage, permission="quotes:read", errors=(422,))
-def list_quotes(ctx: RequestContext[None, s.QuoteListQuery]) -> s.QuotePage:
-    """The company's quote requests, with how many suppliers answered."""
-    return quotes.list_quotes(ctx.user, ctx.query)
-
-
-@api.get("/quotes/{quote_id}", response=s.QuoteOut, permission="quotes:read", errors=(404,))
-def get_quote(ctx: RequestContext[None, None]) -> s.QuoteOut:
-    """A quote with its items and each supplier's link state (sent, opened, answered, revoked)."""
-    return quotes.get(ctx.user, ctx.path_params["quote_id"])
+quote_rows = Collection(api, "/quotes", read="quotes:read", write="quotes:write")
+quote_rows.create("create_quote", s.QuoteCreate, s.QuoteOut, lambda: quotes.create,
+                  "Create a quote request from a tender's items (all or some) and/or free items, for chosen suppliers.",
+                  errors=(404, 422))
+quote_rows.list("list_quotes", s.QuoteListQuery, s.QuotePage, lambda: quotes.list_quotes,
+                "The company's quote requests, with how many suppliers answered.")
+quote = Resource(api, "/quotes/{quote_id}", read="quotes:read", write="quotes:write")
+quote.read("get_quote", s.QuoteOut, lambda: quotes.get,
+           "A quote with its items and each supplier's link state (sent, opened, answered, revoked).")
 
 
 @api.post("/quotes/{quote_id}/send", body=s.SendRequest, response=s.SendResult, permission="quotes:write",
@@ -67,22 +59,11 @@ def revoke_link(ctx: RequestContext[None, None]) -> s.QuoteOut:
     return quotes.revoke(ctx.user, ctx.path_params["quote_id"], ctx.path_params["supplier_id"], ctx.actor)
 
 
-@api.post("/quotes/{quote_id}/close", response=s.QuoteOut, permission="quotes:write", errors=(404, 409))
-def close_quote(ctx: RequestContext[None, None]) -> s.QuoteOut:
-    """Stop accepting answers."""
-    return quotes.close(ctx.user, ctx.path_params["quote_id"], ctx.actor)
-
-
-@api.get("/quotes/{quote_id}/comparison", response=s.Comparison, permission="quotes:read", errors=(404,))
-def get_comparison(ctx: RequestContext[None, None]) -> s.Comparison:
-    """Per item: offers, lowest, median, spread, outliers and who did not answer."""
-    return comparison.comparison(ctx.user, ctx.path_params["quote_id"])
-
-
-@api.get("/quotes/{quote_id}/comparison/export", response=s.DownloadLink, permission="quotes:read", errors=(404,))
-def export_comparison(ctx: RequestContext[None, None]) -> s.DownloadLink:
-    """The comparison and bid prices as XLSX (a short-lived download link)."""
-    return comparison.export_xlsx(ctx.user, ctx.path_params["quote_id"])
+quote.act("close_quote", "/close", s.QuoteOut, lambda: quotes.close, "Stop accepting answers.", errors=(404, 409))
+quote.read("get_comparison", s.Comparison, lambda: comparison.comparison,
+           "Per item: offers, lowest, median, spread, outliers and who did not answer.", sub="/comparison")
+quote.read("export_comparison", s.DownloadLink, lambda: comparison.export_xlsx,
+           "The comparison and bid prices as XLSX (a short-lived download link).", sub="/comparison/export")
 
 
 @api.put("/quotes/{quote_id}/items/{item_id}/winner", body=s.WinnerRequest, response=s.ComparisonItem,
@@ -93,14 +74,9 @@ def set_winner(ctx: RequestContext[s.WinnerRequest, None]) -> s.ComparisonItem:
                                  ctx.actor)
 
 
-@api.get("/quotes/{quote_id}/pricing", response=s.PricingOut, permission="quotes:read", errors=(404,))
-def get_pricing(ctx: RequestContext[None, None]) -> s.PricingOut:
-    """Bid price per item (cost × (1 + BDI)), flagging bids above the tender's estimated unit price."""
-    return comparison.pricing(ctx.user, ctx.path_params["quote_id"])
-
-
-@api.put("/quotes/{quote_id}/pricing", body=s.PricingUpdate, response=s.PricingOut, permission="quotes:approve",
-         errors=(404, 422))
-def update_pricing(ctx: RequestContext[s.PricingUpdate, None]) -> s.PricingOut:
-    """Set the quote's BDI percentages (admin, freight, taxes, margin) and per-item overrides."""
-    return comparison.update_pricing(ctx.user, ctx.path_params["quote_id"], ctx.body, ctx.actor)
+quote.read("get_pricing", s.PricingOut, lambda: comparison.pricing,
+           "Bid price per item (cost × (1 + BDI)), flagging bids above the tender's estimated unit price.",
+           sub="/pricing")
+quote.write("update_pricing", s.PricingUpdate, s.PricingOut, lambda: comparison.update_pricing,
+            "Set the quote's BDI percentages (admin, freight, taxes, margin) and per-item overrides.", sub="/pricing",
+            method="PUT", permission="quotes:approve")

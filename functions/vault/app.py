@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from licita.api import Api, RequestContext
+from licita.api import Api, Collection, RequestContext, Resource
 from licita.core.lazy import lazy_import
 from licita.vault import schemas as s
 
@@ -21,11 +21,10 @@ api = Api("vault", tags=["vault"])
 app = api.app
 
 
-@api.post("/vault/documents", body=s.VaultUploadRequest, response=s.VaultUploadResponse, status=201,
-          permission="vault:write", errors=(413, 415, 422))
-def create_document(ctx: RequestContext[s.VaultUploadRequest, None]) -> s.VaultUploadResponse:
-    """Register a document (kind, issue and expiry dates) and get a presigned POST to upload its file."""
-    return vault.create_document(ctx.user, ctx.body, ctx.actor)
+documents = Collection(api, "/vault/documents", read="vault:read", write="vault:write")
+documents.create("create_document", s.VaultUploadRequest, s.VaultUploadResponse, lambda: vault.create_document,
+                 "Register a document (kind, issue and expiry dates) and get a presigned POST to upload its file.",
+                 errors=(413, 415, 422))
 
 
 @api.get("/vault/documents", response=s.VaultList, permission="vault:read")
@@ -34,29 +33,16 @@ def list_documents(ctx: RequestContext[None, None]) -> s.VaultList:
     return vault.list_documents(ctx.user)
 
 
-@api.patch("/vault/documents/{document_id}", body=s.VaultUpdate, response=s.VaultDocumentOut,
-           permission="vault:write", errors=(404, 422))
-def update_document(ctx: RequestContext[s.VaultUpdate, None]) -> s.VaultDocumentOut:
-    """Change a document's title, dates or notes (a new expiry date resets its reminders)."""
-    return vault.update_document(ctx.user, ctx.path_params["document_id"], ctx.body, ctx.actor)
-
-
-@api.delete("/vault/documents/{document_id}", status=204, permission="vault:write", errors=(404,))
-def delete_document(ctx: RequestContext[None, None]) -> None:
-    """Delete a document and its file."""
-    vault.delete_document(ctx.user, ctx.path_params["document_id"], ctx.actor)
-
-
-@api.get("/vault/documents/{document_id}/download", response=s.DownloadOut, permission="vault:read", errors=(404,))
-def download(ctx: RequestContext[None, None]) -> s.DownloadOut:
-    """A short-lived link to the file."""
-    return vault.download_link(ctx.user, ctx.path_params["document_id"])
-
-
-@api.get("/vault/tenders/{tender_id}/check", response=s.TenderCheck, permission="vault:read", errors=(404,))
-def check_tender(ctx: RequestContext[None, None]) -> s.TenderCheck:
-    """The tender's habilitação requirements against the vault: what is missing, what expires before the session."""
-    return vault.check_tender(ctx.user, ctx.path_params["tender_id"])
+document = Resource(api, "/vault/documents/{document_id}", read="vault:read", write="vault:write")
+document.write("update_document", s.VaultUpdate, s.VaultDocumentOut, lambda: vault.update_document,
+               "Change a document's title, dates or notes (a new expiry date resets its reminders).")
+document.delete("delete_document", lambda: vault.delete_document, "Delete a document and its file.")
+document.read("download", s.DownloadOut, lambda: vault.download_link, "A short-lived link to the file.",
+              sub="/download")
+Resource(api, "/vault/tenders/{tender_id}", read="vault:read", write="vault:write").read(
+    "check_tender", s.TenderCheck, lambda: vault.check_tender,
+    "The tender's habilitação requirements against the vault: what is missing, what expires before the session.",
+    sub="/check")
 
 
 def handler(event: dict[str, Any], context: Any) -> Any:

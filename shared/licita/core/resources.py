@@ -87,13 +87,14 @@ class Resource:
                   permission=self.write_permission, errors=errors)
 
     def delete(self, name: str, load: Load[Callable[[Principal, str, Actor], None]], summary: str, *,
-               errors: Sequence[int] = (404,)) -> None:
+               permission: str | None = None, errors: Sequence[int] = (404,)) -> None:
         """``DELETE path`` → ``service(user, id, actor)``, answered with 204."""
 
         def handler(ctx: RequestContext[None, None]) -> None:
             load()(ctx.user, ctx.path_params[self.id], ctx.actor)
 
-        self._add("DELETE", "", name, summary, handler, status=204, permission=self.write_permission, errors=errors)
+        self._add("DELETE", "", name, summary, handler, status=204, permission=permission or self.write_permission,
+                  errors=errors)
 
     def archive_pair[R: BaseModel](self, names: tuple[str, str], response: type[R],
                                    load: Load[Callable[[Principal, str, bool, Actor], R]],
@@ -121,21 +122,23 @@ class Collection:
 
     def create[B: BaseModel, R: BaseModel](self, name: str, body: type[B], response: type[R],
                                            load: Load[Callable[[Principal, B, Actor], R]], summary: str, *,
-                                           sub: str = "", status: int = 201, errors: Sequence[int] = (422,)) -> None:
+                                           sub: str = "", status: int = 201, permission: str | None = None,
+                                           errors: Sequence[int] = (422,)) -> None:
         """``POST path[sub]`` → ``service(user, body, actor)``, answered with 201 (or ``status``)."""
 
         def handler(ctx: RequestContext[B, None]) -> R:
             return load()(ctx.user, ctx.body, ctx.actor)
 
         add_route(self.api, "POST", self.path + sub, name, summary, handler, body=body, response=response,
-                  status=status, permission=self.write_permission, errors=errors)
+                  status=status, permission=permission or self.write_permission, errors=errors)
 
     def list[Q: BaseModel, R: BaseModel](self, name: str, query: type[Q], response: type[R],
-                                         load: Load[Callable[[Principal, Q], R]], summary: str) -> None:
-        """``GET path?query`` → ``service(user, query)``: search, filter, sort and paginate."""
+                                         load: Load[Callable[[Principal, Q], R]], summary: str, *, sub: str = "",
+                                         permission: str | None = None, errors: Sequence[int] = (422,)) -> None:
+        """``GET path[sub]?query`` → ``service(user, query)``: search, filter, sort and paginate."""
 
         def handler(ctx: RequestContext[None, Q]) -> R:
             return load()(ctx.user, ctx.query)
 
-        add_route(self.api, "GET", self.path, name, summary, handler, query=query, response=response,
-                  permission=self.read_permission, errors=(422,))
+        add_route(self.api, "GET", self.path + sub, name, summary, handler, query=query, response=response,
+                  permission=permission or self.read_permission, errors=errors)
