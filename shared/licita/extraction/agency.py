@@ -57,13 +57,45 @@ _UNIT_VIA_RE = _re(r"(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:centr
                    r"orgao\s+gerenciador\s+(?:sera|e)\s+(?:o|a)\s+([^,;\n]{5,110}?)\s*[,;.]")
 
 
+# Buyer lines of ComprasNet/Compras.gov.br/PNCP pages and covers: "UASG 153000 - UNIVERSIDADE …",
+# "Unidade compradora: 925001 - SECRETARIA …", "Órgão gerenciador: Hospital …". The UASG needs its code
+# ("Código UASG: 80020" alone names nobody).
+_BUYER_LINE_RE = _re(r"^[ \t|]*(?:uasg\s*(?:n[o.]?\s*)?:?\s*\d{5,6}\s*[-–]|(?:unidade\s+(?:compradora|gestora)|"
+                     r"orgao\s+(?:gerenciador|contratante|comprador))\s*(?:\(uasg\))?\s*:\s*(?:\d{5,6}\s*[-–])?)"
+                     r"[ \t]*([a-z][^\n|]{4,110}?)[ \t|]*$", re.M)
+
+
 def agency(c: Corpus) -> Field:
+    """The contracting body, with the short name the document gives it ("… de Valinhos – VALIPREV")."""
+    return _with_acronym(c, _agency(c))
+
+
+_ACRONYM_AFTER_RE = _re(r"[ \t]*(?:\(\s*([A-Z][A-Za-z]{1,10}[A-Z][a-z]?)\s*\)|"
+                        r"[-–][ \t\n]*([A-Z]{3,10})\b(?![ \t]*[-–/(]))")
+_NOT_ACRONYMS = frozenset(["CNPJ", "CPF", "UASG", "SRP", "EPP", "LTDA", "CEP", "SEI", "NUP", "ME", "MEI", "PE", "PP",
+                           "ATA", "ANEXO", "EDITAL", "AVISO", "LOTE", "ITEM"])
+
+
+def _with_acronym(c: Corpus, found: Field) -> Field:
+    """Append "(ACRONYM)" when the front matter writes the name followed by its acronym."""
+    name = str(found.value or "")
+    words = re.findall(r"[a-z0-9]+", fold(name))
+    if len(words) < 3 or re.search(r"\(|\s[-–]\s*[A-Z]{3,}\b|[A-Z][a-z]*[A-Z]", name.rsplit(" – ", maxsplit=1)[-1]):
+        return found
+    pattern = re.compile(r"\b" + r"[^a-z0-9]+".join(words) + r"\b")
+    for m in pattern.finditer(c.folded, 0, c.front_end):
+        after = _ACRONYM_AFTER_RE.match(c.raw, m.end())
+        acronym = after and (after.group(1) or after.group(2))
+        if acronym and acronym.upper() not in _NOT_ACRONYMS and not words[-1].startswith(acronym.lower()):
+            found.value = f"{name} ({acronym})"
+            break
+    return found
+
+
+def _agency(c: Corpus) -> Field:
     """The contracting body: the unit that runs the procedure, not its parent (ministry, state,
-    armed force) nor the agent who signs (commission, pregoeiro)."""
+    armed force, prefeitura) nor the agent who signs (commission, pregoeiro)."""
     end = c.front_end
-    m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
-    if m:
-        return _agency_field(c, m.start(1), m.end(1), 0.85)
     top = _TOP_BODY_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
@@ -77,25 +109,18 @@ def agency(c: Corpus) -> Field:
             name = _title(c.raw[top.start(1):top.end(1)]) + " – " + (_title(unit_name) if all_caps(unit_name)
                                                                        else unit_name)
             return _field(c, name, via.start(g), via.end(g), 0.75)
-    for regex in (_TORNA_SE_RE, _TORNA_PUBLICO_RE):
-        m = regex.search(c.folded, 0, end)
-        if not m or re.match(r"(?:por\s+meio|atraves|mediante|presente)", m.group(1)):
-            continue
-        if _AGENT_RE.match(m.group(1)):
-            body = _OF_BODY_RE.match(c.folded, m.start(1))
-            if body:
-                return _agency_field(c, body.start(1), body.end(1), 0.7)
-            continue
-        if _PARENT_RE.match(m.group(1)):
-            via = _UNIT_VIA_RE.search(c.folded, m.end(1), m.end(1) + 200)
-            if via and via.group(1):
-                return _agency_field(c, via.start(1), via.end(1), 0.7)
-        found = _agency_field(c, m.start(1), m.end(1), 0.75)
-        via2 = _VIA_RE.match(c.folded, m.end(1))
-        if via2 and found.value:
-            unit_name = squash(c.raw[via2.start(1):via2.end(1)])
-            found.value = f"{found.value} – {_title(unit_name) if all_caps(unit_name) else unit_name}"
-        return found
+    buyer = next((m for m in _BUYER_LINE_RE.finditer(c.folded, 0, end)
+                  if not _PARENT_RE.match(m.group(1)) and not _AGENT_RE.match(m.group(1))), None)
+    if buyer:
+        return _agency_field(c, buyer.start(1), buyer.end(1), 0.8)
+    preamble = _preamble(c, end)
+    if preamble is not None and preamble[1]:
+        return preamble[0]  # the body and the unit acting for it outrank a bare letterhead
+    m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
+    if m:
+        return _agency_field(c, m.start(1), m.end(1), 0.85)
+    if preamble is not None:
+        return preamble[0]
     party = _CONTRACT_PARTY_RE.search(c.folded, 0, end)
     if party:
         return _agency_field(c, party.start(1), party.end(1), 0.65)
@@ -108,7 +133,42 @@ def agency(c: Corpus) -> Field:
         return _agency_field(c, m.start(1), m.end(1), 0.6)
     if top:
         return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
+    for named in _NAMED_BODY_RE.finditer(c.folded, 0, end):
+        if all_caps(c.raw[named.start():named.end()]):  # a body's proper name, not "a secretaria responsável"
+            return _agency_field(c, named.start(), named.end(), 0.5)
     return Field()
+
+
+def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:
+    """The subject of "torna público" (followed to its body when it is an agent); True when the
+    preamble names the unit acting for the body ("…, por intermédio do Fundo Municipal de Saúde")."""
+    for regex in (_TORNA_SE_RE, _TORNA_PUBLICO_RE):
+        m = regex.search(c.folded, 0, end)
+        if not m or re.match(r"(?:por\s+meio|atraves|mediante|presente)", m.group(1)):
+            continue
+        if _AGENT_RE.match(m.group(1)):
+            body = _OF_BODY_RE.match(c.folded, m.start(1))
+            if body:
+                return _agency_field(c, body.start(1), body.end(1), 0.7), False
+            continue
+        if _PARENT_RE.match(m.group(1)):
+            via = _UNIT_VIA_RE.search(c.folded, m.end(1), m.end(1) + 200)
+            if via and via.group(1):
+                return _agency_field(c, via.start(1), via.end(1), 0.7), True
+        found = _agency_field(c, m.start(1), m.end(1), 0.75)
+        via2 = _VIA_RE.match(c.folded, m.end(1))
+        if via2 and found.value:
+            unit_name = squash(c.raw[via2.start(1):via2.end(1)])
+            found.value = f"{found.value} – {_title(unit_name) if all_caps(unit_name) else unit_name}"
+            return found, True
+        return found, False
+    return None
+
+
+# Last resort: a body named in capitals inside a sentence ("… do INSTITUTO DE PREVIDÊNCIA DE X – IPX, …").
+_NAMED_BODY_RE = _re(r"\b(?:instituto|fundo\s+municipal|fundacao|universidade|servico\s+autonomo|superintendencia|"
+                     r"secretaria\s+(?:municipal|de\s+estado)|prefeitura\s+municipal|camara\s+municipal|tribunal)"
+                     r"\s+d[aeo]s?\s+[^\n,;.()–-]{3,100}(?:\n[^\n,;.()–-]{2,80})?(?=[,;.()–-]|\s*$)", re.M)
 
 
 # Contract preamble: "O INSTITUTO …, autarquia …, inscrito no CNPJ …, neste ato representado …"
@@ -117,7 +177,7 @@ _CONTRACT_PARTY_RE = _re(r"(?:^|\n)[ \t]*(?:o|a)\s+([a-z][^,;\n]{5,80}(?:\n[^,;\
 
 
 _VIA_RE = _re(r"\s*,?\s*(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secretaria|fundacao|"
-             r"departamento|centro|diretoria|unidade)\b[^,;\n]{3,90}?)\s*[,;]")
+             r"departamento|centro|diretoria|unidade|hospital|superintendencia)\b[^,;\n]{3,90}?)\s*[,;]")
 _UF = {
     "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA", "ceara": "CE",
     "distrito federal": "DF", "espirito santo": "ES", "goias": "GO", "maranhao": "MA", "mato grosso": "MT",

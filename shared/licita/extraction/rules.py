@@ -199,7 +199,8 @@ def _generic_number(c: Corpus) -> Field:
 _PROCESS_LABEL = (
     r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compras?|"
     r"virtual|fisico|\(sei\)|n[o.]?\s*sei))*"
-    r"|\bproc\.(?:\s*adm\.?)?|\bp\.\s?a\.|\bpa(?=\s*" + NSIGN + r"\d|\s*:\s*\d)|\bnup\b|\bprotocolo\s+sei)"
+    r"|\bproc\.(?:\s*adm\.?)?|\bp\.\s?a\.|\bpa(?=\s*" + NSIGN + r"\d|\s*:\s*\d)|\bnup\b|\bprotocolo\s+sei"
+    r"|\bprotocolo(?:\s+(?:administrativo|geral))?(?=\s*" + NSIGN + r"\d))"
 )
 # "Processo nº 123/2025", "Processo Administrativo nº 10.504/2025", "PA nº 45/2025", "Proc. 12/2025",
 # "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00"; with a "nº" or ":" label the
@@ -466,6 +467,8 @@ _SESSION_LABEL_RE = _re(
     r"de\s+(?:precos|lances)))?|"
     r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
     r"disputa\s+de\s+(?:precos|lances)\s*:|"
+    # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
+    r"(?:^|\n)[ \t]*abertura(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
     # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
     # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
     r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+d[ao]\s+(?:sessao|abertura|leilao|disputa|certame|pregao))?\s*:|"
