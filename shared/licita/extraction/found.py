@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from licita.extraction.models import Field
 from licita.extraction.text import Corpus
 
@@ -19,3 +21,13 @@ def field_at(c: Corpus, value: object, hit_start: int | None, hit_end: int | Non
         confidence=confidence,
         where=c.where(hit_start),
     )
+
+
+# Model text that AGU templates keep in every edital: "Caso seja adotado o modo de disputa aberto…"
+_CONDITIONAL_RE = re.compile(r"\b(?:caso|quando|se\s+(?:for|houver|adotad\w*|o\s+criterio)|hipotese|havendo|"
+                             r"eventual\w*|poder[ao]\s+ser|podera)\b[^.;\n]{0,90}$")
+
+
+def conditional(c: Corpus, start: int) -> bool:
+    """True when the text just before ``start`` makes the statement hypothetical."""
+    return bool(_CONDITIONAL_RE.search(c.folded, max(0, start - 110), start))

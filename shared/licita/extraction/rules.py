@@ -21,6 +21,7 @@ from licita.extraction.formats import (
     parse_datetime,
     parse_number,
 )
+from licita.extraction.found import conditional as _conditional
 from licita.extraction.found import field_at as _field
 from licita.extraction.items import ItemsResult, find_items
 from licita.extraction.kinds import (
@@ -29,6 +30,7 @@ from licita.extraction.kinds import (
     document_kind,
     procurement_density,
 )
+from licita.extraction.meepp import me_epp
 from licita.extraction.models import FIELD_NAMES, Field
 from licita.extraction.text import Corpus, Hit, anchored, fold, squash
 
@@ -40,15 +42,6 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 NSIGN = r"(?:\bn(?:\s?\.?\s?o\.?|\.|umero|r\.?)\s*[:.]?\s*)"
-_CONDITIONAL_RE = _re(r"\b(?:caso|quando|se\s+(?:for|houver|adotad\w*|o\s+criterio)|hipotese|havendo|eventual\w*|"
-                      r"poder[ao]\s+ser|podera)\b[^.;\n]{0,90}$")
-
-
-def _conditional(c: Corpus, start: int) -> bool:
-    """True when the text just before ``start`` makes the statement hypothetical."""
-    return bool(_CONDITIONAL_RE.search(c.folded, max(0, start - 110), start))
-
-
 # ---------------------------------------------------------------------------------------------
 # document kind
 # ---------------------------------------------------------------------------------------------
@@ -569,88 +562,6 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
 # ---------------------------------------------------------------------------------------------
 # ME/EPP, platform, legal basis
 # ---------------------------------------------------------------------------------------------
-
-_MEEPP = (r"(?:me\s*[/,]\s*epps?|mes?\s*(?:'s)?\s*(?:e|/|,)\s*epps?(?:\s*'s)?|me\s*/\s*epp\s*/\s*(?:mei|equiparadas)|"
-          r"microempresas?|microempreendedor\w*|mpes?\b|empresas?\s+de\s+pequeno\s+porte|"
-          r"pequenas\s+empresas)")
-_MEEPP_NEG_RE = _re(r"(?:(?:item|itens|participacao|licitacao|cota|lotes?)\s+exclusiv\w*\s+"
-                    r"(?:para\s+|a\s+|as\s+|de\s+)?"
-                    + _MEEPP + r"[^\n:]{0,40}[:\s-]+nao\b)|(?:preferencia\s+" + _MEEPP + r"[^\n]{0,30}?\s+nao\b)|"
-                    r"(?:tratamento\s+diferenciado[^\n]{0,40}:\s*nao\b)|(?:beneficios?\s+" + _MEEPP + r"\s*:?\s*nao\b)|"
-                    r"(?:nao\s+(?:havera|sera|serao)\s+(?:aplicad\w+\s+)?(?:(?:itens?|lotes?|cotas?)\s+)?"
-                    r"(?:exclusiv\w+|reservad\w+|cota)[^.;]{0,40}?" + _MEEPP + r")")
-_MEEPP_QUOTA_RE = _re(r"\bcota\s+(?:reservada|principal)\b|cota\s+de\s+(?:ate\s+)?25\s*%|"
-                      r"reserva\s+de\s+cota|cota\s+(?:exclusiva|destinada)\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
-_EXCL_TARGET = r"(?:para\s+|a\s+|as\s+|de\s+|em\s+favor\s+d[ea]s?\s+)?(?:(?:a\s+)?participacao\s+(?:de\s+|d[ea]s\s+)?)?"
-_MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pregao|competicao)\s+(?:sera\s+)?"
-                     r"(?:destinad[ao]\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
-                     + r"|exclusivamente\s+" + _EXCL_TARGET + _MEEPP
-                     + r"|(?:destinad[ao]s?|reservad[ao]s?)\s+(?:a\s+|para\s+)?(?:a\s+)?participacao\s+exclusiva\s+"
-                       r"(?:de\s+|d[ea]s\s+)?" + _MEEPP
-                     + r"|(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?(?:\d[\d,\se]*\s+)?"
-                       r"(?:sao\s+|serao\s+|sera\s+|e\s+)?"
-                       r"(?:destinad[ao]s?\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
-                     + r"|exclusiv[oa]s?\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
-_MEEPP_ELSEWHERE_RE = _re(r"itens\s+exclusivos\s+(?:a|para|as)\s+" + _MEEPP + r"[^;]{0,200}?(?:constam|estao|serao)\s+"
-                          r"(?:indicad\w+\s+|relacionad\w+\s+)?(?:n[oa]|do)\s+(?:termo|anexo)")
-# Lots/items open to everyone next to others reserved: the edital mixes both.
-_AMPLA_RE = _re(r"ampla\s+(?:participacao|concorrencia|disputa)|nao\s+exclusiv[oa]s?\b|livre\s+participacao")
-_SALE_MODALITIES = ("leilao",)
-
-
-def _windowed(c: Corpus, literals: tuple[str, ...], regex: re.Pattern[str], back: int = 90,
-              fwd: int = 160) -> list[Hit]:
-    """Run an expensive regex only around cheap literal anchors (str.find), in document order."""
-    hits: dict[int, Hit] = {}
-    for pos in c.find_all(literals):
-        for m in regex.finditer(c.folded, max(0, pos - back), min(len(c.folded), pos + fwd)):
-            if m.start() not in hits:
-                hits[m.start()] = Hit(c.page_of(m.start()), m.start(), m.end(), m)
-    return [hits[k] for k in sorted(hits)]
-
-
-def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None) -> Field:
-    """ME/EPP participation rule (LC 123 arts. 47-49).
-
-    An explicit "no" (preamble "Item exclusivo para ME/EPP: NÃO") wins; then a reserved quota
-    (art. 48 III); then exclusivity: of the whole procedure ("licitação exclusiva para ME/EPP") is
-    ``exclusive`` unless the items show both exclusive and open ones; of some items or lots
-    ("itens 1 a 5 exclusivos…", "LOTE 2 – EXCLUSIVO ME/EPP" next to "AMPLA PARTICIPAÇÃO") is ``mixed``.
-    Sales (leilão) and atas have no ME/EPP rule; contracts and announcements only when stated.
-    """
-    if kind in ("other", "ata_registro_precos") or modality in _SALE_MODALITIES:
-        return Field()
-    neg = [h for h in _windowed(c, ("exclusiv", "preferencia", "tratamento diferenciado", "beneficio", "nao havera",
-                                    "nao sera"), _MEEPP_NEG_RE) if not _conditional(c, h.start)]
-    if neg:
-        hit = neg[0]
-        return _field(c, "none", hit.start, hit.end, 0.85)
-    for hit in _windowed(c, ("cota ", "reserva de cota"), _MEEPP_QUOTA_RE, 10, 40):
-        if not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]:
-            return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)
-    if _windowed(c, ("itens exclusivos",), _MEEPP_ELSEWHERE_RE, 5, 300):
-        return Field(quote="itens exclusivos indicados em outro documento (TR)")
-    flags = [i.me_epp_exclusive for i in items.items]
-    both = True in flags and False in flags
-    general: Hit | None = None
-    for hit in _windowed(c, ("exclusiv",), _MEEPP_EXCL_RE):
-        before = c.folded[max(0, hit.start - 12):hit.start]
-        if _conditional(c, hit.start) or re.search(r"\bnao\s*$", before):
-            continue
-        text = hit.match.group(0)
-        if re.match(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d", text) or both:
-            return _field(c, "mixed", hit.start, hit.end + 40, 0.7)
-        if text.startswith("exclusiv"):  # a heading/column "EXCLUSIVO ME/EPP" over some rows
-            ampla = c.search(_AMPLA_RE)
-            if ampla and not _conditional(c, ampla.start) and abs(ampla.start - hit.start) < 20000:
-                return _field(c, "mixed", hit.start, hit.end + 40, 0.65)
-        general = general or hit
-    if general is not None:
-        return _field(c, "exclusive", general.start, general.end + 40, 0.75)
-    if kind in ("edital", "aviso_dispensa"):
-        return _field(c, "none", None, None, 0.55, quote="nenhum item exclusivo ou cota reservada a ME/EPP")
-    return Field()
-
 
 _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
     ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet|gov\.br/compras|compras\.gov\.br|"
