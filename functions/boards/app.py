@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.api import Api, RequestContext, Resource
+from licita.api import Api, Collection, RequestContext, Resource
 from licita.boards import schemas as s
 from licita.core.lazy import lazy_imports
 from licita.core.schemas import StrictModel
@@ -25,16 +25,11 @@ class DetailQuery(StrictModel):
 
 
 # ------------------------------------------------------------------------------ boards
-@api.post("/boards", body=s.BoardCreate, response=s.BoardDetail, status=201, permission="boards:write", errors=(422,))
-def create_board(ctx: RequestContext[s.BoardCreate, None]) -> s.BoardDetail:
-    """Create a board from a template (default: the bid pipeline Triagem → … → Ganha/Perdida/Desistência)."""
-    return service.create_board(ctx.user, ctx.body, ctx.actor)
-
-
-@api.get("/boards", query=s.BoardListQuery, response=s.BoardPage, permission="boards:read", errors=(422,))
-def list_boards(ctx: RequestContext[None, s.BoardListQuery]) -> s.BoardPage:
-    """The company's boards (archived ones with ?archived=true)."""
-    return service.list_boards(ctx.user, ctx.query)
+boards = Collection(api, "/boards", read="boards:read", write="boards:write")
+boards.create("create_board", s.BoardCreate, s.BoardDetail, lambda: service.create_board,
+              "Create a board from a template (default: the bid pipeline Triagem → … → Ganha/Perdida/Desistência).")
+boards.list("list_boards", s.BoardListQuery, s.BoardPage, lambda: service.list_boards,
+            "The company's boards (archived ones with ?archived=true).")
 
 
 @api.get("/boards/{board_id}", query=DetailQuery, response=s.BoardDetail, permission="boards:read", errors=(404,))
@@ -46,9 +41,6 @@ def get_board(ctx: RequestContext[None, DetailQuery]) -> s.BoardDetail:
 board = Resource(api, "/boards/{board_id}", read="boards:read", write="boards:write")
 board.write("update_board", s.BoardUpdate, s.BoardOut, lambda: service.update_board,
             "Rename, labels, automatic tender cards (and their list); carries the version read.")
-board.archive_pair(("archive_board", "restore_board"), s.BoardOut, lambda: service.set_board_archived,
-                   ("Archive the board (kept, hidden from the default list).", "Bring an archived board back."))
-
 
 # ------------------------------------------------------------------------------ lists
 board.write("create_list", s.ListCreate, s.ListOut, lambda: service.create_list,
@@ -56,9 +48,6 @@ board.write("create_list", s.ListCreate, s.ListOut, lambda: service.create_list,
 board_list = Resource(api, "/lists/{list_id}", read="boards:read", write="boards:write")
 board_list.write("update_list", s.ListUpdate, s.ListOut, lambda: service.update_list,
                  "Rename or reorder a list; carries the version read.")
-board_list.archive_pair(("archive_list", "restore_list"), s.ListOut, lambda: service.set_list_archived,
-                        ("Archive a list (its cards stay with it).", "Bring an archived list back."))
-
 
 # ------------------------------------------------------------------------------ cards
 board.write("create_card", s.CardCreate, s.CardOut, lambda: cards.create_card,
@@ -72,15 +61,8 @@ card.write("update_card", s.CardUpdate, s.CardOut, lambda: cards.update_card,
 card.write("move_card", s.CardMove, s.CardOut, lambda: cards.move_card,
            "Move to a list, before/after a card (one row changes); a stale version is a 409.", sub="/move",
            method="POST")
-card.archive_pair(("archive_card", "restore_card"), s.CardOut, lambda: cards.set_card_archived,
-                  ("Archive a card.", "Bring an archived card back (at the end of its list)."))
-
-
-@api.put("/cards/{card_id}/members", body=s.MemberSet, response=s.CardOut, permission="boards:write",
-         errors=(404, 422))
-def set_member(ctx: RequestContext[s.MemberSet, None]) -> s.CardOut:
-    """Add a member or assignee (they are notified)."""
-    return cards.set_member(ctx.user, ctx.path_params["card_id"], ctx.body, ctx.actor)
+card.write("set_member", s.MemberSet, s.CardOut, lambda: cards.set_member,
+           "Add a member or assignee (they are notified).", sub="/members", method="PUT")
 
 
 @api.delete("/cards/{card_id}/members/{user_id}", response=s.CardOut, permission="boards:write", errors=(404,))
@@ -89,18 +71,11 @@ def remove_member(ctx: RequestContext[None, None]) -> s.CardOut:
     return cards.remove_member(ctx.user, ctx.path_params["card_id"], ctx.path_params["user_id"], ctx.actor)
 
 
-@api.post("/cards/{card_id}/comments", body=s.CommentCreate, response=s.CommentOut, status=201,
-          permission="boards:write", errors=(404, 422))
-def add_comment(ctx: RequestContext[s.CommentCreate, None]) -> s.CommentOut:
-    """Comment; each @[Nome](user-id) mentioned is notified."""
-    return cards.add_comment(ctx.user, ctx.path_params["card_id"], ctx.body, ctx.actor)
-
-
-@api.post("/cards/{card_id}/attachments", body=s.AttachmentCreate, response=s.AttachmentUpload, status=201,
-          permission="boards:write", errors=(404, 422, 503))
-def create_attachment(ctx: RequestContext[s.AttachmentCreate, None]) -> s.AttachmentUpload:
-    """Register an attachment and get a presigned POST to upload its bytes to S3."""
-    return cards.create_attachment(ctx.user, ctx.path_params["card_id"], ctx.body, ctx.actor)
+card.write("add_comment", s.CommentCreate, s.CommentOut, lambda: cards.add_comment,
+           "Comment; each @[Nome](user-id) mentioned is notified.", sub="/comments", method="POST", status=201)
+card.write("create_attachment", s.AttachmentCreate, s.AttachmentUpload, lambda: cards.create_attachment,
+           "Register an attachment and get a presigned POST to upload its bytes to S3.", sub="/attachments",
+           method="POST", status=201, errors=(404, 422, 503))
 
 
 @api.get("/cards/{card_id}/attachments/{attachment_id}", response=s.DownloadOut, permission="boards:read",
@@ -110,7 +85,13 @@ def download_attachment(ctx: RequestContext[None, None]) -> s.DownloadOut:
     return cards.attachment_link(ctx.user, ctx.path_params["card_id"], ctx.path_params["attachment_id"])
 
 
-@api.get("/cards/{card_id}/activity", response=s.ActivityOut, permission="boards:read", errors=(404,))
-def card_activity(ctx: RequestContext[None, None]) -> s.ActivityOut:
-    """The card's history (created, moved, edited, commented, …), newest first."""
-    return cards.card_activity(ctx.user, ctx.path_params["card_id"])
+card.read("card_activity", s.ActivityOut, lambda: cards.card_activity,
+          "The card's history (created, moved, edited, commented, …), newest first.", sub="/activity")
+
+# ------------------------------------------------------------------------------ archive and restore (kept, hidden)
+board.archive_pair(("archive_board", "restore_board"), s.BoardOut, lambda: service.set_board_archived,
+                   ("Archive the board (kept, hidden from the default list).", "Bring an archived board back."))
+board_list.archive_pair(("archive_list", "restore_list"), s.ListOut, lambda: service.set_list_archived,
+                        ("Archive a list (its cards stay with it).", "Bring an archived list back."))
+card.archive_pair(("archive_card", "restore_card"), s.CardOut, lambda: cards.set_card_archived,
+                  ("Archive a card.", "Bring an archived card back (at the end of its list)."))
