@@ -24,8 +24,9 @@ def field_at(c: Corpus, value: object, hit_start: int | None, hit_end: int | Non
 
 
 # Model text that AGU templates keep in every edital: "Caso seja adotado o modo de disputa aberto…"
+# (a dot inside a number, "R$ 80.000,00", does not end the clause).
 _CONDITIONAL_RE = re.compile(r"\b(?:caso|quando|se\s+(?:for|houver|adotad\w*|o\s+criterio)|hipotese|havendo|"
-                             r"eventual\w*|poder[ao]\s+ser|podera)\b[^.;\n]{0,90}$")
+                             r"eventual\w*|poder[ao]\s+ser|podera)\b(?:[^.;\n]|\.(?=\d)){0,90}$")
 
 
 def conditional(c: Corpus, start: int) -> bool:

@@ -42,6 +42,38 @@ _MEEPP_ELSEWHERE_RE = _re(r"itens\s+exclusivos\s+(?:a|para|as)\s+" + _MEEPP + r"
 # Lots/items open to everyone next to others reserved: the edital mixes both.
 _AMPLA_RE = _re(r"ampla\s+(?:participacao|concorrencia|disputa)|nao\s+exclusiv[oa]s?\b|livre\s+participacao")
 _SALE_MODALITIES = ("leilao",)
+# Art. 48 I: exclusive participation in the *items* worth up to R$ 80.000 ("os itens cujo valor seja de até
+# R$ 80.000,00 são exclusivos…"); the items above are open or carry a quota, so the edital mixes both.
+_ITEMS_UP_TO_RE = _re(r"\b(?:itens|lotes|grupos|item|lote|grupo)\b[^.;]{0,140}?(?:ate|inferior(?:es)?\s+a|"
+                      r"nao\s+(?:superior|excedente)s?\s+a|igual\s+ou\s+inferior\s+a)\s+(?:o\s+valor\s+de\s+)?"
+                      r"r\$\s*80\.?000")
+# Exclusivity of numbered items or lots: "os itens 1 a 10 são exclusivos para ME/EPP".
+_NUMBERED_EXCL_RE = _re(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d")
+
+
+def _sentence(c: Corpus, pos: int) -> tuple[int, int]:
+    """Offsets of the sentence (or table line block) around ``pos``."""
+    start = max(c.folded.rfind(". ", max(0, pos - 400), pos), c.folded.rfind(";", max(0, pos - 400), pos),
+                c.folded.rfind("\n\n", max(0, pos - 400), pos), pos - 400, 0)
+    ends = [e for e in (c.folded.find(". ", pos), c.folded.find(";", pos)) if e >= 0]
+    return start, min([*ends, pos + 400, len(c.folded)])
+
+
+def _some_items_exclusive(c: Corpus) -> Hit | None:
+    """A stated exclusivity of *some* items (by number or by the art. 48 I value), not of a quota."""
+    for hit in _windowed(c, ("80.000", "80000"), _ITEMS_UP_TO_RE, 220, 20):
+        start, end = _sentence(c, hit.start)
+        sentence = c.folded[start:end]
+        if "exclusiv" in sentence and re.search(_MEEPP, sentence) and not _conditional(c, hit.start) \
+                and not re.search(r"\bnao\s+(?:havera|sera|serao)\b", sentence):
+            return hit
+    for hit in _windowed(c, ("exclusiv",), _MEEPP_EXCL_RE):
+        if not _NUMBERED_EXCL_RE.match(hit.match.group(0)) or _conditional(c, hit.start):
+            continue
+        start, end = _sentence(c, hit.start)
+        if not re.search(r"\bnao\b|\bcota\b", c.folded[start:end]):
+            return hit
+    return None
 
 
 def _windowed(c: Corpus, literals: tuple[str, ...], regex: re.Pattern[str], back: int = 90,
@@ -58,8 +90,9 @@ def _windowed(c: Corpus, literals: tuple[str, ...], regex: re.Pattern[str], back
 def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None) -> Field:
     """ME/EPP participation rule (LC 123 arts. 47-49).
 
-    An explicit "no" (preamble "Item exclusivo para ME/EPP: NÃO") wins; then a reserved quota
-    (art. 48 III); then exclusivity: of the whole procedure ("licitação exclusiva para ME/EPP") is
+    An explicit "no" (preamble "Item exclusivo para ME/EPP: NÃO") wins; exclusive items (by number, or
+    those worth up to R$ 80.000, art. 48 I) next to a quota or to open items are ``mixed``; then a
+    reserved quota (art. 48 III); then exclusivity: of the whole procedure ("licitação exclusiva para ME/EPP") is
     ``exclusive`` unless the items show both exclusive and open ones; of some items or lots
     ("itens 1 a 5 exclusivos…", "LOTE 2 – EXCLUSIVO ME/EPP" next to "AMPLA PARTICIPAÇÃO") is ``mixed``.
     Sales (leilão) and atas have no ME/EPP rule; contracts and announcements only when stated.
@@ -71,11 +104,16 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
     if neg:
         hit = neg[0]
         return _field(c, "none", hit.start, hit.end, 0.85)
+    some = _some_items_exclusive(c)
     for hit in _windowed(c, ("cota ", "reserva de cota"), _MEEPP_QUOTA_RE, 10, 40):
         if not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]:
+            if some is not None:  # exclusive items up to R$ 80.000 and a quota of the others
+                return _field(c, "mixed", some.start, some.end + 40, 0.7)
             return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)
     if _windowed(c, ("itens exclusivos",), _MEEPP_ELSEWHERE_RE, 5, 300):
         return Field(quote="itens exclusivos indicados em outro documento (TR)")
+    if some is not None:
+        return _field(c, "mixed", some.start, some.end + 40, 0.7)
     flags = [i.me_epp_exclusive for i in items.items]
     both = True in flags and False in flags
     general: Hit | None = None
