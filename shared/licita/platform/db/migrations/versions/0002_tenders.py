@@ -6,12 +6,11 @@ Revises: 0001
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from licita.platform.db.columns import create_tenant_table, ref, timestamp, timestamps
 from licita.platform.db.rls import enable_tenant_rls
 
 revision = "0002"
@@ -23,29 +22,9 @@ TENANT_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
 STATUSES = "('UPLOADING','QUEUED','PROCESSING','READY','NEEDS_REVIEW','FAILED')"
 
 
-def _company() -> sa.Column[Any]:
-    return sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
-                     nullable=False)
-
-
-def _tender() -> sa.Column[Any]:
-    return sa.Column("tender_id", UUID(as_uuid=True), sa.ForeignKey("tenders.id", ondelete="CASCADE"),
-                     nullable=False)
-
-
-def _created() -> sa.Column[Any]:
-    return sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
-
-
-def _updated() -> sa.Column[Any]:
-    return sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
-
-
 def upgrade() -> None:
-    op.create_table(
-        "tenders",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        _company(),
+    create_tenant_table(
+        op, "tenders",
         sa.Column("status", sa.String(20), nullable=False, server_default="UPLOADING"),
         sa.Column("failure_reason", sa.Text),
         sa.Column("review_reasons", JSONB, nullable=False, server_default="[]"),
@@ -74,19 +53,15 @@ def upgrade() -> None:
         sa.Column("duplicate_of", UUID(as_uuid=True)),
         sa.Column("created_by", UUID(as_uuid=True)),
         sa.Column("analysed_at", sa.DateTime(timezone=True)),
-        _created(),
-        _updated(),
+        *timestamps(),
         sa.CheckConstraint(f"status IN {STATUSES}", name="ck_tenders_status"),
     )
     op.create_index("ix_tenders_company_created", "tenders", ["company_id", "created_at"])
     op.create_index("ix_tenders_company_status", "tenders", ["company_id", "status"])
     op.create_index("ix_tenders_company_session", "tenders", ["company_id", "session_at"])
 
-    op.create_table(
-        "tender_documents",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        _company(),
-        _tender(),
+    create_tenant_table(
+        op, "tender_documents", ref("tender_id", "tenders"),
         sa.Column("s3_key", sa.String(400), nullable=False),
         sa.Column("filename", sa.String(200), nullable=False),
         sa.Column("content_type", sa.String(120), nullable=False),
@@ -107,8 +82,7 @@ def upgrade() -> None:
         sa.Column("event_published_at", sa.DateTime(timezone=True)),
         sa.Column("analysed_at", sa.DateTime(timezone=True)),
         sa.Column("created_by", UUID(as_uuid=True)),
-        _created(),
-        _updated(),
+        *timestamps(),
         sa.UniqueConstraint("company_id", "sha256", "tender_id", name="uq_tender_documents_company_sha_tender"),
         sa.UniqueConstraint("s3_key", name="uq_tender_documents_s3_key"),
         sa.CheckConstraint(f"status IN {STATUSES}", name="ck_tender_documents_status"),
@@ -116,11 +90,8 @@ def upgrade() -> None:
     op.create_index("ix_tender_documents_tender_id", "tender_documents", ["tender_id"])
     op.create_index("ix_tender_documents_company_sha", "tender_documents", ["company_id", "sha256"])
 
-    op.create_table(
-        "tender_items",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        _company(),
-        _tender(),
+    create_tenant_table(
+        op, "tender_items", ref("tender_id", "tenders"),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("number", sa.Integer),
         sa.Column("lot", sa.String(40)),
@@ -131,15 +102,12 @@ def upgrade() -> None:
         sa.Column("total_price", sa.Numeric(18, 2)),
         sa.Column("me_epp_exclusive", sa.Boolean),
         sa.Column("page", sa.Integer),
-        _created(),
+        timestamp("created_at", now=True),
     )
     op.create_index("ix_tender_items_tender_position", "tender_items", ["tender_id", "position"])
 
-    op.create_table(
-        "deadlines",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        _company(),
-        _tender(),
+    create_tenant_table(
+        op, "deadlines", ref("tender_id", "tenders"),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("basis", sa.String(200)),
@@ -147,7 +115,7 @@ def upgrade() -> None:
         sa.Column("page", sa.Integer),
         sa.Column("quote", sa.Text),
         sa.Column("notified", JSONB, nullable=False, server_default="{}"),
-        _created(),
+        timestamp("created_at", now=True),
         sa.CheckConstraint("kind IN ('session','proposal','impugnacao','esclarecimento','other')",
                            name="ck_deadlines_kind"),
         sa.CheckConstraint("source IN ('extracted','computed','manual')", name="ck_deadlines_source"),
