@@ -32,6 +32,16 @@ FIXTURE_VARS = ("UPLOADS_BUCKET", "ANALYSIS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL
                 "WEBSOCKET_MANAGEMENT_URL")
 
 
+class _Info:
+    """A URL the runtime reported at start-up (``info[key]``), read as an attribute of the handle."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, handle: RuntimeHandle, owner: type | None = None) -> str:
+        return str(handle.info[self.key])
+
+
 @dataclass
 class RuntimeHandle:
     """What a test needs to reach a running licita-local, plus helpers to observe it."""
@@ -42,24 +52,13 @@ class RuntimeHandle:
     endpoints: Endpoints = field(init=False)
     root: Path = ROOT
 
+    rest_url = _Info("rest_url")
+    ws_url = _Info("ws_url")
+    management_url = _Info("management_url")
+    aws_endpoint_url = _Info("aws_endpoint_url")
+
     def __post_init__(self) -> None:
         self.endpoints = Endpoints(**self.info["endpoints"])
-
-    @property
-    def rest_url(self) -> str:
-        return str(self.info["rest_url"])
-
-    @property
-    def ws_url(self) -> str:
-        return str(self.info["ws_url"])
-
-    @property
-    def management_url(self) -> str:
-        return str(self.info["management_url"])
-
-    @property
-    def aws_endpoint_url(self) -> str:
-        return str(self.info["aws_endpoint_url"])
 
     @property
     def credentials(self) -> dict[str, Any]:
