@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from licita.accounts import mail as account_mail
 from licita.accounts import schemas as s
 from licita.api import Api, RequestContext
 from licita.audit import schemas as audit_schemas
@@ -15,13 +14,9 @@ if TYPE_CHECKING:
     from licita.accounts import dynamic_settings
     from licita.accounts import service as accounts
     from licita.audit import queries as audit_queries
-    from licita.notifications import direct as notifications_direct
 else:  # loaded on the first request that needs them (cold start)
-    accounts, audit_queries, dynamic_settings, notifications_direct = lazy_imports(
-        "licita", "accounts.service", "audit.queries", "accounts.dynamic_settings", "notifications.direct")
-
-# invitation, first-access and reset links go out through the notifications mailer (outbox + SMTP)
-account_mail.configure(lambda: notifications_direct.send)
+    accounts, audit_queries, dynamic_settings = lazy_imports(
+        "licita", "accounts.service", "audit.queries", "accounts.dynamic_settings")
 
 api = Api("accounts", tags=["accounts"])
 app = api.app

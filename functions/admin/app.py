@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licita.accounts import mail as account_mail
 from licita.accounts import schemas as s
 from licita.api import Api, RequestContext
 from licita.audit import schemas as audit_schemas
@@ -17,13 +16,8 @@ if TYPE_CHECKING:
     from licita.accounts import service as accounts
     from licita.admin import service as admin
     from licita.audit import queries as audit_queries
-    from licita.notifications import direct as notifications_direct
 else:  # loaded on the first request that needs them (cold start)
-    accounts, admin, audit_queries, notifications_direct = lazy_imports(
-        "licita", "accounts.service", "admin.service", "audit.queries", "notifications.direct")
-
-# invitation, first-access and reset links go out through the notifications mailer (outbox + SMTP)
-account_mail.configure(lambda: notifications_direct.send)
+    accounts, admin, audit_queries = lazy_imports("licita", "accounts.service", "admin.service", "audit.queries")
 
 api = Api("admin", tags=["admin"])
 app = api.app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from licita.accounts import mail as account_mail
 from licita.audit.timeline import activity_after_request
 from licita.core.http import Api as CoreApi
 from licita.core.http import RequestContext
@@ -20,6 +21,17 @@ from licita.snapstart import register as register_snapstart_hooks
 __all__ = ["Api", "Collection", "RequestContext", "Resource"]
 
 register_snapstart_hooks()  # under Lambda SnapStart, the snapshot holds what the lazy imports defer
+
+
+def _account_mail_sender() -> account_mail.Sender:
+    """Invitation, first-access and reset links go out through the notifications mailer (outbox + SMTP); loaded
+    on the first such mail, so functions that never send one never load the mailer."""
+    from licita.notifications.direct import send  # noqa: PLC0415  (off the cold path: see above)
+
+    return send
+
+
+account_mail.configure(_account_mail_sender)  # every API function that issues account links (accounts, admin)
 
 
 def _authenticate(authorization: str | None) -> Principal:
