@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import UUID
 
+from licita.platform.db.columns import company_column, create_tenant_table, jsonb, ref, timestamp, timestamps
 from licita.platform.db.rls import disable_rls, enable_tenant_rls
 
 revision = "0006"
@@ -26,276 +27,136 @@ TABLES = ("boards", "board_lists", "cards", "card_members", "card_comments", "ca
 
 
 def upgrade() -> None:
-    op.create_table('boards',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('template', sa.String(length=40), nullable=False),
-    sa.Column('auto_tenders', sa.Boolean(), nullable=False),
-    sa.Column('auto_list_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('labels', JSONB, nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    create_tenant_table(
+        op, "boards", sa.Column("name", sa.String(120), nullable=False),
+        sa.Column("description", sa.Text), sa.Column("template", sa.String(40), nullable=False),
+        sa.Column("auto_tenders", sa.Boolean, nullable=False), sa.Column("auto_list_id", UUID(as_uuid=True)),
+        jsonb("labels"), sa.Column("version", sa.Integer, nullable=False),
+        timestamp("archived_at"), sa.Column("created_by", UUID(as_uuid=True)), *timestamps(),
     )
-    op.create_index('ix_boards_company', 'boards', ['company_id', 'archived_at'], unique=False)
-    op.create_table('board_lists',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('board_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('key', sa.String(length=40), nullable=True),
-    sa.Column('rank', sa.String(length=64, collation='C'), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['board_id'], ['boards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    op.create_index("ix_boards_company", "boards", ["company_id", "archived_at"])
+    create_tenant_table(
+        op, "board_lists", ref("board_id", "boards"),
+        sa.Column("name", sa.String(120), nullable=False), sa.Column("key", sa.String(40)),
+        sa.Column("rank", sa.String(64, collation="C"), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False), timestamp("archived_at"), timestamp("created_at", now=True),
     )
-    op.create_index('ix_board_lists_board_rank', 'board_lists', ['board_id', 'rank'], unique=False)
-    op.create_table('cards',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('board_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('list_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('tender_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('rank', sa.String(length=64, collation='C'), nullable=False),
-    sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('labels', JSONB, nullable=False),
-    sa.Column('checklists', JSONB, nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['board_id'], ['boards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['list_id'], ['board_lists.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('board_id', 'tender_id', name='uq_cards_board_tender')
+    op.create_index("ix_board_lists_board_rank", "board_lists", ["board_id", "rank"])
+    create_tenant_table(
+        op, "cards", ref("board_id", "boards"), ref("list_id", "board_lists"),
+        ref("tender_id", "tenders", nullable=True, ondelete="SET NULL"),
+        sa.Column("title", sa.String(300), nullable=False), sa.Column("description", sa.Text),
+        sa.Column("rank", sa.String(64, collation="C"), nullable=False), timestamp("due_at"),
+        jsonb("labels"), jsonb("checklists"),
+        sa.Column("version", sa.Integer, nullable=False), timestamp("archived_at"),
+        sa.Column("created_by", UUID(as_uuid=True)), *timestamps(),
+        sa.UniqueConstraint("board_id", "tender_id", name="uq_cards_board_tender"),
     )
-    op.create_index('ix_cards_board', 'cards', ['board_id'], unique=False)
-    op.create_index('ix_cards_list_rank', 'cards', ['list_id', 'rank'], unique=False)
-    op.create_table('card_members',
-    sa.Column('card_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('user_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['card_id'], ['cards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('card_id', 'user_id')
+    op.create_index("ix_cards_board", "cards", ["board_id"])
+    op.create_index("ix_cards_list_rank", "cards", ["list_id", "rank"])
+    op.create_table(
+        "card_members", ref("card_id", "cards"), ref("user_id", "users"), company_column(),
+        sa.Column("role", sa.String(20), nullable=False), timestamp("created_at", now=True),
+        sa.PrimaryKeyConstraint("card_id", "user_id"),
     )
-    op.create_table('card_comments',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('card_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('author_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('mentions', JSONB, nullable=False),
-    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['card_id'], ['cards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    create_tenant_table(
+        op, "card_comments", ref("card_id", "cards"),
+        sa.Column("author_id", UUID(as_uuid=True)), sa.Column("body", sa.Text, nullable=False),
+        jsonb("mentions"), timestamp("edited_at"), timestamp("deleted_at"),
+        timestamp("created_at", now=True),
     )
-    op.create_index('ix_card_comments_card', 'card_comments', ['card_id', 'created_at'], unique=False)
-    op.create_table('card_attachments',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('card_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('s3_key', sa.String(length=400), nullable=False),
-    sa.Column('filename', sa.String(length=200), nullable=False),
-    sa.Column('content_type', sa.String(length=120), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('uploaded_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['card_id'], ['cards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    op.create_index("ix_card_comments_card", "card_comments", ["card_id", "created_at"])
+    create_tenant_table(
+        op, "card_attachments", ref("card_id", "cards"),
+        sa.Column("s3_key", sa.String(400), nullable=False), sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("content_type", sa.String(120), nullable=False), sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("uploaded_by", UUID(as_uuid=True)), timestamp("created_at", now=True),
     )
-    op.create_index('ix_card_attachments_card', 'card_attachments', ['card_id'], unique=False)
-    op.create_table('conversations',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('tender_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('card_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('subject_key', sa.String(length=80), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=True),
-    sa.Column('last_seq', sa.BigInteger(), nullable=False),
-    sa.Column('last_message_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['card_id'], ['cards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('company_id', 'kind', 'subject_key', name='uq_conversations_subject')
+    op.create_index("ix_card_attachments_card", "card_attachments", ["card_id"])
+    create_tenant_table(
+        op, "conversations", sa.Column("kind", sa.String(10), nullable=False),
+        ref("tender_id", "tenders", nullable=True), ref("card_id", "cards", nullable=True),
+        sa.Column("subject_key", sa.String(80), nullable=False), sa.Column("title", sa.String(200)),
+        sa.Column("last_seq", sa.BigInteger, nullable=False), timestamp("last_message_at"),
+        sa.Column("created_by", UUID(as_uuid=True)), timestamp("created_at", now=True),
+        sa.UniqueConstraint("company_id", "kind", "subject_key", name="uq_conversations_subject"),
     )
-    op.create_index('ix_conversations_company_last', 'conversations', ['company_id', 'last_message_at'], unique=False)
-    op.create_table('conversation_participants',
-    sa.Column('conversation_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('user_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('last_read_seq', sa.BigInteger(), nullable=False),
-    sa.Column('last_read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('joined_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('conversation_id', 'user_id')
+    op.create_index("ix_conversations_company_last", "conversations", ["company_id", "last_message_at"])
+    op.create_table(
+        "conversation_participants", ref("conversation_id", "conversations"),
+        ref("user_id", "users"), company_column(), sa.Column("last_read_seq", sa.BigInteger, nullable=False),
+        timestamp("last_read_at"), timestamp("joined_at", now=True),
+        sa.PrimaryKeyConstraint("conversation_id", "user_id"),
     )
-    op.create_index('ix_participants_user', 'conversation_participants', ['user_id'], unique=False)
-    op.create_table('messages',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('conversation_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('seq', sa.BigInteger(), nullable=False),
-    sa.Column('author_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('mentions', JSONB, nullable=False),
-    sa.Column('attachments', JSONB, nullable=False),
-    sa.Column('client_id', sa.String(length=64), nullable=True),
-    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('conversation_id', 'seq', name='uq_messages_conversation_seq')
+    op.create_index("ix_participants_user", "conversation_participants", ["user_id"])
+    create_tenant_table(
+        op, "messages", ref("conversation_id", "conversations"),
+        sa.Column("seq", sa.BigInteger, nullable=False), sa.Column("author_id", UUID(as_uuid=True)),
+        sa.Column("body", sa.Text, nullable=False), jsonb("mentions"),
+        jsonb("attachments"), sa.Column("client_id", sa.String(64)),
+        timestamp("edited_at"), timestamp("deleted_at"), timestamp("created_at", now=True),
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     )
-    op.create_index('ix_messages_company_created', 'messages', ['company_id', 'created_at'], unique=False)
-    op.create_table('calendars',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('owner_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('color', sa.String(length=9), nullable=True),
-    sa.Column('is_default', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    op.create_index("ix_messages_company_created", "messages", ["company_id", "created_at"])
+    create_tenant_table(
+        op, "calendars", sa.Column("kind", sa.String(10), nullable=False),
+        ref("owner_id", "users", nullable=True), sa.Column("name", sa.String(120), nullable=False),
+        sa.Column("color", sa.String(9)), sa.Column("is_default", sa.Boolean, nullable=False),
+        timestamp("created_at", now=True),
     )
-    op.create_index('ix_calendars_company_owner', 'calendars', ['company_id', 'owner_id'], unique=False)
-    op.create_table('calendar_events',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('calendar_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('location', sa.String(length=300), nullable=True),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('all_day', sa.Boolean(), nullable=False),
-    sa.Column('rrule', sa.String(length=500), nullable=True),
-    sa.Column('exdates', JSONB, nullable=False),
-    sa.Column('reminders', JSONB, nullable=False),
-    sa.Column('reminded', JSONB, nullable=False),
-    sa.Column('source', sa.String(length=20), nullable=False),
-    sa.Column('source_ref', sa.String(length=120), nullable=True),
-    sa.Column('tender_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['calendar_id'], ['calendars.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('company_id', 'source', 'source_ref', name='uq_calendar_events_source')
+    op.create_index("ix_calendars_company_owner", "calendars", ["company_id", "owner_id"])
+    create_tenant_table(
+        op, "calendar_events", ref("calendar_id", "calendars"),
+        sa.Column("title", sa.String(300), nullable=False), sa.Column("description", sa.Text),
+        sa.Column("location", sa.String(300)), sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("all_day", sa.Boolean, nullable=False), sa.Column("rrule", sa.String(500)),
+        jsonb("exdates"), jsonb("reminders"),
+        jsonb("reminded"), sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("source_ref", sa.String(120)), ref("tender_id", "tenders", nullable=True),
+        sa.Column("version", sa.Integer, nullable=False), sa.Column("created_by", UUID(as_uuid=True)), *timestamps(),
+        sa.UniqueConstraint("company_id", "source", "source_ref", name="uq_calendar_events_source"),
     )
-    op.create_index('ix_calendar_events_calendar_start', 'calendar_events', ['calendar_id', 'starts_at'], unique=False)
-    op.create_index('ix_calendar_events_company_start', 'calendar_events', ['company_id', 'starts_at'], unique=False)
-    op.create_table('event_attendees',
-    sa.Column('event_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('user_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['event_id'], ['calendar_events.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('event_id', 'user_id')
+    op.create_index("ix_calendar_events_calendar_start", "calendar_events", ["calendar_id", "starts_at"])
+    op.create_index("ix_calendar_events_company_start", "calendar_events", ["company_id", "starts_at"])
+    op.create_table(
+        "event_attendees", ref("event_id", "calendar_events"), ref("user_id", "users"),
+        company_column(), sa.Column("status", sa.String(12), nullable=False), timestamp("responded_at"),
+        sa.PrimaryKeyConstraint("event_id", "user_id"),
     )
-    op.create_table('calendar_feeds',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('user_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('scope', sa.String(length=10), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('token_hash', name='uq_calendar_feeds_token')
+    create_tenant_table(
+        op, "calendar_feeds", ref("user_id", "users"),
+        sa.Column("scope", sa.String(10), nullable=False), sa.Column("token_hash", sa.String(64), nullable=False),
+        timestamp("revoked_at"), timestamp("last_used_at"), timestamp("created_at", now=True),
+        sa.UniqueConstraint("token_hash", name="uq_calendar_feeds_token"),
     )
-    op.create_table('google_calendar_sync',
-    sa.Column('user_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('google_calendar_id', sa.String(length=200), nullable=False),
-    sa.Column('credentials', sa.Text(), nullable=False),
-    sa.Column('sync_token', sa.Text(), nullable=True),
-    sa.Column('links', JSONB, nullable=False),
-    sa.Column('last_synced_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('user_id')
+    op.create_table(
+        "google_calendar_sync", ref("user_id", "users"), company_column(),
+        sa.Column("google_calendar_id", sa.String(200), nullable=False),
+        sa.Column("credentials", sa.Text, nullable=False), sa.Column("sync_token", sa.Text),
+        jsonb("links"), timestamp("last_synced_at"), sa.Column("last_error", sa.Text),
+        timestamp("created_at", now=True), sa.PrimaryKeyConstraint("user_id"),
     )
-    op.create_table('form_templates',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('key', sa.String(length=60), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=160), nullable=False),
-    sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('schema', JSONB, nullable=False),
-    sa.Column('builtin', sa.Boolean(), nullable=False),
-    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('company_id', 'key', 'version', name='uq_form_templates_key_version')
+    create_tenant_table(
+        op, "form_templates", sa.Column("key", sa.String(60), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False), sa.Column("name", sa.String(160), nullable=False),
+        sa.Column("description", sa.Text), jsonb("schema"),
+        sa.Column("builtin", sa.Boolean, nullable=False), timestamp("archived_at"),
+        sa.Column("created_by", UUID(as_uuid=True)), timestamp("created_at", now=True),
+        sa.UniqueConstraint("company_id", "key", "version", name="uq_form_templates_key_version"),
     )
-    op.create_table('form_submissions',
-    sa.Column('id', UUID(as_uuid=True), nullable=False),
-    sa.Column('company_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('template_id', UUID(as_uuid=True), nullable=False),
-    sa.Column('template_key', sa.String(length=60), nullable=False),
-    sa.Column('template_version', sa.Integer(), nullable=False),
-    sa.Column('tender_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('card_id', UUID(as_uuid=True), nullable=True),
-    sa.Column('data', JSONB, nullable=False),
-    sa.Column('submitted_by', UUID(as_uuid=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.ForeignKeyConstraint(['card_id'], ['cards.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['template_id'], ['form_templates.id'], ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    create_tenant_table(
+        op, "form_submissions", ref("template_id", "form_templates", ondelete="RESTRICT"),
+        sa.Column("template_key", sa.String(60), nullable=False),
+        sa.Column("template_version", sa.Integer, nullable=False), ref("tender_id", "tenders", nullable=True),
+        ref("card_id", "cards", nullable=True), jsonb("data"),
+        sa.Column("submitted_by", UUID(as_uuid=True)), timestamp("created_at", now=True),
     )
-    op.create_index('ix_form_submissions_card', 'form_submissions', ['card_id'], unique=False)
-    op.create_index('ix_form_submissions_template', 'form_submissions',
-                    ['company_id', 'template_key', 'created_at'], unique=False)
-    op.create_index('ix_form_submissions_tender', 'form_submissions', ['tender_id'], unique=False)
+    op.create_index("ix_form_submissions_card", "form_submissions", ["card_id"])
+    op.create_index("ix_form_submissions_template", "form_submissions",
+                    ["company_id", "template_key", "created_at"])
+    op.create_index("ix_form_submissions_tender", "form_submissions", ["tender_id"])
+
     op.execute("CREATE INDEX ix_messages_fts ON messages USING gin (to_tsvector('portuguese', body))")
     enable_tenant_rls(op, TABLES)
 
