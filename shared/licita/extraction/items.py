@@ -95,6 +95,11 @@ def find_items(corpus: Corpus) -> ItemsResult:
         row = lone.rows[0]
         items = _parse_rows(corpus, lone)
         return ItemsResult(1, corpus.page_of(row.start), corpus.quote(row.start, row.start + 120), items, "single-row")
+    lot_chain = _lot_chain(corpus, lots)
+    if lot_chain is not None:
+        # a document with lots only ("LOTE 1 / Descrição: … / Valor: …"): items_count is the lot count
+        count, start = lot_chain
+        return ItemsResult(count, corpus.page_of(start), corpus.quote(start, start + 120), [], "lots")
     priced = _priced_rows(corpus, headers)
     if priced:
         count, start = priced
@@ -373,6 +378,27 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
             me_epp_exclusive=exclusive, page=corpus.page_of(row.start),
         ))
     return items
+
+
+def _lot_chain(corpus: Corpus, lots: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """Longest run of lot headings numbered 1, 2, 3 … in order; a repeated run (the lots again in the
+    proposal form or a summary annex) is the same lots, not more."""
+    best: tuple[int, int] | None = None
+    run: list[int] = []
+    for pos, name in lots:
+        number = int(name) if name.isdigit() else None
+        if number is None:
+            continue
+        if number == 1:
+            run = [pos]
+        elif run and number == len(run) + 1 and pos - run[-1] <= _MAX_GAP:
+            run.append(pos)
+        else:
+            run = []
+            continue
+        if len(run) >= 2 and (best is None or len(run) > best[0]):
+            best = (len(run), run[0])
+    return best
 
 
 def _priced_rows(corpus: Corpus, headers: list[int]) -> tuple[int, int] | None:

@@ -57,6 +57,10 @@ _ANNOUNCES_EDITAL_RE = re.compile(r"(?:condicoes|disposicoes)\s+(?:estabelecidas
                                   r"estara|estarao|encontra-se|esta)\s+(?:ser\s+)?(?:obtido|retirado|adquirido|"
                                   r"consultado|disponivel|disponibilizado|a\s+disposicao)|acerca\s+do\s+edital|"
                                   r"se\s+acha\s+aberta")
+# Acts a gazette or a compilation publishes one after another, each under its own title line.
+_ACT_TITLE_RE = re.compile(r"^[ \t]*(aviso|extrato|portaria|decreto|lei|resolucao|despacho|errata|ato|"
+                           r"termo\s+de\s+(?:homologacao|adjudicacao|ratificacao))\b[^\n]{0,80}?"
+                           r"(?:\bn[o.]{0,2}\s*\d|\bd[eoa]s?\s+[a-z]{4,})[^\n]*$", _M)
 _CHAPTER_RE = re.compile(r"^[ \t]*\d{1,2}\s*[.)-]?\s*(?:-\s*)?d[aoe]s?\s+[a-z]", _M)
 _TITLE_CHARS = 3500
 
@@ -130,6 +134,24 @@ def title_kinds(c: Corpus) -> list[tuple[int, str, int]]:
     return sorted(found)
 
 
+def _capitals(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _compilation(c: Corpus) -> int | None:
+    """Offset of the first act when the head of the file publishes several acts of different kinds
+    (notice, contract extract, portaria, decreto …): a gazette or a compilation, not its first notice."""
+    first = c.starts[first_text_page(c)]
+    acts = [m for m in _ACT_TITLE_RE.finditer(c.folded, first, min(len(c.folded), first + 2 * _TITLE_CHARS))
+            if _capitals(c.raw[m.start(1):m.end()])]
+    kinds = {m.group(1).split()[0] for m in acts}
+    # a list of laws and decrees (the legal basis of an edital) is no compilation: notices must be among them
+    if len(acts) >= 4 and len(kinds) >= 3 and kinds & {"aviso", "extrato"}:
+        return acts[0].start()
+    return None
+
+
 def _short_announcement(c: Corpus) -> bool:
     text_pages = sum(1 for p in c.doc.pages if len(p.text.strip()) >= 200)
     if text_pages > 2:
@@ -143,6 +165,9 @@ def document_kind(c: Corpus, modality_mention: Callable[[Corpus, int, int], obje
     masthead = gazette(c)
     if masthead:
         return _kind_field(c, "diario_oficial", masthead[0], masthead[1] + 60, 0.85), "diario_oficial"
+    compiled = _compilation(c)
+    if compiled is not None:
+        return _kind_field(c, "diario_oficial", compiled, compiled + 80, 0.7), "diario_oficial"
     titles = title_kinds(c)
     density = procurement_density(c)
     non_proc = _NON_PROCUREMENT_RE.search(c.folded, 0, c.front_end)
