@@ -15,6 +15,8 @@ Revises: 0006
 
 from __future__ import annotations
 
+from string import Template
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -170,10 +172,15 @@ CREATE TABLE pncp_sync_state (
 );
 """
 
-TENANT_DDL = """
+# The tenant key every tenant table starts with, and the keys of a row that belongs to a tender.
+COMPANY = "company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE"
+TENDER_ROW = (f"id uuid PRIMARY KEY DEFAULT gen_random_uuid(),\n    {COMPANY},\n"
+              "    tender_id uuid NOT NULL REFERENCES tenders(id) ON DELETE CASCADE")
+
+TENANT_DDL = Template("""
 CREATE TABLE saved_searches (
     id uuid PRIMARY KEY,
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    $company,
     owner_user_id uuid REFERENCES users(id) ON DELETE CASCADE,
     name varchar(120) NOT NULL,
     query text NOT NULL,
@@ -199,7 +206,7 @@ CREATE INDEX ix_saved_searches_company ON saved_searches (company_id, created_at
 
 CREATE TABLE saved_search_terms (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    $company,
     search_id uuid NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
     clause integer NOT NULL,
     term varchar(200) NOT NULL,
@@ -211,7 +218,7 @@ CREATE INDEX ix_saved_search_terms_search ON saved_search_terms (search_id);
 
 CREATE TABLE search_synonyms (
     id uuid PRIMARY KEY,
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    $company,
     term varchar(120) NOT NULL,
     term_key varchar(120) NOT NULL,
     synonyms jsonb NOT NULL DEFAULT '[]'::jsonb,
@@ -221,7 +228,7 @@ CREATE TABLE search_synonyms (
 
 CREATE TABLE search_matches (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    $company,
     search_id uuid NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
     compra_id bigint NOT NULL REFERENCES pncp_compras(id) ON DELETE CASCADE,
     numero_controle varchar(60) NOT NULL,
@@ -234,9 +241,7 @@ CREATE TABLE search_matches (
 CREATE INDEX ix_search_matches_company_matched ON search_matches (company_id, matched_at);
 
 CREATE TABLE tender_changes (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-    tender_id uuid NOT NULL REFERENCES tenders(id) ON DELETE CASCADE,
+    $tender_row,
     numero_controle varchar(60) NOT NULL,
     kind varchar(30) NOT NULL,
     field varchar(60),
@@ -251,9 +256,7 @@ CREATE TABLE tender_changes (
 CREATE INDEX ix_tender_changes_tender ON tender_changes (tender_id, detected_at);
 
 CREATE TABLE tender_versions (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-    tender_id uuid NOT NULL REFERENCES tenders(id) ON DELETE CASCADE,
+    $tender_row,
     version integer NOT NULL,
     reason text,
     document_id uuid,
@@ -264,7 +267,7 @@ CREATE TABLE tender_versions (
 
 CREATE TABLE vault_documents (
     id uuid PRIMARY KEY,
-    company_id uuid NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+    $company,
     kind varchar(30) NOT NULL,
     title varchar(200) NOT NULL,
     issuer varchar(200),
@@ -284,7 +287,7 @@ CREATE TABLE vault_documents (
 );
 CREATE INDEX ix_vault_documents_company_kind ON vault_documents (company_id, kind);
 CREATE INDEX ix_vault_documents_expires ON vault_documents (expires_on);
-"""
+""").substitute(company=COMPANY, tender_row=TENDER_ROW)
 
 
 def _platform_readable(tables: tuple[str, ...]) -> None:
