@@ -23,13 +23,19 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 _PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura|camara)\s+municipal\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$", re.M)
+# A letterhead that names the municipality itself: "MUNICÍPIO DE EXEMPLO" (in capitals, alone on its line).
+_MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$", re.M)
+# Units that publish in their own name under a municipal letterhead.
+_OWN_UNIT_RE = _re(r"(?:fundo|secretaria|fundacao|instituto|autarquia|servico\s+autonomo|hospital|superintendencia|"
+                   r"departamento|companhia|empresa|consorcio|agencia)\b")
 _TORNA_SE_RE = _re(r"torna(?:-|\s)?se\s+publico\s*,?\s*(?:para\s+conhecimento\s+(?:dos|de\s+todos\s+os)\s+"
                    r"interessados\s*,?\s*)?que\s+(?:o|a)\s+([^,;\n]{0,5}[a-z][^,;]{3,160}?)\s*[,;]")
 _TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?(?:o|a)[ \t]+([a-z][^,;.\n]{3,120}?)"
                         r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
 _TOP_BODY_RE = _re(r"^[ \t]*(marinha\s+do\s+brasil|exercito\s+brasileiro|forca\s+aerea\s+brasileira|"
                    r"comando\s+da\s+aeronautica|comando\s+do\s+exercito)[ \t]*$", re.M)
-_UNIT_LINE_RE = _re(r"^[ \t]*((?:centro|diretoria|base|hospital|policlinica|comando|batalhao|servico|"
+_UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|hospital|policlinica|comando|batalhao|"
+                    r"servico|"
                     r"arsenal|escola|grupamento|capitania|depósito|deposito|colegio|odontoclinica|"
                     r"estacao|parque|regiao|distrito|organizacao|secretaria|departamento)\b[^\n]{3,100}?)[ \t]*$",
                     re.M)
@@ -114,11 +120,17 @@ def _agency(c: Corpus) -> Field:
     if buyer:
         return _agency_field(c, buyer.start(1), buyer.end(1), 0.8)
     preamble = _preamble(c, end)
-    if preamble is not None and preamble[1]:
-        return preamble[0]  # the body and the unit acting for it outrank a bare letterhead
+    if preamble is not None and (preamble[1] or _OWN_UNIT_RE.match(fold(str(preamble[0].value or "")))):
+        # the body and the unit acting for it, or a fund/secretaria/autarquia that publishes in its own
+        # name, outrank the municipal letterhead above them
+        return preamble[0]
     m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
     if m:
         return _agency_field(c, m.start(1), m.end(1), 0.85)
+    m = next((m for m in _MUNICIPIO_LINE_RE.finditer(c.folded, 0, end) if all_caps(c.raw[m.start(1):m.end(1)])),
+             None)
+    if m:
+        return _agency_field(c, m.start(1), m.end(1), 0.7)
     if preamble is not None:
         return preamble[0]
     party = _CONTRACT_PARTY_RE.search(c.folded, 0, end)
@@ -210,15 +222,17 @@ _LOWER_WORDS = frozenset(["de", "da", "do", "das", "dos", "e", "em", "para", "po
 
 
 def _title(text: str) -> str:
-    """Title-case an all-caps name, keeping prepositions lower and short acronyms upper."""
+    """Title-case an all-caps name, keeping prepositions lower and acronyms (short ones, or the last word
+    after a dash) upper."""
     words = squash(text).split(" ")
     out = []
     for i, w in enumerate(words):
         lw = w.lower()
         if i and lw in _LOWER_WORDS:
             out.append(lw)
-        elif (re.fullmatch(r"[A-Z]{2,5}", w) and not re.search(r"[AEIOU]{2}", w) and len(w) <= 4) or w in {"DNOCS"}:
-            out.append(w)
+        elif (re.fullmatch(r"[A-Z]{2,5}", w) and not re.search(r"[AEIOU]{2}", w) and len(w) <= 4) or (
+                i == len(words) - 1 and i >= 2 and words[i - 1] in ("-", "–") and re.fullmatch(r"[A-Z]{2,10}", w)):
+            out.append(w)  # "… SECAS – DNOCS": the short name after a dash stays an acronym
         else:
             out.append(w[:1].upper() + w[1:].lower())
     return " ".join(out)

@@ -200,7 +200,7 @@ _PROCESS_LABEL = (
 # number may lack a slash ("Processo nº 2025.01.00123", "Processo nº 1234-2025").
 _PROCESS_RE = _re(
     _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?\s*(?:"
-    r"(?:" + NSIGN + r"|:|-)\s*[:\-]?\s*(\d[\d.\-/]*[.\-/][\d.\-/]*\d)"
+    r"(?:" + NSIGN + r"|:|-)\s*[:\-]?\s*(?:sei\s*[:\-]?\s*)?(\d[\d.\-/]*[.\-/][\d.\-/]*\d)"
     r"|(\d[\d.\-]*/[\d.\-/]*\d))"
 )
 _UASG_RE = _re(r"\buasg\b\)?[^\d]{0,120}?(?<![\d.,/-])(\d{5,6})(?![\d.,/-])")
@@ -461,7 +461,9 @@ _SESSION_LABEL_RE = _re(
     r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
     r"disputa\s+de\s+(?:precos|lances)\s*:|"
     # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
-    r"(?:^|\n)[ \t]*abertura(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
+    r"(?:^|\n)[ \t]*(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
+    # "DATA: 05/03/2024 / HORA: 09:00": a bare date label is the session's only next to an hour label
+    r"(?:^|\n)[ \t]*data\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
     # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
     # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
     r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+d[ao]\s+(?:sessao|abertura|leilao|disputa|certame|pregao))?\s*:|"
@@ -472,7 +474,9 @@ _SESSION_LABEL_RE = _re(
 )
 # "… até as 14:00 hs do dia 29/03/2021, para abertura do certame": the date comes *before* the label.
 _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao]|dado)\s+(?:a\s+)?)\s*(?:a\s+)?"
-                        r"abertura\s+d[aoe]s?\s+(?:certame|sessao|licitacao|envelopes|propostas|pregao|leilao)")
+                        r"abertura\s+d[aoe]s?\s+(?:certame|sessao|licitacao|envelopes|propostas|pregao|leilao)|"
+                        # "às 9h30 do dia 5 de março de 2024, será realizada a sessão pública"
+                        r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+sessao\s+publica")
 _LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
 _SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
                       r"acolhimento)\b")

@@ -26,6 +26,21 @@ HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
     pytest.param("GOVERNO DO ESTADO DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nUnidade compradora: 925001 - "
                  "SECRETARIA DE ESTADO DA SAÚDE\nA realização de licitação.", "Secretaria de Estado da Saúde",
                  id="unidade compradora"),
+    pytest.param("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nO FUNDO MUNICIPAL DE SAÚDE DE "
+                 "EXEMPLO, inscrito no CNPJ sob o nº 11.211.433/0001-02, torna público que realizará licitação.",
+                 "Fundo Municipal de Saúde de Exemplo", id="fund publishing in its own name"),
+    pytest.param("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nA SECRETARIA MUNICIPAL DE "
+                 "SAÚDE DE EXEMPLO torna público que realizará licitação.", "Secretaria Municipal de Saúde de Exemplo",
+                 id="secretaria publishing in its own name"),
+    pytest.param("MINISTÉRIO DA DEFESA\nEXÉRCITO BRASILEIRO\n1º BATALHÃO DE ENGENHARIA\nEDITAL\nPREGÃO ELETRÔNICO Nº "
+                 "4/2025", "Exército Brasileiro – 1º Batalhão de Engenharia", id="numbered military unit"),
+    pytest.param("ESTADO DE MINAS GERAIS\nMUNICÍPIO DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025",
+                 "Município de Exemplo", id="municipality letterhead"),
+    pytest.param("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nMunicípio de Exemplo\nData da publicação", None,
+                 id="a municipality in lower case is no letterhead"),
+    pytest.param("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nO SERVIÇO AUTÔNOMO DE ÁGUA E ESGOTO DE EXEMPLO - SAAE, torna "
+                 "público que realizará licitação.", "Serviço Autônomo de Água e Esgoto de Exemplo - SAAE",
+                 id="acronym after a dash stays upper case"),
     pytest.param("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nO Pregoeiro da Prefeitura "
                  "torna público que realizará licitação.", "Prefeitura Municipal de Exemplo",
                  id="no unit named: the prefeitura"),
@@ -65,6 +80,7 @@ def test_body_named_in_the_text(text: str, value: str | None) -> None:
     ("Nº do Processo: 23072.012345/2024-11", "23072.012345/2024-11"),
     ("Número do processo administrativo: 088/2024", "088/2024"),
     ("Processo n.º 045/2024", "045/2024"),
+    ("Processo nº: SEI 23072.012345/2024-11", "23072.012345/2024-11"),
 ])
 def test_process_labels_of_unseen_models(line: str, value: str) -> None:
     assert fields(HEAD + line + FILLER)["process_number"] == value
@@ -89,6 +105,10 @@ def test_protocol_without_a_number_is_not_a_process(line: str) -> None:
     ("ABERTURA: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
     ("ABERTURA DAS PROPOSTAS: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
     ("Data de abertura: 05 de março de 2024 - Horário: 09h00 (horário de Brasília)", "2024-03-05T09:00:00-03:00"),
+    ("às 9h30 (nove horas e trinta minutos) do dia 5 (cinco) de março de 2024, será realizada a sessão pública",
+     "2024-03-05T09:30:00-03:00"),
+    ("DATA: 05/03/2024\nHORA: 09:00\nLOCAL: www.gov.br/compras", "2024-03-05T09:00:00-03:00"),
+    ("ENTREGA E ABERTURA DOS ENVELOPES: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
 ])
 def test_session_dates_in_many_shapes(line: str, value: str) -> None:
     assert fields(HEAD + line + FILLER)["session_datetime"] == value
@@ -97,6 +117,7 @@ def test_session_dates_in_many_shapes(line: str, value: str) -> None:
 @pytest.mark.parametrize("line", [
     "ABERTURA: conforme aviso a ser publicado no Diário Oficial.",
     "A abertura de crédito: 05/03/2024 às 09h00 no banco.",
+    "DATA: 05/03/2024 às 09h00\nAssinatura do pregoeiro",
 ])
 def test_abertura_without_a_date_or_in_a_sentence_is_no_session(line: str) -> None:
     assert fields(HEAD + line + FILLER)["session_datetime"] is None
