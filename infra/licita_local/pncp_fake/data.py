@@ -385,13 +385,18 @@ class PncpStore:
             self._historico[ncp].append(row)
             return row
 
+    def _compra_item(self, ncp: str, numero_item: int) -> tuple[Record, Record]:
+        """The compra and its item ``numero_item`` (history loaded first, so the change is appended to it)."""
+        compra = self.get(ncp)
+        self.historico(ncp)
+        item = next((i for i in self.itens(ncp) if i["numeroItem"] == numero_item), None)
+        if item is None:
+            raise UnknownCompra(f"{ncp} item {numero_item}")
+        return compra, item
+
     def update_item(self, ncp: str, numero_item: int, justificativa: str | None = None, **fields: Any) -> Record:
         with self.lock:
-            compra = self.get(ncp)
-            self.historico(ncp)
-            item = next((i for i in self.itens(ncp) if i["numeroItem"] == numero_item), None)
-            if item is None:
-                raise UnknownCompra(f"{ncp} item {numero_item}")
+            compra, item = self._compra_item(ncp, numero_item)
             if "situacaoCompraItem" in fields and "situacaoCompraItemNome" not in fields:
                 fields["situacaoCompraItemNome"] = SITUACAO_ITEM.get(int(fields["situacaoCompraItem"]), "")
             item.update(fields)
@@ -404,11 +409,7 @@ class PncpStore:
     def homologar_item(self, ncp: str, numero_item: int, **result_fields: Any) -> Record:
         """Item → Homologado with a winning result; the compra's valorTotalHomologado follows."""
         with self.lock:
-            compra = self.get(ncp)
-            self.historico(ncp)
-            item = next((i for i in self.itens(ncp) if i["numeroItem"] == numero_item), None)
-            if item is None:
-                raise UnknownCompra(f"{ncp} item {numero_item}")
+            compra, item = self._compra_item(ncp, numero_item)
             existing = self.resultados(ncp, numero_item)
             stamp = self._stamp(compra, header=False)
             when = datetime.strptime(stamp, TS)
