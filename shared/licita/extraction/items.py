@@ -23,7 +23,7 @@ _HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.|lotes?)\b[^\n]{0,120}$", re
 _LIST_HEADER_RE = re.compile(r"^[ \t|]*(?:anexo\s+[ivxl\d]+\s*[-–:.]?\s*)?(?:relacao|lista(?:gem)?)\s+d[oea]s?\s+"
                              r"(?:imoveis|bens|itens|lotes|veiculos|produtos|materiais)\b[^\n]{0,80}$", re.M)
 _HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b")
-_LOT_RE = re.compile(r"^[ \t|]*lote\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$", re.M)
+_LOT_RE = re.compile(r"^[ \t|]*(?:lote|grupo)\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$", re.M)
 # A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
 _NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})[ \t]*(?:\|[^\n]*)?$|^[ \t]*0*(\d{1,3})[ \t]+(?=[A-ZÀ-Ú]{3})", re.M)
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
@@ -160,7 +160,20 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
             continue
         table.rows.append(_Row(value, padded, pos, body_start, current_lot))
         latest[value] = (pos, prev[1])
+    for table in tables:
+        while table.count > 1 and _only_figures_follow(raw, table.rows[-1].body_start):
+            table.rows.pop()
     return tables
+
+
+_FIGURE_LINE_RE = re.compile(r"^(?:r\$\s*)?\d[\d.,]*$", re.I)
+
+
+def _only_figures_follow(raw: str, body_start: int) -> bool:
+    """A "next number" at the end of a chain followed only by figures is the last row's quantity
+    ("4 / RÉGUA / 5 / R$ 0,50"), not a row of its own: a row carries a description or a unit."""
+    lines = [ln.strip() for ln in raw[body_start:body_start + 400].splitlines() if ln.strip()][:2]
+    return bool(lines) and all(_FIGURE_LINE_RE.match(ln) for ln in lines)
 
 
 def _allowed_gap(table: _Table) -> int:

@@ -227,3 +227,20 @@ def test_edital_after_a_cover_notice_is_the_edital() -> None:
     page1 = "AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nObjeto: aquisição de pneus." + FILLER
     page2 = "EDITAL DE PREGÃO ELETRÔNICO Nº 5/2025\n1. DO OBJETO\n2. DA PARTICIPAÇÃO\n3. DA PROPOSTA" + FILLER
     assert fields(page1, page2, page2)["document_kind"] == "edital"
+
+
+def test_group_headings_restart_numbering_like_lots() -> None:
+    table = "ITEM\nDESCRIÇÃO\nUNID\nQTD\nGRUPO 1\n" + _rows(range(1, 4)) + "GRUPO 2\n" + _rows(range(1, 3))
+    assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == 5
+
+
+def test_result_table_by_supplier_does_not_take_the_last_quantity_for_a_row() -> None:
+    report = ("TERMO DE HOMOLOGAÇÃO\n" + FILLER + "\nFornecedor: EMPRESA A LTDA\nItem\nDescrição\nQuantidade\n"
+              "Valor adjudicado\n1\nCANETA\n10\nR$ 1,00\n2\nLÁPIS\n5\nR$ 0,50\nFornecedor: EMPRESA B LTDA\nItem\n"
+              "Descrição\nQuantidade\nValor adjudicado\n3\nBORRACHA\n10\nR$ 1,00\n4\nRÉGUA\n5\nR$ 0,50\n")
+    assert result(report)["fields"]["items_count"]["value"] == 4
+
+
+def test_last_row_with_quantity_before_the_description_is_kept() -> None:
+    table = "ITEM\nQTD\nUNID\nDESCRIÇÃO\n" + "".join(f"{n}\n10\nUN\nPRODUTO {n}\n" for n in range(1, 4))
+    assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == 3
