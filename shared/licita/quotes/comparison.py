@@ -16,16 +16,8 @@ from licita.core.security.principal import Principal
 from licita.core.time import utcnow
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.lookup import company_of, parse_id
+from licita.quotes import rules
 from licita.quotes.models import Quote, QuoteAnswer, QuoteItem, QuoteLink
-from licita.quotes.rules import (
-    PRICING_KEYS,
-    Offer,
-    above_estimate,
-    bdi,
-    bid_price,
-    effective_pricing,
-    item_stats,
-)
 from licita.quotes.schemas import (
     Comparison,
     ComparisonItem,
@@ -83,9 +75,9 @@ def build(data: Loaded) -> Comparison:
     names = {key: supplier_name(s) for key, (_, s) in by_link.items()}
     items: list[ComparisonItem] = []
     for item in data.items:
-        offers = [Offer(key, names[key], a.unit_price) for key, (link, _) in by_link.items()
+        offers = [rules.Offer(key, names[key], a.unit_price) for key, (link, _) in by_link.items()
                   if (a := data.answers.get((item.id, link.id))) is not None and a.unit_price is not None]
-        stats = item_stats(offers)
+        stats = rules.item_stats(offers)
         out: list[OfferOut] = []
         for offer in stats.offers:
             link, supplier = by_link[offer.link_id]
@@ -154,28 +146,30 @@ def set_winner(principal: Principal, quote_id: str, item_id: str, body: WinnerRe
 # ------------------------------------------------------------------------------ pricing
 def priced(data: Loaded, comp: Comparison | None = None) -> PricingOut:
     comp = comp or build(data)
-    quote_pricing = {k: (data.quote.pricing or {}).get(k) for k in PRICING_KEYS}
+    quote_pricing = {k: (data.quote.pricing or {}).get(k) for k in rules.PRICING_KEYS}
     items: list[PricedItem] = []
     total_cost = total_bid = Decimal(0)
     for item, row in zip(data.items, comp.items, strict=True):
-        pricing = effective_pricing(data.quote.pricing, item.pricing)
+        pricing = rules.effective_pricing(data.quote.pricing, item.pricing)
         chosen = row.winner_supplier_id or row.suggested_supplier_id
         offer = next((o for o in row.offers if o.supplier_id == chosen), None)
         cost = Decimal(str(offer.unit_price)) if offer else None
-        bid = bid_price(cost, pricing) if cost is not None else None
+        bid = rules.bid_price(cost, pricing) if cost is not None else None
         if cost is not None and bid is not None:
             total_cost += cost * item.quantity
             total_bid += bid * item.quantity
         items.append(PricedItem(
             item_id=item.id, position=item.position, description=item.description, quantity=float(item.quantity),
             supplier_id=offer.supplier_id if offer else None, supplier_name=offer.supplier_name if offer else None,
-            cost=_f(cost), bdi_pct=float((bdi(pricing) * 100).quantize(Decimal("0.0001"))), bid_unit_price=_f(bid),
+            cost=_f(cost), bdi_pct=float((rules.bdi(pricing) * 100).quantize(Decimal("0.0001"))),
+            bid_unit_price=_f(bid),
             bid_total=_f((bid * item.quantity).quantize(Decimal("0.01"))) if bid is not None else None,
             estimated_unit_price=_f(item.estimated_unit_price),
-            above_estimate=above_estimate(bid, item.estimated_unit_price),
+            above_estimate=rules.above_estimate(bid, item.estimated_unit_price),
             pricing={k: float(v) for k, v in pricing.items()}))
     return PricingOut(quote_id=data.quote.id,
-                      pricing={k: float(v) for k, v in effective_pricing(quote_pricing, None).items()}, items=items,
+                      pricing={k: float(v) for k, v in rules.effective_pricing(quote_pricing, None).items()},
+                      items=items,
                       total_cost=float(total_cost.quantize(Decimal("0.01"))),
                       total_bid=float(total_bid.quantize(Decimal("0.01"))),
                       items_above_estimate=sum(1 for i in items if i.above_estimate))
@@ -200,11 +194,11 @@ def update_pricing(principal: Principal, quote_id: str, body: PricingUpdate, act
             raise ValidationFailed("Itens que não pertencem a esta cotação.", code="item_not_found",
                                    details={"item_ids": unknown})
         for p in body.items:
-            values = {k: v for k, v in p.model_dump(include=set(PRICING_KEYS)).items() if v is not None}
+            values = {k: v for k, v in p.model_dump(include=set(rules.PRICING_KEYS)).items() if v is not None}
             items[p.item_id].pricing = {} if p.clear else {**(items[p.item_id].pricing or {}), **values}
         for item in items.values():
             try:
-                bdi(effective_pricing(quote.pricing, item.pricing))
+                rules.bdi(rules.effective_pricing(quote.pricing, item.pricing))
             except ValueError as exc:
                 raise ValidationFailed(str(exc), code="invalid_pricing") from None
         record(db, actor, "quote.pricing_updated", "quote", quote.id, company_id=company_id, before=before,
