@@ -11,7 +11,8 @@ column is NOT NULL); the schema then drops the ``null`` branch.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -181,6 +182,19 @@ class PageQuery(StrictModel):
 
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=200)
+
+
+class ExpiryAfterIssue(StrictModel):
+    """A request for a dated document (``issued_on`` and ``expires_on``, both optional): an expiry before the
+    issue date is a 422. Declares no field, so the model's own fields keep their order."""
+
+    @model_validator(mode="after")
+    def _expiry_after_issue(self) -> Self:
+        issued: date | None = getattr(self, "issued_on", None)
+        expires: date | None = getattr(self, "expires_on", None)
+        if issued and expires and expires < issued:
+            raise ValueError("expires_on anterior a issued_on")
+        return self
 
 
 class ErrorDetail(BaseModel):

@@ -46,19 +46,21 @@ class SubmissionCreate(StrictModel):
     card_id: UUID | None = None
 
 
-class SubmissionQuery(PageQuery):
+class SubmissionFilter(StrictModel):
+    """Which submissions: the filters the list and the CSV export share, in the order both declare them."""
+
     template_key: str | None = Field(default=None, max_length=60)
     version: PositiveInt32 | None = None
     tender_id: UUID | None = None
     card_id: UUID | None = None
+
+
+class SubmissionQuery(SubmissionFilter, PageQuery):  # page and page_size first (bases' fields in reverse MRO)
     submitted_by: UUID | None = None
 
 
-class ExportQuery(StrictModel):
-    template_key: str = Field(min_length=2, max_length=60)
-    version: PositiveInt32 | None = None
-    tender_id: UUID | None = None
-    card_id: UUID | None = None
+class ExportQuery(SubmissionFilter):
+    template_key: str = Field(min_length=2, max_length=60)  # an export is of one form (keeps its place)
 
 
 class SubmissionOut(Schema):

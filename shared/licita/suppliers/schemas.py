@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from licita.core.brazil import UFS, is_valid_cnpj, only_digits
 from licita.core.filetypes import DocumentContentType, ImportContentType
-from licita.core.schemas import CNPJ_PATTERN, Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import CNPJ_PATTERN, ExpiryAfterIssue, Page, PageQuery, Schema, StrictModel
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -77,31 +77,10 @@ class Contact(Input):
     role: str | None = Field(None, max_length=80)
 
 
-class SupplierFields(Input):
-    legal_name: str = Field(min_length=2, max_length=200)
-    trade_name: str | None = Field(None, max_length=200)
-    categories: Categories = Field(default_factory=list)
-    contacts: list[Contact] = Field(default_factory=list, max_length=20)
-    email: str | None = Field(None, max_length=254, pattern=EMAIL)
-    phone: str | None = Field(None, max_length=30)
-    address: str | None = Field(None, max_length=300)
-    city: str | None = Field(None, max_length=120)
-    uf: Uf = None
-    notes: str | None = Field(None, max_length=5000)
-    rating: int | None = Field(None, ge=0, le=5)
-    active: bool = True
+class SupplierChanges(Input):
+    """Every supplier field but the CNPJ, each optional (what an update may send), in the order both the create
+    and the update models list them: :class:`SupplierFields` makes the required ones required again."""
 
-
-
-class SupplierCreate(SupplierFields):
-    cnpj: Cnpj
-
-
-
-class SupplierUpdate(Input):
-    """Only the fields sent change; ``null`` clears an optional field."""
-
-    cnpj: Cnpj | None = None
     legal_name: str | None = Field(None, min_length=2, max_length=200)
     trade_name: str | None = Field(None, max_length=200)
     categories: Categories | None = None
@@ -115,6 +94,25 @@ class SupplierUpdate(Input):
     rating: int | None = Field(None, ge=0, le=5)
     active: bool | None = None
 
+
+class SupplierFields(SupplierChanges):
+    # a redefined field keeps its place in the inherited order
+    legal_name: str = Field(min_length=2, max_length=200)
+    categories: Categories = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list, max_length=20)
+    active: bool = True
+
+
+class SupplierCreate(SupplierFields):
+    cnpj: Cnpj
+
+
+class CnpjChange(Input):
+    cnpj: Cnpj | None = None
+
+
+class SupplierUpdate(SupplierChanges, CnpjChange):
+    """Only the fields sent change; ``null`` clears an optional field."""
 
     @model_validator(mode="after")
     def _required_not_null(self) -> SupplierUpdate:
@@ -224,7 +222,7 @@ DocumentKind = Literal["cnd_federal", "cnd_estadual", "cnd_municipal", "fgts", "
                        "contrato_social", "atestado", "alvara", "outro"]
 
 
-class DocumentCreate(Input):
+class DocumentCreate(Input, ExpiryAfterIssue):
     kind: DocumentKind
     description: str | None = Field(None, max_length=300)
     filename: str = Field(min_length=1, max_length=200)
@@ -232,12 +230,6 @@ class DocumentCreate(Input):
     size: int | None = Field(None, ge=1)
     issued_on: date | None = None
     expires_on: date | None = None
-
-    @model_validator(mode="after")
-    def _dates(self) -> DocumentCreate:
-        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
-            raise ValueError("expires_on anterior a issued_on")
-        return self
 
 
 class DocumentOut(Schema):

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from licita.core.filetypes import DocumentContentType
-from licita.core.schemas import Schema, StrictModel
+from licita.core.schemas import ExpiryAfterIssue, Schema, StrictModel
 
 VaultKind = Literal["cnd_federal", "fgts", "trabalhista", "estadual", "municipal", "balanco", "atestado",
                     "contrato_social", "falencia", "outro"]
@@ -21,7 +21,7 @@ def _no_nul(value: str | None) -> str | None:
     return value
 
 
-class VaultUploadRequest(StrictModel):
+class VaultUploadRequest(ExpiryAfterIssue):
     kind: VaultKind
     title: str = Field(min_length=1, max_length=200)
     issuer: str | None = Field(None, max_length=200)
@@ -34,12 +34,6 @@ class VaultUploadRequest(StrictModel):
     size: int | None = Field(None, ge=1)
 
     _text = field_validator("title", "issuer", "number", "notes", "filename")(_no_nul)
-
-    @model_validator(mode="after")
-    def _dates(self) -> VaultUploadRequest:
-        if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
-            raise ValueError("expires_on antes de issued_on")
-        return self
 
 
 class VaultUpdate(StrictModel):
