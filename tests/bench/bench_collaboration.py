@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fmt, http_json, local_runtime, make_bench_user, record, summarize, wait_arrivals
+from common import fmt, http_json, local_runtime, make_bench_user, record, summarize, timed_gets, wait_arrivals
 
 TARGETS = {"move": 50.0, "chat": 50.0, "ics": 200.0, "board": 100.0}
 
@@ -128,15 +128,10 @@ def timed_get(rest: str, path: str, token: str | None, n: int, warmup: int = 3) 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     samples: list[float] = []
     size = 0
-    for i in range(n + warmup):
-        t0 = time.perf_counter()
-        conn.request("GET", path, headers=headers)
-        resp = conn.getresponse()
-        body = resp.read()
-        assert resp.status == 200, (resp.status, body[:300])
-        if i >= warmup:
-            samples.append((time.perf_counter() - t0) * 1000)
-            size = len(body)
+    for ms, status, body in timed_gets(conn, path, headers, n, warmup):
+        assert status == 200, (status, body[:300])
+        samples.append(ms)
+        size = len(body)
     conn.close()
     return summarize(samples) | {"bytes": float(size)}
 

@@ -104,6 +104,19 @@ def http_json(base_url: str, method: str, path: str, body: Any = None,
     return response.status, json.loads(raw) if raw else None
 
 
+def timed_gets(conn: http.client.HTTPConnection, path: str, headers: Mapping[str, str], count: int,
+               warmup: int) -> Iterator[tuple[float, int, bytes]]:
+    """GET ``path`` ``warmup + count`` times on one keep-alive connection; yields (ms, status, body) of the
+    ``count`` measured requests (the warm-up ones are read and dropped)."""
+    for i in range(count + warmup):
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers=dict(headers))
+        response = conn.getresponse()
+        body = response.read()
+        if i >= warmup:
+            yield (time.perf_counter() - t0) * 1000, response.status, body
+
+
 def load(base_url: str, path: str, headers: dict[str, str], *, requests: int, concurrency: int,
          warmup: int = 50) -> dict[str, float]:
     """Keep-alive clients, one per thread; returns latency percentiles (ms) and throughput."""
@@ -118,14 +131,9 @@ def load(base_url: str, path: str, headers: dict[str, str], *, requests: int, co
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
         local: list[float] = []
         bad = 0
-        for i in range(per_worker + warmup):
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if i >= warmup:
-                local.append((time.perf_counter() - t0) * 1000)
-                bad += response.status != 200
+        for ms, status, _ in timed_gets(conn, path, headers, per_worker, warmup):
+            local.append(ms)
+            bad += status != 200
         conn.close()
         with lock:
             latencies.extend(local)
