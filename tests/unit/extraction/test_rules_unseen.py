@@ -244,3 +244,23 @@ def test_result_table_by_supplier_does_not_take_the_last_quantity_for_a_row() ->
 def test_last_row_with_quantity_before_the_description_is_kept() -> None:
     table = "ITEM\nQTD\nUNID\nDESCRIÇÃO\n" + "".join(f"{n}\n10\nUN\nPRODUTO {n}\n" for n in range(1, 4))
     assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == 3
+
+
+# -- platform ----------------------------------------------------------------------------------
+
+SICAF = "O licitante deverá estar cadastrado no SICAF, no Portal de Compras do Governo Federal (www.gov.br/compras). "
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Local: www.comprasnet.ba.gov.br", "other"),
+    ("Sistema Comprasnet.GO (www.comprasnet.go.gov.br)", "other"),
+    ("Sessão pública no ComprasGOV", "comprasgov"),
+    ("Pregão cadastrado no SIASG", "comprasgov"),
+    ("Plataforma: www.licitamaisbrasil.com.br", "other"),
+    ("A sessão será realizada no endereço eletrônico www.bll.org.br.\n" + SICAF * 3, "bll"),
+    ("A sessão pública será realizada por meio do sistema www.gov.br/compras.\nPublicado também no site "
+     "www.bll.org.br e no www.bll.org.br/editais", "comprasgov"),
+    (SICAF, "comprasgov"),
+])
+def test_platform_where_the_session_runs(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["platform"] == value
