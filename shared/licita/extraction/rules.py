@@ -310,8 +310,12 @@ _OBJECT_RES = [
     _re(r"objeto\s+d[ao]\s+presente\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
         r"aviso|processo|certame|concorrencia)[^.:\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\s*:?\s*"
         r"(?:(?:o|a|os|as)\b)?\s*:?\s*"),
-    _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*"),
-    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+)?objeto\s*(?:da\s+licitacao)?\s*[.:\-–]?[ \t]*"
+    _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*|"
+        # "Constitui objeto da presente licitação a …", "A presente licitação visa à …"
+        r"constitu(?:i|em)\s+(?:o\s+)?objeto\s+d[oa]\s+presente\s+[a-z]+(?:\s+[a-z]+)?\s*:?\s*(?:(?:o|a|os|as)\b)?\s*|"
+        r"(?:presente|este|esta)\s+(?:licitacao|pregao|edital|certame|concorrencia|dispensa|processo)\s+"
+        r"(?:visa|objetiva|destina-se)\s+(?:a\s+|a\s+(?=[a-z]))?"),
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+|resumo\s+do\s+)?objeto\s*(?:da\s+licitacao)?\s*[.:\-–]?[ \t]*"
         r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
         r"prestacao\s+de\s+servicos?)\b)", re.M),

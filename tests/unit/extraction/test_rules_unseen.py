@@ -264,3 +264,19 @@ SICAF = "O licitante deverá estar cadastrado no SICAF, no Portal de Compras do 
 ])
 def test_platform_where_the_session_runs(line: str, value: str) -> None:
     assert fields(HEAD + line + FILLER)["platform"] == value
+
+
+# -- object ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "1. DO OBJETO\n1.1. Constitui objeto da presente licitação a aquisição de pneus para a frota municipal.",
+    "1 – DO OBJETO\nA presente licitação visa a aquisição de pneus para a frota municipal.",
+    "Resumo do objeto: Aquisição de pneus para a frota municipal.",
+])
+def test_object_without_its_lead_in(line: str) -> None:
+    assert str(fields(HEAD + line + FILLER)["object"]).lower() == "aquisição de pneus para a frota municipal"
+
+
+def test_object_lead_in_words_inside_a_sentence_are_not_an_object() -> None:
+    values = fields(HEAD + "A presente licitação visa." + FILLER)
+    assert values["object"] is None
