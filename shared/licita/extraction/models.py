@@ -33,6 +33,12 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 Scalar = str | int | float | bool | None
 
 
+def _with_optional(out: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """``out`` plus each optional key that is set (None and "" stay out of the stored JSON)."""
+    out.update({key: value for key, value in optional.items() if value is not None and value != ""})
+    return out
+
+
 @dataclass(slots=True)
 class Field:
     """One extracted value with its evidence; ``value`` None means "not stated", never a guess."""
@@ -44,11 +50,8 @@ class Field:
     where: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"value": self.value, "page": self.page, "quote": self.quote,
-                               "confidence": round(self.confidence, 2)}
-        if self.where:
-            out["where"] = self.where
-        return out
+        return _with_optional({"value": self.value, "page": self.page, "quote": self.quote,
+                               "confidence": round(self.confidence, 2)}, where=self.where)
 
 
 @dataclass(slots=True)
@@ -86,17 +89,9 @@ class Evidence:
     where: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "category": self.category, "description": self.description,
-                               "page": self.page, "quote": self.quote}
-        if self.percent is not None:
-            out["percent"] = self.percent
-        if self.amount is not None:
-            out["amount"] = self.amount
-        if self.required is not None:
-            out["required"] = self.required
-        if self.where:
-            out["where"] = self.where
-        return out
+        return _with_optional({"kind": self.kind, "category": self.category, "description": self.description,
+                               "page": self.page, "quote": self.quote},
+                              percent=self.percent, amount=self.amount, required=self.required, where=self.where)
 
 
 @dataclass(slots=True)
@@ -109,11 +104,8 @@ class KeyDate:
     basis: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "value": self.value, "page": self.page, "quote": self.quote,
-                               "stated": self.stated}
-        if self.basis:
-            out["basis"] = self.basis
-        return out
+        return _with_optional({"kind": self.kind, "value": self.value, "page": self.page, "quote": self.quote,
+                               "stated": self.stated}, basis=self.basis)
 
 
 @dataclass(slots=True)
