@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from licita.auth.schemas import UserOut
 from licita.core.brazil import is_valid_cnpj, only_digits
-from licita.core.schemas import CNPJ_PATTERN, NotNull, Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import CNPJ_PATTERN, NotNull, Paged, PageQuery, Schema, StrictModel
 from licita.core.security.permissions import Permission
 
 RoleName = Literal["MASTER", "ADMIN_EMPRESA", "MANAGER", "USER", "VIEWER"]
@@ -61,9 +61,7 @@ class AccessRequestOut(Schema):
     decided_at: datetime | None
 
 
-class AccessRequestList(Schema):
-    items: list[AccessRequestOut]
-    page: Page
+class AccessRequestList(Paged[AccessRequestOut]): ...
 
 
 class AccessRequestQuery(PageQuery):
@@ -105,9 +103,7 @@ class CompanyOut(Schema):
     created_at: datetime
 
 
-class CompanyList(Schema):
-    items: list[CompanyOut]
-    page: Page
+class CompanyList(Paged[CompanyOut]): ...
 
 
 class CompanySettingsIn(StrictModel):
@@ -199,9 +195,7 @@ class UserSummary(UserOut):
     created_at: datetime
 
 
-class UserList(Schema):
-    items: list[UserSummary]
-    page: Page
+class UserList(Paged[UserSummary]): ...
 
 
 class ProfileOut(Schema):

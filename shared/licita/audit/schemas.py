@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from licita.core.schemas import Page, PageQuery, Schema
+from licita.core.schemas import Paged, PageQuery, Schema
 
 
 class AuditQuery(PageQuery):
@@ -35,9 +35,7 @@ class AuditEntry(Schema):
     created_at: datetime
 
 
-class AuditList(Schema):
-    items: list[AuditEntry]
-    page: Page
+class AuditList(Paged[AuditEntry]): ...
 
 
 class ActivityList(Schema):

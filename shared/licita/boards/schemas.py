@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field
 
 from licita.core.filetypes import AttachmentContentType
-from licita.core.schemas import NotNull, Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import NotNull, Paged, PageQuery, Schema, StrictModel
 
 
 def _no_nul(value: str) -> str:
@@ -180,9 +180,7 @@ class BoardDetail(BoardOut):
     cards: list[CardOut]
 
 
-class BoardPage(Schema):
-    items: list[BoardOut]
-    page: Page
+class BoardPage(Paged[BoardOut]): ...
 
 
 class CommentOut(Schema):

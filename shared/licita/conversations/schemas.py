@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from licita.boards.schemas import AttachmentCreate, DownloadOut, Text
 from licita.core.filetypes import AttachmentContentType
-from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import Paged, PageQuery, Schema, StrictModel
 
 __all__ = ["AttachmentCreate", "DownloadOut"]
 
@@ -97,9 +97,7 @@ class ConversationOut(Schema):
     created_at: datetime | None
 
 
-class ConversationPage(Schema):
-    items: list[ConversationOut]
-    page: Page
+class ConversationPage(Paged[ConversationOut]): ...
 
 
 class MessageOut(Schema):
@@ -121,9 +119,7 @@ class MessageList(Schema):
     has_more: bool
 
 
-class MessagePage(Schema):
-    items: list[MessageOut]
-    page: Page
+class MessagePage(Paged[MessageOut]): ...
 
 
 class Receipt(Schema):

@@ -177,6 +177,13 @@ class Page(Schema):
     total: int
 
 
+class Paged[T](Schema):
+    """A page of a list: ``class SupplierPage(Paged[SupplierOut]): ...`` (the subclass names it in the OpenAPI)."""
+
+    items: list[T]
+    page: Page
+
+
 class PageQuery(StrictModel):
     """Where in a list to look: every list endpoint's query extends this."""
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field, field_validator, model_validator
 
 from licita.core.brazil import is_ascii_digits
-from licita.core.schemas import Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import Paged, PageQuery, Schema, StrictModel
 
 UF = Literal["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI",
              "PR", "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO"]
@@ -151,9 +151,7 @@ class MatchOut(Schema):
     explanation: list[Hit]
 
 
-class MatchPage(Schema):
-    items: list[MatchOut]
-    page: Page
+class MatchPage(Paged[MatchOut]): ...
 
 
 class ImportRequest(StrictModel):

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError, core_schema
 
 from licita.core.events import kinds
-from licita.core.schemas import NotNull, Page, Schema, StrictModel
+from licita.core.schemas import NotNull, Paged, Schema, StrictModel
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -105,9 +105,7 @@ class NotificationOut(Schema):
     created_at: datetime
 
 
-class NotificationList(Schema):
-    items: list[NotificationOut]
-    page: Page
+class NotificationList(Paged[NotificationOut]):
     unread: int
 
 

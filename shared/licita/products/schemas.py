@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from licita.core.schemas import Page, PageQuery, Schema
+from licita.core.schemas import Paged, PageQuery, Schema
 from licita.products.rules import check_code
 from licita.suppliers.schemas import Input
 
@@ -78,9 +78,7 @@ class ProductListQuery(PageQuery, Input):
     sort: str = Field("description", max_length=30)
 
 
-class ProductPage(Schema):
-    items: list[ProductOut]
-    page: Page
+class ProductPage(Paged[ProductOut]): ...
 
 
 class LinkRequest(Input):

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from licita.core.filetypes import DocumentContentType
-from licita.core.schemas import Page, PageQuery, Schema
+from licita.core.schemas import Paged, PageQuery, Schema
 from licita.suppliers.schemas import Input
 
 Money = Decimal
@@ -111,9 +111,7 @@ class QuoteListQuery(PageQuery, Input):
     sort: str = Field("-created_at", max_length=30)
 
 
-class QuotePage(Schema):
-    items: list[QuoteSummary]
-    page: Page
+class QuotePage(Paged[QuoteSummary]): ...
 
 
 class SentLink(Schema):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from licita.core.schemas import Page, PageQuery, Schema
+from licita.core.schemas import Paged, PageQuery, Schema
 from licita.suppliers.schemas import Input
 
 Kind = Literal["tender_summary", "quote_comparison", "pipeline"]
@@ -56,9 +56,7 @@ class ReportListQuery(PageQuery):
     sort: str = Field("-created_at", max_length=20)
 
 
-class ReportPage(Schema):
-    items: list[ReportOut]
-    page: Page
+class ReportPage(Paged[ReportOut]): ...
 
 
 class ReportDownload(Schema):

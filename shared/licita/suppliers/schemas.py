@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from licita.core.brazil import UFS, is_valid_cnpj, only_digits
 from licita.core.filetypes import DocumentContentType, ImportContentType
-from licita.core.schemas import CNPJ_PATTERN, ExpiryAfterIssue, Page, PageQuery, Schema, StrictModel
+from licita.core.schemas import CNPJ_PATTERN, ExpiryAfterIssue, Paged, PageQuery, Schema, StrictModel
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -152,9 +152,7 @@ class SupplierListQuery(PageQuery, Input):
 
 
 
-class SupplierPage(Schema):
-    items: list[SupplierOut]
-    page: Page
+class SupplierPage(Paged[SupplierOut]): ...
 
 
 # ------------------------------------------------------------------------------ imports / exports
