@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
+from licita_local.handlers import VerbDispatch
+
 
 @dataclass
 class Reply:
@@ -108,13 +110,14 @@ class ScriptedServer:
     def start(self, host: str = "127.0.0.1", port: int = 0) -> Self:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(VerbDispatch, BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            VERBS = ("GET", "POST", "HEAD")
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
                 return
 
-            def _serve(self, method: str) -> None:
+            def handle_verb(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
@@ -138,15 +141,6 @@ class ScriptedServer:
                         self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
                     self.close_connection = True
-
-            def do_GET(self) -> None:
-                self._serve("GET")
-
-            def do_POST(self) -> None:
-                self._serve("POST")
-
-            def do_HEAD(self) -> None:
-                self._serve("HEAD")
 
         httpd = ThreadingHTTPServer((host, port), Handler)
         httpd.daemon_threads = True

@@ -47,6 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from licita_local.handlers import VerbDispatch
 from licita_local.pncp_fake.consulta import CONSULTA, ConsultaRoutes
 from licita_local.pncp_fake.control import ControlRoutes
 from licita_local.pncp_fake.data import PncpStore, UnknownCompra
@@ -76,28 +77,17 @@ __all__ = ["FAULT_KINDS", "FakeConfig", "FakePncp", "FakeState", "Fault", "Handl
 API_PREFIXES = ("/api/pncp", "/pncp-api")
 
 
-class Handler(ConsultaRoutes, IntegracaoRoutes, ControlRoutes, BaseHTTPRequestHandler):
+class Handler(VerbDispatch, ConsultaRoutes, IntegracaoRoutes, ControlRoutes, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes: avoid the 40 ms delayed-ACK stall
     server_version = "PNCP-fake/1.0"
     state: FakeState  # set on the subclass by FakePncp
+    VERBS = ("GET", "POST", "PATCH", "DELETE")
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
 
     # --- plumbing ---------------------------------------------------------------------------------------------
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
     def _send(self, answer: HttpAnswer) -> None:
         self.send_response(answer.status)
         if answer.status != 204:
@@ -109,7 +99,7 @@ class Handler(ConsultaRoutes, IntegracaoRoutes, ControlRoutes, BaseHTTPRequestHa
         if answer.status != 204 and answer.body:
             self.wfile.write(answer.body)
 
-    def _dispatch(self, method: str) -> None:
+    def handle_verb(self, method: str) -> None:
         parts = urlsplit(self.path)
         path, query = parts.path, parts.query
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
