@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from licita_local.loopthread import stop_loop_thread
 from licita_local.supervisor import Supervised
 
 log = logging.getLogger("licita.local.mail")
@@ -126,12 +127,7 @@ class MailSink:
                 self._server.close()
                 await self._server.wait_closed()
 
-        try:
-            asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
-        except Exception:
-            log.debug("SMTP sink close failed", exc_info=True)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        stop_loop_thread(self._loop, self._thread, close, log, "SMTP sink")
 
     # ------------------------------------------------------------------ storage
     def _load(self) -> None:
