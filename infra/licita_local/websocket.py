@@ -40,6 +40,7 @@ from licita_local.events import (
 )
 from licita_local.functions import FunctionHost
 from licita_local.httpserver import Request, Response
+from licita_local.loopthread import stop_loop_thread
 from licita_local.template import WebSocketApiDef
 
 log = logging.getLogger("licita.local.ws")
@@ -132,12 +133,7 @@ class WebSocketGateway:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._server.wait_closed(), 3)
 
-        try:
-            asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
-        except Exception:
-            log.debug("websocket server close failed", exc_info=True)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        stop_loop_thread(self._loop, self._thread, close, log, "websocket server")
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ invocation helpers
