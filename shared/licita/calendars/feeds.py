@@ -31,6 +31,7 @@ from licita.calendars.schemas import FeedCreate, FeedCreated, FeedList, FeedOut
 from licita.calendars.service import visible_where
 from licita.core.errors import NotFound
 from licita.core.security.principal import Principal
+from licita.core.security.tokens import secret_hash
 from licita.platform.clients import get_redis
 from licita.platform.db.engine import system_transaction, tenant_transaction
 
@@ -84,7 +85,7 @@ def render_feed(token: str) -> bytes:
     token = token.removesuffix(".ics")
     if not 20 <= len(token) <= 100:
         raise NotFound("Feed não encontrado.", code="feed_not_found")
-    digest = rules.token_hash(token)
+    digest = secret_hash(token)
     with system_transaction() as db:  # the token is the only credential: find its company first
         found = db.execute(select(CalendarFeed.id, CalendarFeed.company_id, CalendarFeed.user_id, CalendarFeed.scope,
                                   CalendarFeed.last_used_at)

@@ -3,13 +3,12 @@ windows, reminder due times, feed tokens."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from licita.core.security.tokens import new_secret
 from licita.core.time import BRT_ZONE_NAME
 
 MAX_OCCURRENCES = 1000
@@ -82,9 +81,4 @@ def reminders_due(occurrence_start: datetime, minutes: list[int], now: datetime,
 
 def new_feed_token() -> tuple[str, str]:
     """(token for the URL, its hash for storage): 256 random bits; only the hash is kept."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return new_secret(32)

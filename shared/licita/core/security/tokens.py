@@ -39,13 +39,23 @@ def decode_access_token(token: str) -> dict[str, Any]:
     return claims
 
 
+def new_secret(nbytes: int) -> tuple[str, str]:
+    """(URL-safe token of ``nbytes`` random bytes to hand out, its hash for storage): only the hash is kept."""
+    token = secrets.token_urlsafe(nbytes)
+    return token, secret_hash(token)
+
+
+def secret_hash(token: str) -> str:
+    """SHA-256 hex of a handed-out token: what tables store and look tokens up by."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def new_refresh_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(48)
-    return token, hash_refresh_token(token)
+    return new_secret(48)
 
 
 def hash_refresh_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return secret_hash(token)
 
 
 def bearer_token(header: str | None) -> str:
