@@ -132,12 +132,11 @@ def load_users(company_id: str) -> list[Recipient]:
         cid = uuid.UUID(str(company_id))
     except ValueError:
         return []
-    with system_transaction() as db:
-        status = db.scalar(select(Company.status).where(Company.id == cid))
-        if status != Status.ACTIVE:
-            return []
+    with system_transaction() as db:  # one query: it runs for every event batch
         rows = db.execute(select(User.id, User.email, User.first_name, User.role, User.permissions)
-                          .where(User.company_id == cid, User.status == Status.ACTIVE)).all()
+                          .join(Company, Company.id == User.company_id)
+                          .where(User.company_id == cid, User.status == Status.ACTIVE,
+                                 Company.status == Status.ACTIVE)).all()
     return [Recipient(str(r.id), r.email, r.first_name, r.role, frozenset(r.permissions or ())) for r in rows]
 
 
