@@ -51,6 +51,18 @@ def login(user: Any) -> Person:
     return Person(user, body["access_token"], body["session_id"])
 
 
+def ready_tender(team: Team, title: str = "Pregão") -> str:
+    """A READY tender of the team's company, inserted directly (no upload or analysis needed)."""
+    from licita.platform.db.engine import system_transaction
+    from licita.tenders.models import Tender
+
+    tid = uuid.uuid4()
+    with system_transaction() as db:
+        db.add(Tender(id=tid, company_id=uuid.UUID(team.company_id), status="READY", title=title, fields={},
+                      corrections={}, risk={}, details={}, review_reasons=[]))
+    return str(tid)
+
+
 def new_team() -> Team:
     company = make_company()
     return Team(str(company.id), login(make_user(company, "ADMIN_EMPRESA")), login(make_user(company, "USER")),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from collaboration_support import Team, deliver_all
+from collaboration_support import Team, deliver_all, ready_tender
 
 from licita.platform.db.engine import system_transaction
 
@@ -21,15 +21,6 @@ def direct(team: Team, a: Any, *others: Any) -> dict[str, Any]:
     result: dict[str, Any] = out
     return result
 
-
-def tender(team: Team) -> str:
-    from licita.tenders.models import Tender
-
-    tid = uuid.uuid4()
-    with system_transaction() as db:
-        db.add(Tender(id=tid, company_id=uuid.UUID(team.company_id), status="READY", title="Pregão 1", fields={},
-                      corrections={}, risk={}, details={}, review_reasons=[]))
-    return str(tid)
 
 
 def send(person: Any, conv: dict[str, Any], body: str, **kw: Any) -> dict[str, Any]:
@@ -139,7 +130,7 @@ def test_websocket_send_reaches_participants_only(team: Team, other: Team, socke
 
 
 def test_tender_thread_readable_by_tender_readers_and_joins_on_write(team: Team, sockets: Any) -> None:
-    tid = tender(team)
+    tid = ready_tender(team, "Pregão 1")
     status, conv = team.admin.call("conversations", "POST", "/conversations", {"kind": "tender", "tender_id": tid})
     assert status == 200 and conv["participants"] == [team.admin.id]
     assert team.member.call("conversations", "POST", "/conversations",
@@ -181,7 +172,7 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 def test_other_company_sees_nothing(team: Team, other: Team, method: str, path: str, body: Any) -> None:
-    tid = tender(team)
+    tid = ready_tender(team, "Pregão 1")
     _, conv = team.admin.call("conversations", "POST", "/conversations", {"kind": "tender", "tender_id": tid})
     msg = send(team.admin, conv, "segredo comercial")
     ids = {"conv": conv["id"], "msg": msg["id"], "tender": tid}

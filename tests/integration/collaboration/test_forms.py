@@ -10,20 +10,9 @@ import uuid
 from typing import Any
 
 import pytest
-from collaboration_support import Team
+from collaboration_support import Team, ready_tender
 
 from apigw import _match, event, load_function
-from licita.platform.db.engine import system_transaction
-
-
-def tender(team: Team) -> str:
-    from licita.tenders.models import Tender
-
-    tid = uuid.uuid4()
-    with system_transaction() as db:
-        db.add(Tender(id=tid, company_id=uuid.UUID(team.company_id), status="READY", title="Pregão", fields={},
-                      corrections={}, risk={}, details={}, review_reasons=[]))
-    return str(tid)
 
 
 def templates(person: Any) -> dict[str, dict[str, Any]]:
@@ -45,7 +34,7 @@ GO = {"decisao": "go", "margem_estimada": 12.5, "risco": "medio", "justificativa
 
 
 def test_builtins_submissions_versions_and_csv(team: Team) -> None:
-    tid = tender(team)
+    tid = ready_tender(team)
     got = templates(team.viewer)
     assert {got["checklist_habilitacao"]["name"], got["analise_viabilidade"]["name"]} == {
         "Checklist de habilitação", "Análise de viabilidade (go / no-go)"}
@@ -131,7 +120,7 @@ ROUTES = [("GET", "/forms/templates/{t}", None), ("POST", "/forms/templates/{t}/
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 def test_other_company_sees_nothing(team: Team, other: Team, method: str, path: str, body: Any) -> None:
-    tid = tender(team)
+    tid = ready_tender(team)
     t = templates(team.admin)["analise_viabilidade"]
     team.member.call("forms", "POST", f"/forms/templates/{t['id']}/submissions", {"data": GO, "tender_id": tid})
     payload = None if body is None else {k: (v.replace("{tender}", tid) if isinstance(v, str) else v)
