@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.orm import Session
 
 from licita.audit.service import record
@@ -135,15 +137,25 @@ def on_dead_letter(raw_body: str, *, receive_count: Any = None) -> list[str]:
     return results
 
 
+def _minutes_before(now: datetime | None, minutes: int) -> datetime:
+    """The age limit of a sweep: ``minutes`` before ``now`` (default: the current time)."""
+    return (now or datetime.now(UTC)) - timedelta(minutes=minutes)
+
+
+def _candidates(stmt: Select[uuid.UUID, uuid.UUID]) -> Sequence[Row[uuid.UUID, uuid.UUID]]:
+    """Up to BATCH (id, company_id) rows found across tenants; the sweep handles each in its own tenant
+    transaction."""
+    with system_transaction() as db:
+        return db.execute(stmt.limit(BATCH)).all()
+
+
 def redrive_pending(now: datetime | None = None) -> dict[str, int]:
     """Send planned redrives back to the analysis queue (bounded per run by ANALYSIS_MAX_REDRIVES)."""
     settings = get_settings()
     now = now or datetime.now(UTC)
     counts = {"redriven": 0, "exhausted": 0, "superseded": 0}
-    with system_transaction() as db:
-        pending = db.execute(select(AnalysisDeadLetter.id, AnalysisDeadLetter.company_id).where(
-            AnalysisDeadLetter.status == DeadLetterStatus.PENDING).order_by(AnalysisDeadLetter.updated_at)
-            .limit(BATCH)).all()
+    pending = _candidates(select(AnalysisDeadLetter.id, AnalysisDeadLetter.company_id).where(
+        AnalysisDeadLetter.status == DeadLetterStatus.PENDING).order_by(AnalysisDeadLetter.updated_at))
     for letter_id, company_id in pending:
         with tenant_transaction(company_id) as db:
             letter = db.get(AnalysisDeadLetter, letter_id, with_for_update=True)
@@ -178,16 +190,13 @@ def redrive_pending(now: datetime | None = None) -> dict[str, int]:
 def recover_stale(now: datetime | None = None) -> dict[str, int]:
     """QUEUED/PROCESSING with no progress beyond the stale age: the message was lost; plan a recovery run."""
     settings = get_settings()
-    now = now or datetime.now(UTC)
-    cutoff = now - timedelta(minutes=settings.analysis_stale_minutes)
-    with system_transaction() as db:
-        stale = db.execute(
-            select(TenderDocument.id, TenderDocument.company_id).join(Tender, Tender.id == TenderDocument.tender_id)
-            .where(Tender.status.in_([TenderStatus.QUEUED, TenderStatus.PROCESSING]),
-                   TenderDocument.status.in_([TenderStatus.QUEUED, TenderStatus.PROCESSING]),
-                   or_(TenderDocument.processing_started_at < cutoff,
-                       (TenderDocument.processing_started_at.is_(None)) & (TenderDocument.updated_at < cutoff)))
-            .limit(BATCH)).all()
+    cutoff = _minutes_before(now, settings.analysis_stale_minutes)
+    stale = _candidates(
+        select(TenderDocument.id, TenderDocument.company_id).join(Tender, Tender.id == TenderDocument.tender_id)
+        .where(Tender.status.in_([TenderStatus.QUEUED, TenderStatus.PROCESSING]),
+               TenderDocument.status.in_([TenderStatus.QUEUED, TenderStatus.PROCESSING]),
+               or_(TenderDocument.processing_started_at < cutoff,
+                   (TenderDocument.processing_started_at.is_(None)) & (TenderDocument.updated_at < cutoff))))
     counts = {"recovered": 0}
     for document_id, company_id in stale:
         with tenant_transaction(company_id) as db:
@@ -211,11 +220,9 @@ def recover_stale(now: datetime | None = None) -> dict[str, int]:
 def expire_uploads(now: datetime | None = None) -> dict[str, int]:
     """UPLOADING beyond UPLOAD_EXPIRY_MINUTES: the file never arrived; FAILED, the intent closed, uploader told."""
     settings = get_settings()
-    now = now or datetime.now(UTC)
-    cutoff = now - timedelta(minutes=settings.upload_expiry_minutes)
-    with system_transaction() as db:
-        rows = db.execute(select(Tender.id, Tender.company_id).where(
-            Tender.status == TenderStatus.UPLOADING, Tender.created_at < cutoff).limit(BATCH)).all()
+    cutoff = _minutes_before(now, settings.upload_expiry_minutes)
+    rows = _candidates(select(Tender.id, Tender.company_id).where(
+        Tender.status == TenderStatus.UPLOADING, Tender.created_at < cutoff))
     expired = 0
     for tender_id, company_id in rows:
         with tenant_transaction(company_id) as db:
