@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -161,12 +162,17 @@ def _tender(db: Session, principal: Principal, tender_id: str) -> Tender:
     return tender
 
 
+@contextmanager
+def _watched(principal: Principal, tender_id: str) -> Iterator[tuple[Session, Tender]]:
+    """The caller's tender (404 when it is not the company's) inside its company's transaction."""
+    with tenant_transaction(uuid.UUID(principal.company_id)) as db:
+        yield db, _tender(db, principal, tender_id)
+
+
 def list_changes(principal: Principal, tender_id: str) -> ChangeList:
-    company_id = uuid.UUID(principal.company_id)
-    with tenant_transaction(company_id) as db:
-        tender = _tender(db, principal, tender_id)
+    with _watched(principal, tender_id) as (db, tender):
         rows = db.scalars(select(TenderChange).where(TenderChange.tender_id == tender.id,
-                                                     TenderChange.company_id == company_id)
+                                                     TenderChange.company_id == tender.company_id)
                           .order_by(TenderChange.detected_at.desc()).limit(500)).all()
         return ChangeList(tender_id=tender.id, numero_controle=tender.pncp_numero_controle, items=[
             ChangeOut(id=r.id, kind=r.kind, field=r.field, before=r.before, after=r.after, message=r.message,
@@ -174,11 +180,9 @@ def list_changes(principal: Principal, tender_id: str) -> ChangeList:
 
 
 def version_diff(principal: Principal, tender_id: str) -> VersionDiff:
-    company_id = uuid.UUID(principal.company_id)
-    with tenant_transaction(company_id) as db:
-        tender = _tender(db, principal, tender_id)
+    with _watched(principal, tender_id) as (db, tender):
         version = db.scalar(select(TenderVersion).where(TenderVersion.tender_id == tender.id,
-                                                        TenderVersion.company_id == company_id)
+                                                        TenderVersion.company_id == tender.company_id)
                             .order_by(TenderVersion.version.desc()).limit(1))
         pending = tender.status not in TERMINAL_STATUSES
         if version is None:
@@ -186,7 +190,7 @@ def version_diff(principal: Principal, tender_id: str) -> VersionDiff:
                                current_status=tender.status, pending=pending, changes=[])
         if version.document_id is not None:
             doc_status = db.scalar(select(TenderDocument.status).where(TenderDocument.id == version.document_id,
-                                                                       TenderDocument.company_id == company_id))
+                                                                       TenderDocument.company_id == tender.company_id))
             pending = pending or (doc_status is not None and doc_status not in TERMINAL_STATUSES)
         current = analysis_fields(tender)
         diff = rules.field_diff(version.fields or {}, current) if not pending else []
