@@ -18,7 +18,7 @@ from licita.audit.service import Actor, record
 from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.listing import contains_any, paginate, sort_clause
+from licita.platform.db.listing import contains_any, paginate, sort_clause, where_flag
 from licita.platform.db.lookup import company_of, get_owned, read_owned
 from licita.products.models import Product, SupplierProduct
 from licita.products.rules import PRODUCT_COLUMNS, PRODUCT_EXPORT_HEADERS, finish_row
@@ -107,8 +107,7 @@ def list_products(principal: Principal, query: ProductListQuery) -> ProductPage:
         stmt = stmt.where(Product.code == query.code.replace(".", "").replace("-", "").strip())
     if query.category:
         stmt = stmt.where(Product.category.ilike(query.category.replace("%", "").replace("_", "")))
-    if query.active is not None:
-        stmt = stmt.where(Product.active.is_(query.active))
+    stmt = where_flag(stmt, Product.active, query.active)
     stmt = stmt.order_by(*sort_clause(query.sort, SORTS, "description"), Product.id)
     with tenant_transaction(company_id) as db:
         rows, page = paginate(db, stmt, query.page, query.page_size)

@@ -20,7 +20,7 @@ from licita.core.brazil import format_cnpj, only_digits
 from licita.core.errors import Conflict
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.listing import contains, paginate, sort_clause, where_given
+from licita.platform.db.listing import contains, paginate, sort_clause, where_flag, where_given
 from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: functions/suppliers)
 from licita.platform.db.lookup import get_owned, read_owned
 from licita.suppliers import imports, storage
@@ -164,8 +164,7 @@ def list_suppliers(principal: Principal, query: SupplierListQuery) -> SupplierPa
     if query.category:
         stmt = stmt.where(_category_ci(query.category))
     stmt = where_given(stmt, (Supplier.uf, query.uf))
-    if query.active is not None:
-        stmt = stmt.where(Supplier.active.is_(query.active))
+    stmt = where_flag(stmt, Supplier.active, query.active)
     stmt = stmt.order_by(*sort_clause(query.sort, SORTS, "legal_name"), Supplier.id)
     with tenant_transaction(company_id) as db:
         rows, page = paginate(db, stmt, query.page, query.page_size)

@@ -40,6 +40,11 @@ def where_given(stmt: Select[Any], *filters: tuple[Any, Any]) -> Select[Any]:
     return stmt
 
 
+def where_flag(stmt: Select[Any], column: Any, value: bool | None) -> Select[Any]:
+    """``column IS value`` when the query gave the flag (``None``: both kinds of rows)."""
+    return stmt if value is None else stmt.where(column.is_(value))
+
+
 def sort_clause(sort: str | None, allowed: Mapping[str, Any], default: str) -> list[Any]:
     """``name`` or ``-name`` to an ORDER BY over a closed set of columns (unknown keys are a 422)."""
     key = sort or default
