@@ -30,7 +30,7 @@ from licita.boards.schemas import (
     MemberSet,
     Position,
 )
-from licita.boards.service import archive_row, broadcast, card_out, get_board, get_list, new_rank, rebalance
+from licita.boards.service import announced, archive_row, broadcast, card_out, get_board, get_list, new_rank, rebalance
 from licita.core.config import get_settings
 from licita.core.errors import NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
@@ -112,8 +112,7 @@ def create_card(principal: Principal, board_id: str, body: CardCreate, actor: Ac
         record(db, actor, "card.created", "card", card.id, company_id=company_id, after=_summary(card))
         db.flush()
         out = card_out(card)
-    broadcast(company_id, out.board_id, "card.created", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, "card.created", out)
 
 
 def card_detail(principal: Principal, card_id: str) -> CardDetail:
@@ -153,8 +152,7 @@ def update_card(principal: Principal, card_id: str, body: CardUpdate, actor: Act
                after={**_summary(card), "changed": sorted(changes)})
         db.flush()
         out = card_out(card, _members(db, card))
-    broadcast(company_id, out.board_id, "card.updated", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, "card.updated", out)
 
 
 def move_card(principal: Principal, card_id: str, body: CardMove, actor: Actor) -> CardOut:
@@ -197,8 +195,7 @@ def set_card_archived(principal: Principal, card_id: str, archived: bool, actor:
         verb = archive_row(db, actor, card, archived, "card", _summary)
         db.flush()
         out = card_out(card, _members(db, card))
-    broadcast(company_id, out.board_id, f"card.{verb}", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, f"card.{verb}", out)
 
 
 # ------------------------------------------------------------------------------ members
@@ -245,8 +242,7 @@ def remove_member(principal: Principal, card_id: str, user_id: str, actor: Actor
                after={"user_id": user_id, "board_id": str(card.board_id)})
         db.flush()
         out = card_out(card, _members(db, card))
-    broadcast(company_id, out.board_id, "card.updated", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, "card.updated", out)
 
 
 # ------------------------------------------------------------------------------ comments

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,6 +103,19 @@ def broadcast(company_id: uuid.UUID | str, board_id: uuid.UUID | str, event: str
         realtime.push([realtime.scoped_topic(str(company_id), f"board:{board_id}")], frame)
     except Exception:
         log.warning("board frame %s not pushed", event, exc_info=True)
+
+
+class _OnBoard(Protocol):
+    @property
+    def board_id(self) -> uuid.UUID: ...
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+
+def announced[O: _OnBoard](principal: Principal, event: str, out: O) -> O:
+    """``out`` after :func:`broadcast` as ``event`` on its board by the caller (call it after commit)."""
+    broadcast(principal.company_id, out.board_id, event, out.model_dump(), principal.user_id)
+    return out
 
 
 def _now() -> datetime:
@@ -239,8 +252,7 @@ def create_list(principal: Principal, board_id: str, body: ListCreate, actor: Ac
                after={"board_id": str(board.id), "name": row.name})
         db.flush()
         out = list_out(row)
-    broadcast(company_id, out.board_id, "list.created", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, "list.created", out)
 
 
 def update_list(principal: Principal, list_id: str, body: ListUpdate, actor: Actor) -> ListOut:
@@ -259,8 +271,7 @@ def update_list(principal: Principal, list_id: str, body: ListUpdate, actor: Act
                after={"name": row.name, "rank": row.rank})
         db.flush()
         out = list_out(row)
-    broadcast(company_id, out.board_id, "list.updated", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, "list.updated", out)
 
 
 def set_list_archived(principal: Principal, list_id: str, archived: bool, actor: Actor) -> ListOut:
@@ -270,5 +281,4 @@ def set_list_archived(principal: Principal, list_id: str, archived: bool, actor:
         verb = archive_row(db, actor, row, archived, "board_list", lambda r: {"board_id": str(r.board_id)})
         db.flush()
         out = list_out(row)
-    broadcast(company_id, out.board_id, f"list.{verb}", out.model_dump(), principal.user_id)
-    return out
+    return announced(principal, f"list.{verb}", out)
