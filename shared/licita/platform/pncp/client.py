@@ -81,13 +81,18 @@ class PncpSettings:
         return cls(**values)
 
 
-class CompraFilters(TypedDict, total=False):
-    """The optional filters of the compra feeds (publicação, atualização), all keyword-only."""
+class WhereFilters(TypedDict, total=False):
+    """Where a compra is (place and buyer): the optional filters every compra listing takes, keyword-only."""
 
     uf: str | None
     municipio_ibge: str | None
     cnpj: str | None
     unidade: str | None
+
+
+class CompraFilters(WhereFilters, total=False):
+    """The optional filters of the compra feeds (publicação, atualização), all keyword-only."""
+
     modo_disputa: int | None
     window_days: int | None
 
@@ -363,27 +368,20 @@ class PncpClient:
                     yield compra
 
     @staticmethod
-    def _filters(
-        modalidade: int | None = None,
-        uf: str | None = None,
-        municipio_ibge: str | None = None,
-        cnpj: str | None = None,
-        unidade: str | None = None,
-        modo_disputa: int | None = None,
-    ) -> dict[str, Any]:
+    def _filters(modalidade: int | None, where: WhereFilters, modo_disputa: int | None = None) -> dict[str, Any]:
+        uf = where.get("uf")
         return {
             "codigoModalidadeContratacao": modalidade,
             "uf": uf.upper() if uf else None,
-            "codigoMunicipioIbge": municipio_ibge,
-            "cnpj": cnpj,
-            "codigoUnidadeAdministrativa": unidade,
+            "codigoMunicipioIbge": where.get("municipio_ibge"),
+            "cnpj": where.get("cnpj"),
+            "codigoUnidadeAdministrativa": where.get("unidade"),
             "codigoModoDisputa": modo_disputa,
         }
 
     def _feed(self, path: str, data_inicial: date, data_final: date, modalidade: int,
               filters: CompraFilters) -> Iterator[models.Compra]:
-        params = self._filters(modalidade, filters.get("uf"), filters.get("municipio_ibge"), filters.get("cnpj"),
-                               filters.get("unidade"), filters.get("modo_disputa"))
+        params = self._filters(modalidade, filters, filters.get("modo_disputa"))
         return self._windowed(path, data_inicial, data_final, params, filters.get("window_days"))
 
     def iter_publicacoes(self, data_inicial: date, data_final: date, modalidade: int,
@@ -396,19 +394,11 @@ class PncpClient:
         """Compras whose ``dataAtualizacaoGlobal`` falls in the window (the change-watch feed)."""
         return self._feed("/v1/contratacoes/atualizacao", data_inicial, data_final, modalidade, filters)
 
-    def iter_propostas_abertas(
-        self,
-        data_final: date | None = None,
-        *,
-        modalidade: int | None = None,
-        uf: str | None = None,
-        municipio_ibge: str | None = None,
-        cnpj: str | None = None,
-        unidade: str | None = None,
-    ) -> Iterator[models.Compra]:
+    def iter_propostas_abertas(self, data_final: date | None = None, *, modalidade: int | None = None,
+                               **where: Unpack[WhereFilters]) -> Iterator[models.Compra]:
         """Compras whose proposal period is open, closing by ``data_final`` (default: today + 30 days)."""
         horizon = data_final or (self.today() + timedelta(days=self.settings.proposta_horizon_days))
-        params = {"dataFinal": _yyyymmdd(horizon), **self._filters(modalidade, uf, municipio_ibge, cnpj, unidade)}
+        params = {"dataFinal": _yyyymmdd(horizon), **self._filters(modalidade, where)}
         return self._iter_listing("/v1/contratacoes/proposta", params)
 
     # --- integração: one compra --------------------------------------------------------------------------------
