@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Generator
+from typing import TypedDict, Unpack
 
 from licita.core.config import DEFAULT_MAX_UPLOAD_BYTES
 from licita.documents.archive import unpack_archive
@@ -41,25 +42,26 @@ def extract_document(data: bytes, filename: str = "", *, ocr: bool = True,
     return extract_text(data, filename, ocr=ocr, progress=progress, first_pages=None, cache=cache)
 
 
-def extract_text(
-    data: bytes,
-    filename: str = "",
-    *,
-    ocr: bool = True,
-    progress: ProgressCallback | None = None,
-    first_pages: FirstPages = FIRST_PAGES,
-    on_partial: Callable[[ExtractedDocument], None] | None = None,
-    cache: OcrCache | None = None,
-    settings: OcrSettings = DEFAULT_SETTINGS,
-) -> ExtractedDocument:
+class ReadOptions(TypedDict, total=False):
+    """How :func:`read_document` reads (keyword-only; its defaults apply to what is left out)."""
+
+    ocr: bool
+    progress: ProgressCallback | None
+    first_pages: FirstPages
+    cache: OcrCache | None
+    settings: OcrSettings
+
+
+def extract_text(data: bytes, filename: str = "", *, on_partial: Callable[[ExtractedDocument], None] | None = None,
+                 **options: Unpack[ReadOptions]) -> ExtractedDocument:
     """Like ``extract_document``; ``on_partial`` gets the quick first result of a scanned PDF.
 
     ``on_partial`` runs in the caller's thread while the rest of the OCR goes on; the complete
     document is returned. Without ``on_partial`` nothing is read in two phases.
     """
+    options["first_pages"] = options.get("first_pages", FIRST_PAGES) if on_partial else None
     final: ExtractedDocument | None = None
-    for doc in read_document(data, filename, ocr=ocr, progress=progress,
-                             first_pages=first_pages if on_partial else None, cache=cache, settings=settings):
+    for doc in read_document(data, filename, **options):
         if doc.complete:
             final = doc
         elif on_partial is not None:
