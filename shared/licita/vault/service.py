@@ -21,7 +21,7 @@ from licita.core.security.principal import Principal
 from licita.core.time import BRT
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
-from licita.platform.db.lookup import company_of, get_owned
+from licita.platform.db.lookup import company_of, company_transaction, get_owned
 from licita.platform.queues import publish_quietly
 from licita.platform.storage import uploads_storage
 from licita.tenders.access import find_tender
@@ -87,34 +87,35 @@ def create_document(principal: Principal, body: VaultUploadRequest, actor: Actor
 
 
 def list_documents(principal: Principal) -> VaultList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         rows = db.scalars(select(VaultDocument).where(VaultDocument.company_id == company_id)
                           .order_by(VaultDocument.kind, VaultDocument.expires_on.desc().nulls_last())).all()
         return VaultList(items=[_out(d) for d in rows])
 
 
+def _snapshot(doc: VaultDocument) -> dict[str, str]:
+    """What the audit log keeps of an edit: the title and validity dates."""
+    return {"title": doc.title, "issued_on": str(doc.issued_on or ""), "expires_on": str(doc.expires_on or "")}
+
+
 def update_document(principal: Principal, document_id: str, body: VaultUpdate, actor: Actor) -> VaultDocumentOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         doc = _get(db, company_id, document_id)
-        before = {"title": doc.title, "issued_on": str(doc.issued_on or ""), "expires_on": str(doc.expires_on or "")}
+        before = _snapshot(doc)
         for name in ("title", "issued_on", "expires_on", "notes"):
             if name in body.model_fields_set:
                 setattr(doc, name, getattr(body, name))
         if "expires_on" in body.model_fields_set:
             doc.notified = {}  # a renewed document is reminded again
         record(db, actor, "vault.document_updated", "vault_document", doc.id, company_id=company_id, before=before,
-               after={"title": doc.title, "issued_on": str(doc.issued_on or ""),
-                      "expires_on": str(doc.expires_on or "")})
+               after=_snapshot(doc))
         db.flush()
         db.refresh(doc)
         return _out(doc)
 
 
 def delete_document(principal: Principal, document_id: str, actor: Actor) -> None:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         doc = _get(db, company_id, document_id)
         try:
             aws_client("s3").delete_object(Bucket=get_settings().uploads_bucket, Key=doc.s3_key)
@@ -126,8 +127,7 @@ def delete_document(principal: Principal, document_id: str, actor: Actor) -> Non
 
 
 def download_link(principal: Principal, document_id: str) -> DownloadOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         doc = _get(db, company_id, document_id)
         key, name = doc.s3_key, doc.filename
     try:
@@ -141,8 +141,7 @@ def download_link(principal: Principal, document_id: str) -> DownloadOut:
 
 def check_tender(principal: Principal, tender_id: str) -> TenderCheck:
     """The tender's extracted habilitação requirements against the vault: missing, and expiring before the session."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         tender = find_tender(db, company_id, tender_id)
         requirements = [r for r in (tender.details or {}).get("requirements") or [] if isinstance(r, dict)]
         docs = [{"id": d.id, "kind": d.kind, "title": d.title, "expires_on": d.expires_on}

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, select
@@ -22,6 +23,14 @@ Out = TypeVar("Out")
 def company_of(principal: Principal) -> uuid.UUID:
     """The caller's company as the UUID the tenant tables store."""
     return uuid.UUID(principal.company_id)
+
+
+@contextmanager
+def company_transaction(principal: Principal) -> Iterator[tuple[Session, uuid.UUID]]:
+    """A transaction for the caller's company (row-level security on) and that company's id."""
+    company_id = company_of(principal)
+    with tenant_transaction(company_id) as db:
+        yield db, company_id
 
 
 def parse_id(raw: Any, what: str = "Item", code: str = "not_found") -> uuid.UUID:
