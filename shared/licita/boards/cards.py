@@ -35,8 +35,7 @@ from licita.core.config import get_settings
 from licita.core.errors import NotFound, ServiceUnavailable, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.clients import aws_client
-from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.lookup import company_of, get_owned, parse_id
+from licita.platform.db.lookup import company_transaction, get_owned, parse_id
 from licita.platform.queues import publish_quietly
 from licita.platform.storage import attachment_prefix, uploads_storage
 from licita.tenders.models import Tender
@@ -93,8 +92,7 @@ def _summary(card: Card) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ cards
 def create_card(principal: Principal, board_id: str, body: CardCreate, actor: Actor) -> CardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         board = get_board(db, company_id, board_id)
         target = get_list(db, company_id, body.list_id)
         if target.board_id != board.id:
@@ -116,8 +114,7 @@ def create_card(principal: Principal, board_id: str, body: CardCreate, actor: Ac
 
 
 def card_detail(principal: Principal, card_id: str) -> CardDetail:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id)
         comments = db.scalars(select(CardComment).where(CardComment.card_id == card.id,
                                                         CardComment.company_id == company_id,
@@ -131,8 +128,7 @@ def card_detail(principal: Principal, card_id: str) -> CardDetail:
 
 
 def update_card(principal: Principal, card_id: str, body: CardUpdate, actor: Actor) -> CardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id, lock=True)
         rules.check_version(card.version, body.version, "cartão")
         before = _summary(card)
@@ -157,8 +153,7 @@ def update_card(principal: Principal, card_id: str, body: CardUpdate, actor: Act
 
 def move_card(principal: Principal, card_id: str, body: CardMove, actor: Actor) -> CardOut:
     """One row changes: the card's list and rank (plus its version). A stale version is a 409."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id, lock=True)
         rules.check_version(card.version, body.version, "cartão")
         target = get_list(db, company_id, body.list_id)
@@ -187,8 +182,7 @@ def move_card(principal: Principal, card_id: str, body: CardMove, actor: Actor) 
 
 
 def set_card_archived(principal: Principal, card_id: str, archived: bool, actor: Actor) -> CardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id, lock=True)
         if not archived:  # back at the end of its list, wherever the others went meanwhile
             card.rank = rank_in_list(db, company_id, card.list_id, None, str(card.id))
@@ -207,8 +201,7 @@ def _company_user(db: Session, company_id: uuid.UUID, user_id: uuid.UUID) -> Use
 
 
 def set_member(principal: Principal, card_id: str, body: MemberSet, actor: Actor) -> CardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id, lock=True)
         user = _company_user(db, company_id, body.user_id)
         row = db.get(CardMember, (card.id, user.id))
@@ -230,8 +223,7 @@ def set_member(principal: Principal, card_id: str, body: MemberSet, actor: Actor
 
 
 def remove_member(principal: Principal, card_id: str, user_id: str, actor: Actor) -> CardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id, lock=True)
         row = db.get(CardMember, (card.id, parse_id(user_id, "Usuário", "user_not_found")))
         if row is None or row.company_id != company_id:
@@ -262,8 +254,7 @@ def known_mentions(db: Session, company_id: uuid.UUID, text: str, exclude: str |
 
 
 def add_comment(principal: Principal, card_id: str, body: CommentCreate, actor: Actor) -> CommentOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id)
         mentions = known_mentions(db, company_id, body.body, principal.user_id)
         row = CardComment(id=uuid.uuid4(), company_id=company_id, card_id=card.id,
@@ -291,8 +282,7 @@ def _file_out(f: CardAttachment) -> AttachmentOut:
 
 def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate, actor: Actor) -> AttachmentUpload:
     """The row and a presigned POST bound to its key, type and size (the bytes go straight to S3)."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id)
         file_id = uuid.uuid4()
         key = f"{attachment_prefix(company_id, 'cards', card.id)}{file_id}/{sanitize_filename(body.filename)}"
@@ -315,8 +305,7 @@ def create_attachment(principal: Principal, card_id: str, body: AttachmentCreate
 
 
 def attachment_link(principal: Principal, card_id: str, attachment_id: str) -> DownloadOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id)
         row = db.scalar(select(CardAttachment).where(
             CardAttachment.id == parse_id(attachment_id, "Anexo", "attachment_not_found"),
@@ -335,8 +324,7 @@ def attachment_link(principal: Principal, card_id: str, attachment_id: str) -> D
 
 
 def card_activity(principal: Principal, card_id: str) -> ActivityOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         card = get_card(db, company_id, card_id)
     items = activity(str(company_id), limit=200, entity="card", entity_id=str(card.id))
     return ActivityOut(items=items)

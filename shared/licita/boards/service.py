@@ -36,10 +36,9 @@ from licita.boards.schemas import (
 from licita.core.errors import ValidationFailed
 from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
-from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
 from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: calendars, conversations)
-from licita.platform.db.lookup import get_owned
+from licita.platform.db.lookup import company_transaction, get_owned
 from licita.platform.db.lookup import parse_id as parse_id  # noqa: PLC0414  (re-exported: calendars, conversations)
 from licita.realtime import service as realtime
 
@@ -124,8 +123,7 @@ def _now() -> datetime:
 
 # ------------------------------------------------------------------------------ boards
 def create_board(principal: Principal, body: BoardCreate, actor: Actor) -> BoardDetail:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         board = Board(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
                       template=body.template, auto_tenders=body.auto_tenders, labels=[], version=1,
                       created_by=uuid.UUID(principal.user_id))
@@ -145,8 +143,7 @@ def create_board(principal: Principal, body: BoardCreate, actor: Actor) -> Board
 
 
 def list_boards(principal: Principal, query: BoardListQuery) -> BoardPage:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         stmt = select(Board).where(Board.company_id == company_id)
         stmt = stmt.where(Board.archived_at.is_not(None) if query.archived else Board.archived_at.is_(None))
         if query.q:
@@ -157,8 +154,7 @@ def list_boards(principal: Principal, query: BoardListQuery) -> BoardPage:
 
 def board_detail(principal: Principal, board_id: str, include_archived: bool = False) -> BoardDetail:
     """The whole board in three queries (lists, cards, members): what the SPA draws."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         board = get_board(db, company_id, board_id)
         lists_q = select(BoardList).where(BoardList.board_id == board.id, BoardList.company_id == company_id)
         cards_q = select(Card).where(Card.board_id == board.id, Card.company_id == company_id)
@@ -177,8 +173,7 @@ def board_detail(principal: Principal, board_id: str, include_archived: bool = F
 
 
 def update_board(principal: Principal, board_id: str, body: BoardUpdate, actor: Actor) -> BoardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         board = get_board(db, company_id, board_id, lock=True)
         rules.check_version(board.version, body.version, "quadro")
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
@@ -212,8 +207,7 @@ def archive_row(db: Session, actor: Actor, row: Board | BoardList | Card, archiv
 
 
 def set_board_archived(principal: Principal, board_id: str, archived: bool, actor: Actor) -> BoardOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         board = get_board(db, company_id, board_id, lock=True)
         verb = archive_row(db, actor, board, archived, "board")
         db.flush()
@@ -241,8 +235,7 @@ def _rank_in(rows: list[Any], position: Position | None, moving_id: str | None =
 
 
 def create_list(principal: Principal, board_id: str, body: ListCreate, actor: Actor) -> ListOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         board = get_board(db, company_id, board_id, lock=True)
         rank = _rank_in(_ordered_lists(db, board), body.position)
         row = BoardList(id=uuid.uuid4(), company_id=company_id, board_id=board.id, name=body.name, rank=rank,
@@ -256,8 +249,7 @@ def create_list(principal: Principal, board_id: str, body: ListCreate, actor: Ac
 
 
 def update_list(principal: Principal, list_id: str, body: ListUpdate, actor: Actor) -> ListOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         row = get_list(db, company_id, list_id, lock=True)
         rules.check_version(row.version, body.version, "lista")
         before = {"name": row.name, "rank": row.rank}
@@ -275,8 +267,7 @@ def update_list(principal: Principal, list_id: str, body: ListUpdate, actor: Act
 
 
 def set_list_archived(principal: Principal, list_id: str, archived: bool, actor: Actor) -> ListOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         row = get_list(db, company_id, list_id, lock=True)
         verb = archive_row(db, actor, row, archived, "board_list", lambda r: {"board_id": str(r.board_id)})
         db.flush()
