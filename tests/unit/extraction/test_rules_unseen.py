@@ -44,12 +44,7 @@ HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
     pytest.param("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nO Pregoeiro da Prefeitura "
                  "torna público que realizará licitação.", "Prefeitura Municipal de Exemplo",
                  id="no unit named: the prefeitura"),
-])
-def test_contracting_unit(text: str, value: str) -> None:
-    assert fields(text + FILLER)["agency"] == value
-
-
-@pytest.mark.parametrize(("text", "value"), [
+    # the body named in the text (contracts, termos de referência)
     pytest.param("TERMO DE CONTRATO Nº 3/2025\nO INSTITUTO DE PREVIDÊNCIA DE EXEMPLO, autarquia municipal, "
                  "pessoa jurídica de direito público, inscrito no CNPJ sob nº 18.853.149/0001-89.\nContrato com o "
                  "INSTITUTO DE PREVIDÊNCIA DE EXEMPLO - IPEX, e a empresa X.",
@@ -64,63 +59,65 @@ def test_contracting_unit(text: str, value: str) -> None:
     pytest.param("TERMO DE REFERÊNCIA\n1. DO OBJETO\nManutenção dos computadores da secretaria municipal de "
                  "saúde, por 12 meses.", None, id="a body in lower case is no name"),
 ])
-def test_body_named_in_the_text(text: str, value: str | None) -> None:
+def test_contracting_unit(text: str, value: str | None) -> None:
     assert fields(text + FILLER)["agency"] == value
 
 
-# -- process numbers ---------------------------------------------------------------------------
+# -- process numbers, session dates, platforms: one field per line of a common model's wording ----------
 
-@pytest.mark.parametrize(("line", "value"), [
-    ("Processo Administrativo: 23072.012345/2024-11", "23072.012345/2024-11"),
-    ("PA nº 12/2024", "12/2024"),
-    ("Proc. nº 33/2024", "33/2024"),
-    ("NUP 23072.012345/2024-11", "23072.012345/2024-11"),
-    ("Processo SEI 23072.012345/2024-11", "23072.012345/2024-11"),
-    ("Protocolo nº 4521/2024", "4521/2024"),
-    ("Nº do Processo: 23072.012345/2024-11", "23072.012345/2024-11"),
-    ("Número do processo administrativo: 088/2024", "088/2024"),
-    ("Processo n.º 045/2024", "045/2024"),
-    ("Processo nº: SEI 23072.012345/2024-11", "23072.012345/2024-11"),
-])
-def test_process_labels_of_unseen_models(line: str, value: str) -> None:
-    assert fields(HEAD + line + FILLER)["process_number"] == value
+SICAF = "O licitante deverá estar cadastrado no SICAF, no Portal de Compras do Governo Federal (www.gov.br/compras). "
 
-
-@pytest.mark.parametrize("line", [
-    "O protocolo de entrega das propostas será feito no sistema.",
-    "Protocolo de intenções assinado em 2023.",
-])
-def test_protocol_without_a_number_is_not_a_process(line: str) -> None:
-    assert fields(HEAD + line + FILLER)["process_number"] is None
-
-
-# -- dates -------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("line", "value"), [
-    ("A sessão pública será realizada aos quinze dias do mês de março de dois mil e vinte e quatro, às nove horas.",
-     "2024-03-15T09:00:00-03:00"),
-    ("Abertura da sessão pública: dia 5 de março de 2024, às 9h30min.", "2024-03-05T09:30:00-03:00"),
-    ("Data da sessão: 05/03/2024\nHorário: 09h00", "2024-03-05T09:00:00-03:00"),
-    ("Início da sessão de disputa: 05/03/2024 às 9:00 horas (horário de Brasília)", "2024-03-05T09:00:00-03:00"),
-    ("ABERTURA: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
-    ("ABERTURA DAS PROPOSTAS: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
-    ("Data de abertura: 05 de março de 2024 - Horário: 09h00 (horário de Brasília)", "2024-03-05T09:00:00-03:00"),
-    ("às 9h30 (nove horas e trinta minutos) do dia 5 (cinco) de março de 2024, será realizada a sessão pública",
+WORDING: list[tuple[str, str, str | None]] = [
+    # process labels
+    ("process_number", "Processo Administrativo: 23072.012345/2024-11", "23072.012345/2024-11"),
+    ("process_number", "PA nº 12/2024", "12/2024"),
+    ("process_number", "Proc. nº 33/2024", "33/2024"),
+    ("process_number", "NUP 23072.012345/2024-11", "23072.012345/2024-11"),
+    ("process_number", "Processo SEI 23072.012345/2024-11", "23072.012345/2024-11"),
+    ("process_number", "Protocolo nº 4521/2024", "4521/2024"),
+    ("process_number", "Nº do Processo: 23072.012345/2024-11", "23072.012345/2024-11"),
+    ("process_number", "Número do processo administrativo: 088/2024", "088/2024"),
+    ("process_number", "Processo n.º 045/2024", "045/2024"),
+    ("process_number", "Processo nº: SEI 23072.012345/2024-11", "23072.012345/2024-11"),
+    # a protocol without a number is not a process
+    ("process_number", "O protocolo de entrega das propostas será feito no sistema.", None),
+    ("process_number", "Protocolo de intenções assinado em 2023.", None),
+    # session dates, in words and under cover labels
+    ("session_datetime", "A sessão pública será realizada aos quinze dias do mês de março de dois mil e vinte e "
+     "quatro, às nove horas.", "2024-03-15T09:00:00-03:00"),
+    ("session_datetime", "Abertura da sessão pública: dia 5 de março de 2024, às 9h30min.",
      "2024-03-05T09:30:00-03:00"),
-    ("DATA: 05/03/2024\nHORA: 09:00\nLOCAL: www.gov.br/compras", "2024-03-05T09:00:00-03:00"),
-    ("ENTREGA E ABERTURA DOS ENVELOPES: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
-])
-def test_session_dates_in_many_shapes(line: str, value: str) -> None:
-    assert fields(HEAD + line + FILLER)["session_datetime"] == value
+    ("session_datetime", "Data da sessão: 05/03/2024\nHorário: 09h00", "2024-03-05T09:00:00-03:00"),
+    ("session_datetime", "Início da sessão de disputa: 05/03/2024 às 9:00 horas (horário de Brasília)",
+     "2024-03-05T09:00:00-03:00"),
+    ("session_datetime", "ABERTURA: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
+    ("session_datetime", "ABERTURA DAS PROPOSTAS: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
+    ("session_datetime", "Data de abertura: 05 de março de 2024 - Horário: 09h00 (horário de Brasília)",
+     "2024-03-05T09:00:00-03:00"),
+    ("session_datetime", "às 9h30 (nove horas e trinta minutos) do dia 5 (cinco) de março de 2024, será realizada "
+     "a sessão pública", "2024-03-05T09:30:00-03:00"),
+    ("session_datetime", "DATA: 05/03/2024\nHORA: 09:00\nLOCAL: www.gov.br/compras", "2024-03-05T09:00:00-03:00"),
+    ("session_datetime", "ENTREGA E ABERTURA DOS ENVELOPES: 05/03/2024 às 09h00", "2024-03-05T09:00:00-03:00"),
+    # an "abertura" without a date, or inside a sentence, is no session
+    ("session_datetime", "ABERTURA: conforme aviso a ser publicado no Diário Oficial.", None),
+    ("session_datetime", "A abertura de crédito: 05/03/2024 às 09h00 no banco.", None),
+    ("session_datetime", "DATA: 05/03/2024 às 09h00\nAssinatura do pregoeiro", None),
+    # the platform the session runs on, not the one named most
+    ("platform", "Local: www.comprasnet.ba.gov.br", "other"),
+    ("platform", "Sistema Comprasnet.GO (www.comprasnet.go.gov.br)", "other"),
+    ("platform", "Sessão pública no ComprasGOV", "comprasgov"),
+    ("platform", "Pregão cadastrado no SIASG", "comprasgov"),
+    ("platform", "Plataforma: www.licitamaisbrasil.com.br", "other"),
+    ("platform", "A sessão será realizada no endereço eletrônico www.bll.org.br.\n" + SICAF * 3, "bll"),
+    ("platform", "A sessão pública será realizada por meio do sistema www.gov.br/compras.\nPublicado também no "
+     "site www.bll.org.br e no www.bll.org.br/editais", "comprasgov"),
+    ("platform", SICAF, "comprasgov"),
+]
 
 
-@pytest.mark.parametrize("line", [
-    "ABERTURA: conforme aviso a ser publicado no Diário Oficial.",
-    "A abertura de crédito: 05/03/2024 às 09h00 no banco.",
-    "DATA: 05/03/2024 às 09h00\nAssinatura do pregoeiro",
-])
-def test_abertura_without_a_date_or_in_a_sentence_is_no_session(line: str) -> None:
-    assert fields(HEAD + line + FILLER)["session_datetime"] is None
+@pytest.mark.parametrize(("field", "line", "value"), WORDING)
+def test_a_field_in_the_wording_of_unseen_models(field: str, line: str, value: str | None) -> None:
+    assert fields(HEAD + line + FILLER)[field] == value
 
 
 # -- ME/EPP ------------------------------------------------------------------------------------
@@ -207,20 +204,19 @@ def test_homologation_tables(report: str) -> None:
 
 # -- document kind of compilations -----------------------------------------------------------
 
-def test_compilation_of_notices_is_a_gazette() -> None:
-    page = ("AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nObjeto: aquisição de pneus. O edital está disponível "
-            "no site.\nEXTRATO DE CONTRATO Nº 12/2025\nContratada: Empresa X. Objeto: limpeza.\n"
-            "AVISO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 3/2025\nHomologo o resultado.\nPORTARIA Nº 45/2025\n"
-            "Nomeia servidor.\nDECRETO Nº 100/2025\nDispõe sobre o expediente.")
-    assert fields(page + FILLER)["document_kind"] == "diario_oficial"
-
-
-def test_legal_basis_list_is_not_a_compilation() -> None:
-    page = ("EDITAL\nPREGÃO ELETRÔNICO Nº 5/2025\nAVISO DE LICITAÇÃO\nFUNDAMENTAÇÃO LEGAL\n"
-            "Lei nº 14.133, de 1º de abril de 2021\nDecreto nº 11.462, de 31 de março de 2023\n"
-            "Lei Complementar nº 123, de 14 de dezembro de 2006\nPortaria nº 8.678, de 19 de julho de 2021\n"
-            "Resolução nº 5, de 2020")
-    assert fields(page + FILLER)["document_kind"] == "edital"
+@pytest.mark.parametrize(("page", "kind"), [
+    pytest.param("AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nObjeto: aquisição de pneus. O edital está "
+                 "disponível no site.\nEXTRATO DE CONTRATO Nº 12/2025\nContratada: Empresa X. Objeto: limpeza.\n"
+                 "AVISO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 3/2025\nHomologo o resultado.\nPORTARIA Nº 45/2025\n"
+                 "Nomeia servidor.\nDECRETO Nº 100/2025\nDispõe sobre o expediente.", "diario_oficial",
+                 id="a compilation of notices is a gazette"),
+    pytest.param("EDITAL\nPREGÃO ELETRÔNICO Nº 5/2025\nAVISO DE LICITAÇÃO\nFUNDAMENTAÇÃO LEGAL\n"
+                 "Lei nº 14.133, de 1º de abril de 2021\nDecreto nº 11.462, de 31 de março de 2023\n"
+                 "Lei Complementar nº 123, de 14 de dezembro de 2006\nPortaria nº 8.678, de 19 de julho de 2021\n"
+                 "Resolução nº 5, de 2020", "edital", id="a legal-basis list is no compilation"),
+])
+def test_kind_of_a_page_of_several_titles(page: str, kind: str) -> None:
+    assert fields(page + FILLER)["document_kind"] == kind
 
 
 def test_edital_after_a_cover_notice_is_the_edital() -> None:
@@ -244,26 +240,6 @@ def test_result_table_by_supplier_does_not_take_the_last_quantity_for_a_row() ->
 def test_last_row_with_quantity_before_the_description_is_kept() -> None:
     table = "ITEM\nQTD\nUNID\nDESCRIÇÃO\n" + "".join(f"{n}\n10\nUN\nPRODUTO {n}\n" for n in range(1, 4))
     assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == 3
-
-
-# -- platform ----------------------------------------------------------------------------------
-
-SICAF = "O licitante deverá estar cadastrado no SICAF, no Portal de Compras do Governo Federal (www.gov.br/compras). "
-
-
-@pytest.mark.parametrize(("line", "value"), [
-    ("Local: www.comprasnet.ba.gov.br", "other"),
-    ("Sistema Comprasnet.GO (www.comprasnet.go.gov.br)", "other"),
-    ("Sessão pública no ComprasGOV", "comprasgov"),
-    ("Pregão cadastrado no SIASG", "comprasgov"),
-    ("Plataforma: www.licitamaisbrasil.com.br", "other"),
-    ("A sessão será realizada no endereço eletrônico www.bll.org.br.\n" + SICAF * 3, "bll"),
-    ("A sessão pública será realizada por meio do sistema www.gov.br/compras.\nPublicado também no site "
-     "www.bll.org.br e no www.bll.org.br/editais", "comprasgov"),
-    (SICAF, "comprasgov"),
-])
-def test_platform_where_the_session_runs(line: str, value: str) -> None:
-    assert fields(HEAD + line + FILLER)["platform"] == value
 
 
 # -- object ------------------------------------------------------------------------------------
