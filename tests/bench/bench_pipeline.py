@@ -213,9 +213,8 @@ def main() -> None:
 
         for _ in range(args.runs):
             latencies.append(upload_to_ready(rest, fresh_token(), stages, mongo_url, ws_url=ws_url) * 1000)
-        last_token = fresh_token()
-        polled = [upload_to_ready(rest, last_token if i == 0 else fresh_token(), poll=args.poll_ms / 1000) * 1000
-                  for i in range(3)]
+        polled_tokens = [fresh_token() for _ in range(3)]
+        polled = [upload_to_ready(rest, token, poll=args.poll_ms / 1000) * 1000 for token in polled_tokens]
         stats = summarize(latencies)
         print(f"upload→READY through the local runtime (TRT, 116 pages, no LLM; READY = the done frame on the "
               f"tender's socket): p50 {stats['p50']:.0f} ms, max {max(latencies):.0f} ms over {args.runs} runs "
@@ -236,9 +235,9 @@ def main() -> None:
             record("runtime_text_stage_p50", medians["text"], "ms", "raw PyMuPDF get_text", figures["raw_ms"])
         else:
             print("  stages: no run record found in ai_processing (stage timings unavailable)")
-        cached = upload_to_ready(rest, last_token, ws_url=ws_url) * 1000  # the same company: a cache hit
+        cached = upload_to_ready(rest, polled_tokens[-1], ws_url=ws_url) * 1000  # a company's second upload: cached
         print(f"same file again (served from cache): {cached:.0f} ms")
-        memory(rt, rest, (idle_mib, idle_pss), args.memory_runs, args.poll_ms / 1000, data_dir)
+        memory(rt, rest, (idle_mib, idle_pss), args.memory_runs, data_dir)
 
 
 def tree_rss_mib(pid: int) -> float:
@@ -282,7 +281,7 @@ def tree_pss_mib(pid: int, data_dir: Path) -> float:
     return total / 2**20
 
 
-def memory(rt: Any, rest: str, idle: tuple[float, float], runs: int, poll: float, data_dir: Path) -> None:
+def memory(rt: Any, rest: str, idle: tuple[float, float], runs: int, data_dir: Path) -> None:
     """Issue 14 part 7: the tree idle, after three analyses of the 116-page edital, and its growth over ``runs``
     more (each a fresh company, so each is a real analysis, not a cache hit). Two measures: the RSS sum of
     the runtime's process tree (counts pages shared by forked children once per process, leaves out the

@@ -27,6 +27,7 @@ from licita.discovery.alerts import publish_tender_changes
 from licita.discovery.models import PncpDocumento, TenderChange, TenderVersion
 from licita.discovery.schemas import ChangeList, ChangeOut, FieldChange, VersionDiff
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.db.lookup import company_transaction
 from licita.platform.pncp import Compra, Download, Item, PncpClient, PncpError
 from licita.tenders.imports import register_imported_document
 from licita.tenders.models import TERMINAL_STATUSES, Tender, TenderDocument
@@ -165,7 +166,7 @@ def _tender(db: Session, principal: Principal, tender_id: str) -> Tender:
 @contextmanager
 def _watched(principal: Principal, tender_id: str) -> Iterator[tuple[Session, Tender]]:
     """The caller's tender (404 when it is not the company's) inside its company's transaction."""
-    with tenant_transaction(uuid.UUID(principal.company_id)) as db:
+    with company_transaction(principal) as (db, _company_id):
         yield db, _tender(db, principal, tender_id)
 
 
