@@ -234,6 +234,13 @@ def _rank_in(rows: list[Any], position: Position | None, moving_id: str | None =
     return rank
 
 
+def _audited_list(db: Session, actor: Actor, row: BoardList, verb: str, **diff: Any) -> ListOut:
+    """Audit a list write (``board_list.<verb>``, ``before``/``after`` in ``diff``) and read it back for the frame."""
+    record(db, actor, f"board_list.{verb}", "board_list", row.id, company_id=row.company_id, **diff)
+    db.flush()
+    return list_out(row)
+
+
 def create_list(principal: Principal, board_id: str, body: ListCreate, actor: Actor) -> ListOut:
     with company_transaction(principal) as (db, company_id):
         board = get_board(db, company_id, board_id, lock=True)
@@ -241,10 +248,7 @@ def create_list(principal: Principal, board_id: str, body: ListCreate, actor: Ac
         row = BoardList(id=uuid.uuid4(), company_id=company_id, board_id=board.id, name=body.name, rank=rank,
                         version=1)
         db.add(row)
-        record(db, actor, "board_list.created", "board_list", row.id, company_id=company_id,
-               after={"board_id": str(board.id), "name": row.name})
-        db.flush()
-        out = list_out(row)
+        out = _audited_list(db, actor, row, "created", after={"board_id": str(board.id), "name": row.name})
     return announced(principal, "list.created", out)
 
 
@@ -259,10 +263,7 @@ def update_list(principal: Principal, list_id: str, body: ListUpdate, actor: Act
             board = get_board(db, company_id, row.board_id)
             row.rank = _rank_in(_ordered_lists(db, board), body.position, str(row.id))
         row.version += 1
-        record(db, actor, "board_list.updated", "board_list", row.id, company_id=company_id, before=before,
-               after={"name": row.name, "rank": row.rank})
-        db.flush()
-        out = list_out(row)
+        out = _audited_list(db, actor, row, "updated", before=before, after={"name": row.name, "rank": row.rank})
     return announced(principal, "list.updated", out)
 
 

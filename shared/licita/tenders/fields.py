@@ -133,7 +133,7 @@ FIELD_SPECS: dict[str, FieldSpec] = {
     name: FieldSpec(name, _vocabulary(name)) if name in VOCABULARIES else _CONVERTERS[name] for name in FIELD_NAMES
 }
 __all__ = ["FIELD_NAMES", "FIELD_SPECS", "MODALITY_LABELS", "FieldSpec", "apply_columns", "convert_field",
-           "effective_value", "json_value", "tender_title"]
+           "effective_value", "tender_title"]
 
 
 def convert_field(name: str, value: Any) -> Any:
@@ -171,12 +171,3 @@ def tender_title(tender: Tender) -> str | None:
     if tender.number:
         return f"Nº {tender.number}"[:300]
     return tender.title
-
-
-def json_value(value: Any) -> Any:
-    """A converted value as JSON stores it (datetimes as ISO 8601, money as a number)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value

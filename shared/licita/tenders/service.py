@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from licita.audit.service import Actor, record
 from licita.core.config import get_settings
 from licita.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.lookup import company_of
@@ -29,7 +30,6 @@ from licita.tenders.fields import (
     apply_columns,
     convert_field,
     effective_value,
-    json_value,
 )
 from licita.tenders.models import (
     AnalysisDeadLetter,
@@ -113,7 +113,7 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
         raise NotFound(f"Campo desconhecido: {field}.", code="field_not_found",
                        details={"field": field, "allowed": list(FIELD_NAMES)})
     try:
-        stored = json_value(convert_field(field, body.value))
+        stored = to_jsonable(convert_field(field, body.value))  # as JSONB stores it
     except ValueError as exc:
         raise ValidationFailed(f"Valor inválido para {field}: {exc}.", code="invalid_field_value",
                                details=[{"field": "value", "message": str(exc)}]) from None

@@ -46,6 +46,12 @@ def jsonb(name: str, default: str | None = None) -> sa.Column[Any]:
     return sa.Column(name, JSONB, nullable=False, server_default=default)
 
 
+def legal_names() -> list[sa.Column[Any]]:
+    """``legal_name`` (razão social, required) and ``trade_name`` (nome fantasia): how a company, a request to open
+    one, or a supplier is named."""
+    return [sa.Column("legal_name", sa.String(200), nullable=False), sa.Column("trade_name", sa.String(200))]
+
+
 def create_tenant_table(op: Any, name: str, *columns: Any) -> None:
     """A tenant table: ``id`` and ``company_id`` first, then ``columns`` (and constraints)."""
     op.create_table(name, id_column(), company_column(), *columns)

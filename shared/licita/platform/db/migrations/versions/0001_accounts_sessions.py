@@ -6,12 +6,11 @@ Revises:
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import INET, JSONB, UUID
 
+from licita.platform.db.columns import company_column, id_column, jsonb, legal_names, timestamp, timestamps
 from licita.platform.db.rls import create_app_role, enable_tenant_rls
 
 revision = "0001"
@@ -22,19 +21,11 @@ depends_on = None
 TENANT_TABLES = ("users", "user_sessions", "refresh_tokens", "audit_log")
 
 
-def _timestamps() -> list[sa.Column[Any]]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    ]
-
-
 def upgrade() -> None:
     op.create_table(
         "companies",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("legal_name", sa.String(200), nullable=False),
-        sa.Column("trade_name", sa.String(200)),
+        id_column(),
+        *legal_names(),
         sa.Column("cnpj", sa.String(14), nullable=False, unique=True),
         sa.Column("plan", sa.String(30), nullable=False, server_default="basic"),
         sa.Column("status", sa.String(20), nullable=False, server_default="ACTIVE"),
@@ -42,13 +33,13 @@ def upgrade() -> None:
         sa.Column("max_concurrent_sessions", sa.Integer, nullable=False, server_default="5"),
         sa.Column("monthly_analyses", sa.Integer, nullable=False, server_default="100"),
         sa.Column("storage_mb", sa.Integer, nullable=False, server_default="5120"),
-        sa.Column("settings", JSONB, nullable=False, server_default="{}"),
+        jsonb("settings", "{}"),
         sa.Column("is_platform", sa.Boolean, nullable=False, server_default=sa.false()),
-        *_timestamps(),
+        *timestamps(),
     )
     op.create_table(
         "users",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        id_column(),
         sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
                   nullable=False, index=True),
         sa.Column("email", sa.String(255), nullable=False, unique=True),
@@ -56,28 +47,27 @@ def upgrade() -> None:
         sa.Column("first_name", sa.String(100), nullable=False),
         sa.Column("last_name", sa.String(100), nullable=False, server_default=""),
         sa.Column("role", sa.String(20), nullable=False, server_default="USER"),
-        sa.Column("permissions", JSONB, nullable=False, server_default="[]"),
+        jsonb("permissions", "[]"),
         sa.Column("status", sa.String(20), nullable=False, server_default="ACTIVE"),
         sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("last_login_at", sa.DateTime(timezone=True)),
-        sa.Column("password_changed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        *_timestamps(),
+        timestamp("last_login_at"),
+        timestamp("password_changed_at", now=True),
+        *timestamps(),
         sa.CheckConstraint("email = lower(email)", name="ck_users_email_lower"),
         sa.CheckConstraint("role IN ('MASTER','ADMIN_EMPRESA','MANAGER','USER','VIEWER')", name="ck_users_role"),
     )
     op.create_table(
         "user_sessions",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        id_column(),
         sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"),
                   nullable=False, index=True),
-        sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
-                  nullable=False),
+        company_column(),
         sa.Column("ip_address", INET),
         sa.Column("user_agent", sa.String(512)),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("last_activity_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        timestamp("created_at", now=True),
+        timestamp("last_activity_at", now=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True)),
+        timestamp("revoked_at"),
         sa.Column("revoke_reason", sa.String(40)),
     )
     op.create_index("ix_user_sessions_company_active", "user_sessions", ["company_id", "revoked_at"])
@@ -86,10 +76,9 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), primary_key=True),
         sa.Column("session_id", UUID(as_uuid=True), sa.ForeignKey("user_sessions.id", ondelete="CASCADE"),
                   nullable=False, index=True),
-        sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
-                  nullable=False),
-        sa.Column("issued_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True)),
+        company_column(),
+        timestamp("issued_at", now=True),
+        timestamp("used_at"),
     )
     op.create_table(
         "audit_log",
@@ -104,7 +93,7 @@ def upgrade() -> None:
         sa.Column("before", JSONB),
         sa.Column("after", JSONB),
         sa.Column("request_id", sa.String(64)),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        timestamp("created_at", now=True),
     )
     op.create_index("ix_audit_log_company_created", "audit_log", ["company_id", "created_at"])
 

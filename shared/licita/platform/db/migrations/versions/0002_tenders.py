@@ -6,6 +6,8 @@ Revises: 0001
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -21,6 +23,16 @@ depends_on = None
 TENANT_TABLES = ("tenders", "tender_documents", "tender_items", "deadlines")
 STATUSES = "('UPLOADING','QUEUED','PROCESSING','READY','NEEDS_REVIEW','FAILED')"
 
+# The extracted fields' typed columns at this revision, in this order, all nullable (later revisions add theirs).
+FIELD_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("title", sa.String(300)), ("object", sa.Text), ("document_kind", sa.String(40)), ("modality", sa.String(40)),
+    ("number", sa.String(60)), ("process_number", sa.String(80)), ("agency", sa.String(300)),
+    ("agency_cnpj", sa.String(14)), ("uasg", sa.String(12)), ("session_at", sa.DateTime(timezone=True)),
+    ("estimated_value", sa.Numeric(18, 2)), ("items_count", sa.Integer), ("srp", sa.Boolean),
+    ("me_epp", sa.String(20)), ("award_criterion", sa.String(40)), ("dispute_mode", sa.String(20)),
+    ("platform", sa.String(40)), ("legal_basis", sa.String(20)),
+)
+
 
 def upgrade() -> None:
     create_tenant_table(
@@ -28,24 +40,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False, server_default="UPLOADING"),
         sa.Column("failure_reason", sa.Text),
         sa.Column("review_reasons", JSONB, nullable=False, server_default="[]"),
-        sa.Column("title", sa.String(300)),
-        sa.Column("object", sa.Text),
-        sa.Column("document_kind", sa.String(40)),
-        sa.Column("modality", sa.String(40)),
-        sa.Column("number", sa.String(60)),
-        sa.Column("process_number", sa.String(80)),
-        sa.Column("agency", sa.String(300)),
-        sa.Column("agency_cnpj", sa.String(14)),
-        sa.Column("uasg", sa.String(12)),
-        sa.Column("session_at", sa.DateTime(timezone=True)),
-        sa.Column("estimated_value", sa.Numeric(18, 2)),
-        sa.Column("items_count", sa.Integer),
-        sa.Column("srp", sa.Boolean),
-        sa.Column("me_epp", sa.String(20)),
-        sa.Column("award_criterion", sa.String(40)),
-        sa.Column("dispute_mode", sa.String(20)),
-        sa.Column("platform", sa.String(40)),
-        sa.Column("legal_basis", sa.String(20)),
+        *(sa.Column(name, kind) for name, kind in FIELD_COLUMNS),
         sa.Column("fields", JSONB, nullable=False, server_default="{}"),
         sa.Column("corrections", JSONB, nullable=False, server_default="{}"),
         sa.Column("risk", JSONB, nullable=False, server_default="{}"),

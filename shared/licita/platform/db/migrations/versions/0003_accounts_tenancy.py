@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import UUID
 
+from licita.platform.db.columns import company_column, id_column, jsonb, legal_names, timestamp
 from licita.platform.db.rls import disable_rls, enable_platform_only_rls, enable_tenant_rls
 
 revision = "0003"
@@ -21,9 +22,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "access_requests",
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("legal_name", sa.String(200), nullable=False),
-        sa.Column("trade_name", sa.String(200)),
+        id_column(),
+        *legal_names(),
         sa.Column("cnpj", sa.String(14), nullable=False, index=True),
         sa.Column("contact_name", sa.String(200), nullable=False),
         sa.Column("email", sa.String(255), nullable=False),
@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column("rejection_reason", sa.String(500)),
         sa.Column("company_id", UUID(as_uuid=True)),
         sa.Column("decided_by", UUID(as_uuid=True)),
-        sa.Column("decided_at", sa.DateTime(timezone=True)),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        timestamp("decided_at"),
+        timestamp("created_at", now=True),
     )
     # one pending request per CNPJ / e-mail, enforced by the database under concurrency
     op.create_index("ux_access_requests_pending_cnpj", "access_requests", ["cnpj"], unique=True,
@@ -45,25 +45,23 @@ def upgrade() -> None:
     op.create_table(
         "user_profiles",
         sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
-                  nullable=False),
+        company_column(),
         sa.Column("avatar_url", sa.String(500)),
         sa.Column("phone", sa.String(30)),
         sa.Column("job_title", sa.String(100)),
-        sa.Column("preferences", JSONB, nullable=False, server_default="{}"),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        jsonb("preferences", "{}"),
+        timestamp("updated_at", now=True),
     )
     op.create_table(
         "one_time_tokens",
         sa.Column("token_hash", sa.String(64), primary_key=True),
         sa.Column("user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
                   index=True),
-        sa.Column("company_id", UUID(as_uuid=True), sa.ForeignKey("companies.id", ondelete="CASCADE"),
-                  nullable=False),
+        company_column(),
         sa.Column("purpose", sa.String(20), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True)),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        timestamp("used_at"),
+        timestamp("created_at", now=True),
     )
     op.create_index("ix_users_company_email", "users", ["company_id", "email"])
     enable_tenant_rls(op, ("user_profiles", "one_time_tokens"))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from licita.platform.db.columns import create_tenant_table, jsonb, ref, timestamp, timestamps
+from licita.platform.db.columns import create_tenant_table, jsonb, legal_names, ref, timestamp, timestamps
 from licita.platform.db.rls import disable_rls, enable_tenant_rls
 
 revision = "0005"
@@ -28,8 +28,7 @@ def upgrade() -> None:
     create_tenant_table(
         op, "suppliers",
         sa.Column("cnpj", sa.String(14), nullable=False),
-        sa.Column("legal_name", sa.String(200), nullable=False),
-        sa.Column("trade_name", sa.String(200)),
+        *legal_names(),
         jsonb("categories", "[]"), jsonb("contacts", "[]"),
         sa.Column("email", sa.String(254)), sa.Column("phone", sa.String(30)),
         sa.Column("address", sa.String(300)), sa.Column("city", sa.String(120)), sa.Column("uf", sa.String(2)),
