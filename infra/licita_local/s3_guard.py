@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 import uuid
@@ -372,6 +373,60 @@ def build_app(data_dir: Path | None, keys: Mapping[str, str]) -> S3Guard:
     return S3Guard(app, keys, store)
 
 
+def keep_alive_handler() -> type[Any]:
+    """Moto's request handler with HTTP/1.1 keep-alive.
+
+    Werkzeug's dev server answers every request with ``Connection: close`` and, after answering, drains
+    whatever the socket still holds (which on a kept-alive connection is the next request). So each SQS or S3
+    call paid a TCP connect and a new server thread, whose start waits for the GIL. Here the application reads
+    the body through a ``LimitedStream`` of its Content-Length, werkzeug's drain sees an empty stream, the
+    unread rest of the body is discarded after the answer, and the connection stays open. A chunked request
+    body (nothing says where it ends) still closes the connection.
+    """
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import DechunkedInput
+    from werkzeug.wsgi import LimitedStream
+
+    nothing_left = io.BytesIO()
+
+    class KeepAliveRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+        _body: Any = None
+        _socket_in: Any = None
+
+        def setup(self) -> None:
+            super().setup()
+            # headers and body leave as two writes: without this, Nagle holds the body for the client's delayed
+            # ACK (~40 ms) on a kept-alive connection
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def make_environ(self) -> dict[str, Any]:
+            environ: dict[str, Any] = super().make_environ()
+            if environ.get("wsgi.input_terminated"):
+                self.close_connection = True
+                environ["wsgi.input"] = DechunkedInput(self._socket_in)
+                self._body = None
+            else:
+                self._body = LimitedStream(self._socket_in, int(environ.get("CONTENT_LENGTH") or 0))
+                environ["wsgi.input"] = self._body
+            return environ
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if keyword.lower() == "connection" and value.lower() == "close" and not self.close_connection:
+                return  # werkzeug's blanket close; http.server keeps an HTTP/1.1 connection open without it
+            super().send_header(keyword, value)
+
+        def run_wsgi(self) -> None:
+            self._socket_in, self.rfile = self.rfile, nothing_left
+            try:
+                super().run_wsgi()
+            finally:
+                self.rfile = self._socket_in
+            if self._body is not None and not self.close_connection:
+                self._body.exhaust()  # what the application left unread, so the next request line parses
+
+    return KeepAliveRequestHandler
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="licita_local.s3_guard", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -386,7 +441,6 @@ def main(argv: list[str] | None = None) -> int:
     # moto keeps every object under ~5 MiB in RAM: 50 uploads of a 0.75 MB edital grew this process by 33 MiB.
     # Above 64 KiB an object's bytes go to an (unlinked) temporary file, as S3 keeps them on disk.
     os.environ.setdefault("MOTO_S3_DEFAULT_KEY_BUFFER_SIZE", str(64 * 1024))
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
     from licita_local.supervisor import exit_with_parent, wait_for_go
@@ -400,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
 
         wait_for_go()
     app = build_app(args.data_dir, known_keys())
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=keep_alive_handler())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server.serve_forever()
     return 0
