@@ -34,6 +34,7 @@ from licita.core.security.principal import Principal
 from licita.core.security.tokens import secret_hash
 from licita.platform.clients import get_redis
 from licita.platform.db.engine import system_transaction, tenant_transaction
+from licita.platform.db.lookup import company_transaction
 
 PRODID = "-//Licita//Agenda de licitações//PT-BR"
 
@@ -58,8 +59,7 @@ def create_feed(principal: Principal, body: FeedCreate, base_url: str, actor: Ac
 
 
 def list_feeds(principal: Principal) -> FeedList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         rows = db.scalars(select(CalendarFeed).where(CalendarFeed.company_id == company_id,
                                                      CalendarFeed.user_id == uuid.UUID(principal.user_id))
                           .order_by(CalendarFeed.created_at))
@@ -67,8 +67,7 @@ def list_feeds(principal: Principal) -> FeedList:
 
 
 def revoke_feed(principal: Principal, feed_id: str, actor: Actor) -> FeedOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         feed = db.scalar(select(CalendarFeed).where(CalendarFeed.id == parse_id(feed_id, "Feed", "feed_not_found"),
                                                     CalendarFeed.company_id == company_id,
                                                     CalendarFeed.user_id == uuid.UUID(principal.user_id)))

@@ -32,6 +32,7 @@ from licita.calendars.sources import default_calendar
 from licita.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
+from licita.platform.db.lookup import company_transaction
 from licita.platform.queues import publish_quietly
 
 
@@ -51,8 +52,7 @@ def event_out(e: CalendarEvent, attendees: list[Attendee] | None = None) -> Even
 
 
 def list_calendars(principal: Principal) -> CalendarList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         default_calendar(db, company_id)
         rows = db.scalars(select(Calendar).where(Calendar.company_id == company_id, _visible_calendars(principal))
                           .order_by(Calendar.kind, Calendar.created_at))
@@ -109,8 +109,7 @@ def _rrule(value: str | None, start: datetime) -> str | None:
 
 
 def create_event(principal: Principal, calendar_id: str, body: EventCreate, actor: Actor) -> EventOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         cal = _calendar(db, principal, calendar_id)
         people = list(dict.fromkeys(body.attendee_ids))
         found = set(db.scalars(select(User.id).where(User.company_id == company_id, User.id.in_(people))))
@@ -154,8 +153,7 @@ def _writable(event: CalendarEvent) -> None:
 
 
 def update_event(principal: Principal, event_id: str, body: EventUpdate, actor: Actor) -> EventOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         event = _event(db, principal, event_id, lock=True)
         _writable(event)
         check_version(event.version, body.version, "evento")
@@ -176,8 +174,7 @@ def update_event(principal: Principal, event_id: str, body: EventUpdate, actor: 
 
 
 def delete_event(principal: Principal, event_id: str, actor: Actor) -> None:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         event = _event(db, principal, event_id, lock=True)
         _writable(event)
         record(db, actor, "calendar_event.deleted", "calendar_event", event.id, company_id=company_id,
@@ -186,8 +183,7 @@ def delete_event(principal: Principal, event_id: str, actor: Actor) -> None:
 
 
 def respond(principal: Principal, event_id: str, status: str, actor: Actor) -> EventOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         event = _event(db, principal, event_id)
         row = db.get(Attendee, (event.id, uuid.UUID(principal.user_id)))
         if row is None:
@@ -224,8 +220,7 @@ def visible_events(db: Session, company_id: uuid.UUID, user_id: uuid.UUID | None
 
 def occurrences(principal: Principal, query: RangeQuery) -> OccurrenceList:
     """Every occurrence in [from, to): recurring events expanded (RFC 5545), in start order."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         if query.calendar_id is not None:
             _calendar(db, principal, query.calendar_id)
         events = visible_events(db, company_id, uuid.UUID(principal.user_id), calendar_id=query.calendar_id)

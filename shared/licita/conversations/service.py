@@ -48,6 +48,7 @@ from licita.core.security.principal import Principal
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
+from licita.platform.db.lookup import company_transaction
 from licita.platform.queues import publish_quietly
 from licita.platform.storage import attachment_prefix, uploads_storage
 from licita.realtime import service as realtime
@@ -266,8 +267,7 @@ def send_message(principal: Principal, conversation_id: str, body: MessageCreate
 
 def list_messages(principal: Principal, conversation_id: str, query: MessageQuery) -> MessageList:
     """Newest first, ``limit`` at a time, older pages with ``before_seq``."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         conv = get_visible(db, principal, conversation_id)
         stmt = select(Message).where(Message.conversation_id == conv.id, Message.company_id == company_id)
         if query.before_seq is not None:
@@ -294,8 +294,7 @@ def _own_message(db: Session, principal: Principal, conversation_id: str, messag
 
 def edit_message(principal: Principal, conversation_id: str, message_id: str, body: MessageEdit,
                  actor: Actor) -> MessageOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         conv, msg = _own_message(db, principal, conversation_id, message_id)
         before = msg.body
         msg.body, msg.edited_at = body.body, datetime.now(UTC)
@@ -310,8 +309,7 @@ def edit_message(principal: Principal, conversation_id: str, message_id: str, bo
 
 
 def delete_message(principal: Principal, conversation_id: str, message_id: str, actor: Actor) -> None:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         conv, msg = _own_message(db, principal, conversation_id, message_id)
         msg.deleted_at = datetime.now(UTC)
         record(db, actor, "message.deleted", "conversation", conv.id, company_id=company_id,
@@ -325,8 +323,7 @@ def delete_message(principal: Principal, conversation_id: str, message_id: str, 
 # ------------------------------------------------------------------------------ receipts and search
 def mark_read(principal: Principal, conversation_id: str, seq: int) -> Receipt:
     """Move the read pointer forward (never back); the others see the receipt at once."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         conv = get_visible(db, principal, conversation_id)
         row = _join(db, conv, uuid.UUID(principal.user_id))
         target = min(seq, conv.last_seq)
@@ -349,8 +346,7 @@ def receipts(principal: Principal, conversation_id: str) -> ReceiptList:
 
 def search(principal: Principal, query: SearchQuery) -> MessagePage:
     """Portuguese full-text (stems: "proposta" finds "propostas") or a plain substring, in readable threads."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with tenant_transaction(company_of(principal)) as db:
         fts = func.to_tsvector("portuguese", Message.body).op("@@")(func.plainto_tsquery("portuguese", query.q))
         stmt = (select(Message).join(Conversation, Conversation.id == Message.conversation_id)
                 .where(visible(principal), Message.deleted_at.is_(None), or_(fts, contains(Message.body, query.q)))
@@ -361,8 +357,7 @@ def search(principal: Principal, query: SearchQuery) -> MessagePage:
 
 # ------------------------------------------------------------------------------ attachments
 def create_attachment(principal: Principal, conversation_id: str, body: AttachmentCreate) -> AttachmentUploadOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         conv = get_visible(db, principal, conversation_id)
     key = f"{attachment_prefix(company_id, 'conversations', conv.id)}{uuid.uuid4()}/{sanitize_filename(body.filename)}"
     try:

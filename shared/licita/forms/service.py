@@ -29,7 +29,7 @@ from licita.forms.schemas import (
 )
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import paginate
-from licita.platform.db.lookup import company_of, get_owned, read_owned
+from licita.platform.db.lookup import company_of, company_transaction, get_owned, read_owned
 from licita.tenders.models import Tender
 
 EXPORT_LIMIT = 10_000
@@ -65,8 +65,7 @@ def _checked(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_templates(principal: Principal, all_versions: bool = False) -> TemplateList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         ensure_builtins(db, company_id)
         rows = list(db.scalars(select(FormTemplate).where(FormTemplate.company_id == company_id,
                                                           FormTemplate.archived_at.is_(None))
@@ -169,16 +168,14 @@ def _filtered(company_id: uuid.UUID, q: SubmissionQuery | ExportQuery) -> Any:
 
 
 def list_submissions(principal: Principal, query: SubmissionQuery) -> SubmissionPage:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         rows, page = paginate(db, _filtered(company_id, query), query.page, query.page_size)
         return SubmissionPage(items=[_sub_out(s) for s in rows], page=page)
 
 
 def export_csv(principal: Principal, query: ExportQuery) -> str:
     """CSV of one form's submissions: fixed columns, then every field of the versions involved, in order."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         subs = list(db.scalars(_filtered(company_id, query).limit(EXPORT_LIMIT)))
         versions = {s.template_id for s in subs}
         fields: list[str] = []

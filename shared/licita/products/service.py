@@ -19,7 +19,7 @@ from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains_any, paginate, sort_clause, where_flag
-from licita.platform.db.lookup import company_of, get_owned, read_owned
+from licita.platform.db.lookup import company_of, company_transaction, get_owned, read_owned
 from licita.products.models import Product, SupplierProduct
 from licita.products.rules import PRODUCT_COLUMNS, PRODUCT_EXPORT_HEADERS, finish_row
 from licita.products.schemas import (
@@ -58,8 +58,7 @@ def _snapshot(p: Product) -> dict[str, Any]:
 
 
 def create(principal: Principal, body: ProductCreate, actor: Actor) -> ProductOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         product = Product(id=uuid.uuid4(), company_id=company_id, created_by=uuid.UUID(principal.user_id),
                           **body.model_dump())
         db.add(product)
@@ -91,8 +90,7 @@ def update(principal: Principal, product_id: str, body: ProductUpdate, actor: Ac
 
 
 def delete(principal: Principal, product_id: str, actor: Actor) -> None:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         product = get_product(db, company_id, product_id, lock=True)
         record(db, actor, "product.deleted", "product", product.id, company_id=company_id, before=_snapshot(product))
         db.delete(product)
@@ -158,8 +156,7 @@ def import_products(principal: Principal, body: ImportRequest, actor: Actor) -> 
 
 
 def export(principal: Principal, fmt: str) -> DownloadLink:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         rows = [[p.description, p.unit, (p.code_kind or "").upper(), p.code or "", p.brand or "", p.model or "",
                  p.category or "", "Sim" if p.active else "Não"]
                 for p in db.scalars(select(Product).where(Product.company_id == company_id)
@@ -188,8 +185,7 @@ def _pair(db: Session, company_id: uuid.UUID, supplier_id: str, product_id: str,
 
 
 def link(principal: Principal, supplier_id: str, product_id: str, body: LinkRequest, actor: Actor) -> LinkOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         supplier, product, row = _pair(db, company_id, supplier_id, product_id, lock=True)
         if row is None:
             row = SupplierProduct(id=uuid.uuid4(), company_id=company_id, supplier_id=supplier.id,
@@ -209,8 +205,7 @@ def link(principal: Principal, supplier_id: str, product_id: str, body: LinkRequ
 
 
 def unlink(principal: Principal, supplier_id: str, product_id: str, actor: Actor) -> None:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         supplier, product, row = _pair(db, company_id, supplier_id, product_id)
         if row is None:
             raise NotFound("Este fornecedor não está vinculado ao produto.", code="link_not_found")
@@ -231,14 +226,12 @@ def _links(db: Session, company_id: uuid.UUID, **where: uuid.UUID) -> LinkList:
 
 
 def product_suppliers(principal: Principal, product_id: str) -> LinkList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return _links(db, company_id, product_id=get_product(db, company_id, product_id).id)
 
 
 def supplier_products(principal: Principal, supplier_id: str) -> LinkList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return _links(db, company_id, supplier_id=get_supplier(db, company_id, supplier_id).id)
 
 

@@ -14,8 +14,7 @@ from licita.core.brazil import format_brl, format_date_br, format_percent
 from licita.core.errors import NotFound, ValidationFailed
 from licita.core.security.principal import Principal
 from licita.core.time import utcnow
-from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.lookup import company_of, parse_id
+from licita.platform.db.lookup import company_transaction, parse_id
 from licita.quotes import rules
 from licita.quotes.models import Quote, QuoteAnswer, QuoteItem, QuoteLink
 from licita.quotes.schemas import (
@@ -102,8 +101,7 @@ def build(data: Loaded) -> Comparison:
 
 
 def comparison(principal: Principal, quote_id: str) -> Comparison:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return build(load(db, get_quote(db, company_id, quote_id)))
 
 
@@ -118,8 +116,7 @@ def _item(db: Session, quote: Quote, item_id: str) -> QuoteItem:
 
 def set_winner(principal: Principal, quote_id: str, item_id: str, body: WinnerRequest, actor: Actor) -> ComparisonItem:
     """Pick (or clear) the supplier whose answer becomes the item's cost; it must have priced the item."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         quote = get_quote(db, company_id, quote_id, lock=True)
         item = _item(db, quote, item_id)
         before = str(item.winner_link_id) if item.winner_link_id else None
@@ -176,14 +173,12 @@ def priced(data: Loaded, comp: Comparison | None = None) -> PricingOut:
 
 
 def pricing(principal: Principal, quote_id: str) -> PricingOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return priced(load(db, get_quote(db, company_id, quote_id)))
 
 
 def update_pricing(principal: Principal, quote_id: str, body: PricingUpdate, actor: Actor) -> PricingOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         quote = get_quote(db, company_id, quote_id, lock=True)
         before = dict(quote.pricing or {})
         if body.pricing is not None:
@@ -239,8 +234,7 @@ def comparison_xlsx(data: Loaded) -> bytes:
 
 
 def export_xlsx(principal: Principal, quote_id: str) -> DownloadLink:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         quote = get_quote(db, company_id, quote_id)
         data = comparison_xlsx(load(db, quote))
     filename = f"comparativo-cotacao-{format_date_br(utcnow()).replace('/', '-')}.xlsx"

@@ -20,7 +20,7 @@ from licita.core.events import format_when
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains_any, paginate, sort_clause, where_given
-from licita.platform.db.lookup import company_of, get_owned, parse_id
+from licita.platform.db.lookup import company_of, company_transaction, get_owned, parse_id
 from licita.products.models import Product
 from licita.quotes import mail
 from licita.quotes.models import Quote, QuoteItem, QuoteLink, QuoteStatus
@@ -175,8 +175,7 @@ def create(principal: Principal, body: QuoteCreate, actor: Actor) -> QuoteOut:
 
 
 def get(principal: Principal, quote_id: str) -> QuoteOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return _detail(db, get_quote(db, company_id, quote_id))
 
 
@@ -266,8 +265,7 @@ def _link_for(db: Session, quote: Quote, supplier_id: str) -> QuoteLink:
 
 def revoke(principal: Principal, quote_id: str, supplier_id: str, actor: Actor) -> QuoteOut:
     """The supplier's link stops working at once (its answers so far are kept)."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         quote = get_quote(db, company_id, quote_id, lock=True)
         link = _link_for(db, quote, supplier_id)
         link.revoked_at = datetime.now(UTC)
@@ -278,8 +276,7 @@ def revoke(principal: Principal, quote_id: str, supplier_id: str, actor: Actor) 
 
 
 def close(principal: Principal, quote_id: str, actor: Actor) -> QuoteOut:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         quote = get_quote(db, company_id, quote_id, lock=True)
         if quote.status in (QuoteStatus.CLOSED, QuoteStatus.CANCELLED):
             raise Conflict("A cotação já está encerrada.", code="quote_closed")

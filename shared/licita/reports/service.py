@@ -22,7 +22,7 @@ from licita.core.time import BRT, utcnow
 from licita.platform.clients import aws_client
 from licita.platform.db.engine import system_transaction, tenant_transaction
 from licita.platform.db.listing import paginate, sort_clause, where_given
-from licita.platform.db.lookup import company_of, get_owned, read_owned
+from licita.platform.db.lookup import company_of, company_transaction, get_owned, read_owned
 from licita.platform.queues import publish_quietly
 from licita.quotes.models import Quote
 from licita.realtime import service as realtime
@@ -102,8 +102,7 @@ def list_reports(principal: Principal, query: ReportListQuery) -> ReportPage:
 
 
 def download(principal: Principal, report_id: str) -> ReportDownload:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         report = _get(db, company_id, report_id)
         if report.status == ReportStatus.EXPIRED:
             raise AppError("O relatório expirou; peça um novo.", code="report_expired", status=410)

@@ -12,8 +12,7 @@ from licita.audit.service import Actor, record
 from licita.core.errors import Conflict
 from licita.core.security.principal import Principal
 from licita.core.time import BRT, utcnow
-from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.lookup import company_of, get_owned
+from licita.platform.db.lookup import company_transaction, get_owned
 from licita.suppliers import storage
 from licita.suppliers.models import Supplier, SupplierDocument
 from licita.suppliers.rules import document_validity
@@ -53,8 +52,7 @@ def _get(db: Session, supplier: Supplier, document_id: str) -> SupplierDocument:
 def create(principal: Principal, supplier_id: str, body: DocumentCreate, actor: Actor) -> DocumentUpload:
     limit = max_upload_bytes()
     _, ctype = check_upload(body.filename, body.content_type, body.size)
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         supplier = get_supplier(db, company_id, supplier_id)
         doc_id = uuid.uuid4()
         key = storage.key_for(company_id, "suppliers", str(supplier.id), str(doc_id),
@@ -75,8 +73,7 @@ def create(principal: Principal, supplier_id: str, body: DocumentCreate, actor: 
 
 
 def list_documents(principal: Principal, supplier_id: str) -> DocumentList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         supplier = get_supplier(db, company_id, supplier_id)
         docs = db.scalars(select(SupplierDocument).where(
             SupplierDocument.supplier_id == supplier.id, SupplierDocument.company_id == company_id)
@@ -86,8 +83,7 @@ def list_documents(principal: Principal, supplier_id: str) -> DocumentList:
 
 
 def download(principal: Principal, supplier_id: str, document_id: str) -> DownloadLink:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         doc = _get(db, get_supplier(db, company_id, supplier_id), document_id)
         key, filename, ctype = doc.s3_key, doc.filename, doc.content_type
     if not storage.exists(key):
@@ -97,8 +93,7 @@ def download(principal: Principal, supplier_id: str, document_id: str) -> Downlo
 
 
 def delete(principal: Principal, supplier_id: str, document_id: str, actor: Actor) -> None:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         doc = _get(db, get_supplier(db, company_id, supplier_id), document_id)
         record(db, actor, "supplier.document_deleted", "supplier_document", doc.id, company_id=company_id,
                before={"supplier_id": supplier_id, "kind": doc.kind, "filename": doc.filename})

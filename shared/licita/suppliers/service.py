@@ -22,7 +22,7 @@ from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate, sort_clause, where_flag, where_given
 from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: functions/suppliers)
-from licita.platform.db.lookup import get_owned, read_owned
+from licita.platform.db.lookup import company_transaction, get_owned, read_owned
 from licita.suppliers import imports, storage
 from licita.suppliers.models import Supplier
 from licita.suppliers.rules import SUPPLIER_COLUMNS, SUPPLIER_EXPORT_HEADERS, supplier_export_row
@@ -123,8 +123,7 @@ def update(principal: Principal, supplier_id: str, body: SupplierUpdate, actor: 
 def delete(principal: Principal, supplier_id: str, actor: Actor) -> None:
     """The supplier, its documents (rows and files) and its product links go; past quotes keep their answers
     only while the supplier exists, so a supplier with quote links is deactivated instead (409 says so)."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         supplier = get_supplier(db, company_id, supplier_id, lock=True)
         if _has_quotes(db, supplier):
             raise Conflict("Este fornecedor participa de cotações; desative-o em vez de excluir.",
@@ -231,8 +230,7 @@ def _upsert(db: Session, company_id: uuid.UUID, user: uuid.UUID, rows: list[dict
 
 
 def export(principal: Principal, fmt: str) -> DownloadLink:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         suppliers = db.scalars(select(Supplier).where(Supplier.company_id == company_id)
                                .order_by(Supplier.legal_name, Supplier.id)).all()
         rows = [supplier_export_row(s) for s in suppliers]

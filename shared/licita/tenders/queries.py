@@ -20,7 +20,7 @@ from licita.core.security.principal import Principal
 from licita.core.time import BRT
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.db.listing import contains, paginate
-from licita.platform.db.lookup import company_of
+from licita.platform.db.lookup import company_of, company_transaction
 from licita.platform.storage import ObjectStorage, uploads_storage
 from licita.tenders.access import find_tender, main_document
 from licita.tenders.fields import FIELD_NAMES, effective_value
@@ -168,14 +168,12 @@ def _detail(db: Session, tender: Tender) -> TenderDetail:
 
 
 def get_tender(principal: Principal, tender_id: str) -> TenderDetail:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return _detail(db, find_tender(db, company_id, tender_id))
 
 
 def list_items(principal: Principal, tender_id: str) -> ItemList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         tender = find_tender(db, company_id, tender_id)
         rows = _children(db, tender, TenderItem, TenderItem.position)
         items = [ItemOut(
@@ -189,8 +187,7 @@ def list_items(principal: Principal, tender_id: str) -> ItemList:
 
 
 def list_deadlines(principal: Principal, tender_id: str) -> DeadlineList:
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         tender = find_tender(db, company_id, tender_id)
         rows = _children(db, tender, Deadline, Deadline.due_at, Deadline.kind)
         items = [DeadlineOut(id=d.id, kind=d.kind, due_at=d.due_at, basis=d.basis,  # type: ignore[arg-type]
@@ -201,8 +198,7 @@ def list_deadlines(principal: Principal, tender_id: str) -> DeadlineList:
 def download_link(principal: Principal, tender_id: str, *, storage: ObjectStorage | None = None) -> DownloadLink:
     """A short-lived GET link that downloads the original with its original (UTF-8) name."""
     store = storage or uploads_storage()
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         tender = find_tender(db, company_id, tender_id)
         document = main_document(db, tender)
         if document is None:

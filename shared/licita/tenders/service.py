@@ -17,7 +17,7 @@ from licita.core.errors import Conflict, NotFound, ServiceUnavailable, Validatio
 from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
 from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.lookup import company_of
+from licita.platform.db.lookup import company_of, company_transaction
 from licita.platform.queues import publish_quietly, send
 from licita.platform.storage import ObjectStorage, StorageError, uploads_storage
 from licita.tenders.access import find_tender, main_document
@@ -117,8 +117,7 @@ def correct_field(principal: Principal, tender_id: str, field: str, body: FieldC
     except ValueError as exc:
         raise ValidationFailed(f"Valor inválido para {field}: {exc}.", code="invalid_field_value",
                                details=[{"field": "value", "message": str(exc)}]) from None
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         tender = find_tender(db, company_id, tender_id, lock=True)
         if tender.status in (TenderStatus.UPLOADING, TenderStatus.PROCESSING):
             raise Conflict("Aguarde o fim da análise para corrigir campos.", code="analysis_in_progress")
@@ -181,8 +180,7 @@ def reanalyze(principal: Principal, tender_id: str, actor: Actor, *,
 def delete_tender(principal: Principal, tender_id: str, actor: Actor, *, storage: ObjectStorage | None = None) -> None:
     """Rows and stored objects go together: the objects are deleted before the transaction commits."""
     store = storage or uploads_storage()
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         tender = find_tender(db, company_id, tender_id, lock=True)
         documents = db.scalars(select(TenderDocument).where(
             TenderDocument.tender_id == tender.id, TenderDocument.company_id == company_id)).all()
