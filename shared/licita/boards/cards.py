@@ -194,8 +194,8 @@ def set_card_archived(principal: Principal, card_id: str, archived: bool, actor:
 
 # ------------------------------------------------------------------------------ members
 def _company_user(db: Session, company_id: uuid.UUID, user_id: uuid.UUID) -> User:
-    user = db.scalar(select(User).where(User.id == user_id, User.company_id == company_id))
-    if user is None:
+    user = db.get(User, user_id)
+    if user is None or user.company_id != company_id:  # another company's user is just as unknown
         raise NotFound("Usuário não encontrado.", code="user_not_found")
     return user
 
