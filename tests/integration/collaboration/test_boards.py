@@ -261,6 +261,14 @@ ROUTES = [
 ]
 
 
+def test_another_companys_user_cannot_join_a_card(team: Team, other: Team) -> None:
+    c = card(team, board(team))
+    status, err = team.member.call("boards", "PUT", f"/cards/{c['id']}/members", {"user_id": other.admin.id})
+    assert (status, err["error"]["code"]) == (404, "user_not_found")
+    _, detail = team.member.call("boards", "GET", f"/cards/{c['id']}")
+    assert detail["members"] == []
+
+
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 def test_other_company_sees_nothing(team: Team, other: Team, method: str, path: str, body: Any) -> None:
     b = board(team)
