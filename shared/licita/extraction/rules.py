@@ -17,8 +17,6 @@ from licita.extraction.formats import (
     CNPJ_RE,
     MONEY_RE,
     cnpj_is_valid,
-    iso,
-    parse_datetime,
     parse_number,
 )
 from licita.extraction.found import conditional as _conditional
@@ -32,6 +30,7 @@ from licita.extraction.kinds import (
 )
 from licita.extraction.meepp import me_epp
 from licita.extraction.models import FIELD_NAMES, Field
+from licita.extraction.session import session_datetime
 from licita.extraction.text import Corpus, Hit, anchored, fold, squash
 
 R = Callable[[str], re.Pattern[str]]
@@ -191,13 +190,16 @@ def _generic_number(c: Corpus) -> Field:
 
 _PROCESS_LABEL = (
     r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compras?|"
-    r"virtual|fisico|\(sei\)|n[o.]?\s*sei))*"
-    r"|\bproc\.(?:\s*adm\.?)?|\bp\.\s?a\.|\bpa(?=\s*" + NSIGN + r"\d|\s*:\s*\d)|\bnup\b|\bprotocolo\s+sei"
+    r"virtual|fisico|\(sei\)|n[o.]?\s*sei|de\s+(?:licitacao|contratacao(?:\s+direta)?|dispensa|inexigibilidade)"
+    r"(?:\s+de\s+licitacao)?))*"
+    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio))?|\bp\.\s?a\.|\bpal?(?=\s*" + NSIGN
+    + r"\d|\s*:\s*\d)|\bnup\b|\bprotocolo\s+sei"
     r"|\bprotocolo(?:\s+(?:administrativo|geral))?(?=\s*" + NSIGN + r"\d))"
 )
 # "Processo nº 123/2025", "Processo Administrativo nº 10.504/2025", "PA nº 45/2025", "Proc. 12/2025",
-# "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00"; with a "nº" or ":" label the
-# number may lack a slash ("Processo nº 2025.01.00123", "Processo nº 1234-2025").
+# "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00", municipal "Processo de Licitação/
+# Dispensa/Contratação nº 12/2025", "Proc. Licitatório nº", "PAL nº" (processo administrativo licitatório);
+# with a "nº" or ":" label the number may lack a slash ("Processo nº 2025.01.00123", "Processo nº 1234-2025").
 _PROCESS_RE = _re(
     _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?\s*(?:"
     r"(?:" + NSIGN + r"|:|-)\s*[:\-]?\s*(?:sei\s*[:\-]?\s*)?(\d[\d.\-/]*[.\-/][\d.\-/]*\d)"
@@ -453,66 +455,8 @@ def dispute_mode(c: Corpus, kind: str) -> Field:
 
 
 # ---------------------------------------------------------------------------------------------
-# session date, estimated value
+# estimated value (the session date: licita.extraction.session)
 # ---------------------------------------------------------------------------------------------
-
-_SESSION_LABEL_RE = _re(
-    r"abertura\s+da\s+(?:licitacao|sessao(?:\s+publica)?|disputa(?:\s+de\s+(?:precos|lances))?|fase\s+de\s+lances)|"
-    r"inicio\s+da\s*sessao(?:\s+publica)?(?:\s+de\s+disputa(?:\s+de\s+(?:precos|lances))?)?|"
-    r"inicio\s+da\s+disputa(?:\s+de\s+(?:precos|lances))?|"
-    r"sessao\s+(?:publica|de\s+disputa)(?:\s+(?:para\s+formulacao\s+de\s+lances|do\s+preg[a-z]o\s+eletronico|"
-    r"de\s+(?:precos|lances)))?|"
-    r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
-    r"disputa\s+de\s+(?:precos|lances)\s*:|"
-    # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
-    r"(?:^|\n)[ \t]*(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
-    # "DATA: 05/03/2024 / HORA: 09:00": a bare date label is the session's only next to an hour label
-    r"(?:^|\n)[ \t]*data\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
-    # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
-    # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
-    r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+d[ao]\s+(?:sessao|abertura|leilao|disputa|certame|pregao))?\s*:|"
-    r"hasta\s+publica|"
-    r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
-    # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
-    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|em\s+\d|dia\s))"
-)
-# "… até as 14:00 hs do dia 29/03/2021, para abertura do certame": the date comes *before* the label.
-_SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao]|dado)\s+(?:a\s+)?)\s*(?:a\s+)?"
-                        r"abertura\s+d[aoe]s?\s+(?:certame|sessao|licitacao|envelopes|propostas|pregao|leilao)|"
-                        # "às 9h30 do dia 5 de março de 2024, será realizada a sessão pública"
-                        r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+sessao\s+publica")
-_LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
-_SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
-                      r"acolhimento)\b")
-
-
-def session_datetime(c: Corpus, kind: str) -> Field:
-    if kind in ("other", "ata_registro_precos", "termo_referencia", "etp"):
-        return Field()
-    fallback: Field | None = None
-    for hit in c.finditer(_SESSION_LABEL_RE, 0, c.front_end):
-        window = c.folded[hit.end:hit.end + 130]
-        cut = _SESSION_CUT_RE.search(window)
-        if cut:
-            window = window[:cut.start()]
-        if _LEGAL_REF_RE.search(window[:60]):
-            continue
-        value = parse_datetime(window)
-        if value is None:
-            continue
-        found = _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
-        if "T" in iso(value):
-            return found
-        fallback = fallback or found
-    for hit in c.finditer(_SESSION_AFTER_RE, 0, c.front_end):
-        start = max(0, hit.start - 110)
-        window = c.folded[start:hit.start]
-        window = window[max(window.rfind(". "), window.rfind(";")) + 1:]
-        value = parse_datetime(window)
-        if value is not None and "T" in iso(value):
-            return _field(c, iso(value), hit.start - len(window), hit.end, 0.8)
-    return fallback or Field()
-
 
 _ESTIMATE_CUE_RE = _re(
     r"(?:valor|preco|orcamento|montante|despesa|custo)\s+(?:total\s+|global\s+|maximo\s+(?:global\s+)?|anual\s+|"

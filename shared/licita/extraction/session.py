@@ -1,0 +1,87 @@
+"""The session's date and time (abertura da sessão pública / dos envelopes): labelled cover lines,
+preamble sentences, schedules that write the date before its event, and dates written out in words."""
+
+from __future__ import annotations
+
+import re
+
+from licita.extraction.formats import iso, parse_datetime
+from licita.extraction.found import field_at as _field
+from licita.extraction.models import Field
+from licita.extraction.text import Corpus
+
+
+def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+_SESSION_LABEL_RE = _re(
+    r"abertura\s+da\s+(?:licitacao|sessao(?:\s+publica)?|disputa(?:\s+de\s+(?:precos|lances))?|fase\s+de\s+lances)|"
+    r"inicio\s+da\s*sessao(?:\s+publica)?(?:\s+de\s+disputa(?:\s+de\s+(?:precos|lances))?)?|"
+    r"inicio\s+da\s+disputa(?:\s+de\s+(?:precos|lances))?|"
+    r"sessao\s+(?:publica|de\s+disputa|de\s+lances)(?:\s+(?:para\s+formulacao\s+de\s+lances|do\s+preg[a-z]o\s+eletronico|"
+    r"de\s+(?:precos|lances)))?|"
+    r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
+    r"realizacao\s+da\s+sessao(?:\s+publica)?\s*:|"
+    r"disputa\s+de\s+(?:precos|lances)\s*:|"
+    # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
+    r"(?:^|\n)[ \t]*(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+e\s+julgamento)?"
+    r"(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
+    # "DATA: 05/03/2024 / HORA: 09:00": a bare date label is the session's only next to an hour label
+    r"(?:^|\n)[ \t]*data\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
+    # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
+    # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
+    r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+(?:d[aoe]|para)\s+(?:inicio\s+d[ao]\s+)?(?:sessao|abertura|leilao|"
+    r"disputa|certame|pregao))?\s*:|"
+    r"hasta\s+publica|"
+    r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
+    # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
+    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|em\s+\d|dia\s))"
+)
+# "… até as 14:00 hs do dia 29/03/2021, para abertura do certame": the date comes *before* the label.
+_SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao]|dado)\s+(?:a\s+)?)\s*(?:a\s+)?"
+                        r"abertura\s+d[aoe]s?\s+(?:certame|sessao|licitacao|envelopes|propostas|pregao|leilao)|"
+                        # "às 9h30 do dia 5 de março de 2024, será realizada a sessão pública", "às nove horas
+                        # do dia … , na sala de licitações, será realizada a abertura dos envelopes"
+                        r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+(?:sessao\s+publica|abertura\s+d[aoe]s?\s+"
+                        r"(?:envelopes|propostas|sessao))")
+# Schedules that write the date before its event, one event a line: "Dia 05/03/2024 às 09h – abertura das
+# propostas", "05/03/2024 às 09h30min - Início da sessão pública".
+_SCHEDULE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?((?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|"
+                        r"\d{1,2}o?\s+de\s+[a-z]{4,9}\s+de\s+\d{4})[^\n]{0,40}?)\s*[-–:]\s*(?:abertura|inicio)\s+d[aoe]s?\s+"
+                        r"(?:sessao|propostas|disputa|lances|envelopes|certame|licitacao)")
+_LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
+_SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
+                      r"acolhimento)\b")
+
+
+def session_datetime(c: Corpus, kind: str) -> Field:
+    if kind in ("other", "ata_registro_precos", "termo_referencia", "etp"):
+        return Field()
+    for hit in c.finditer(_SCHEDULE_LINE_RE, 0, c.front_end):
+        when = parse_datetime(hit.match.group(1))
+        if when is not None and "T" in iso(when) and not _LEGAL_REF_RE.search(hit.match.group(1)):
+            return _field(c, iso(when), hit.start, hit.end, 0.85)
+    fallback: Field | None = None
+    for hit in c.finditer(_SESSION_LABEL_RE, 0, c.front_end):
+        window = c.folded[hit.end:hit.end + 130]
+        cut = _SESSION_CUT_RE.search(window)
+        if cut:
+            window = window[:cut.start()]
+        if _LEGAL_REF_RE.search(window[:60]):
+            continue
+        value = parse_datetime(window)
+        if value is None:
+            continue
+        found = _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
+        if "T" in iso(value):
+            return found
+        fallback = fallback or found
+    for hit in c.finditer(_SESSION_AFTER_RE, 0, c.front_end):
+        start = max(0, hit.start - 240)
+        window = c.folded[start:hit.start]
+        window = window[max(window.rfind(". "), window.rfind(";")) + 1:]
+        value = parse_datetime(window)
+        if value is not None and "T" in iso(value):
+            return _field(c, iso(value), hit.start - len(window), hit.end, 0.8)
+    return fallback or Field()

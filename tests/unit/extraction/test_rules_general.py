@@ -1,0 +1,68 @@
+"""Wordings common to many editais (municipal and AGU models, Lei 14.133 and 8.666 avisos, platform
+exports) that the shared documents do not all use: process labels, session schedules, ME/EPP rules.
+Every passage is synthetic; each rule has positives and negatives that must not match."""
+
+from __future__ import annotations
+
+import pytest
+from _synthetic import FILLER, fields
+
+HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
+
+
+def _value(field: str, line: str) -> object:
+    return fields(HEAD + line + FILLER)[field]
+
+
+# -- process number: municipal labels -------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("PROCESSO DE LICITAÇÃO Nº 45/2024", "45/2024"),
+    ("Processo de Dispensa nº 12/2024", "12/2024"),
+    ("Processo de Dispensa de Licitação nº 12/2024", "12/2024"),
+    ("PROCESSO DE CONTRATAÇÃO DIRETA Nº 7/2024", "7/2024"),
+    ("Processo de Inexigibilidade nº 3/2024", "3/2024"),
+    ("PROC. LICITATÓRIO Nº 45/2024", "45/2024"),
+    ("Proc. Administrativo nº 1.234/2024", "1.234/2024"),
+    ("PAL nº 45/2024", "45/2024"),
+    ("PAL: 45/2024", "45/2024"),
+    # the label without a number is prose, not a process
+    ("O processo de licitação seguirá o rito da Lei nº 14.133/2021.", None),
+    ("O processo de contratação direta fundamenta-se no art. 75, II.", None),
+    ("Proc. licitatório em andamento na sede do órgão.", None),
+    ("PAL: conforme o edital.", None),
+])
+def test_process_labels_of_municipal_models(line: str, value: str | None) -> None:
+    assert _value("process_number", line) == value
+
+
+# -- session date and time -----------------------------------------------------------------------
+
+T9 = "2024-03-05T09:00:00-03:00"
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    # schedules that write the date before the event
+    ("Dia 05/03/2024 às 09h – abertura das propostas", T9),
+    ("05/03/2024 às 09h30min - Início da sessão pública", "2024-03-05T09:30:00-03:00"),
+    ("5 de março de 2024, às 9 horas: abertura dos envelopes", T9),
+    ("04/03/2024 às 17h - Fim do recebimento das propostas\n05/03/2024 às 09h - Abertura das propostas\n"
+     "05/03/2024 às 10h - Início da disputa de lances", T9),
+    ("RECEBIMENTO DAS PROPOSTAS: até 04/03/2024 às 17h\n05/03/2024 às 09h - Abertura da sessão pública", T9),
+    # more cover labels
+    ("Realização da sessão: 05/03/2024 às 09:00", T9),
+    ("Sessão de lances: 05/03/2024 às 09:00", T9),
+    ("Data/Hora de abertura: 05/03/2024 09:00", T9),
+    ("Data e hora para início da sessão: 05/03/2024 às 9:00 horas (horário de Brasília)", T9),
+    ("Abertura e julgamento das propostas: 05/03/2024 às 09h", T9),
+    # written in words before "será realizada a abertura dos envelopes"
+    ("Às nove horas do dia cinco de março de dois mil e vinte e quatro, na sala de licitações da sede, "
+     "será realizada a abertura dos envelopes.", T9),
+    # negatives: a deadline line, a date without its event at the line start, a date without a time
+    ("Prazo: até 04/03/2024 às 17h - abertura das propostas em seguida", None),
+    ("LIMITE PARA ACOLHIMENTO DAS PROPOSTAS: 04/03/2024 às 17h", None),
+    ("05/03/2024 - abertura das propostas", None),
+    ("Lei nº 8.666 de 21/06/1993 às 10h - abertura dos envelopes", None),
+])
+def test_session_schedules_and_labels(line: str, value: str | None) -> None:
+    assert _value("session_datetime", line) == value
