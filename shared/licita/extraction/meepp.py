@@ -28,7 +28,7 @@ _MEEPP_NEG_RE = _re(r"(?:(?:item|itens|participacao|licitacao|cota|lotes?)\s+exc
 _MEEPP_QUOTA_RE = _re(r"\bcota\s+(?:reservada|principal)\b|cota\s+de\s+(?:ate\s+)?25\s*%|"
                       r"reserva\s+de\s+cota|cota\s+(?:exclusiva|destinada)\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
 _EXCL_TARGET = r"(?:para\s+|a\s+|as\s+|de\s+|em\s+favor\s+d[ea]s?\s+)?(?:(?:a\s+)?participacao\s+(?:de\s+|d[ea]s\s+)?)?"
-_MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pregao|competicao)\s+(?:sera\s+)?"
+_MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pregao|competicao)\s+(?:sera\s+|e\s+)?"
                      r"(?:destinad[ao]\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"|exclusivamente\s+" + _EXCL_TARGET + _MEEPP
                      + r"|(?:destinad[ao]s?|reservad[ao]s?)\s+(?:a\s+|para\s+)?(?:a\s+)?participacao\s+exclusiva\s+"
@@ -46,9 +46,18 @@ _SALE_MODALITIES = ("leilao",)
 # R$ 80.000,00 são exclusivos…"); the items above are open or carry a quota, so the edital mixes both.
 _ITEMS_UP_TO_RE = _re(r"\b(?:itens|lotes|grupos|item|lote|grupo)\b[^.;]{0,140}?(?:ate|inferior(?:es)?\s+a|"
                       r"nao\s+(?:superior|excedente)s?\s+a|igual\s+ou\s+inferior\s+a)\s+(?:o\s+valor\s+de\s+)?"
-                      r"r\$\s*80\.?000")
+                      r"r\$\s*80(?:\.?000|\s*mil\b)")
 # Exclusivity of numbered items or lots: "os itens 1 a 10 são exclusivos para ME/EPP".
 _NUMBERED_EXCL_RE = _re(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d")
+# The same with a range or list of numbers, either way round: "Itens 1 a 5: participação exclusiva para ME/EPP",
+# "os itens 01 ao 10 são destinados à participação exclusiva de microempresas …", "participação exclusiva de
+# ME/EPP nos itens 1 a 4" (a clause reference, "nos termos do item 5.1", names no item).
+_NUMBERS = (r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]{0,2}\s*)?\d{1,3}(?:\s*(?:,|e|a|ao|ate|-|–|/)\s*\d{1,3})*"
+            r"(?![.,]\d)")
+_ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\s+)?(?:destinad[ao]s?\s+)?(?:a\s+)?"
+                     r"(?:participacao\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
+                     + r"|exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
+                     + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS)
 
 
 def _sentence(c: Corpus, pos: int) -> tuple[int, int]:
@@ -61,14 +70,15 @@ def _sentence(c: Corpus, pos: int) -> tuple[int, int]:
 
 def _some_items_exclusive(c: Corpus) -> Hit | None:
     """A stated exclusivity of *some* items (by number or by the art. 48 I value), not of a quota."""
-    for hit in _windowed(c, ("80.000", "80000"), _ITEMS_UP_TO_RE, 220, 20):
+    for hit in _windowed(c, ("80.000", "80000", "80 mil"), _ITEMS_UP_TO_RE, 220, 20):
         start, end = _sentence(c, hit.start)
         sentence = c.folded[start:end]
         if "exclusiv" in sentence and re.search(_MEEPP, sentence) and not _conditional(c, hit.start) \
                 and not re.search(r"\bnao\s+(?:havera|sera|serao)\b", sentence):
             return hit
-    for hit in _windowed(c, ("exclusiv",), _MEEPP_EXCL_RE):
-        if not _NUMBERED_EXCL_RE.match(hit.match.group(0)) or _conditional(c, hit.start):
+    numbered = [h for h in _windowed(c, ("exclusiv",), _MEEPP_EXCL_RE) if _NUMBERED_EXCL_RE.match(h.match.group(0))]
+    for hit in sorted([*numbered, *_windowed(c, ("exclusiv",), _ITEMS_EXCL_RE, 120, 160)], key=lambda h: h.start):
+        if _conditional(c, hit.start):
             continue
         start, end = _sentence(c, hit.start)
         if not re.search(r"\bnao\b|\bcota\b", c.folded[start:end]):

@@ -66,3 +66,25 @@ T9 = "2024-03-05T09:00:00-03:00"
 ])
 def test_session_schedules_and_labels(line: str, value: str | None) -> None:
     assert _value("session_datetime", line) == value
+
+
+# -- ME/EPP: exclusive items next to a quota or open items are "mixed" ------------------------------
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Itens 1 a 5: participação exclusiva para ME/EPP. Item 6: cota reservada de 25% para ME/EPP.", "mixed"),
+    ("Os itens 01 ao 10 são destinados à participação exclusiva de microempresas e empresas de pequeno porte. "
+     "Para o item 11 fica reservada cota de até 25% do quantitativo para ME/EPP.", "mixed"),
+    ("Benefício: Participação Exclusiva ME/EPP nos itens 1 a 4; Cota Reservada no item 5; Ampla concorrência no "
+     "item 6.", "mixed"),
+    ("Participação exclusiva de ME/EPP para os itens 3, 4 e 7; os demais itens são de ampla participação.", "mixed"),
+    ("TRATAMENTO DIFERENCIADO: Exclusivo ME/EPP (itens até R$ 80 mil) e Cota reservada (itens divisíveis).",
+     "mixed"),
+    # negatives: the quota's own items, a clause reference, hypothetical or denied exclusivity
+    ("Os itens 2, 4 e 6 são exclusivos para ME/EPP (cota reservada de 25% dos itens 1, 3 e 5).", "reserved_quota"),
+    ("A participação é exclusiva de ME/EPP, nos termos do item 5.1 deste edital.", "exclusive"),
+    ("Caso os itens 1 a 5 sejam exclusivos para ME/EPP, a cota reservada não se aplica.", "none"),
+    ("Não haverá itens exclusivos para ME/EPP nos itens 1 a 5.", "none"),
+    ("Licitação exclusiva para ME/EPP, com valor total de até R$ 80 mil.", "exclusive"),
+])
+def test_me_epp_exclusive_items_by_number(line: str, value: str) -> None:
+    assert _value("me_epp", line) == value
