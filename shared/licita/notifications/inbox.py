@@ -10,18 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from licita.core.errors import NotFound
+from licita.core.events import kinds
 from licita.core.security.principal import Principal
 from licita.notifications import schemas as s
-from licita.notifications.service import (
-    CHANNELS,
-    INBOX,
-    PREFERENCES,
-    company_settings,
-    effective_preferences,
-    kinds,
-)
+from licita.notifications.preferences import CHANNELS, INBOX, PREFERENCES, company_settings, effective_preferences
 from licita.platform.clients import get_mongo
-from licita.platform.db.listing import paginate_documents
+from licita.platform.mongo_listing import paginate_documents
 
 
 def _inbox() -> Any:

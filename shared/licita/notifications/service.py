@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,24 +28,24 @@ from licita.core.errors import ValidationFailed
 from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds, load_all
 from licita.core.security.principal import ROLE_PERMISSIONS
 from licita.notifications import mailer
+from licita.notifications.preferences import (
+    INBOX,
+    INBOX_TTL_DAYS,
+    PREFERENCES,
+    channels_for,
+    company_settings,
+)
 from licita.platform.clients import get_mongo, get_redis
 from licita.platform.db.engine import system_transaction
 from licita.platform.ports import MailSender
 from licita.realtime import service as realtime
 
-__all__ = ["Kind", "Message", "Recipient", "channels_for", "default_preferences", "deliver", "deliver_many", "describe",
-           "effective_preferences", "format_when", "kind_of", "kinds", "react", "recipients_for", "run_reactions",
-           "validate_event"]
+__all__ = ["Kind", "Message", "Recipient", "deliver", "deliver_many", "describe", "format_when", "kind_of", "kinds",
+           "react", "recipients_for", "run_reactions", "validate_event"]
 
 log = logging.getLogger("licita.notifications")
 
-INBOX = "notifications"
-PREFERENCES = "notification_preferences"
-INBOX_TTL_DAYS = 90
 DONE_TTL = 7 * 86400
-
-
-CHANNELS = ("in_app", "email")
 
 
 @dataclass(frozen=True)
@@ -92,30 +91,6 @@ def recipients_for(event: Mapping[str, Any], users: Sequence[Recipient]) -> list
     return chosen
 
 
-def default_preferences() -> dict[str, dict[str, bool]]:
-    return {k.key: {"in_app": k.in_app, "email": k.email} for k in kinds().values()}
-
-
-def effective_preferences(stored: Mapping[str, Any] | None) -> dict[str, dict[str, bool]]:
-    """Catalog defaults overlaid with what the user chose (unknown kinds in storage are ignored)."""
-    prefs = default_preferences()
-    for item in (stored or {}).get("overrides") or []:
-        key = item.get("kind")
-        if key in prefs:
-            for channel in CHANNELS:
-                if isinstance(item.get(channel), bool):
-                    prefs[key][channel] = item[channel]
-    return prefs
-
-
-def channels_for(kind_key: str, stored: Mapping[str, Any] | None, company_email_enabled: bool = True,
-                 has_email: bool = True) -> tuple[bool, bool]:
-    """(in_app, email) for one user and kind."""
-    kind = kind_of(kind_key)
-    prefs = effective_preferences(stored).get(kind_key, {"in_app": kind.in_app, "email": kind.email})
-    return prefs["in_app"], prefs["email"] and company_email_enabled and has_email
-
-
 def notification_id(dedup_key: str, user_id: str) -> str:
     """Deterministic per (event, user): a redelivered event can never create a second inbox row or e-mail."""
     return hashlib.sha256(f"{dedup_key}|{user_id}".encode()).hexdigest()[:24]
@@ -146,25 +121,6 @@ def load_preferences(user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     return {str(d["_id"]): d for d in get_mongo()[PREFERENCES].find({"_id": {"$in": ids}})}
-
-
-SETTINGS_CACHE_SECONDS = 15.0
-_settings_cache: dict[str, tuple[float, dict[str, Any]]] = {}
-
-
-def company_settings(company_id: str) -> dict[str, Any]:
-    """The company's ``notifications`` dynamic setting (email kill switch, reminder hours), with defaults.
-
-    Cached per container for a few seconds: read on every event, changed almost never."""
-    cached = _settings_cache.get(str(company_id))
-    if cached and cached[0] > time.monotonic():
-        return dict(cached[1])
-    doc = get_mongo()["dynamic_settings"].find_one({"company_id": str(company_id), "key": "notifications"})
-    value = dict((doc or {}).get("value") or {})
-    value.setdefault("email_enabled", True)
-    value.setdefault("reminder_hours", [72, 24, 2])
-    _settings_cache[str(company_id)] = (time.monotonic() + SETTINGS_CACHE_SECONDS, value)
-    return dict(value)
 
 
 _indexes_ready = False

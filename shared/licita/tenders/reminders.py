@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from licita.notifications.service import company_settings
+from licita.notifications.preferences import company_settings
 from licita.platform.db.engine import system_transaction
 from licita.platform.queues import publish
 

@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 
 from licita.core.errors import AppError, ValidationFailed
+from licita.notifications.preferences import channels_for, effective_preferences
 from licita.notifications.service import (
     Recipient,
-    channels_for,
     dedup_key,
     describe,
-    effective_preferences,
     format_when,
     kinds,
     notification_id,

@@ -1,7 +1,8 @@
 """The one list helper every list endpoint uses: filter text safely, sort by an allowed key, paginate.
 
 Responses carry ``{"items": [...], "page": {"page", "page_size", "total"}}`` (:class:`licita.core.schemas.Page`);
-:func:`paginate_documents` does the same for MongoDB collections (the notification inbox).
+:func:`licita.platform.mongo_listing.paginate_documents` does the same for MongoDB collections (the notification
+inbox) without loading SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -61,11 +62,3 @@ def paginate(db: Session, stmt: Select[Any], page: int, page_size: int) -> tuple
     total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(db.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
     return rows, Page(page=page, page_size=page_size, total=int(total))
-
-
-def paginate_documents(collection: Any, query: Mapping[str, Any], sort: list[tuple[str, int]], page: int,
-                       page_size: int) -> tuple[list[dict[str, Any]], Page]:
-    """The same for a MongoDB collection: one page of ``query`` in ``sort`` order, plus the total."""
-    total = collection.count_documents(dict(query))
-    cursor = collection.find(dict(query)).sort(sort).skip((page - 1) * page_size).limit(page_size)
-    return list(cursor), Page(page=page, page_size=page_size, total=int(total))
