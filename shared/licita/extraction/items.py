@@ -79,6 +79,10 @@ def find_items(corpus: Corpus) -> ItemsResult:
         first = labelled[0]
         return ItemsResult(len(labelled), first.page, f"Item: {first.number} - {first.description[:80]}",
                            labelled, "labelled")
+    lot_rows = _lot_column_rows(corpus)
+    if lot_rows is not None and (best is None or lot_rows[0] > best.count):
+        count, start = lot_rows
+        return ItemsResult(count, corpus.page_of(start), corpus.quote(start, start + 120), [], "lot-column")
     if best is not None and best.count >= 2:
         items = _parse_rows(corpus, best)
         row = best.rows[0]
@@ -441,4 +445,35 @@ def _priced_rows(corpus: Corpus, headers: list[int]) -> tuple[int, int] | None:
             prev_value, prev_end = value, m.end()
         if count >= 2 and (best is None or count > best[0]):
             best = (count, first)
+    return best
+
+
+# Tables whose first column is the lot and the second the item ("LOTE | ITEM | DESCRIÇÃO | …", DOCX and
+# platform exports): each row is one item, whether items restart in each lot or run on across lots.
+_LOT_COLUMN_HEADER_RE = re.compile(r"^[ \t|]*(?:lotes?|grupos?)\s*\|\s*(?:item|itens|it\.)\b[^\n]*$", re.M)
+_LOT_COLUMN_ROW_RE = re.compile(r"^[ \t|]*0*(\d{1,3})[ \t]*\|[ \t]*0*(\d{1,4})[ \t]*\|", re.M)
+
+
+def _lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
+    """Rows (lot, item) under a lot-then-item header, in order: lots never go back, items go up within
+    a lot; the largest such table (a repeated table in the proposal form is the same items)."""
+    folded = corpus.folded
+    best: tuple[int, int] | None = None
+    for header in _LOT_COLUMN_HEADER_RE.finditer(folded):
+        rows: list[tuple[int, int, int]] = []
+        pos = header.end()
+        for m in _LOT_COLUMN_ROW_RE.finditer(folded, header.end()):
+            lot, item = int(m.group(1)), int(m.group(2))
+            if m.start() - pos > _HEADER_REACH:
+                break
+            if rows:
+                prev_lot, prev_item, _ = rows[-1]
+                if lot < prev_lot or (lot == prev_lot and item <= prev_item) or lot > prev_lot + 1:
+                    break
+            elif lot != 1:
+                break
+            rows.append((lot, item, m.start()))
+            pos = m.end()
+        if len(rows) >= 2 and len({r[0] for r in rows}) < len(rows) and (best is None or len(rows) > best[0]):
+            best = (len(rows), rows[0][2])
     return best

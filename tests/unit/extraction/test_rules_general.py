@@ -88,3 +88,31 @@ def test_session_schedules_and_labels(line: str, value: str | None) -> None:
 ])
 def test_me_epp_exclusive_items_by_number(line: str, value: str) -> None:
     assert _value("me_epp", line) == value
+
+
+# -- items: a lot column before the item column ----------------------------------------------------
+
+def _lot_table(pairs: list[tuple[int, int]]) -> str:
+    return "LOTE | ITEM | DESCRIÇÃO | UNID | QTD\n" + "".join(
+        f"{lot} | {item} | PRODUTO {lot}.{item} | UN | 10\n" for lot, item in pairs)
+
+
+CONTINUOUS = [(1, 1), (1, 2), (1, 3), (2, 4), (2, 5), (2, 6)]
+RESTARTING = [(1, 1), (1, 2), (2, 1), (2, 2), (2, 3)]
+
+
+@pytest.mark.parametrize(("pages", "count"), [
+    pytest.param([_lot_table(CONTINUOUS)], 6, id="items run on across lots"),
+    pytest.param([_lot_table(RESTARTING)], 5, id="items restart in each lot"),
+    pytest.param([_lot_table(CONTINUOUS), "ANEXO II - MODELO DE PROPOSTA\n" + _lot_table(CONTINUOUS)], 6,
+                 id="the table repeated in the proposal form is the same items"),
+    pytest.param(["ITEM | DESCRIÇÃO | UNID | QTD\n" + "".join(f"{n} | PRODUTO {n} | UN | 10\n" for n in range(1, 4))],
+                 3, id="no lot column: the item chain"),
+])
+def test_lot_column_tables_count_items(pages: list[str], count: int) -> None:
+    assert fields(HEAD + FILLER, *pages)["items_count"] == count
+
+
+def test_lot_column_rows_that_go_back_end_the_table() -> None:
+    table = _lot_table([(1, 1), (1, 2), (1, 3)]) + "2 | 1 | OUTRO\n1 | 9 | NOTA DE RODAPÉ | UN | 1\n"
+    assert fields(HEAD + FILLER, table)["items_count"] == 4
