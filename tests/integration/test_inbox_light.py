@@ -3,23 +3,11 @@ authorizer as on AWS) loads no SQLAlchemy and no ORM model, which halved its fir
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 from apigw import call
+from coldstart_support import run_fresh
 from factories import PASSWORD, make_company, make_user
 
-ROOT = Path(__file__).resolve().parents[2]
-
-FIRST_GETS = textwrap.dedent("""
-    import importlib.util, json, sys
-    def load(name):
-        spec = importlib.util.spec_from_file_location(name, f"functions/{name}/app.py")
-        module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); return module
+FIRST_GETS = """
     token = sys.argv[1]
     arn = "arn:aws:execute-api:us-east-1:1:api/local/GET/notifications"
     decision = load("authorizer").handler({"methodArn": arn, "headers": {"Authorization": "Bearer " + token}}, None)
@@ -36,18 +24,14 @@ FIRST_GETS = textwrap.dedent("""
         answers[path] = [response["statusCode"], json.loads(response["body"])]
     print(json.dumps({"answers": answers, "loaded": sorted(m for m in sys.modules
                       if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "licita.accounts.models")))}))
-""")
+"""
 
 
 def test_first_inbox_gets_load_no_sqlalchemy() -> None:
     user = make_user(make_company())
     status, tokens = call("auth", "POST", "/auth/login", {"email": user.email, "password": PASSWORD})
     assert status == 200, tokens
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, "-c", FIRST_GETS, tokens["access_token"]], cwd=ROOT, env=env, check=False,
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_fresh(FIRST_GETS, tokens["access_token"])
     listed, counted = result["answers"]["/notifications"], result["answers"]["/notifications/counts"]
     assert listed[0] == 200 and listed[1]["items"] == [] and listed[1]["page"]["total"] == 0
     assert counted[0] == 200 and counted[1]["total"] == 0

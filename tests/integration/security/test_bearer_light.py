@@ -4,19 +4,14 @@ keeps the old semantics (revoked / expired / idle / inactive, last_activity_at w
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from apigw import call
+from coldstart_support import run_fresh
 from factories import PASSWORD, make_company, make_user
 from licita.accounts.models import Company, User, UserSession
 from licita.auth import bearer
@@ -24,13 +19,7 @@ from licita.core.errors import Unauthorized
 from licita.platform.clients import get_redis
 from licita.platform.db.engine import system_transaction
 
-ROOT = Path(__file__).resolve().parents[3]
-
-FIRST_CALLS = textwrap.dedent("""
-    import importlib.util, json, sys
-    def load(name):
-        spec = importlib.util.spec_from_file_location(name, f"functions/{name}/app.py")
-        module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); return module
+FIRST_CALLS = """
     token = sys.argv[1]
     authorizer, ws = load("authorizer"), load("ws")
     arn = "arn:aws:execute-api:us-east-1:1:api/local/GET/x"
@@ -42,7 +31,7 @@ FIRST_CALLS = textwrap.dedent("""
     print(json.dumps({"effect": allowed["policyDocument"]["Statement"][0]["Effect"],
                       "connect": connect["statusCode"], "authorizer_heavy": heavy, "ws_heavy": heavy_ws,
                       "orm": sorted(m for m in sys.modules if m.startswith(("sqlalchemy.orm", "licita.accounts")))}))
-""")
+"""
 
 
 def _login() -> tuple[User, str]:
@@ -67,10 +56,7 @@ def _set_session(sid: str, **values: Any) -> None:
 def test_authorizer_and_ws_first_calls_import_no_orm() -> None:
     _, token = _login()
     get_redis().delete(bearer.session_cache_key(_sid(token)))  # force the database path
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, "-c", FIRST_CALLS, token], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True, timeout=120)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_fresh(FIRST_CALLS, token)
     assert result["effect"] == "Allow" and result["connect"] == 200
     assert result["orm"] == []
     assert result["authorizer_heavy"] == []  # redis-py alone was ~190 ms of its cold start (platform/resp.py)
