@@ -16,7 +16,7 @@ def _value(field: str, line: str) -> object:
 
 # -- process number: municipal labels -------------------------------------------------------------
 
-@pytest.mark.parametrize(("line", "value"), [
+PROCESS_LABELS = [
     ("PROCESSO DE LICITAÇÃO Nº 45/2024", "45/2024"),
     ("Processo de Dispensa nº 12/2024", "12/2024"),
     ("Processo de Dispensa de Licitação nº 12/2024", "12/2024"),
@@ -31,9 +31,7 @@ def _value(field: str, line: str) -> object:
     ("O processo de contratação direta fundamenta-se no art. 75, II.", None),
     ("Proc. licitatório em andamento na sede do órgão.", None),
     ("PAL: conforme o edital.", None),
-])
-def test_process_labels_of_municipal_models(line: str, value: str | None) -> None:
-    assert _value("process_number", line) == value
+]
 
 
 # -- session date and time -----------------------------------------------------------------------
@@ -41,7 +39,7 @@ def test_process_labels_of_municipal_models(line: str, value: str | None) -> Non
 T9 = "2024-03-05T09:00:00-03:00"
 
 
-@pytest.mark.parametrize(("line", "value"), [
+SESSION_LINES = [
     # schedules that write the date before the event
     ("Dia 05/03/2024 às 09h – abertura das propostas", T9),
     ("05/03/2024 às 09h30min - Início da sessão pública", "2024-03-05T09:30:00-03:00"),
@@ -63,14 +61,12 @@ T9 = "2024-03-05T09:00:00-03:00"
     ("LIMITE PARA ACOLHIMENTO DAS PROPOSTAS: 04/03/2024 às 17h", None),
     ("05/03/2024 - abertura das propostas", None),
     ("Lei nº 8.666 de 21/06/1993 às 10h - abertura dos envelopes", None),
-])
-def test_session_schedules_and_labels(line: str, value: str | None) -> None:
-    assert _value("session_datetime", line) == value
+]
 
 
 # -- ME/EPP: exclusive items next to a quota or open items are "mixed" ------------------------------
 
-@pytest.mark.parametrize(("line", "value"), [
+ME_EPP_LINES = [
     ("Itens 1 a 5: participação exclusiva para ME/EPP. Item 6: cota reservada de 25% para ME/EPP.", "mixed"),
     ("Os itens 01 ao 10 são destinados à participação exclusiva de microempresas e empresas de pequeno porte. "
      "Para o item 11 fica reservada cota de até 25% do quantitativo para ME/EPP.", "mixed"),
@@ -85,9 +81,16 @@ def test_session_schedules_and_labels(line: str, value: str | None) -> None:
     ("Caso os itens 1 a 5 sejam exclusivos para ME/EPP, a cota reservada não se aplica.", "none"),
     ("Não haverá itens exclusivos para ME/EPP nos itens 1 a 5.", "none"),
     ("Licitação exclusiva para ME/EPP, com valor total de até R$ 80 mil.", "exclusive"),
+]
+
+
+@pytest.mark.parametrize(("field", "line", "value"), [
+    *(("process_number", line, value) for line, value in PROCESS_LABELS),
+    *(("session_datetime", line, value) for line, value in SESSION_LINES),
+    *(("me_epp", line, value) for line, value in ME_EPP_LINES),
 ])
-def test_me_epp_exclusive_items_by_number(line: str, value: str) -> None:
-    assert _value("me_epp", line) == value
+def test_the_field_read_from_one_passage(field: str, line: str, value: str | None) -> None:
+    assert _value(field, line) == value
 
 
 # -- items: a lot column before the item column ----------------------------------------------------
