@@ -15,6 +15,16 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from licita.extraction.formats import MONEY_RE, parse_number
+from licita.extraction.item_rows import (
+    HEADER_REACH,
+    MAX_GAP,
+    MONEY_LINE_RE,
+    NUMERIC_LINE_RE,
+    UNIT_RE,
+    cell_kind,
+    lot_column_rows,
+    lot_item_rows,
+)
 from licita.extraction.models import Item
 from licita.extraction.text import Corpus, squash
 
@@ -23,20 +33,12 @@ _HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.|lotes?)\b[^\n]{0,120}$", re
 _LIST_HEADER_RE = re.compile(r"^[ \t|]*(?:anexo\s+[ivxl\d]+\s*[-–:.]?\s*)?(?:relacao|lista(?:gem)?)\s+d[oea]s?\s+"
                              r"(?:imoveis|bens|itens|lotes|veiculos|produtos|materiais)\b[^\n]{0,80}$", re.M)
 _HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b")
-_LOT_RE = re.compile(r"^[ \t|]*(?:lote|grupo)\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$", re.M)
+_LOT_RE = re.compile(r"^[ \t|]*(?:lote|grupo)\s*:?\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$",
+                     re.M)
 # A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
 _NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})[ \t]*(?:\|[^\n]*)?$|^[ \t]*0*(\d{1,3})[ \t]+(?=[A-ZÀ-Ú]{3})", re.M)
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
-_UNIT_RE = re.compile(
-    r"^(?:un|und|unid|unidade|unidades|un\.|cx|caixa|pct|pacote|kg|g|m|m2|m²|m3|metros?|l|lt|litros?|"
-    r"turma|servico|serviço|mes|mês|meses|par|pares|resma|galao|galão|frasco|rolo|kit|jogo|conjunto|"
-    r"peca|peça|fardo|saco|lata|ampola|comprimido|diaria|diária|hora|horas|km|sv|vb|verba|global|"
-    r"embalagem|cartela|bisnaga|tubo|envelope|bloco|folha|duzia|dúzia)\.?$",
-    re.I,
-)
-_MAX_GAP = 9000  # chars between consecutive rows of one table (long descriptions)
-_HEADER_REACH = 2500  # a table's row 1 must follow a header (or lot heading) this closely
 
 
 @dataclass(slots=True)
@@ -46,6 +48,9 @@ class _Row:
     start: int  # offset of the number line
     body_start: int
     lot: str | None
+    # (number inline with its text, kind of the cell after it): a last row shaped unlike the first one is a
+    # quantity or a description line ("2 LITROS") unless it is a standalone number followed by text
+    shape: tuple[bool, str] = (False, "text")
 
 
 @dataclass(slots=True)
@@ -74,12 +79,15 @@ def find_items(corpus: Corpus) -> ItemsResult:
     lots = [(m.start(), m.group(1)) for m in _LOT_RE.finditer(folded)]
     tables = _number_chains(corpus, headers, lots)
     best = _best_table(corpus, tables)
+    dotted = lot_item_rows(corpus, sorted([*headers, *(p for p, _ in lots)]))
+    if len(dotted) > (best.count if best else 0):
+        best = _Table([_Row(item, False, start, body, str(lot)) for lot, item, start, body in dotted])
     labelled = _labelled_items(corpus)
     if labelled and (best is None or len(labelled) > best.count):
         first = labelled[0]
         return ItemsResult(len(labelled), first.page, f"Item: {first.number} - {first.description[:80]}",
                            labelled, "labelled")
-    lot_rows = _lot_column_rows(corpus)
+    lot_rows = lot_column_rows(corpus)
     if lot_rows is not None and (best is None or lot_rows[0] > best.count):
         count, start = lot_rows
         return ItemsResult(count, corpus.page_of(start), corpus.quote(start, start + 120), [], "lot-column")
@@ -139,18 +147,22 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         if value == 0:
             continue
         body_start = m.end()
+        shape = (m.group(2) is not None, _next_cell_kind(raw, m))
         if value == 1:
-            if last_anchor is None or pos - last_anchor[0] > _HEADER_REACH:
+            if last_anchor is None or pos - last_anchor[0] > HEADER_REACH:
                 continue
             if 1 in latest and latest[1][0] >= last_anchor[0]:
                 # a second "1" under the same header is a quantity or a minimum order, not a new table
                 continue
             tables.append(_Table())
             idx = len(tables) - 1
-            if current_lot is not None and pos - _lot_pos(lots, pos) > _HEADER_REACH * 4:
+            if current_lot is not None and pos - _lot_pos(lots, pos) > HEADER_REACH * 4:
                 current_lot = None
-            tables[idx].rows.append(_Row(1, padded, pos, body_start, current_lot))
+            tables[idx].rows.append(_Row(1, padded, pos, body_start, current_lot, shape))
             latest[1] = (pos, idx)
+            continue
+        if _replaces_quantity(tables, latest.get(value), _Row(value, padded, pos, body_start, current_lot, shape)):
+            latest[value] = (pos, latest[value][1])
             continue
         prev = latest.get(value - 1)
         if prev is None:
@@ -162,12 +174,47 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
             continue  # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
         if pos - prev[0] > _allowed_gap(table):
             continue
-        table.rows.append(_Row(value, padded, pos, body_start, current_lot))
+        table.rows.append(_Row(value, padded, pos, body_start, current_lot, shape))
         latest[value] = (pos, prev[1])
     for table in tables:
-        while table.count > 1 and _only_figures_follow(raw, table.rows[-1].body_start):
+        while table.count > 1 and (_only_figures_follow(raw, table.rows[-1].body_start)
+                                   or (_suspect(table, table.rows[-1]) and table.rows[-1].shape != (False, "text"))):
             table.rows.pop()
     return tables
+
+
+def _next_cell_kind(raw: str, m: re.Match[str]) -> str:
+    """Kind of the cell right after a row number: its own text, the next "|" cell, or the next line."""
+    if m.group(2) is not None:
+        return "text"
+    line = m.group(0)
+    if "|" in line:
+        cells = [c.strip() for c in line.split("|")[1:] if c.strip()]
+        return cell_kind(cells[0]) if cells else "text"
+    nxt = next((ln.strip() for ln in raw[m.end():m.end() + 300].splitlines() if ln.strip()), "")
+    return cell_kind(nxt)
+
+
+def _suspect(table: _Table, row: _Row) -> bool:
+    """A row not shaped like the table's first row (rows of one table share their column order): a
+    quantity ("2" then "UN") or a line of a description ("2 LITROS") that happened to continue the chain."""
+    return row.shape != table.rows[0].shape
+
+
+def _replaces_quantity(tables: list[_Table], last: tuple[int, int] | None, row: _Row) -> bool:
+    """A row shaped like its table's first row replaces the suspect rows from the one with its number on:
+    item 1's quantity "2" (or a description line "2 LITROS", "3 UNIDADES") was taken for row 2 until the
+    real row 2 came."""
+    if last is None:
+        return False
+    table = tables[last[1]]
+    at = next((j for j, r in enumerate(table.rows) if r.start == last[0]), 0)
+    if (at < 1 or table.rows[at].number != row.number or _suspect(table, row)
+            or not all(_suspect(table, r) for r in table.rows[at:])
+            or row.start - table.rows[at - 1].start > _allowed_gap(table)):
+        return False
+    table.rows[at:] = [row]
+    return True
 
 
 _FIGURE_LINE_RE = re.compile(r"^(?:r\$\s*)?\d[\d.,]*$", re.I)
@@ -184,9 +231,9 @@ def _allowed_gap(table: _Table) -> int:
     """Rows of one table are evenly spaced; a "next number" far beyond the usual spacing is a
     numbered list elsewhere (e.g. a specification list after a short proposal form)."""
     if len(table.rows) < 2:
-        return _MAX_GAP
+        return MAX_GAP
     widest = max(b.start - a.start for a, b in zip(table.rows, table.rows[1:], strict=False))
-    return min(_MAX_GAP, max(2500, 6 * widest))
+    return min(MAX_GAP, max(2500, 6 * widest))
 
 
 def _lot_pos(lots: list[tuple[int, str]], pos: int) -> int:
@@ -206,7 +253,7 @@ def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
             and table.rows[0].lot != prev.rows[-1].lot
             # a lot already in the table means the whole table is repeated (TR, then proposal form)
             and table.rows[0].lot not in {r.lot for r in prev.rows}
-            and table.rows[0].start - prev.rows[-1].start <= _MAX_GAP * 2
+            and table.rows[0].start - prev.rows[-1].start <= MAX_GAP * 2
         ):
             prev.rows.extend(table.rows)
         else:
@@ -304,8 +351,6 @@ def _labelled_money(block: str, label: str) -> float | None:
     return parse_number(m.group(1)) if m else None
 
 
-_NUMERIC_LINE_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^\d+$")
-_MONEY_LINE_RE = re.compile(r"^(?:r\$\s*)?\d{1,3}(?:\.\d{3})*,\d{2}$", re.I)
 
 
 _EXCL_RE = re.compile(r"exclusiv\w*\s+(?:para\s+|a\s+|as\s+|de\s+)?(?:me\b|me/|microempresa)|cota\s+reservada")
@@ -356,11 +401,11 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
             if n and _STOP_LINE_RE.match(ln) and "text" in kinds:
                 lines = lines[:n]
                 break
-            if _MONEY_LINE_RE.match(ln):
+            if MONEY_LINE_RE.match(ln):
                 kinds.append("money")
-            elif _UNIT_RE.match(ln):
+            elif UNIT_RE.match(ln):
                 kinds.append("unit")
-            elif _NUMERIC_LINE_RE.match(ln):
+            elif NUMERIC_LINE_RE.match(ln):
                 kinds.append("number")
             else:
                 kinds.append("text")
@@ -408,7 +453,7 @@ def _lot_chain(corpus: Corpus, lots: list[tuple[int, str]]) -> tuple[int, int] |
             continue
         if number == 1:
             run = [pos]
-        elif run and number == len(run) + 1 and pos - run[-1] <= _MAX_GAP:
+        elif run and number == len(run) + 1 and pos - run[-1] <= MAX_GAP:
             run.append(pos)
         else:
             run = []
@@ -429,7 +474,7 @@ def _priced_rows(corpus: Corpus, headers: list[int]) -> tuple[int, int] | None:
         prev_value: float | None = None
         prev_end = -1
         for m in MONEY_RE.finditer(folded, h, min(len(folded), h + 60000)):
-            if m.start() - last > _MAX_GAP:
+            if m.start() - last > MAX_GAP:
                 break
             value = parse_number(m.group(1))
             if value is None:
@@ -445,35 +490,4 @@ def _priced_rows(corpus: Corpus, headers: list[int]) -> tuple[int, int] | None:
             prev_value, prev_end = value, m.end()
         if count >= 2 and (best is None or count > best[0]):
             best = (count, first)
-    return best
-
-
-# Tables whose first column is the lot and the second the item ("LOTE | ITEM | DESCRIÇÃO | …", DOCX and
-# platform exports): each row is one item, whether items restart in each lot or run on across lots.
-_LOT_COLUMN_HEADER_RE = re.compile(r"^[ \t|]*(?:lotes?|grupos?)\s*\|\s*(?:item|itens|it\.)\b[^\n]*$", re.M)
-_LOT_COLUMN_ROW_RE = re.compile(r"^[ \t|]*0*(\d{1,3})[ \t]*\|[ \t]*0*(\d{1,4})[ \t]*\|", re.M)
-
-
-def _lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
-    """Rows (lot, item) under a lot-then-item header, in order: lots never go back, items go up within
-    a lot; the largest such table (a repeated table in the proposal form is the same items)."""
-    folded = corpus.folded
-    best: tuple[int, int] | None = None
-    for header in _LOT_COLUMN_HEADER_RE.finditer(folded):
-        rows: list[tuple[int, int, int]] = []
-        pos = header.end()
-        for m in _LOT_COLUMN_ROW_RE.finditer(folded, header.end()):
-            lot, item = int(m.group(1)), int(m.group(2))
-            if m.start() - pos > _HEADER_REACH:
-                break
-            if rows:
-                prev_lot, prev_item, _ = rows[-1]
-                if lot < prev_lot or (lot == prev_lot and item <= prev_item) or lot > prev_lot + 1:
-                    break
-            elif lot != 1:
-                break
-            rows.append((lot, item, m.start()))
-            pos = m.end()
-        if len(rows) >= 2 and len({r[0] for r in rows}) < len(rows) and (best is None or len(rows) > best[0]):
-            best = (len(rows), rows[0][2])
     return best

@@ -1,0 +1,99 @@
+"""Row-level pieces of item tables: the kind of a cell, and the two lot-aware row numberings that the
+item-number chains of items.py cannot follow (a lot column before the item column; "lot.item" numbers)."""
+
+from __future__ import annotations
+
+import re
+
+from licita.extraction.text import Corpus
+
+MAX_GAP = 9000  # chars between consecutive rows of one table (long descriptions)
+HEADER_REACH = 2500  # a table's row 1 must follow a header (or lot heading) this closely
+
+UNIT_RE = re.compile(
+    r"^(?:un|und|unid|unidade|unidades|un\.|cx|caixa|pct|pacote|kg|g|m|m2|m²|m3|metros?|l|lt|litros?|"
+    r"turma|servico|serviço|mes|mês|meses|par|pares|resma|galao|galão|frasco|rolo|kit|jogo|conjunto|"
+    r"peca|peça|fardo|saco|lata|ampola|comprimido|diaria|diária|hora|horas|km|sv|vb|verba|global|"
+    r"embalagem|cartela|bisnaga|tubo|envelope|bloco|folha|duzia|dúzia)\.?$",
+    re.I,
+)
+NUMERIC_LINE_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^\d+$")
+MONEY_LINE_RE = re.compile(r"^(?:r\$\s*)?\d{1,3}(?:\.\d{3})*,\d{2}$", re.I)
+
+
+def cell_kind(cell: str) -> str:
+    if MONEY_LINE_RE.match(cell):
+        return "money"
+    if UNIT_RE.match(cell):
+        return "unit"
+    return "number" if NUMERIC_LINE_RE.match(cell) else "text"
+
+
+# Tables whose first column is the lot and the second the item ("LOTE | ITEM | DESCRIÇÃO | …", DOCX and
+# platform exports): each row is one item, whether items restart in each lot or run on across lots.
+_LOT_COLUMN_HEADER_RE = re.compile(r"^[ \t|]*(?:lotes?|grupos?)\s*\|\s*(?:item|itens|it\.)\b[^\n]*$", re.M)
+_LOT_COLUMN_ROW_RE = re.compile(r"^[ \t|]*0*(\d{1,3})[ \t]*\|[ \t]*0*(\d{1,4})[ \t]*\|", re.M)
+
+
+def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
+    """Rows (lot, item) under a lot-then-item header, in order: lots never go back, items go up within
+    a lot; the largest such table (a repeated table in the proposal form is the same items)."""
+    folded = corpus.folded
+    best: tuple[int, int] | None = None
+    for header in _LOT_COLUMN_HEADER_RE.finditer(folded):
+        rows: list[tuple[int, int, int]] = []
+        pos = header.end()
+        for m in _LOT_COLUMN_ROW_RE.finditer(folded, header.end()):
+            lot, item = int(m.group(1)), int(m.group(2))
+            if m.start() - pos > HEADER_REACH:
+                break
+            if rows:
+                prev_lot, prev_item, _ = rows[-1]
+                if lot < prev_lot or (lot == prev_lot and item <= prev_item) or lot > prev_lot + 1:
+                    break
+            elif lot != 1:
+                break
+            rows.append((lot, item, m.start()))
+            pos = m.end()
+        if len(rows) >= 2 and len({r[0] for r in rows}) < len(rows) and (best is None or len(rows) > best[0]):
+            best = (len(rows), rows[0][2])
+    return best
+
+
+# "lot.item" row numbers on their own line (or leading a "|" row): "1.1", "01.02", "2.1." — items numbered
+# within their lot, as in tables split in lots or groups. Numbered clauses ("1.1 O objeto …") are inline.
+_LOT_ITEM_RE = re.compile(r"^[ \t]*0*(\d{1,2})\.0*(\d{1,2})\.?[ \t]*(?:\|[^\n]*)?$", re.M)
+
+
+def _carries_cells(raw: str, start: int, end: int) -> bool:
+    """A table row carries at least two cells that are figures, units or money (quantity, unit, price);
+    a numbered clause carries prose."""
+    cells = [c.strip() for ln in raw[start:min(end, start + 1500)].splitlines()[:14] for c in ln.split("|")]
+    return sum(1 for c in cells[1:] if c and cell_kind(c) != "text") >= 2
+
+
+def lot_item_rows(corpus: Corpus, anchors: list[int]) -> list[tuple[int, int, int, int]]:
+    """Rows numbered "lot.item" — (lot, item, start, body start) — of the largest such table: 1.1, 1.2,
+    then 2.1 … each row once. A table starts at "1.1" close after an item header or lot heading (``anchors``,
+    sorted); a repeated table (the proposal form) starts a new table rather than adding to the first."""
+    raw = corpus.raw
+    matches = list(_LOT_ITEM_RE.finditer(raw))
+    tables: list[list[tuple[int, int, int, int]]] = []
+    a = 0
+    for i, m in enumerate(matches):
+        lot, item = int(m.group(1)), int(m.group(2))
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(raw)
+        if lot == 0 or item == 0 or not _carries_cells(raw, m.start(), end):
+            continue
+        while a < len(anchors) and anchors[a] <= m.start():
+            a += 1
+        if (lot, item) == (1, 1):
+            if a and m.start() - anchors[a - 1] <= HEADER_REACH:
+                tables.append([(1, 1, m.start(), m.end())])
+            continue
+        if not tables:
+            continue
+        last = tables[-1][-1]
+        if (lot, item) in ((last[0], last[1] + 1), (last[0] + 1, 1)) and m.start() - last[2] <= MAX_GAP:
+            tables[-1].append((lot, item, m.start(), m.end()))
+    return max(tables, key=len) if tables and len(max(tables, key=len)) >= 2 else []
