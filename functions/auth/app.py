@@ -10,9 +10,10 @@ from licita.core.lazy import lazy_imports
 
 if TYPE_CHECKING:
     from licita.accounts import service as accounts
+    from licita.auth import me as current_user
     from licita.auth import service as auth
-else:  # loaded on the first request that needs them (cold start)
-    accounts, auth = lazy_imports("licita", "accounts.service", "auth.service")
+else:  # loaded on the first request that needs them (cold start); GET /auth/me loads no SQLAlchemy
+    accounts, current_user, auth = lazy_imports("licita", "accounts.service", "auth.me", "auth.service")
 
 api = Api("auth", tags=["auth"])
 app = api.app
@@ -39,7 +40,7 @@ def logout(ctx: RequestContext[None, None]) -> None:
 @api.get("/auth/me", response=s.UserOut, allow_pending_password=True)
 def me(ctx: RequestContext[None, None]) -> s.UserOut:
     """The caller's user record."""
-    return auth.me(ctx.user)
+    return current_user.me(ctx.user)
 
 
 @api.get("/auth/sessions", response=s.SessionList)

@@ -15,6 +15,7 @@ from licita.accounts import sessions
 from licita.accounts.models import Company, UserSession
 from licita.audit.service import Actor
 from licita.auth import bearer
+from licita.auth import me as current_user
 from licita.auth import service as auth
 from licita.core.config import get_settings
 from licita.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
@@ -32,7 +33,7 @@ def test_login_issues_tokens_that_authorize_and_name_the_session() -> None:
     assert principal.user_id == str(user.id)
     assert principal.session_id == str(pair.session_id)
     assert principal.role == "MANAGER"
-    assert auth.me(principal).email == user.email
+    assert current_user.me(principal).email == user.email
 
 
 @pytest.mark.parametrize("password", ["wrong", ""])

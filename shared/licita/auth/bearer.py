@@ -4,13 +4,11 @@ Kept apart from the login/refresh service so the hot, cold-start-sensitive calle
 possible: a JWT check, a Redis 'alive' mark read with the standard-library RESP client (platform/resp.py),
 and only on a cache miss one query for the session, through plain psycopg (no SQLAlchemy, no ORM models:
 importing them cost the authorizer ~400 ms of cold start).
-The transaction is scoped exactly like ``platform.db.engine.system_transaction`` (application role, RLS
-bypass flag, no company).
+The query runs on ``platform.db.light`` (one plain connection, a system-scoped transaction).
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,21 +18,14 @@ from licita.core.errors import Unauthorized
 from licita.core.security.principal import Principal
 from licita.core.security.tokens import bearer_token, decode_access_token
 from licita.platform.clients import get_resp
+from licita.platform.db import light
 
 ACTIVITY_WRITE_INTERVAL = timedelta(seconds=60)
 ACTIVE = "ACTIVE"  # accounts.models.Status.ACTIVE, without importing the models
 
-# Same scope as platform.db.engine._SCOPE for a system transaction.
-_SCOPE = ("SELECT set_config('role', %s, true), set_config('app.company_id', '', true),"
-          " set_config('app.bypass_rls', 'on', true)")
 _SESSION = ("SELECT s.revoked_at, s.expires_at, s.last_activity_at, u.status, c.status FROM user_sessions s"
             " JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id WHERE s.id = %s")
 _TOUCH = "UPDATE user_sessions SET last_activity_at = %s WHERE id = %s AND last_activity_at < %s"
-
-_conn: Any = None  # one connection per container, reused by warm invocations
-# Lambda runs one invocation per container at a time; the local runtime (and the API's fallback path in a
-# threaded server) may not: concurrent checks on the one connection broke each other's transaction (503s).
-_conn_lock = threading.Lock()
 
 
 def session_cache_key(session_id: str) -> str:
@@ -73,56 +64,25 @@ def authorize(token: str) -> Principal:
     )
 
 
-def _connection() -> Any:
-    global _conn
-    import psycopg  # noqa: PLC0415  (heavy: psycopg ~180 ms, only on a session-cache miss)
-
-    if _conn is None or _conn.closed:
-        url = get_settings().database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-        _conn = psycopg.connect(url, connect_timeout=5)
-    return _conn
-
-
 def _confirm_session(sid: str) -> None:
     try:
         session_id = uuid.UUID(sid)
     except ValueError:
         raise Unauthorized("Token inválido.", code="token_invalid") from None
-    import psycopg  # noqa: PLC0415  (heavy: psycopg ~180 ms, only on a session-cache miss)
-
-    with _conn_lock:
-        try:
-            _check_session(session_id)
-        except psycopg.OperationalError:  # a connection the database (or a proxy) dropped: once more, fresh
-            _reset()
-            _check_session(session_id)
+    light.run_system(lambda cur: _check_session(cur, session_id))
 
 
-def _reset() -> None:
-    global _conn
-    if _conn is not None:
-        _conn.close()
-    _conn = None
-
-
-def _check_session(session_id: uuid.UUID) -> None:
+def _check_session(cur: Any, session_id: uuid.UUID) -> None:
     now = _now()
-    conn = _connection()
-    try:
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute(_SCOPE, (get_settings().db_app_role or "none",))
-            row = cur.execute(_SESSION, (session_id,)).fetchone()
-            if row is None:
-                raise Unauthorized("Sessão inexistente.", code="session_revoked")
-            revoked_at, expires_at, last_activity_at, user_status, company_status = row
-            check_alive(revoked_at, expires_at, last_activity_at, now)
-            if user_status != ACTIVE or company_status != ACTIVE:
-                raise Unauthorized("Conta ou empresa inativa.", code="account_inactive")
-            if last_activity_at < now - ACTIVITY_WRITE_INTERVAL:
-                cur.execute(_TOUCH, (now, session_id, now - ACTIVITY_WRITE_INTERVAL))
-    finally:
-        if conn.info.transaction_status != 0:  # never leave the shared connection inside a transaction
-            conn.rollback()
+    row = cur.execute(_SESSION, (session_id,)).fetchone()
+    if row is None:
+        raise Unauthorized("Sessão inexistente.", code="session_revoked")
+    revoked_at, expires_at, last_activity_at, user_status, company_status = row
+    check_alive(revoked_at, expires_at, last_activity_at, now)
+    if user_status != ACTIVE or company_status != ACTIVE:
+        raise Unauthorized("Conta ou empresa inativa.", code="account_inactive")
+    if last_activity_at < now - ACTIVITY_WRITE_INTERVAL:
+        cur.execute(_TOUCH, (now, session_id, now - ACTIVITY_WRITE_INTERVAL))
 
 
 def authenticate_bearer(authorization: str | None) -> Principal:

@@ -18,7 +18,7 @@ from licita.accounts.models import Company, RefreshToken, Status, User, UserSess
 from licita.accounts.sessions import forget_session
 from licita.audit.service import Actor, record, valid_ip
 from licita.auth.bearer import check_alive
-from licita.auth.schemas import SessionList, SessionOut, TokenPair, UserOut
+from licita.auth.schemas import SessionList, SessionOut, TokenPair
 from licita.core.config import get_settings
 from licita.core.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from licita.core.security.passwords import hash_password, needs_rehash, verify_password
@@ -237,14 +237,6 @@ def list_sessions(principal: Principal) -> SessionList:
                        expires_at=s.expires_at, current=str(s.id) == principal.session_id)
             for s in rows
         ])
-
-
-def me(principal: Principal) -> UserOut:
-    with system_transaction() as db:
-        user = db.get(User, uuid.UUID(principal.user_id))
-        if user is None:
-            raise Unauthorized("Usuário não existe mais.", code="user_gone")
-        return UserOut.model_validate(user, from_attributes=True)
 
 
 # ------------------------------------------------------------------------------------ authorizer
