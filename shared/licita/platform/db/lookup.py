@@ -61,6 +61,5 @@ def get_owned(db: Session, model: type[R], company_id: uuid.UUID, raw_id: Any, *
 def read_owned(principal: Principal, fetch: Callable[[Session, uuid.UUID, str], R], raw_id: str,
                out: Callable[[R], Out]) -> Out:
     """A GET of one row: ``fetch`` it in the caller's tenant transaction and render it with ``out`` there."""
-    company_id = company_of(principal)
-    with tenant_transaction(company_id) as db:
+    with company_transaction(principal) as (db, company_id):
         return out(fetch(db, company_id, raw_id))
