@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from licita.accounts.models import Company, Status, User
 from licita.core.errors import ValidationFailed
 from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds, load_all
 from licita.core.security.principal import ROLE_PERMISSIONS
+from licita.core.tasks import process_pool
 from licita.notifications import mailer
 from licita.notifications.preferences import (
     INBOX,
@@ -216,20 +216,11 @@ def deliver_many(events: Sequence[Any], *, smtp: MailSender | None = None) -> li
     return [o if o is not None else {"duplicate": 1} for o in outcomes]
 
 
-_workers_lock = threading.Lock()
-_workers: ThreadPoolExecutor | None = None
-
-
 def _pool() -> ThreadPoolExecutor:
-    """One pool per process, kept across invocations (as realtime's post pool). A pool per batch started up to
-    ten threads per invocation, and a thread start waits for the new thread to get the GIL: during a 600-event
-    burst a third of the sampled invocations were waiting in ``Thread.start``. Its tasks never wait for each
-    other, so a busy pool only queues them."""
-    global _workers
-    with _workers_lock:
-        if _workers is None:
-            _workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="notify")
-        return _workers
+    """A pool per batch started up to ten threads per invocation, and a thread start waits for the new thread to
+    get the GIL: during a 600-event burst a third of the sampled invocations were waiting in ``Thread.start``.
+    Its tasks never wait for each other, so a busy pool only queues them."""
+    return process_pool("notify", 8)
 
 
 def _each[T, R](fn: Callable[[T], R], items: Sequence[T]) -> list[R]:

@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from licita.core.config import get_settings
 from licita.core.errors import BadRequest, Forbidden, TooManyRequests
 from licita.core.lazy import import_area_modules
 from licita.core.security.principal import Principal
+from licita.core.tasks import process_pool
 from licita.platform.clients import aws_client, get_redis, get_resp
 from licita.platform.push import BatchPushPort, get_push, pack
 
@@ -257,20 +257,10 @@ def post_each(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iter
     return outcomes + ["queued"] * len(rest)
 
 
-_pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-
-
 def _post_pool() -> ThreadPoolExecutor:
-    """One pool per process, kept across invocations: each of its threads keeps its keep-alive connection to
-    the management API (a pool per call paid a TCP connect, and a server thread locally, for every post)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-            _pool = ThreadPoolExecutor(max_workers=get_settings().ws_push_workers, thread_name_prefix="ws-post")
-        return _pool
+    """Its threads keep their keep-alive connections to the management API across invocations (a pool per call
+    paid a TCP connect, and a server thread locally, for every post)."""
+    return process_pool("ws-post", get_settings().ws_push_workers)
 
 
 def _post_here(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]] | None) -> list[str]:
