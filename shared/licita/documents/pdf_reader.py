@@ -8,7 +8,6 @@ the remaining pages goes on in the background while the caller works on the part
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +18,11 @@ from licita.documents.ocr import DEFAULT_SETTINGS, OCR_WORKERS, OcrSettings, eng
 from licita.documents.ocr_cache import OcrCache, default_cache
 from licita.documents.ocr_job import OcrJob
 from licita.documents.progress import ProgressCallback, notify
+from licita.documents.text_layer import PageText, read_page
 
 MAX_PAGES = 3000
 MAX_OCR_PAGES = 300
 OCR_DPI = DEFAULT_SETTINGS.dpi  # kept for callers that read it
-# A page with fewer visible characters than this but with images is treated as scanned.
-MIN_TEXT_CHARS = 25
-# ... and so is one whose text layer is mostly unmapped glyphs (U+FFFD, private-use code points).
-MAX_JUNK_SHARE = 0.3
 # Pages read before the first (partial) result: the cover and the preamble.
 FIRST_PAGES = 3
 
@@ -86,7 +82,7 @@ def iter_pdf(
             raise DocumentCorrupt("O PDF não contém nenhuma página.")
         if count > MAX_PAGES:
             raise FileTooLarge(f"O PDF tem {count} páginas; o máximo aceito é {MAX_PAGES}.")
-        pages, scanned, broken = _text_pass(doc, count, progress)
+        pages, scanned, broken = _text_pass(doc, data, count, progress)
         if broken == count:
             raise DocumentCorrupt(details={"reason": "no page could be read"})
         if broken:
@@ -132,43 +128,30 @@ def iter_pdf(
         doc.close()
 
 
-_JUNK_RE = re.compile("[\ufffd\ue000-\uf8ff]")  # never whitespace: counted on the page as on its visible chars
+def _text_pass(doc: Any, data: bytes, count: int,
+               progress: ProgressCallback | None) -> tuple[list[Page], list[int], int]:
+    from licita.documents.text_workers import read_split  # noqa: PLC0415  (cold start: PDFs only)
 
+    def read_local(start: int, stop: int) -> list[PageText]:
+        read: list[PageText] = []
+        for index in range(start, stop):
+            notify(progress, "text", index + 1, count)
+            read.append(read_page(doc, index))
+        return read
 
-def usable_text(text: str) -> bool:
-    """Whether a page's text layer can be used as it is (else the page goes to OCR if it has images).
-
-    Runs on every page of every PDF: a regex counts the junk (no Python loop per character), and a
-    junk-free page with enough visible characters in its first lines needs no full count.
-    """
-    junk = len(_JUNK_RE.findall(text))
-    if not junk and len("".join(text[:200].split())) >= MIN_TEXT_CHARS:
-        return True
-    visible = len("".join(text.split()))
-    if visible < MIN_TEXT_CHARS:
-        return False
-    return junk <= MAX_JUNK_SHARE * visible
-
-
-def _text_pass(doc: Any, count: int, progress: ProgressCallback | None) -> tuple[list[Page], list[int], int]:
     pages: list[Page] = []
     scanned: list[int] = []
     broken = 0
-    for index in range(count):
-        notify(progress, "text", index + 1, count)
-        try:
-            page = doc.load_page(index)
-            text = page.get_text()
-            needs_ocr = not usable_text(text) and bool(page.get_images(full=False))
-        except Exception:  # a single broken page should not lose the document
+    for index, found in enumerate(read_split(data, count, read_local)):
+        if found is None:
             broken += 1
             pages.append(Page(number=index + 1, text=""))
             continue
+        text, needs_ocr = found
         if needs_ocr:
             scanned.append(index)
-            if not usable_text(text):
-                text = text if len("".join(text.split())) < MIN_TEXT_CHARS else ""
         pages.append(Page(number=index + 1, text=text))
+    notify(progress, "text", count, count)
     return pages, scanned, broken
 
 

@@ -8,7 +8,8 @@ from documents_fakes import FakeOcr
 
 from licita.documents import MemoryOcrCache, OcrSettings, ProgressFrame, read_document
 from licita.documents.ocr_job import priority_order, ruled_lines
-from licita.documents.pdf_reader import iter_pdf, usable_text
+from licita.documents.pdf_reader import iter_pdf
+from licita.documents.text_layer import usable_text
 
 LOW = OcrSettings(dpi=40)  # fake OCR: the picture only has to exist
 

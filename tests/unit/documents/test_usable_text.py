@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from licita.documents.pdf_reader import MAX_JUNK_SHARE, MIN_TEXT_CHARS, usable_text
+from licita.documents.text_layer import MAX_JUNK_SHARE, MIN_TEXT_CHARS, usable_text
 
 
 def _reference(text: str) -> bool:
