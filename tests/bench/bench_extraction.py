@@ -31,6 +31,11 @@ def main() -> int:
     parser.add_argument("--no-ocr", action="store_true", help="skip OCR (the scanned edital then scores low)")
     parser.add_argument("--repeat", type=int, default=3, help="timing runs per text document (best is kept)")
     args = parser.parse_args()
+    from licita.documents import text_workers
+
+    # One reader, no text worker process: the CPU figure below is then this process's whole cost per page
+    # (bench_pipeline measures the split read's wall time).
+    text_workers._pool = text_workers.TextWorkerPool(size=0)
     if not TENDERS.is_dir():
         print(f"dev set not found: {TENDERS}")
         return 1

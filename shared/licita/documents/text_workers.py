@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 TEXT_WORKERS = max(0, min(3, (os.cpu_count() or 1) - 1))
 SPLIT_MIN_PAGES = 24  # below this, starting a second reader costs more than it saves
 ANSWER_TIMEOUT = 120.0  # seconds a worker may take for its pages before it is replaced
+IDLE_EXIT_SECONDS = 120.0  # a worker with nothing to read leaves (~60 MiB back); the next long PDF starts one
 _HEADER = struct.Struct("<I")
 
 
@@ -182,9 +183,12 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     return b"".join(chunks)
 
 
-def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    """The worker's loop: one (data, start, stop) frame in, that range's page texts out, until EOF."""
+def serve(stdin: IO[bytes], stdout: IO[bytes], idle_exit: float = IDLE_EXIT_SECONDS) -> None:
+    """The worker's loop: one (data, start, stop) frame in, that range's page texts out, until EOF or
+    ``idle_exit`` seconds without a frame."""
     while True:
+        if not select.select([stdin], [], [], idle_exit)[0]:
+            return
         try:
             header = _read_exactly(stdin, 4)
         except EOFError:

@@ -4,6 +4,9 @@ reader, and a worker that dies, stalls or cannot read never loses a page."""
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -115,3 +118,22 @@ def test_the_reader_uses_the_workers_and_keeps_scans_for_ocr(long_pdf: bytes,
     assert len(started) == 1 and started[0].alive()  # one worker read both documents' second halves
     pool.close()
     assert not started[0].alive()
+
+
+def test_an_idle_worker_leaves_and_the_next_document_starts_another(long_pdf: bytes,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TextWorker, "__init__", lambda self: setattr(self, "proc", subprocess.Popen(
+        [sys.executable, "-c", "import sys; from licita.documents.text_workers import serve; "
+                               "serve(sys.stdin.buffer, sys.stdout.buffer, idle_exit=0.3)"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})))
+    pool = TextWorkerPool(size=1)
+    try:
+        assert read_split(long_pdf, 30, local_reader(long_pdf, []), pool) == read_pages(long_pdf, 0, 30)
+        (first,) = pool.acquire(1)
+        pool.release(first, healthy=True)
+        assert first.proc.wait(timeout=10) == 0  # left on its own after 0.3 s without work
+        calls: list[tuple[int, int]] = []
+        assert read_split(long_pdf, 30, local_reader(long_pdf, calls), pool) == read_pages(long_pdf, 0, 30)
+        assert calls == [(0, 15)]  # a new worker read the second half
+    finally:
+        pool.close()
