@@ -40,7 +40,7 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|h
                     r"estacao|parque|regiao|distrito|organizacao|secretaria|departamento)\b[^\n]{3,100}?)[ \t]*$",
                     re.M)
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
-                           r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal)|"
+                           r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal|d[aeo]s?(?=\s))|hospital|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
                            r"consorcio|empresa\s+brasileira)\s+[a-z][^\n]{2,100}?)[ \t]*$", re.M)
 
@@ -50,7 +50,7 @@ _AGENT_RE = _re(r"(?:comissao|pregoeir|agente\s+de\s+contratac|setor\s+de\s+(?:l
                 r"(?:licitac|compras)|cpl\b|presidente|prefeit[oa]\b|secretari[oa]\s+de\s+administracao\s+e)")
 _OF_BODY_RE = _re(r"[^,;\n]{0,80}?,?\s*d[ao]\s+((?:prefeitura|camara|municipio|secretaria|fundo|fundacao|instituto|"
                   r"autarquia|servico|empresa|companhia|consorcio|universidade|tribunal|departamento|hospital|"
-                  r"superintendencia|agencia)\b[^,;\n]{3,100}?)\s*[,;\n]")
+                  r"superintendencia|agencia)\b[^,;\n]{3,100}?)\s*(?:[,;\n]|torna(?:-se)?\s+publico)")
 # Parent bodies in a letterhead (the contracting unit is on a line below them).
 _PARENT_RE = _re(r"^(?:ministerio|governo\s+(?:do\s+estado|federal|municipal)|estado\s+d[aoe]\s|poder\s+(?:judiciario|"
                  r"executivo|legislativo)|republica\s+federativa|uniao\b|justica\s+(?:federal|eleitoral|do\s+trabalho)|"
@@ -66,9 +66,14 @@ _UNIT_VIA_RE = _re(r"(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:centr
 # Buyer lines of ComprasNet/Compras.gov.br/PNCP pages and covers: "UASG 153000 - UNIVERSIDADE …",
 # "Unidade compradora: 925001 - SECRETARIA …", "Órgão gerenciador: Hospital …". The UASG needs its code
 # ("Código UASG: 80020" alone names nobody).
-_BUYER_LINE_RE = _re(r"^[ \t|]*(?:uasg\s*(?:n[o.]?\s*)?:?\s*\d{5,6}\s*[-–]|(?:unidade\s+(?:compradora|gestora)|"
-                     r"orgao\s+(?:gerenciador|contratante|comprador))\s*(?:\(uasg\))?\s*:\s*(?:\d{5,6}\s*[-–])?)"
+_BUYER_LINE_RE = _re(r"^[ \t|]*(?:uasg\s*(?:n[o.]?\s*)?:?\s*\d{5,6}\s*[-–]|(?P<label>unidade\s+(?:compradora|gestora)|"
+                     r"orgao\s+(?:gerenciador|contratante|comprador|licitante|promotor|realizador)|"
+                     r"entidade\s+(?:contratante|promotora|licitante)|orgao\s*/\s*entidade|orgao|entidade)"
+                     r"\s*(?:\(uasg\))?\s*:\s*(?:\d{1,6}\s*[-–])?)"
                      r"[ \t]*([a-z][^\n|]{4,110}?)[ \t|]*$", re.M)
+# A bare "Órgão:" / "Órgão/Entidade:" (PNCP, Licitanet, BNC, Licitar Digital headers) names the body; the
+# unit labels beside it ("Unidade compradora:", a UASG line) name the unit that buys: they come first.
+_BARE_LABEL_RE = _re(r"orgao\s*(?:/\s*entidade)?$|entidade$")
 
 
 def agency(c: Corpus) -> Field:
@@ -115,10 +120,12 @@ def _agency(c: Corpus) -> Field:
             name = _title(c.raw[top.start(1):top.end(1)]) + " – " + (_title(unit_name) if all_caps(unit_name)
                                                                        else unit_name)
             return _field(c, name, via.start(g), via.end(g), 0.75)
-    buyer = next((m for m in _BUYER_LINE_RE.finditer(c.folded, 0, end)
-                  if not _PARENT_RE.match(m.group(1)) and not _AGENT_RE.match(m.group(1))), None)
+    buyers = [m for m in _BUYER_LINE_RE.finditer(c.folded, 0, end)
+              if not _PARENT_RE.match(m.group(2)) and not _AGENT_RE.match(m.group(2))]
+    buyer = next((m for m in buyers if not _BARE_LABEL_RE.match(m.group("label") or "")), None) or next(
+        (m for m in buyers if not re.search(r":\s*\d", m.group())), None)  # "Órgão: 02 - …" is a budget line
     if buyer:
-        return _agency_field(c, buyer.start(1), buyer.end(1), 0.8)
+        return _agency_field(c, buyer.start(2), buyer.end(2), 0.8)
     preamble = _preamble(c, end)
     if preamble is not None and (preamble[1] or _OWN_UNIT_RE.match(fold(str(preamble[0].value or "")))):
         # the body and the unit acting for it, or a fund/secretaria/autarquia that publishes in its own
@@ -140,8 +147,9 @@ def _agency(c: Corpus) -> Field:
     if lines:
         # letterhead hierarchy: the deepest line that is not a parent body
         head_end = c.starts[first_text_page(c)] + 600
-        block = [m for m in lines if m.start() < head_end and not _PARENT_RE.match(m.group(1))]
-        m = block[-1] if block else next((m for m in lines if not _PARENT_RE.match(m.group(1))), lines[0])
+        units = [m for m in lines if not _PARENT_RE.match(m.group(1)) and not _AGENT_UNIT_RE.match(m.group(1))]
+        block = [m for m in units if m.start() < head_end]
+        m = block[-1] if block else next(iter(units), lines[0])
         return _agency_field(c, m.start(1), m.end(1), 0.6)
     if top:
         return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
@@ -168,7 +176,7 @@ def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:
             if via and via.group(1):
                 return _agency_field(c, via.start(1), via.end(1), 0.7), True
         found = _agency_field(c, m.start(1), m.end(1), 0.75)
-        via2 = _VIA_RE.match(c.folded, m.end(1))
+        via2 = _via_in_clause(c, m.end(1))
         if via2 and found.value:
             unit_name = squash(c.raw[via2.start(1):via2.end(1)])
             found.value = f"{found.value} – {_title(unit_name) if all_caps(unit_name) else unit_name}"
@@ -180,7 +188,9 @@ def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:
 # Last resort: a body named in capitals inside a sentence ("… do INSTITUTO DE PREVIDÊNCIA DE X – IPX, …").
 _NAMED_BODY_RE = _re(r"\b(?:instituto|fundo\s+municipal|fundacao|universidade|servico\s+autonomo|superintendencia|"
                      r"secretaria\s+(?:municipal|de\s+estado)|prefeitura\s+municipal|camara\s+municipal|tribunal)"
-                     r"\s+d[aeo]s?\s+[^\n,;.()–-]{3,100}(?:\n[^\n,;.()–-]{2,80})?(?=[,;.()–-]|\s*$)", re.M)
+                     r"\s+d[aeo]s?\s+[^\n,;.()–-]{3,100}(?:\n(?![ \t]*(?:edital|aviso|pregao|processo|termo|ata|anexo|"
+                     r"objeto|contrato|concorrencia|dispensa|licitac|modalidade)\b)[^\n,;.()–-]{2,80})?"
+                     r"(?=[,;.()–-]|\s*$)", re.M)
 
 
 # Contract preamble: "O INSTITUTO …, autarquia …, inscrito no CNPJ …, neste ato representado …"
@@ -188,8 +198,24 @@ _CONTRACT_PARTY_RE = _re(r"(?:^|\n)[ \t]*(?:o|a)\s+([a-z][^,;\n]{5,80}(?:\n[^,;\
                          r"(?:pessoa\s+juridica\s+de\s+direito\s+publico|inscrit[oa]\s+no\s+cnpj)")
 
 
-_VIA_RE = _re(r"\s*,?\s*(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secretaria|fundacao|"
-             r"departamento|centro|diretoria|unidade|hospital|superintendencia)\b[^,;\n]{3,90}?)\s*[,;]")
+_VIA_RE = _re(r"(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secretaria|fundacao|departamento|centro|"
+             r"diretoria|unidade|hospital|superintendencia|pro-?\s?reitoria|autarquia|instituto|comando|base|"
+             r"campus|coordenadoria|gerencia\s+regional)\b[^,;\n]{3,90}?)\s*[,;]")
+# The subject's clause runs to its verb: "O MUNICÍPIO DE X, pessoa jurídica …, inscrito no CNPJ …, por
+# intermédio do FUNDO …, torna público" (a period inside "01.234.567/0001-00" or "nº" does not end it).
+_CLAUSE_END_RE = _re(r"torna(?:-se)?\s+publico|\brealizara|\bfara\s+realizar|\bcomunica|\bresolve|[.;](?=\s+[a-z])")
+# A department that runs purchases for its body is an agent, not the contracting unit.
+_AGENT_UNIT_RE = _re(r"(?:departamento|setor|divisao|coordenacao|coordenadoria|gerencia|nucleo|secao|central|diretoria|"
+                     r"comissao|unidade)\s+(?:\S+\s+){0,3}?(?:licitac|compras|pregao|contratac|suprimento|aquisic)")
+
+
+def _via_in_clause(c: Corpus, start: int) -> re.Match[str] | None:
+    """"…, por intermédio do/da <unit>, …" inside the subject's clause of a preamble."""
+    stop = _CLAUSE_END_RE.search(c.folded, start, start + 500)
+    via = _VIA_RE.search(c.folded, start, stop.start() if stop else start + 500)
+    if via is None or _AGENT_UNIT_RE.match(via.group(1)):
+        return None
+    return via
 _UF = {
     "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA", "ceara": "CE",
     "distrito federal": "DF", "espirito santo": "ES", "goias": "GO", "maranhao": "MA", "mato grosso": "MT",
