@@ -211,7 +211,7 @@ def main() -> None:
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"analysis function cold import: {figures['import_ms']:.0f} ms")
     print(f"TRT edital (116 pages) extraction + rules in-process: {figures['analysis_ms']:.0f} ms, "
-          f"{figures['items']} items, peak RSS {figures['peak_rss_mb']:.0f} MB (Lambda: 1024 MB)")
+          f"{figures['items']} items, peak RSS {figures['peak_rss_mb']:.0f} MB (Lambda: 3008 MB)")
     ratio = figures["single_ms"] / figures["raw_ms"]
     cpu_ratio = figures["single_cpu_ms"] / figures["raw_cpu_ms"]
     print(f"text stage (licita.documents, in-process, best of 7), one reader: wall {figures['single_ms']:.0f} ms = "
