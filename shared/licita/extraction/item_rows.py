@@ -10,15 +10,17 @@ from licita.extraction.text import Corpus
 MAX_GAP = 9000  # chars between consecutive rows of one table (long descriptions)
 HEADER_REACH = 2500  # a table's row 1 must follow a header (or lot heading) this closely
 
-UNIT_RE = re.compile(
-    r"^(?:un|und|unid|unidade|unidades|un\.|cx|caixa|pct|pacote|kg|g|m|m2|m²|m3|metros?|l|lt|litros?|"
-    r"turma|servico|serviço|mes|mês|meses|par|pares|resma|galao|galão|frasco|rolo|kit|jogo|conjunto|"
-    r"peca|peça|fardo|saco|lata|ampola|comprimido|diaria|diária|hora|horas|km|sv|vb|verba|global|"
-    r"embalagem|cartela|bisnaga|tubo|envelope|bloco|folha|duzia|dúzia)\.?$",
-    re.I,
-)
+_UNITS = (r"un|und|unid|unidade|unidades|un\.|cx|caixa|pct|pacote|kg|g|m|m2|m²|m3|metros?|l|lt|litros?|"
+          r"turma|servico|serviço|mes|mês|meses|par|pares|resma|galao|galão|frasco|rolo|kit|jogo|conjunto|"
+          r"peca|peça|fardo|saco|lata|ampola|comprimido|diaria|diária|hora|horas|km|sv|vb|verba|global|"
+          r"embalagem|cartela|bisnaga|tubo|envelope|bloco|folha|duzia|dúzia")
+UNIT_RE = re.compile(rf"^(?:{_UNITS})\.?$", re.I)
 NUMERIC_LINE_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^\d+$")
 MONEY_LINE_RE = re.compile(r"^(?:r\$\s*)?\d{1,3}(?:\.\d{3})*,\d{2}$", re.I)
+# A row written on one line ends with its cells: "… UN 10 [R$ 5,00 [R$ 50,00]]" or "… 10 R$ 5,00".
+_MONEY = r"(?:r\$\s*)?\d{1,3}(?:\.\d{3})*,\d{2}"
+ROW_TAIL_RE = re.compile(rf"\s(?:(?:{_UNITS})\.?\s+\d[\d.,]*(?:\s+{_MONEY}){{0,2}}|\d[\d.,]*(?:\s+(?:{_UNITS})\.?)?"
+                         rf"(?:\s+{_MONEY}){{1,2}})[ \t]*$", re.I)
 
 
 def cell_kind(cell: str) -> str:
@@ -62,13 +64,17 @@ def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
 
 # "lot.item" row numbers on their own line (or leading a "|" row): "1.1", "01.02", "2.1." — items numbered
 # within their lot, as in tables split in lots or groups. Numbered clauses ("1.1 O objeto …") are inline.
-_LOT_ITEM_RE = re.compile(r"^[ \t]*0*(\d{1,2})\.0*(\d{1,2})\.?[ \t]*(?:\|[^\n]*)?$", re.M)
+# The number may lead its description on the same line ("1.1 CANETA AZUL …", capitals as in item tables).
+_LOT_ITEM_RE = re.compile(r"^[ \t]*0*(\d{1,2})\.0*(\d{1,2})\.?(?:[ \t]*(?:\|[^\n]*)?$|[ \t]+(?=[A-ZÀ-Ú]{3}))", re.M)
 
 
 def _carries_cells(raw: str, start: int, end: int) -> bool:
-    """A table row carries at least two cells that are figures, units or money (quantity, unit, price);
-    a numbered clause carries prose."""
-    cells = [c.strip() for ln in raw[start:min(end, start + 1500)].splitlines()[:14] for c in ln.split("|")]
+    """A table row carries at least two cells that are figures, units or money (quantity, unit, price),
+    on lines of their own or at the end of a one-line row; a numbered clause carries prose."""
+    lines = raw[start:min(end, start + 1500)].splitlines()[:14]
+    if lines and ROW_TAIL_RE.search(lines[0]):
+        return True
+    cells = [c.strip() for ln in lines for c in ln.split("|")]
     return sum(1 for c in cells[1:] if c and cell_kind(c) != "text") >= 2
 
 

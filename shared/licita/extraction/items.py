@@ -33,8 +33,9 @@ _HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.|lotes?)\b[^\n]{0,120}$", re
 _LIST_HEADER_RE = re.compile(r"^[ \t|]*(?:anexo\s+[ivxl\d]+\s*[-–:.]?\s*)?(?:relacao|lista(?:gem)?)\s+d[oea]s?\s+"
                              r"(?:imoveis|bens|itens|lotes|veiculos|produtos|materiais)\b[^\n]{0,80}$", re.M)
 _HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b")
-_LOT_RE = re.compile(r"^[ \t|]*(?:lote|grupo)\s*:?\s*(?:n[o.]{0,2}\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)[^\n]{0,150}$",
-                     re.M)
+# Lot headings: "LOTE 1", "LOTE: 01", "LOTE Nº: 01", "LOTE - 01", "GRUPO II", "LOTE ÚNICO", "1º LOTE".
+_LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]?\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)|"
+                     r"0*(\d{1,3})\s*[oa]\s+(?:lote|grupo)\b)[^\n]{0,150}$", re.M)
 # A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
 _NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})[ \t]*(?:\|[^\n]*)?$|^[ \t]*0*(\d{1,3})[ \t]+(?=[A-ZÀ-Ú]{3})", re.M)
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
@@ -76,7 +77,7 @@ def find_items(corpus: Corpus) -> ItemsResult:
     headers = sorted([m.start() for m in _HEADER_RE.finditer(folded)
                       if _HEADER_NEAR_RE.search(folded, m.start(), min(len(folded), m.start() + 250))]
                      + [m.start() for m in _LIST_HEADER_RE.finditer(folded)])
-    lots = [(m.start(), m.group(1)) for m in _LOT_RE.finditer(folded)]
+    lots = [(m.start(), m.group(1) or m.group(2)) for m in _LOT_RE.finditer(folded)]
     tables = _number_chains(corpus, headers, lots)
     best = _best_table(corpus, tables)
     dotted = lot_item_rows(corpus, sorted([*headers, *(p for p, _ in lots)]))
@@ -241,6 +242,28 @@ def _lot_pos(lots: list[tuple[int, str]], pos: int) -> int:
     return before[-1] if before else -10**9
 
 
+_LOT_WORD_RE = re.compile(r"\b(?:lote|grupo)\b")
+
+
+def _unnamed_next_lot(corpus: Corpus, prev: _Table, table: _Table) -> bool:
+    """A chain restarting at 1 right after another, with "lote"/"grupo" written between them ("VALOR TOTAL DO
+    LOTE", "Lote 02 – …" in a form the lot headings miss) and another first item, is the next lot's items;
+    the same first item again is the table repeated (a proposal form)."""
+    last, first = prev.rows[-1], table.rows[0]
+    if last.lot is not None or first.lot is not None or first.number != 1 or prev.rows[0].number != 1:
+        return False
+    if first.start - last.start > _allowed_gap(prev):
+        return False
+    if not _LOT_WORD_RE.search(corpus.folded, last.body_start, first.start):
+        return False
+    return _first_cell(corpus, prev.rows[0]) != _first_cell(corpus, first)
+
+
+def _first_cell(corpus: Corpus, row: _Row) -> str:
+    head = corpus.folded[row.body_start:row.body_start + 300]
+    return next((squash(ln)[:40] for ln in head.split("\n") if ln.strip(" |")), "")
+
+
 def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
     """Merge consecutive per-lot chains into one table, then keep the largest (priced wins ties)."""
     merged: list[_Table] = []
@@ -254,7 +277,7 @@ def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
             # a lot already in the table means the whole table is repeated (TR, then proposal form)
             and table.rows[0].lot not in {r.lot for r in prev.rows}
             and table.rows[0].start - prev.rows[-1].start <= MAX_GAP * 2
-        ):
+        ) or (prev is not None and _unnamed_next_lot(corpus, prev, table)):
             prev.rows.extend(table.rows)
         else:
             merged.append(_Table(rows=list(table.rows)))
