@@ -366,3 +366,34 @@ def test_concurrent_duplicate_deliveries_analyse_once(aws: Aws, analysis_fn: Mod
     assert record is not None
     statuses = sorted(r["status"] for r in record["runs"])
     assert statuses.count("READY") == 1 and statuses.count("SKIPPED") == 3
+
+
+def test_a_run_that_could_not_publish_is_published_by_a_late_redelivery_only(
+        aws: Aws, analysis_fn: ModuleType, tenders_app: Any) -> None:
+    """A delivery right after the run (the run is still publishing) must not publish a second event; one after
+    the grace (the crashed run's message, back after the visibility timeout) publishes the missing one."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    caller = make_caller()
+    _, created = request_upload(tenders_app, caller, "edital.pdf", "application/pdf")
+    assert post_file(created["upload"], edital_pdf(number="77/2025")).status_code in (200, 204)
+    messages = drain(aws.sqs, aws.analysis_queue)
+    _events(aws)
+    assert analysis_fn.handler(sqs_event(messages), None) == {"batchItemFailures": []}
+    assert [e["type"] for e in _events(aws)] == ["tender.analyzed"]
+
+    def lose_event(finished_ago: timedelta) -> None:  # as if the run had committed and then crashed
+        with system_transaction() as db:
+            db.execute(update(TenderDocument).where(TenderDocument.s3_key == created["key"]).values(
+                event_published_at=None, analysed_at=datetime.now(UTC) - finished_ago))
+
+    lose_event(timedelta(seconds=1))
+    assert analysis_fn.handler(sqs_event(messages), None) == {"batchItemFailures": []}
+    assert _events(aws) == []  # the run may still be publishing
+    lose_event(timedelta(minutes=10))
+    assert analysis_fn.handler(sqs_event(messages), None) == {"batchItemFailures": []}
+    assert [e["type"] for e in _events(aws)] == ["tender.analyzed"]
+    assert analysis_fn.handler(sqs_event(messages), None) == {"batchItemFailures": []}
+    assert _events(aws) == []  # published once: recorded, not sent again

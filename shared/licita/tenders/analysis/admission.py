@@ -21,7 +21,7 @@ from licita.core.actor import Actor
 from licita.platform.db.engine import tenant_transaction
 from licita.platform.storage import ObjectStorage
 from licita.tenders.analysis.notify import publish_for
-from licita.tenders.analysis.results import LEASE, Outcome, RetryLater
+from licita.tenders.analysis.results import LEASE, PUBLISH_GRACE, Outcome, RetryLater
 from licita.tenders.models import TERMINAL_STATUSES, IntentStatus, Tender, TenderDocument, TenderStatus, UploadIntent
 from licita.tenders.rules import Admission, Intent, Observed, admit
 from licita.tenders.uploads import UploadedObject
@@ -80,7 +80,7 @@ def claim(storage: ObjectStorage, obj: UploadedObject, run_key: str, reanalyze: 
         duplicate = (doc.status in TERMINAL_STATUSES and
                      (doc.processed_key == run_key if reanalyze else bool(obj.etag) and doc.etag == obj.etag))
         if duplicate:
-            if doc.event_published_at is None:  # the previous run could not publish: try again now
+            if doc.event_published_at is None and _publish_overdue(doc, now):  # that run could not publish
                 publish_for(db, tender, doc)
             return Outcome(status="SKIPPED", tender_id=tender.id, document_id=doc.id, reason="duplicate_delivery")
         leased = (doc.status == TenderStatus.PROCESSING and doc.processing_started_at is not None
@@ -98,6 +98,13 @@ def claim(storage: ObjectStorage, obj: UploadedObject, run_key: str, reanalyze: 
         company = db.get(Company, obj.company_id)
         company_settings = dict(company.settings or {}) if company is not None else {}
         return Claim(tender.id, doc.id, company_settings, doc.filename or obj.filename, etag)
+
+
+def _publish_overdue(doc: TenderDocument, now: datetime) -> bool:
+    """A run publishes its event right after it commits; only a delivery well after that (the crashed run's
+    own message, back after the visibility timeout) publishes in its place. One at the same moment published
+    the event a second time (seen with four concurrent deliveries)."""
+    return doc.analysed_at is None or doc.analysed_at < now - PUBLISH_GRACE
 
 
 def _refuse(db: Any, tender: Tender, doc: TenderDocument | None, obj: UploadedObject, verdict: Admission,

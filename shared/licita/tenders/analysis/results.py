@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 LEASE = timedelta(seconds=330)  # > the function timeout (300 s), < the queue visibility timeout (360 s)
+PUBLISH_GRACE = timedelta(seconds=60)  # a finished run still publishing its event; < the visibility timeout
 
 
 class RetryLater(Exception):
