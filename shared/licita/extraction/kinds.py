@@ -152,6 +152,32 @@ def _compilation(c: Corpus) -> int | None:
     return None
 
 
+# A short act that opens a file can be bound before the document the file really is: a one-page ata,
+# homologação, contract extract or dispensa notice followed by the full edital (or TR, ata …) from the next page.
+_OPENERS = ("aviso_dispensa", "termo_homologacao", "ata_registro_precos", "contract")
+_PAGE_TOP = 400  # a title that starts a document stands at the top of its page
+
+
+def _main_part(c: Corpus, first: tuple[int, str, int]) -> tuple[int, str, int]:
+    """The title of the longest part when ``first`` opens the file with a part of a page or so and another
+    document, at least three times longer, starts at the top of one of the next two pages."""
+    pos, kind, _ = first
+    if kind not in _OPENERS:
+        return first
+    page = c.page_index(pos)
+    total = len(c.folded)
+    for i in range(page + 1, min(len(c.starts), page + 3)):
+        top = c.starts[i]
+        for other, regex in _KIND_TITLES:
+            if other in (kind, "minuta_edital", "contract", "aviso_licitacao"):
+                continue
+            m = regex.search(c.folded, top, min(c.page_end(i), top + _PAGE_TOP))
+            if (m and _title_line(c, m.start()) and not _is_annex_title(c.folded, m.start())
+                    and total - m.start() >= 3 * (m.start() - pos)):
+                return m.start(), other, m.end()
+    return first
+
+
 def _short_announcement(c: Corpus) -> bool:
     text_pages = sum(1 for p in c.doc.pages if len(p.text.strip()) >= 200)
     if text_pages > 2:
@@ -184,7 +210,7 @@ def document_kind(c: Corpus, modality_mention: Callable[[Corpus, int, int], obje
             pos, _, end = titles[kinds.index("minuta_edital")]
             return _kind_field(c, "minuta_edital", pos, end + 40, 0.85), "minuta_edital"
         main = [t for t in titles if t[1] != "aviso_licitacao"] or titles
-        pos, kind, end = main[0]
+        pos, kind, end = _main_part(c, main[0])
         if kind == "aviso_licitacao" and not _short_announcement(c) and modality_mention(c, 0, c.front_end):
             kind = "edital"  # the notice is the cover of the edital that follows
         value = "other" if kind in PROCUREMENT_OTHER else kind

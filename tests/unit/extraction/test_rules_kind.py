@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from _synthetic import FILLER, fields
 
 
@@ -69,3 +70,35 @@ def test_contract_is_other_but_keeps_its_procedure() -> None:
 def test_annex_title_below_anexo_line_does_not_name_the_document() -> None:
     page = "PREGÃO ELETRÔNICO Nº 7/2025\nANEXO I\nTERMO DE REFERÊNCIA\n" + FILLER
     assert fields(page)["document_kind"] == "edital"
+
+
+# -- files that bind a one-page act before the document they really are ----------------------------
+
+_EDITAL = "EDITAL DE PREGÃO ELETRÔNICO Nº 5/2025\n1. DO OBJETO\n2. DA PARTICIPAÇÃO\n3. DA PROPOSTA" + FILLER
+_TR = "TERMO DE REFERÊNCIA\n1. DO OBJETO\nAquisição de pneus.\n2. DA JUSTIFICATIVA" + FILLER
+_ATA = "ATA DE REGISTRO DE PREÇOS Nº 3/2025\nPREGÃO ELETRÔNICO Nº 5/2025\nA União registra os preços." + FILLER
+_HOMOLOGATION = "TERMO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nHomologo o resultado." + FILLER
+_EXTRACT = "EXTRATO DE CONTRATO Nº 12/2025\nPregão Eletrônico nº 5/2025. Contratada: Empresa X." + FILLER
+_DISPENSA = "AVISO DE DISPENSA ELETRÔNICA Nº 5/2025\nObjeto: pneus. Lei nº 14.133/2021." + FILLER
+
+
+@pytest.mark.parametrize(("pages", "kind"), [
+    # a short opener and a document three times longer from the next page: the longer document
+    ((_ATA, *[_EDITAL] * 4), "edital"),
+    ((_HOMOLOGATION, *[_EDITAL] * 4), "edital"),
+    ((_EXTRACT, *[_EDITAL] * 4), "edital"),
+    ((_DISPENSA, *[_TR] * 4), "termo_referencia"),
+    ((_HOMOLOGATION, *[_ATA] * 4), "ata_registro_precos"),
+    # the opener is the document: alone, or followed by less than three times its length
+    ((_ATA,), "ata_registro_precos"),
+    ((_ATA, _EDITAL), "ata_registro_precos"),
+    ((_HOMOLOGATION, _EDITAL), "termo_homologacao"),
+    ((_DISPENSA, _TR), "aviso_dispensa"),
+    # an annex title, or a title inside the page, starts no document
+    ((_DISPENSA, *["ANEXO I\n" + _TR] * 4), "aviso_dispensa"),
+    ((_ATA, *["Ver o edital abaixo.\n" * 30 + _EDITAL] * 4), "ata_registro_precos"),
+    # an edital's cover page is the edital, whatever follows it
+    (("EDITAL\nPREGÃO ELETRÔNICO Nº 5/2025" + FILLER, *[_TR] * 4), "edital"),
+])
+def test_kind_of_a_file_bundling_acts(pages: tuple[str, ...], kind: str) -> None:
+    assert fields(*pages)["document_kind"] == kind
