@@ -60,6 +60,18 @@ _ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\
                      + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS)
 
 
+# Exclusive *items* ("itens exclusivos para ME/EPP") next to open ones ("… e itens de ampla concorrência", "os
+# demais itens") in the same passage: some items are exclusive, the edital mixes both.
+_ITEMS_WORD_RE = _re(r"(?:itens|lotes|grupos|item|lote|grupo)\b")
+_OPEN_ITEMS_RE = _re(r"(?:ampla\s+(?:participacao|concorrencia|disputa)|livre\s+participacao)(?!\s*:\s*nao\b)|"
+                     r"demais\s+(?:itens|lotes|grupos)")
+
+
+def _open_items_near(c: Corpus, hit: Hit) -> bool:
+    m = _OPEN_ITEMS_RE.search(c.folded, max(0, hit.start - 250), min(len(c.folded), hit.end + 250))
+    return m is not None and not _conditional(c, m.start())
+
+
 def _sentence(c: Corpus, pos: int) -> tuple[int, int]:
     """Offsets of the sentence (or table line block) around ``pos``."""
     start = max(c.folded.rfind(". ", max(0, pos - 400), pos), c.folded.rfind(";", max(0, pos - 400), pos),
@@ -134,6 +146,8 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
         text = hit.match.group(0)
         if re.match(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d", text) or both:
             return _field(c, "mixed", hit.start, hit.end + 40, 0.7)
+        if _ITEMS_WORD_RE.match(text) and _open_items_near(c, hit):
+            return _field(c, "mixed", hit.start, hit.end + 40, 0.65)
         if text.startswith("exclusiv"):  # a heading/column "EXCLUSIVO ME/EPP" over some rows
             ampla = c.search(_AMPLA_RE)
             if ampla and not _conditional(c, ampla.start) and abs(ampla.start - hit.start) < 20000:

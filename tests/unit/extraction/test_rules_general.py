@@ -81,6 +81,10 @@ ME_EPP_LINES = [
     ("Caso os itens 1 a 5 sejam exclusivos para ME/EPP, a cota reservada não se aplica.", "none"),
     ("Não haverá itens exclusivos para ME/EPP nos itens 1 a 5.", "none"),
     ("Licitação exclusiva para ME/EPP, com valor total de até R$ 80 mil.", "exclusive"),
+    # exclusive items beside open ones in the same passage: mixed
+    ("Licitação com itens exclusivos para ME/EPP e itens de ampla concorrência.", "mixed"),
+    ("Os lotes exclusivos para ME/EPP estão marcados no Anexo I; os demais lotes são de livre disputa.", "mixed"),
+    ("Itens exclusivos para ME/EPP: conforme Anexo I.\nAmpla participação: não.", "exclusive"),
 ]
 
 
