@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from licita.platform.db.engine import tenant_transaction
@@ -146,17 +146,21 @@ def apply_analysis(db: Session, tender: Tender, analysis: dict[str, Any]) -> Non
     db.execute(delete(TenderItem).where(TenderItem.tender_id == tender.id,
                                         TenderItem.company_id == tender.company_id))
     items = as_list(analysis.get("items"))
+    rows: list[dict[str, Any]] = []
     for position, item in enumerate(i for i in items if isinstance(i, dict)):
         description = clean_str(item.get("description"), 10_000) or "(sem descrição)"
         exclusive = item.get("me_epp_exclusive", item.get("me_epp"))
-        db.add(TenderItem(
-            company_id=tender.company_id, tender_id=tender.id, position=position + 1,
-            number=clean_int(item.get("number")), lot=clean_str(item.get("lot"), 40), description=description,
-            quantity=_decimal(item.get("quantity"), "0.0001"), unit=clean_str(item.get("unit"), 60),
-            unit_price=_decimal(item.get("unit_price"), "0.0001"),
-            total_price=_decimal(item.get("total_price"), "0.01"),
-            me_epp_exclusive=exclusive if isinstance(exclusive, bool) else None, page=clean_int(item.get("page")),
-        ))
+        rows.append({
+            "company_id": tender.company_id, "tender_id": tender.id, "position": position + 1,
+            "number": clean_int(item.get("number")), "lot": clean_str(item.get("lot"), 40),
+            "description": description, "quantity": _decimal(item.get("quantity"), "0.0001"),
+            "unit": clean_str(item.get("unit"), 60), "unit_price": _decimal(item.get("unit_price"), "0.0001"),
+            "total_price": _decimal(item.get("total_price"), "0.01"),
+            "me_epp_exclusive": exclusive if isinstance(exclusive, bool) else None,
+            "page": clean_int(item.get("page")),
+        })
+    if rows:  # one executemany, no ORM objects: half the time of adding 41 items to the session and flushing
+        db.execute(insert(TenderItem), rows)
     if tender.items_count is None and items:
         tender.items_count = len(items)
     rebuild_deadlines(db, tender)
