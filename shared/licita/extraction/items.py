@@ -142,19 +142,22 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 # across lots (the open chain continues): both stay possible.
                 current_lot = last_anchor[1]
             anchor_i += 1
-        token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
         value = int(m.group(1) or m.group(2))
-        padded = token.startswith("0")
         if value == 0:
             continue
-        body_start = m.end()
-        shape = (m.group(2) is not None, _next_cell_kind(raw, m))
         if value == 1:
             if last_anchor is None or pos - last_anchor[0] > HEADER_REACH:
                 continue
             if 1 in latest and latest[1][0] >= last_anchor[0]:
                 # a second "1" under the same header is a quantity or a minimum order, not a new table
                 continue
+        elif value not in latest and value - 1 not in latest:
+            continue  # most numbered lines of an edital continue no chain: skip before reading their cells
+        token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
+        padded = token.startswith("0")
+        body_start = m.end()
+        shape = (m.group(2) is not None, _next_cell_kind(raw, m))
+        if value == 1:
             tables.append(_Table())
             idx = len(tables) - 1
             if current_lot is not None and pos - _lot_pos(lots, pos) > HEADER_REACH * 4:
