@@ -151,10 +151,19 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
             if 1 in latest and latest[1][0] >= last_anchor[0]:
                 # a second "1" under the same header is a quantity or a minimum order, not a new table
                 continue
-        elif value not in latest and value - 1 not in latest:
-            continue  # most numbered lines of an edital continue no chain: skip before reading their cells
         token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
         padded = token.startswith("0")
+        extends: _Table | None = None  # the chain this line would continue (checked before its cells are read)
+        prev = latest.get(value - 1) if value > 1 else None
+        if prev is not None:
+            table = tables[prev[1]]
+            if ((not table.rows or table.rows[-1].number == value - 1)  # else it would branch an older chain
+                    # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
+                    and (value >= 10 or padded == table.rows[0].padded)
+                    and pos - prev[0] <= _allowed_gap(table)):
+                extends = table
+        if value > 1 and extends is None and value not in latest:
+            continue  # most numbered lines of an edital continue no chain: skip before reading their cells
         body_start = m.end()
         shape = (m.group(2) is not None, _next_cell_kind(raw, m))
         if value == 1:
@@ -168,17 +177,9 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         if _replaces_quantity(tables, latest.get(value), _Row(value, padded, pos, body_start, current_lot, shape)):
             latest[value] = (pos, latest[value][1])
             continue
-        prev = latest.get(value - 1)
-        if prev is None:
+        if extends is None or prev is None:
             continue
-        table = tables[prev[1]]
-        if table.rows and table.rows[-1].number != value - 1:
-            continue  # would branch an older chain
-        if value < 10 and padded != table.rows[0].padded:
-            continue  # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
-        if pos - prev[0] > _allowed_gap(table):
-            continue
-        table.rows.append(_Row(value, padded, pos, body_start, current_lot, shape))
+        extends.rows.append(_Row(value, padded, pos, body_start, current_lot, shape))
         latest[value] = (pos, prev[1])
     for table in tables:
         while table.count > 1 and (_only_figures_follow(raw, table.rows[-1].body_start)
