@@ -50,6 +50,15 @@ _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao
 _SCHEDULE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?((?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|"
                         r"\d{1,2}o?\s+de\s+[a-z]{4,9}\s+de\s+\d{4})[^\n]{0,40}?)\s*[-–:]\s*(?:abertura|inicio)\s+d[aoe]s?\s+"
                         r"(?:sessao|propostas|disputa|lances|envelopes|certame|licitacao)")
+# A cover line that holds nothing but the date and the hour, no label: "Dia 15 de março de 2025 (sábado), às 9h",
+# "15/03/2025 – segunda-feira – 09h00 (horário de Brasília)". On an edital's first page that is the session.
+_WEEKDAY = r"\(?(?:domingo|segunda|terca|quarta|quinta|sexta|sabado)(?:[\s-]feira)?\)?"
+_BARE_TIME = (r"(?:as|a\s+partir\s+das)?[ \t]*\d{1,2}[ \t]*(?:h|hs|hrs|horas?|:)[ \t]*(?:\d{2}[ \t]*"
+              r"(?:min(?:utos)?|h|hs|hrs|horas?)?)?(?:[ \t]*\(?(?:horario\s+)?(?:oficial\s+)?(?:de\s+brasilia|local)"
+              r"(?:\s*[-/]\s*df)?\)?)?")
+_BARE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?(?:" + _WEEKDAY + r"[ \t]*,[ \t]*(?:dia\s+)?)?"
+                    r"(?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|\d{1,2}o?\s+de\s+[a-z]{4,9}\s+de\s+\d{4})"
+                    r"(?:[ \t,\-–]*" + _WEEKDAY + r")?[ \t,\-–]*" + _BARE_TIME + r"[ \t.]*(?=\n|$)")
 _LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
 _SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
                       r"acolhimento)\b")
@@ -84,4 +93,9 @@ def session_datetime(c: Corpus, kind: str) -> Field:
         value = parse_datetime(window)
         if value is not None and "T" in iso(value):
             return _field(c, iso(value), hit.start - len(window), hit.end, 0.8)
+    if fallback is None and c.starts:
+        bare = c.search(_BARE_LINE_RE, 0, c.page_end(0))
+        value = parse_datetime(bare.match.group(0)) if bare else None
+        if bare and value is not None and "T" in iso(value):
+            return _field(c, iso(value), bare.start, bare.end, 0.6)
     return fallback or Field()

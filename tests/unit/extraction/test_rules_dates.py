@@ -55,3 +55,40 @@ def test_session_prefers_a_date_with_time_over_a_bare_date() -> None:
     values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\nData da sessão: 06/11/2025\n"
                     "Abertura da sessão pública: 06/11/2025 às 10h" + FILLER)
     assert values["session_datetime"] == "2025-11-06T10:00:00-03:00"
+
+
+@pytest.mark.parametrize("line", [
+    "Dia 15 de março de 2025 (sábado), às 9h",
+    "15/03/2025, sexta-feira, às 09h00",
+    "15/03/2025 – segunda-feira – 9h",
+    "Sábado, 15 de março de 2025, às 9 horas",
+    "15/03/2025 às 09:00h (horário de Brasília)",
+    "DIA 15/03/2025 - 9h30min",
+])
+def test_a_cover_line_with_only_a_date_and_an_hour_is_the_session(line: str) -> None:
+    values = fields("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL DE PREGÃO ELETRÔNICO Nº 1/2025\n" + line + FILLER)
+    minutes = "30" if "9h30" in line else "00"
+    assert values["session_datetime"] == f"2025-03-15T09:{minutes}:00-03:00"
+
+
+@pytest.mark.parametrize("line", [
+    "Publicado em 15/03/2025 às 9h",            # the line says what the date is: not the session
+    "15/03/2025 às 9h – prazo final para impugnação",
+    "Dia 15 de março de 2025 (sábado)",        # no hour
+])
+def test_other_dated_cover_lines_are_not_the_session(line: str) -> None:
+    values = fields("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL DE PREGÃO ELETRÔNICO Nº 1/2025\n" + line + FILLER)
+    assert values["session_datetime"] is None
+
+
+@pytest.mark.parametrize("line", [
+    "Abertura da sessão pública: Dia 15 de março de 2025 (sábado), às 9h",
+    "Abertura da sessão pública: 15/03/2025, sexta-feira, às 09h00",
+    "DATA E HORÁRIO DA SESSÃO: 15/03/2025 – segunda-feira – 9h",
+    "Data de abertura: 15/03/2025 (sábado)\nHorário: 9 horas",
+    "Abertura da sessão pública: 15/03/2025, às 09:00h (horário de Brasília-DF)",
+    "Abertura da sessão pública: aos quinze dias do mês de março de 2025 (sábado), às nove horas",
+])
+def test_labelled_session_with_a_weekday_between_date_and_hour(line: str) -> None:
+    values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\n" + line + FILLER)
+    assert values["session_datetime"] == "2025-03-15T09:00:00-03:00"
