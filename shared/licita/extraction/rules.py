@@ -30,8 +30,9 @@ from licita.extraction.kinds import (
 )
 from licita.extraction.meepp import me_epp
 from licita.extraction.models import FIELD_NAMES, Field
+from licita.extraction.platforms import platform
 from licita.extraction.session import session_datetime
-from licita.extraction.text import Corpus, Hit, anchored, fold, squash
+from licita.extraction.text import Corpus, Hit, fold, squash
 
 R = Callable[[str], re.Pattern[str]]
 
@@ -512,63 +513,8 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
 
 
 # ---------------------------------------------------------------------------------------------
-# ME/EPP, platform, legal basis
+# legal basis (ME/EPP: licita.extraction.meepp; platform: licita.extraction.platforms)
 # ---------------------------------------------------------------------------------------------
-
-_PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
-    # (state systems borrow the name: "comprasnet.ba.gov.br", "Comprasnet.GO" are not the federal one)
-    ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet(?![.\s-]?(?:ac|al|ap|am|ba|ce|df|es|go|ma|mt|ms|mg|"
-                       r"pa|pb|pr|pe|pi|rj|rn|rs|ro|rr|sc|sp|se|to)\b)|gov\.br/compras|compras\.gov\.br|\bcomprasgov\b|"
-                       r"\bsiasg\b|"
-                       r"sistema\s+de\s+compras\s+do\s+governo\s+federal|portal\s+de\s+compras\s+do\s+governo\s+federal|"
-                       r"compras\s+governamentais")),
-    ("bll", _re(r"\bbll\b|bllcompras|bll\.org|bolsa\s+de\s+licitacoes\s+(?:e\s+leiloes|do\s+brasil)")),
-    ("bnc", _re(r"\bbnc\.org|bolsa\s+nacional\s+de\s+compras|\bbnc\b|bnccompras")),
-    ("licitanet", _re(r"licitanet")),
-    ("portal_compras_publicas", _re(r"portaldecompraspublicas|portal\s+de\s+compras\s+publicas")),
-    ("licitacoes_e", _re(r"licitacoes\s?-\s?e\b|licitacoes-e\.com")),
-    ("bbmnet", _re(r"bbmnet|bbm\s+net")),
-    # other electronic systems, and an auctioneer's own site (leiloeiros use the .lel.br domain)
-    ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bcompras\.rj|\bbanrisul|\bcomprasbr|\bbolsa\s+brasileira\s+de\s+"
-                  r"mercadorias|\bportal\s+licita\s+mais|\blicitar\s*digital|\becompras|\bcomprasnet\.go|"
-                  r"\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|www\.[a-z0-9-]*leiloes?\.com|"
-                  r"\bcomprasnet[.\s-]?[a-z]{2}\.gov|\blicita\s*mais\s*brasil|\blicitacoes\.caixa")),
-]
-_PLATFORM_RE = anchored(_re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS)))
-_PROPRIO_RE = anchored(_re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"
-                  r"(?:d[aoe]s?\s+|sua\s+|a\s+)?propostas?\s+(?:no|pelo|por\s+meio\s+do|atraves\s+do|na)\s+"
-                  r"(?:sistema|plataforma|portal)\b"))
-
-
-_NEAR = r"(?:[^.;\n]|\.(?=\S|$)){0,30}$"  # up to the mention, across "www." but not across a sentence
-_SESSION_PLACE_RE = _re(r"(?:sessao|disputa|certame|pregao|licitacao|dispensa)[^.;]{0,40}?(?:realizad[ao]|ocorrera|"
-                        r"acontecera)[^.;]{0,30}?(?:n[oa]|pel[oa]|por\s+meio\s+d[oa]|atraves\s+d[oa])\s" + _NEAR
-                        + r"|(?:^|\n)[ \t]*(?:local|endereco\s+eletronico|plataforma|sistema\s+eletronico)\s*:" + _NEAR)
-
-
-def platform(c: Corpus, kind: str, modality: str | None = None) -> Field:
-    """The system the front matter says the session runs on ("A sessão será realizada no endereço
-    eletrônico …", "Local: …"); else the one named most (front matter counts triple). Presencial
-    sessions have none."""
-    if kind in ("ata_registro_precos", "contract"):
-        return Field()
-    scores: dict[str, tuple[int, float, int, int]] = {}
-    for hit in c.finditer(_PLATFORM_RE):
-        name = hit.match.lastgroup or "other"
-        front = hit.start < c.front_end
-        stated = front and bool(_SESSION_PLACE_RE.search(c.folded, max(0, hit.start - 70), hit.start))
-        stated_n, total, start, end = scores.get(name, (0, 0.0, hit.start, hit.end))
-        scores[name] = (stated_n + stated, total + (3.0 if front else 1.0), start, end)
-    if scores:
-        name, (_, _, start, end) = max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[1][2]))
-        return _field(c, name, start, end + 40, 0.85)
-    if modality and modality.endswith("presencial"):
-        return Field()
-    own = c.search(_PROPRIO_RE)
-    if own:
-        return _field(c, "proprio", own.start, own.end + 40, 0.6)
-    return Field()
-
 
 _L14133_RE = _re(r"14\.?133")
 _LOLD_RE = _re(r"\b(?:lei\s+(?:federal\s+)?(?:n\w*\s*)?)(?:10\.?520|8\.?666)")
