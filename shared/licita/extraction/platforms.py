@@ -14,24 +14,32 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
+_STATES = r"(?:ac|al|ap|am|ba|ce|df|es|go|ma|mt|ms|mg|pa|pb|pr|pe|pi|rj|rn|rs|ro|rr|sc|sp|se|to)"
+# Words that may stand between "sistema"/"plataforma" and the bank that runs it: "Sistema de Pregão
+# Eletrônico do Banco do Brasil", "plataforma de licitações do Banco do Brasil S.A.".
+_SYSTEM_WORDS = r"(?:(?:de|eletronic[oa]s?|preg[a-z]os?|licitac[a-z]+|compras|oficial|on-?line)\s+){0,5}?"
 _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
     # (state systems borrow the name: "comprasnet.ba.gov.br", "Comprasnet.GO" are not the federal one)
-    ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet(?![.\s-]?(?:ac|al|ap|am|ba|ce|df|es|go|ma|mt|ms|mg|"
-                       r"pa|pb|pr|pe|pi|rj|rn|rs|ro|rr|sc|sp|se|to)\b)|gov\.br/compras|compras\.gov\.br|\bcomprasgov\b|"
-                       r"\bsiasg\b|"
-                       r"sistema\s+de\s+compras\s+do\s+governo\s+federal|portal\s+de\s+compras\s+do\s+governo\s+federal|"
-                       r"compras\s+governamentais")),
+    ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet(?![.\s-]?" + _STATES + r"\b)|gov\.br/compras|"
+                       r"compras\s?\.\s?gov\s?\.\s?br|\bcomprasgov\b|\bsiasg\b|"
+                       r"sistema\s+de\s+compras\s+do\s+governo\s+federal|"
+                       r"portal\s+(?:de\s+)?compras\s+do\s+governo\s+federal|compras\s+governamentais")),
     ("bll", _re(r"\bbll\b|bllcompras|bll\.org|bolsa\s+de\s+licitacoes\s+(?:e\s+leiloes|do\s+brasil)")),
     ("bnc", _re(r"\bbnc\.org|bolsa\s+nacional\s+de\s+compras|\bbnc\b|bnccompras")),
     ("licitanet", _re(r"licitanet")),
-    ("portal_compras_publicas", _re(r"portaldecompraspublicas|portal\s+de\s+compras\s+publicas")),
-    ("licitacoes_e", _re(r"licitacoes\s?-\s?e\b|licitacoes-e\.com")),
-    ("bbmnet", _re(r"bbmnet|bbm\s+net")),
+    ("portal_compras_publicas", _re(r"portaldecompraspublicas|portal\s+(?:de\s+)?compras\s+publicas(?!\s*\.?\s*mg)")),
+    # Banco do Brasil's system: "Licitações-e", "www.licitacoes-e.com.br", "Sistema de Pregão Eletrônico do Banco
+    # do Brasil"
+    ("licitacoes_e", _re(r"licitacoes\s?-\s?e\b|licitacoes-e2?\.|(?:sistema|plataforma|portal|aplicativo)\s+"
+                         + _SYSTEM_WORDS + r"d[oa]\s+banco\s+do\s+brasil")),
+    # BBMNET is the system of the Bolsa Brasileira de Mercadorias
+    ("bbmnet", _re(r"bbmnet|bbm\s+net|\bbolsa\s+brasileira\s+de\s+mercadorias")),
     # other electronic systems, and an auctioneer's own site (leiloeiros use the .lel.br domain)
-    ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bcompras\.rj|\bbanrisul|\bcomprasbr|\bbolsa\s+brasileira\s+de\s+"
-                  r"mercadorias|\bportal\s+licita\s+mais|\blicitar\s*digital|\becompras|\bcomprasnet\.go|"
-                  r"\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|www\.[a-z0-9-]*leiloes?\.com|"
-                  r"\bcomprasnet[.\s-]?[a-z]{2}\.gov|\blicita\s*mais\s*brasil|\blicitacoes\.caixa")),
+    ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bbolsa\s+eletronica\s+de\s+compras|\bcompras\." + _STATES + r"\.gov|"
+                  r"\bcompras\.rj|\bbanrisul|\bcomprasbr|\bportal\s+licita\s+mais|\blicitar\s*digital|\becompras|"
+                  r"\bcomprasnet\.go|\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|"
+                  r"www\.[a-z0-9-]*leiloes?\.com|\bcomprasnet[.\s-]?[a-z]{2}\.gov|\blicita\s*mais\s*brasil|"
+                  r"\blicitacoes\.caixa|\bpublinexo")),
 ]
 _PLATFORM_RE = anchored(_re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS)))
 _PROPRIO_RE = anchored(_re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"

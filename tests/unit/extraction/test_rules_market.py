@@ -28,12 +28,29 @@ PLATFORMS = [
     ("Sistema Licitações-e do Banco do Brasil", "licitacoes_e"),
     ("Bolsa de Licitações do Brasil – BLL", "bll"),
     ("Sistema de Compras do Governo Federal (www.gov.br/compras)", "comprasgov"),
+    # issue 12: the usual wordings of each system
+    ("A sessão será realizada no Sistema de Pregão Eletrônico do Banco do Brasil.", "licitacoes_e"),
+    ("por meio da plataforma de licitações do Banco do Brasil S.A.", "licitacoes_e"),
+    ("Endereço eletrônico: https://licitacoes-e2.bb.com.br", "licitacoes_e"),
+    ("O pagamento será feito por depósito no Banco do Brasil S.A., agência 1234.", None),
+    ("Portal de Compras do Governo Federal – Compras.gov.br", "comprasgov"),
+    ("Local: Compras . gov . br", "comprasgov"),
+    ("Portal Compras do Governo Federal", "comprasgov"),
+    ("Local: Portal Compras Públicas", "portal_compras_publicas"),
+    ("BBM – Bolsa Brasileira de Mercadorias (plataforma de licitações)", "bbmnet"),
+    ("Bolsa Eletrônica de Compras do Estado de São Paulo", "other"),
+    ("Sistema: www.compras.mg.gov.br", "other"),
+    ("Bolsa de Licitações e Leilões (BLL Compras)", "bll"),
+    ("Bolsa Nacional de Compras – BNC", "bnc"),
+    ("Local: www.licitanet.com.br", "licitanet"),
+    ("Licitar Digital (www.licitardigital.com.br)", "other"),
+    ("Plataforma: novobbmnet.com.br", "bbmnet"),
 ]
 
 
 @pytest.mark.parametrize(("field", "line", "value"),
                          [("me_epp", *case) for case in ME_EPP] + [("platform", *case) for case in PLATFORMS])
-def test_one_line_sets_the_field(field: str, line: str, value: str) -> None:
+def test_one_line_sets_the_field(field: str, line: str, value: str | None) -> None:
     assert fields(HEAD + line + FILLER)[field] == value
 
 
