@@ -300,16 +300,17 @@ class LocalRuntime:
 
     @staticmethod
     def _reset_licita() -> None:
+        """Drop settings and clients built before the environment was final. A module another thread is still
+        importing is in ``sys.modules`` half-initialised (seen once: ``reset_settings`` missing at startup), so
+        it is imported again, which waits for that import to finish, instead of being used as found."""
+        import importlib
         import sys
 
-        config = sys.modules.get("licita.core.config")
-        if config is not None:
-            config.reset_settings()
-        for mod_name, fn_name in (("licita.platform.db.engine", "reset_engine"),
-                             ("licita.platform.clients", "reset_clients")):
-            mod = sys.modules.get(mod_name)
-            if mod is not None:
-                getattr(mod, fn_name)()
+        for mod_name, fn_name in (("licita.core.config", "reset_settings"),
+                                  ("licita.platform.db.engine", "reset_engine"),
+                                  ("licita.platform.clients", "reset_clients")):
+            if mod_name in sys.modules:
+                getattr(importlib.import_module(mod_name), fn_name)()
 
     def _database(self) -> dict[str, Any] | None:
         if not self.migrate:
