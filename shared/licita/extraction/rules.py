@@ -194,8 +194,9 @@ _PROCESS_LABEL = (
     r"virtual|fisico|\(sei\)|n[o.]?\s*sei|de\s+(?:licitacao|contratacao(?:\s+direta)?|dispensa|inexigibilidade)"
     r"(?:\s+de\s+licitacao)?))*"
     r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio))?|\bp\.\s?a\.|\bpal?(?=\s*" + NSIGN
-    + r"\d|\s*:\s*\d)|\bnup\b|\bprotocolo\s+sei"
-    r"|\bprotocolo(?:\s+(?:administrativo|geral))?(?=\s*" + NSIGN + r"\d))"
+    + r"\d|\s*:\s*\d)|\bnup\b\)?|\bprotocolo\s+sei|\bautos\s+administrativos"
+    # RS/SP bodies and SEI systems name the process "Expediente nº 12.345/2025", "SEI nº 23000.012345/2024-11"
+    r"|\b(?:protocolo(?:\s+(?:administrativo|geral))?|expediente(?:\s+administrativo)?|sei)(?=\s*" + NSIGN + r"\d))"
 )
 # "Processo nº 123/2025", "Processo Administrativo nº 10.504/2025", "PA nº 45/2025", "Proc. 12/2025",
 # "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00", municipal "Processo de Licitação/

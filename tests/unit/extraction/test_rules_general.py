@@ -31,6 +31,18 @@ PROCESS_LABELS = [
     ("O processo de contratação direta fundamenta-se no art. 75, II.", None),
     ("Proc. licitatório em andamento na sede do órgão.", None),
     ("PAL: conforme o edital.", None),
+    # issue 12: "Expediente", bare "SEI nº", "Número Único de Protocolo (NUP)", "autos administrativos"
+    ("EXPEDIENTE Nº 12.345/2024", "12.345/2024"),
+    ("Expediente Administrativo nº 45/2024", "45/2024"),
+    ("SEI nº 23000.012345/2024-11", "23000.012345/2024-11"),
+    ("Número Único de Protocolo (NUP): 23000.012345/2024-11", "23000.012345/2024-11"),
+    ("Autos Administrativos nº 45/2024", "45/2024"),
+    ("Processo SEI nº 23000.012345/2024-11", "23000.012345/2024-11"),
+    ("Proc. Adm. nº 45/2024", "45/2024"),
+    ("Protocolo nº 45/2024", "45/2024"),
+    ("Expediente: das 8h às 17h, na sede da Prefeitura.", None),
+    ("Documento SEI nº 0123456", None),
+    ("Contrato nº 45/2024", None),
 ]
 
 
