@@ -28,10 +28,15 @@ _MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$
 # Units that publish in their own name under a municipal letterhead.
 _OWN_UNIT_RE = _re(r"(?:fundo|secretaria|fundacao|instituto|autarquia|servico\s+autonomo|hospital|superintendencia|"
                    r"departamento|companhia|empresa|consorcio|agencia)\b")
+# Federal institutes keep a comma in their name: "Instituto Federal de Educação, Ciência e Tecnologia de X".
+_IF_COMMA = r",\s*ciencia\s+e\s+tecnologia\b"
+_NAME_END = r"(?!" + _IF_COMMA + r")"
 _TORNA_SE_RE = _re(r"torna(?:-|\s)?se\s+publico\s*,?\s*(?:para\s+conhecimento\s+(?:dos|de\s+todos\s+os)\s+"
-                   r"interessados\s*,?\s*)?que\s+(?:o|a)\s+([^,;\n]{0,5}[a-z][^,;]{3,160}?)\s*[,;]")
-_TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?(?:o|a)[ \t]+([a-z][^,;.\n]{3,120}?)"
-                        r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
+                   r"interessados\s*,?\s*)?que\s+(?:o|a)\s+([^,;\n]{0,5}[a-z](?:[^,;]|" + _IF_COMMA
+                   + r"){3,160}?)" + _NAME_END + r"\s*[,;]")
+_TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?(?:o|a)[ \t]+([a-z](?:[^,;.\n]|"
+                        + _IF_COMMA + r"){3,120}?)" + _NAME_END
+                        + r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
 _TOP_BODY_RE = _re(r"^[ \t]*(marinha\s+do\s+brasil|exercito\s+brasileiro|forca\s+aerea\s+brasileira|"
                    r"comando\s+da\s+aeronautica|comando\s+do\s+exercito)[ \t]*$", re.M)
 _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|hospital|policlinica|comando|batalhao|"
@@ -39,6 +44,10 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|h
                     r"arsenal|escola|grupamento|capitania|depósito|deposito|colegio|odontoclinica|"
                     r"estacao|parque|regiao|distrito|organizacao|secretaria|departamento)\b[^\n]{3,100}?)[ \t]*$",
                     re.M)
+# A federal institute's or university's letterhead with its campus on the next line: the campus buys, as an
+# armed force's unit does ("INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DE X / CAMPUS Y").
+_CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+federal\s+de\s+educacao)\b[^\n]{3,110}?)"
+                      r"[ \t]*\n[ \t]*(campus\s+[a-z][^\n]{1,60}?)[ \t]*$", re.M)
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
                            r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal|d[aeo]s?(?=\s))|hospital|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
@@ -126,6 +135,10 @@ def _agency(c: Corpus) -> Field:
         (m for m in buyers if not re.search(r":\s*\d", m.group())), None)  # "Órgão: 02 - …" is a budget line
     if buyer:
         return _agency_field(c, buyer.start(2), buyer.end(2), 0.8)
+    campus = _CAMPUS_HEAD_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
+    if campus:
+        name = " – ".join(str(_agency_field(c, campus.start(g), campus.end(g), 0.8).value) for g in (1, 2))
+        return _field(c, name, campus.start(1), campus.end(2), 0.75)
     preamble = _preamble(c, end)
     if preamble is not None and (preamble[1] or _OWN_UNIT_RE.match(fold(str(preamble[0].value or "")))):
         # the body and the unit acting for it, or a fund/secretaria/autarquia that publishes in its own

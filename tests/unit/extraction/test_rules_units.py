@@ -46,6 +46,16 @@ UNITS = [
     ("GOVERNO DO ESTADO DO PARANÁ\nSECRETARIA DA SAÚDE\n" + TITLE, "Secretaria da Saúde"),
     ("MINISTÉRIO DA EDUCAÇÃO\nUNIVERSIDADE FEDERAL DE EXEMPLO\nDEPARTAMENTO DE COMPRAS E LICITAÇÕES\n" + TITLE,
      "Universidade Federal de Exemplo"),
+    # a federal institute's or university's campus below its letterhead buys, as an armed force's unit does
+    ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DO CEARÁ\nCAMPUS CRATO\n" + TITLE,
+     "Instituto Federal de Educação, Ciência e Tecnologia do Ceará – Campus Crato"),
+    ("MINISTÉRIO DA EDUCAÇÃO\nUNIVERSIDADE FEDERAL DE EXEMPLO\nCÂMPUS NORTE\n" + TITLE,
+     "Universidade Federal de Exemplo – Câmpus Norte"),
+    ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DO CEARÁ\nREITORIA\n" + TITLE,
+     "Instituto Federal de Educação, Ciência e Tecnologia do Ceará"),
+    # the comma inside a federal institute's name does not end the preamble's subject
+    (TITLE + "O Instituto Federal de Educação, Ciência e Tecnologia do Ceará, por meio do pregoeiro, torna público "
+     "que realizará licitação.", "Instituto Federal de Educação, Ciência e Tecnologia do Ceará"),
     # a name in capitals does not run into the document's title on the next line
     ("Órgão: 02 - SECRETARIA MUNICIPAL DE EDUCAÇÃO\nEDITAL\n", "Secretaria Municipal de Educação"),
 ]
