@@ -55,6 +55,9 @@ def test_parse_date(text: str, value: date | None) -> None:
 @pytest.mark.parametrize(("text", "hour", "minute"), [
     ("às 09h30", 9, 30), ("13:00 horas", 13, 0), ("às 15h (horário de Brasília)", 15, 0),
     ("ÀS 09H00MIN", 9, 0), ("ATÉ AS 08HOOMIN", 8, 0), ("08:30h", 8, 30),
+    # issue 12: "hrs", a dot or comma before an hour unit, minutes after "e"
+    ("às 09hrs", 9, 0), ("às 09.30 horas", 9, 30), ("às 09,00h", 9, 0), ("às 9 horas e 30 minutos", 9, 30),
+    ("às 09h e 30min", 9, 30), ("às 9 (nove) horas e 15 (quinze) minutos", 9, 15),
 ])
 def test_parse_time(text: str, hour: int, minute: int) -> None:
     t = parse_time(text)
@@ -67,6 +70,15 @@ def test_parse_time(text: str, hour: int, minute: int) -> None:
 ])
 def test_parse_datetime_orders(text: str) -> None:
     assert parse_datetime(text) == datetime(2025, 12, 8, 8, 30, tzinfo=BRT)
+
+
+@pytest.mark.parametrize("text", [
+    "R$ 9,30 por unidade em 15/10/2024",  # money is no time
+    "sessão em 15/10/2024, item 9.30",  # a dotted number without an hour unit is no time
+    "sessão em 15/10/2024, das 9 e 30 pessoas",
+])
+def test_numbers_that_are_not_times(text: str) -> None:
+    assert parse_datetime(text) == date(2024, 10, 15)
 
 
 def test_parse_datetime_without_time_is_a_date() -> None:
