@@ -92,3 +92,21 @@ def test_other_dated_cover_lines_are_not_the_session(line: str) -> None:
 def test_labelled_session_with_a_weekday_between_date_and_hour(line: str) -> None:
     values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\n" + line + FILLER)
     assert values["session_datetime"] == "2025-03-15T09:00:00-03:00"
+
+
+@pytest.mark.parametrize("line", [
+    "DATA DO CERTAME: 15/03/2025 HORA: 9h",
+    "Data do pregão: 15/03/2025 às 9h",
+    "DATA DA LICITAÇÃO: 15/03/2025 às 9h",
+    "Realização do pregão: 15/03/2025 às 9h",
+    "Data e hora de abertura das propostas: 15/03/2025 às 9h",
+])
+def test_cover_labels_that_name_the_procedure(line: str) -> None:
+    values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\n" + line + FILLER)
+    assert values["session_datetime"] == "2025-03-15T09:00:00-03:00"
+
+
+def test_the_procedure_date_in_prose_is_no_label() -> None:
+    values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\nA proposta valerá 60 dias da data do pregão, "
+                    "conforme a ata publicada em 15/03/2025 às 9h no mural." + FILLER)
+    assert values["session_datetime"] is None
