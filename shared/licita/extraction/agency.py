@@ -46,12 +46,14 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|h
                     re.M)
 # A federal institute's or university's letterhead with its campus on the next line: the campus buys, as an
 # armed force's unit does ("INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DE X / CAMPUS Y").
-_CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+federal\s+de\s+educacao)\b[^\n]{3,110}?)"
-                      r"[ \t]*\n[ \t]*(campus\s+[a-z][^\n]{1,60}?)[ \t]*$", re.M)
+# A letterhead line that ends on "e"/"de"/"do" runs on: "INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E / TECNOLOGIA DE X".
+_RUNS_ON = r"(?:\s(?:e|de|da|do|das|dos)\n[ \t]*[a-z][^\n]{2,80}?)?"
+_CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+federal\s+de\s+educacao)\b[^\n]{3,110}?"
+                      + _RUNS_ON + r")[ \t]*\n[ \t]*(campus\s+[a-z][^\n]{1,60}?)[ \t]*$", re.M)
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
                            r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal|d[aeo]s?(?=\s))|hospital|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
-                           r"consorcio|empresa\s+brasileira)\s+[a-z][^\n]{2,100}?)[ \t]*$", re.M)
+                           r"consorcio|empresa\s+brasileira)\s+[a-z][^\n]{2,100}?" + _RUNS_ON + r")[ \t]*$", re.M)
 
 
 # Who signs the notice is often an agent of the body, not the body: follow "…, da Prefeitura de X".

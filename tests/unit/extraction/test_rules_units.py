@@ -53,6 +53,12 @@ UNITS = [
      "Universidade Federal de Exemplo – Câmpus Norte"),
     ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DO CEARÁ\nREITORIA\n" + TITLE,
      "Instituto Federal de Educação, Ciência e Tecnologia do Ceará"),
+    # a letterhead line that ends on "E"/"DE" runs on to the next line
+    ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E\nTECNOLOGIA DE SÃO PAULO\nCAMPUS CAMPINAS\n"
+     + TITLE, "Instituto Federal de Educação, Ciência e Tecnologia de São Paulo – Campus Campinas"),
+    ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E\nTECNOLOGIA DE SÃO PAULO\n" + TITLE,
+     "Instituto Federal de Educação, Ciência e Tecnologia de São Paulo"),
+    ("MINISTÉRIO DA SAÚDE\nHOSPITAL FEDERAL DE EXEMPLO\n" + TITLE, "Hospital Federal de Exemplo"),
     # the comma inside a federal institute's name does not end the preamble's subject
     (TITLE + "O Instituto Federal de Educação, Ciência e Tecnologia do Ceará, por meio do pregoeiro, torna público "
      "que realizará licitação.", "Instituto Federal de Educação, Ciência e Tecnologia do Ceará"),
