@@ -135,7 +135,10 @@ def _agency(c: Corpus) -> Field:
               if not _PARENT_RE.match(m.group(2)) and not _AGENT_RE.match(m.group(2))]
     buyer = next((m for m in buyers if not _BARE_LABEL_RE.match(m.group("label") or "")), None) or next(
         (m for m in buyers if not re.search(r":\s*\d", m.group())), None)  # "Órgão: 02 - …" is a budget line
-    if buyer:
+    # ComprasNet abbreviates its buyer lines ("UASG 158135 - INST.FED.DE EDUC.,CIENC.E TEC.DO CEARA"): the name
+    # the document writes out comes first
+    abbreviated = buyer is not None and _ABBREVIATED_RE.search(buyer.group(2)) is not None
+    if buyer and not abbreviated:
         return _agency_field(c, buyer.start(2), buyer.end(2), 0.8)
     campus = _CAMPUS_HEAD_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
     if campus:
@@ -155,23 +158,38 @@ def _agency(c: Corpus) -> Field:
         return _agency_field(c, m.start(1), m.end(1), 0.7)
     if preamble is not None:
         return preamble[0]
+    if buyer:
+        return _letterhead_unit(c, end, head_only=True) or _agency_field(c, buyer.start(2), buyer.end(2), 0.7)
     party = _CONTRACT_PARTY_RE.search(c.folded, 0, end)
     if party:
         return _agency_field(c, party.start(1), party.end(1), 0.65)
-    lines = [m for m in _INSTITUTION_LINE_RE.finditer(c.folded, 0, end)]
-    if lines:
-        # letterhead hierarchy: the deepest line that is not a parent body
-        head_end = c.starts[first_text_page(c)] + 600
-        units = [m for m in lines if not _PARENT_RE.match(m.group(1)) and not _AGENT_UNIT_RE.match(m.group(1))]
-        block = [m for m in units if m.start() < head_end]
-        m = block[-1] if block else next(iter(units), lines[0])
-        return _agency_field(c, m.start(1), m.end(1), 0.6)
+    head = _letterhead_unit(c, end, head_only=False)
+    if head:
+        return head
     if top:
         return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
     for named in _NAMED_BODY_RE.finditer(c.folded, 0, end):
         if all_caps(c.raw[named.start():named.end()]):  # a body's proper name, not "a secretaria responsável"
             return _agency_field(c, named.start(), named.end(), 0.5)
     return Field()
+
+
+_ABBREVIATED_RE = _re(r"\b[a-z]{2,6}\.\s?[a-z]{2,6}\.")
+
+
+def _letterhead_unit(c: Corpus, end: int, head_only: bool) -> Field | None:
+    """Letterhead hierarchy: the deepest institution line that is not a parent body (head_only: in the first
+    page's head, else anywhere in the front matter)."""
+    lines = [m for m in _INSTITUTION_LINE_RE.finditer(c.folded, 0, end)]
+    head_end = c.starts[first_text_page(c)] + 600
+    units = [m for m in lines if not _PARENT_RE.match(m.group(1)) and not _AGENT_UNIT_RE.match(m.group(1))]
+    block = [m for m in units if m.start() < head_end]
+    if head_only and not block:
+        return None
+    if not lines:
+        return None
+    m = block[-1] if block else next(iter(units), lines[0])
+    return _agency_field(c, m.start(1), m.end(1), 0.6)
 
 
 def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:

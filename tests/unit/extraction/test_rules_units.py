@@ -59,6 +59,13 @@ UNITS = [
     ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E\nTECNOLOGIA DE SÃO PAULO\n" + TITLE,
      "Instituto Federal de Educação, Ciência e Tecnologia de São Paulo"),
     ("MINISTÉRIO DA SAÚDE\nHOSPITAL FEDERAL DE EXEMPLO\n" + TITLE, "Hospital Federal de Exemplo"),
+    # ComprasNet's abbreviated buyer line gives way to the name the letterhead writes out, and stays alone
+    ("MINISTÉRIO DA EDUCAÇÃO\nINSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DO CEARÁ\n" + TITLE
+     + "UASG 158135 - INST.FED.DE EDUC.,CIENC.E TEC.DO CEARA\n",
+     "Instituto Federal de Educação, Ciência e Tecnologia do Ceará"),
+    (TITLE + "UASG 158135 - INST.FED.DE EDUC.,CIENC.E TEC.DO CEARA\n", "Inst.fed.de Educ.,cienc.e Tec.do Ceara"),
+    ("MINISTÉRIO DA EDUCAÇÃO\nUNIVERSIDADE FEDERAL DE EXEMPLO\n" + TITLE + "UASG 153000 - HOSPITAL UNIVERSITÁRIO DE "
+     "EXEMPLO\n", "Hospital Universitário de Exemplo"),
     # the comma inside a federal institute's name does not end the preamble's subject
     (TITLE + "O Instituto Federal de Educação, Ciência e Tecnologia do Ceará, por meio do pregoeiro, torna público "
      "que realizará licitação.", "Instituto Federal de Educação, Ciência e Tecnologia do Ceará"),
