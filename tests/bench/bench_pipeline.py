@@ -81,18 +81,22 @@ def upload_to_ready(rest: str, token: str, stages: list[dict[str, float]] | None
     """Wall time from the upload intent to READY; with ``stages``, appends that run's stage timings
     (upload, queue wait, claim, download, text, rules, save, push, READY seen) from its ``ai_processing`` run.
 
-    With ``ws_url`` the client waits like the SPA does: subscribed to ``tender:{id}`` before the file goes
-    up, READY is the ``done`` progress frame (then one GET confirms the status). Without it, the client
+    With ``ws_url`` the client waits like the SPA does: its socket is open before the clock starts (the SPA
+    opens one at login, not one per upload), it subscribes to ``tender:{id}`` before the file goes up, and
+    READY is the ``done`` progress frame (then one GET confirms the status). Without it, the client
     asks ``GET /tenders/{id}`` every ``poll`` seconds."""
     headers = {"Authorization": f"Bearer {token}"}
     data = TRT.read_bytes()
-    started = time.perf_counter()
-    status, created = http_json(rest, "POST", "/tenders/uploads",
-                                {"filename": TRT.name, "content_type": "application/pdf"}, headers)
-    assert status == 201, created
-    tender_id = created["tender_id"]
     with contextlib.ExitStack() as stack:
-        socket = stack.enter_context(_subscribed(ws_url, token, tender_id)) if ws_url else None
+        # the SPA opens its socket at login, not per upload: connected before the clock starts, subscribed after
+        socket = stack.enter_context(_connected(ws_url, token)) if ws_url else None
+        started = time.perf_counter()
+        status, created = http_json(rest, "POST", "/tenders/uploads",
+                                    {"filename": TRT.name, "content_type": "application/pdf"}, headers)
+        assert status == 201, created
+        tender_id = created["tender_id"]
+        if socket is not None:
+            _subscribe(socket, tender_id)
         post = created["upload"]
         sent = _upload_client().post(post["url"], data=post["fields"],
                                      files={"file": (TRT.name, data, "application/pdf")})
@@ -132,17 +136,20 @@ def _upload_client() -> httpx.Client:
 
 
 @contextlib.contextmanager
-def _subscribed(ws_url: str, token: str, tender_id: str) -> Iterator[Any]:
+def _connected(ws_url: str, token: str) -> Iterator[Any]:
     from websockets.sync.client import connect
 
     with connect(f"{ws_url}/?token={token}", open_timeout=30) as socket:
-        socket.send(json.dumps({"action": "subscribe", "topics": [f"tender:{tender_id}"]}))
-        while True:
-            frame = json.loads(socket.recv(timeout=30))
-            if frame.get("type") in ("subscribed", "error"):
-                assert frame["type"] == "subscribed", frame
-                break
         yield socket
+
+
+def _subscribe(socket: Any, tender_id: str) -> None:
+    socket.send(json.dumps({"action": "subscribe", "topics": [f"tender:{tender_id}"]}))
+    while True:
+        frame = json.loads(socket.recv(timeout=30))
+        if frame.get("type") in ("subscribed", "error"):
+            assert frame["type"] == "subscribed", frame
+            return
 
 
 def _wait_done(socket: Any, tender_id: str, timeout: float = 60.0) -> dict[str, Any]:
