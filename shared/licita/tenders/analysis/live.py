@@ -6,10 +6,6 @@ Frames are ``documents.progress.ProgressFrame.to_dict()`` plus ``tender_id`` / `
 it to their own company). The first result of a scanned document rides on the next frame as
 ``first_result`` so it does not add a frame of its own. Pushing is best effort: a failure is counted and
 logged, never raised, so it cannot fail the analysis.
-
-Frames are pushed by one background thread of the process, in order, so a push (a registry lookup and a
-post per socket, a few ms) never holds up the text pass or the rules; ``finish`` waits until the ``done``
-frame has gone (a Lambda sandbox is frozen as soon as the handler returns).
 """
 
 from __future__ import annotations
@@ -18,28 +14,18 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from licita.core.tasks import process_pool
 from licita.documents.progress import ProgressFrame, Throttle, notify
 from licita.realtime.service import push, scoped_topic
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 log = logging.getLogger("licita.analysis")
 
 FIRST_RESULT = "primeiro resultado pronto"
 MAX_FRAMES = 4  # per WINDOW seconds (issue 12: at most 4 frames per second)
 WINDOW = 1.0
-DONE_WAIT_SECONDS = 10.0  # finish() gives the queued frames this long to go out
 
 Pusher = Callable[[list[str], dict[str, Any]], Any]
-Submit = Callable[[Callable[[], None]], "Future[None]"]
-
-
-def _background(task: Callable[[], None]) -> Future[None]:
-    return process_pool("progress-push", 1).submit(task)  # one thread: frames leave in order
 
 
 def _realtime_push(topics: list[str], message: dict[str, Any]) -> Any:
@@ -55,13 +41,10 @@ class LiveProgress:
     """A ``ProgressCallback`` that publishes throttled frames for one tender document."""
 
     def __init__(self, company_id: uuid.UUID | str, tender_id: uuid.UUID | str, document_id: uuid.UUID | str, *,
-                 pusher: Pusher = _realtime_push, max_frames: int = MAX_FRAMES, window: float = WINDOW,
-                 submit: Submit = _background) -> None:
+                 pusher: Pusher = _realtime_push, max_frames: int = MAX_FRAMES, window: float = WINDOW) -> None:
         self.topic = tender_topic(company_id, tender_id)
         self._base = {"tender_id": str(tender_id), "document_id": str(document_id)}
         self._pusher = pusher
-        self._submit = submit
-        self._last: Future[None] | None = None
         self._attach: dict[str, Any] = {}
         self._attach_lock = threading.Lock()
         self.throttle = Throttle(self._send, max_frames=max_frames, window=window)
@@ -87,12 +70,6 @@ class LiveProgress:
             self._attach.update(status=status, reason=reason)
         self.stage("done")
         self.flush()
-        last = self._last
-        if last is not None:
-            try:
-                last.result(timeout=DONE_WAIT_SECONDS)
-            except Exception:  # a stuck push: the run is saved anyway, READY is visible on the next GET
-                log.warning("progress frames to %s still pending after %.0f s", self.topic, DONE_WAIT_SECONDS)
 
     def flush(self) -> None:
         """Send the held frame now, waiting at most ``window`` s for the rate.
@@ -113,12 +90,6 @@ class LiveProgress:
                 self._attach.clear()
             elif "first_result" in self._attach:
                 message["first_result"] = self._attach.pop("first_result")
-        try:
-            self._last = self._submit(lambda: self._push(message))
-        except RuntimeError:  # the pool is shut down (interpreter exit): push here
-            self._push(message)
-
-    def _push(self, message: dict[str, Any]) -> None:
         try:
             self._pusher([self.topic], message)
             self.sent += 1
