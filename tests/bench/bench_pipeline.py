@@ -290,7 +290,9 @@ def tree_rss_by_process(pid: int) -> dict[str, float]:
     for proc in [root, *root.children(recursive=True)]:
         try:
             argv = proc.cmdline()
-            name = argv[argv.index("-m") + 1] if "-m" in argv else Path(argv[0]).name if argv else str(proc.pid)
+            script = next((a for a in argv[1:] if a.endswith(".py")), None)  # e.g. the text worker
+            name = (argv[argv.index("-m") + 1] if "-m" in argv else Path(script).name if script
+                    else Path(argv[0]).name if argv else str(proc.pid))
             out[name] = out.get(name, 0.0) + proc.memory_info().rss / 2**20
         except (psutil.NoSuchProcess, psutil.AccessDenied, IndexError):
             continue

@@ -1,13 +1,18 @@
 """One PDF page's text layer and whether it must go to OCR: shared by the reader and its text workers.
 
-Kept free of the reader's imports so a text worker process starts with PyMuPDF and this module only.
+It is also the text worker itself (``python text_layer.py``, started by ``text_workers``): it imports the
+standard library and PyMuPDF only, never the licita package, so a worker holds PyMuPDF and little else.
 """
 
 from __future__ import annotations
 
 import importlib
+import marshal
 import re
-from typing import Any
+import select
+import struct
+import sys
+from typing import IO, Any
 
 # A page with fewer visible characters than this but with images is treated as scanned.
 MIN_TEXT_CHARS = 25
@@ -18,6 +23,8 @@ _JUNK_RE = re.compile("[\ufffd\ue000-\uf8ff]")  # never whitespace: counted on t
 
 # (text, needs OCR), or None when the page could not be read at all
 PageText = tuple[str, bool] | None
+HEADER = struct.Struct("<I")  # every frame on a worker's pipes: its length, then its marshal bytes
+IDLE_EXIT_SECONDS = 120.0  # a worker with nothing to read leaves (~55 MiB back); the next long PDF starts one
 
 
 def usable_text(text: str) -> bool:
@@ -59,3 +66,38 @@ def read_pages(data: bytes, start: int, stop: int) -> list[PageText]:
         return [read_page(doc, i) for i in range(start, stop)]
     finally:
         doc.close()
+
+
+def read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            raise EOFError("text worker closed its pipe")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes], idle_exit: float = IDLE_EXIT_SECONDS) -> None:
+    """The worker's loop: one (data, start, stop) frame in, that range's page texts out, until EOF or
+    ``idle_exit`` seconds without a frame."""
+    while True:
+        if not select.select([stdin], [], [], idle_exit)[0]:
+            return
+        try:
+            header = read_exactly(stdin, 4)
+        except EOFError:
+            return
+        data, start, stop = marshal.loads(read_exactly(stdin, HEADER.unpack(header)[0]))
+        try:
+            answer: Any = read_pages(data, start, stop)
+        except Exception:  # an unreadable document: the caller reads the pages itself and reports why
+            answer = None
+        frame = marshal.dumps(answer)
+        stdout.write(HEADER.pack(len(frame)) + frame)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -3,9 +3,10 @@ persistent worker processes read the rest.
 
 PyMuPDF holds the GIL while it lays out a page, so threads cannot share that work; processes can. On the
 116-page TRT edital (2 cores) the text pass went from ~360 ms to ~200 ms with one worker. Workers are plain
-``python -m licita.documents.text_workers`` children speaking length-prefixed ``marshal`` frames on their
-pipes, started on the first long PDF and kept for the next ones (a Lambda sandbox keeps them across warm
-invocations; a dead or stuck worker is replaced and its pages are read in-process, so nothing is lost).
+``python -P .../documents/text_layer.py`` children (``text_layer.serve``) speaking length-prefixed
+``marshal`` frames on their pipes, started on the first long PDF and kept for the next ones (a Lambda
+sandbox keeps them across warm invocations; a dead or stuck worker is replaced and its pages are read
+in-process, so nothing is lost).
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ import logging
 import marshal
 import os
 import select
-import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO
 
-from licita.documents.text_layer import PageText, read_pages
+from licita.documents import text_layer
+from licita.documents.text_layer import HEADER, PageText, read_exactly
 
 log = logging.getLogger(__name__)
 
@@ -32,24 +33,23 @@ log = logging.getLogger(__name__)
 TEXT_WORKERS = max(0, min(3, (os.cpu_count() or 1) - 1))
 SPLIT_MIN_PAGES = 24  # below this, starting a second reader costs more than it saves
 ANSWER_TIMEOUT = 120.0  # seconds a worker may take for its pages before it is replaced
-IDLE_EXIT_SECONDS = 120.0  # a worker with nothing to read leaves (~60 MiB back); the next long PDF starts one
-_HEADER = struct.Struct("<I")
 
 
 class TextWorker:
     """One child process; used by one caller at a time (the pool hands it out)."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # PyMuPDF where we found it
+        # run by path: the worker imports PyMuPDF and text_layer's standard-library imports, not the licita package
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "licita.documents.text_workers"], stdin=subprocess.PIPE,
+            [sys.executable, "-P", text_layer.__file__], stdin=subprocess.PIPE,  # -P: not its folder on sys.path
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
         )
 
     def send(self, data: bytes, start: int, stop: int) -> None:
         frame = marshal.dumps((data, start, stop))
         stdin = self._pipe(self.proc.stdin)
-        stdin.write(_HEADER.pack(len(frame)) + frame)
+        stdin.write(HEADER.pack(len(frame)) + frame)
         stdin.flush()
 
     def receive(self, timeout: float = ANSWER_TIMEOUT) -> list[PageText]:
@@ -57,7 +57,7 @@ class TextWorker:
         ready, _, _ = select.select([stdout], [], [], timeout)
         if not ready:
             raise TimeoutError(f"text worker gave no answer in {timeout:.0f} s")
-        answer: list[PageText] = marshal.loads(_read_exactly(stdout, _HEADER.unpack(_read_exactly(stdout, 4))[0]))
+        answer: list[PageText] = marshal.loads(read_exactly(stdout, HEADER.unpack(read_exactly(stdout, 4))[0]))
         return answer
 
     def alive(self) -> bool:
@@ -170,38 +170,3 @@ def read_split(data: bytes, count: int, read_local: Callable[[int, int], list[Pa
             pool.release(worker, healthy=True)
             pages.extend(answer)
     return pages
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    chunks: list[bytes] = []
-    while size:
-        chunk = stream.read(size)
-        if not chunk:
-            raise EOFError("text worker closed its pipe")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def serve(stdin: IO[bytes], stdout: IO[bytes], idle_exit: float = IDLE_EXIT_SECONDS) -> None:
-    """The worker's loop: one (data, start, stop) frame in, that range's page texts out, until EOF or
-    ``idle_exit`` seconds without a frame."""
-    while True:
-        if not select.select([stdin], [], [], idle_exit)[0]:
-            return
-        try:
-            header = _read_exactly(stdin, 4)
-        except EOFError:
-            return
-        data, start, stop = marshal.loads(_read_exactly(stdin, _HEADER.unpack(header)[0]))
-        try:
-            answer: Any = read_pages(data, start, stop)
-        except Exception:  # an unreadable document: the caller reads the pages itself and reports why
-            answer = None
-        frame = marshal.dumps(answer)
-        stdout.write(_HEADER.pack(len(frame)) + frame)
-        stdout.flush()
-
-
-if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -123,7 +123,7 @@ def test_the_reader_uses_the_workers_and_keeps_scans_for_ocr(long_pdf: bytes,
 def test_an_idle_worker_leaves_and_the_next_document_starts_another(long_pdf: bytes,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TextWorker, "__init__", lambda self: setattr(self, "proc", subprocess.Popen(
-        [sys.executable, "-c", "import sys; from licita.documents.text_workers import serve; "
+        [sys.executable, "-c", "import sys; from licita.documents.text_layer import serve; "
                                "serve(sys.stdin.buffer, sys.stdout.buffer, idle_exit=0.3)"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})))
     pool = TextWorkerPool(size=1)
