@@ -153,7 +153,7 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 continue
         token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
         padded = token.startswith("0")
-        extends: _Table | None = None  # the chain this line would continue (checked before its cells are read)
+        extends: int | None = None  # index of the chain this line would continue (known before its cells are read)
         prev = latest.get(value - 1) if value > 1 else None
         if prev is not None:
             table = tables[prev[1]]
@@ -161,7 +161,7 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                     # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
                     and (value >= 10 or padded == table.rows[0].padded)
                     and pos - prev[0] <= _allowed_gap(table)):
-                extends = table
+                extends = prev[1]
         if value > 1 and extends is None and value not in latest:
             continue  # most numbered lines of an edital continue no chain: skip before reading their cells
         body_start = m.end()
@@ -177,10 +177,10 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         if _replaces_quantity(tables, latest.get(value), _Row(value, padded, pos, body_start, current_lot, shape)):
             latest[value] = (pos, latest[value][1])
             continue
-        if extends is None or prev is None:
+        if extends is None:
             continue
-        extends.rows.append(_Row(value, padded, pos, body_start, current_lot, shape))
-        latest[value] = (pos, prev[1])
+        tables[extends].rows.append(_Row(value, padded, pos, body_start, current_lot, shape))
+        latest[value] = (pos, extends)
     for table in tables:
         while table.count > 1 and (_only_figures_follow(raw, table.rows[-1].body_start)
                                    or (_suspect(table, table.rows[-1]) and table.rows[-1].shape != (False, "text"))):
