@@ -11,7 +11,6 @@ import marshal
 import re
 import select
 import struct
-import sys
 from typing import IO, Any
 
 # A page with fewer visible characters than this but with images is treated as scanned.
@@ -56,7 +55,7 @@ def read_page(doc: Any, index: int) -> PageText:
 
 
 def read_pages(data: bytes, start: int, stop: int) -> list[PageText]:
-    """Pages ``start``..``stop - 1`` of the PDF in ``data`` (what a text worker runs)."""
+    """Pages ``start``..``stop - 1`` of the PDF in ``data``, in order, by one reader."""
     pymupdf: Any = importlib.import_module("pymupdf")  # lazy: only readers and workers load it
 
     doc = pymupdf.open(stream=data, filetype="pdf")
@@ -79,25 +78,67 @@ def read_exactly(stream: IO[bytes], size: int) -> bytes:
     return b"".join(chunks)
 
 
+def read_frame(stream: IO[bytes]) -> Any:
+    return marshal.loads(read_exactly(stream, HEADER.unpack(read_exactly(stream, 4))[0]))
+
+
+def write_frame(stream: IO[bytes], value: Any) -> None:
+    """Pipes are unbuffered on both sides (a buffered reader may hold a frame that ``select`` then no longer
+    sees), so a raw write may be partial: loop until all of it is out."""
+    body = marshal.dumps(value)
+    frame = memoryview(HEADER.pack(len(body)) + body)
+    while frame:
+        written = stream.write(frame)
+        frame = frame[written or 0:]
+
+
 def serve(stdin: IO[bytes], stdout: IO[bytes], idle_exit: float = IDLE_EXIT_SECONDS) -> None:
-    """The worker's loop: one (data, start, stop) frame in, that range's page texts out, until EOF or
-    ``idle_exit`` seconds without a frame."""
+    """The worker's loop, until EOF or ``idle_exit`` seconds without a request.
+
+    A request ``(data, start, stop)`` is read from its LAST page backwards, one ``(index, PageText)`` frame per
+    page, while the caller reads the same range forwards: a ``None`` frame from the caller says they met, and
+    the worker ends the answer with a ``None`` frame of its own (also when the document cannot be opened: the
+    caller then reads those pages itself). A stop that arrives after the answer ended is ignored."""
     while True:
         if not select.select([stdin], [], [], idle_exit)[0]:
             return
         try:
-            header = read_exactly(stdin, 4)
+            request = read_frame(stdin)
         except EOFError:
             return
-        data, start, stop = marshal.loads(read_exactly(stdin, HEADER.unpack(header)[0]))
+        if request is None:
+            continue
+        data, start, stop = request
         try:
-            answer: Any = read_pages(data, start, stop)
-        except Exception:  # an unreadable document: the caller reads the pages itself and reports why
-            answer = None
-        frame = marshal.dumps(answer)
-        stdout.write(HEADER.pack(len(frame)) + frame)
-        stdout.flush()
+            _answer_backwards(stdin, stdout, data, start, stop)
+        except EOFError:
+            return
+        write_frame(stdout, None)
+
+
+def _answer_backwards(stdin: IO[bytes], stdout: IO[bytes], data: bytes, start: int, stop: int) -> None:
+    pymupdf: Any = importlib.import_module("pymupdf")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception:  # an unreadable document: the caller reads the pages itself and reports why
+        return
+    try:
+        if doc.needs_pass:
+            doc.authenticate("")
+        for index in range(stop - 1, start - 1, -1):
+            write_frame(stdout, (index, read_page(doc, index)))
+            if select.select([stdin], [], [], 0)[0] and read_frame(stdin) is None:
+                return
+    finally:
+        doc.close()
+
+
+def main(idle_exit: float = IDLE_EXIT_SECONDS) -> None:
+    """Serve on this process's stdin/stdout, unbuffered (see write_frame) whatever PYTHONUNBUFFERED made of
+    ``sys.stdin``/``sys.stdout``."""
+    with open(0, "rb", buffering=0, closefd=False) as stdin, open(1, "wb", buffering=0, closefd=False) as stdout:
+        serve(stdin, stdout, idle_exit)
 
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    main()
