@@ -15,6 +15,7 @@ import re
 from licita.extraction.found import field_at as _field
 from licita.extraction.kinds import first_text_page
 from licita.extraction.models import Field
+from licita.extraction.names import all_caps, complete_cut, doc_acronyms, title, with_acronym
 from licita.extraction.text import Corpus, fold, squash
 
 
@@ -22,9 +23,19 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
-_PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura|camara)\s+municipal\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$", re.M)
+# A letterhead line that ends on "e"/"de"/"do" runs on: "INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E / TECNOLOGIA DE X".
+_RUNS_ON = r"(?:\s(?:e|de|da|do|das|dos)\n[ \t]*[a-z][^\n]{2,80}?)?"
+_PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura|camara)\s+municipal\s+d[eao]\s+[^\n,;()]{2,60}?" + _RUNS_ON
+                          + r")[ \t]*$", re.M)
 # A letterhead that names the municipality itself: "MUNICÍPIO DE EXEMPLO" (in capitals, alone on its line).
-_MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()]{2,60}?)[ \t]*$", re.M)
+_MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()]{2,60}?" + _RUNS_ON + r")[ \t]*$", re.M)
+# The unit printed right below a municipal letterhead ("PREFEITURA MUNICIPAL DE X / FUNDO MUNICIPAL DE SAÚDE")
+# buys in its own name; the secretarias of administration and finance buy for the whole prefeitura (agents).
+_MUNICIPAL_UNIT_RE = _re(r"[ \t]*((?:fundo\s+municipal|secretaria\s+(?:municipal\s+)?d[aeo]s?\s|fundacao|instituto|"
+                         r"autarquia|servico\s+autonomo|hospital|superintendencia|companhia|empresa\s+municipal)"
+                         r"(?!(?:[^\n]{0,20}?)(?:administracao|financas|fazenda|planejamento|gestao)\b)"
+                         r"[^\n]{2,100}?" + _RUNS_ON + r")[ \t]*$", re.M)
+_STATE_LINE_RE = _re(r"[ \t]*(?:estado|governo\s+do\s+estado)\s+d[aeo]\s[^\n]{2,40}\n|[ \t]*c\.?n\.?p\.?j[^\n]{0,60}\n")
 # Units that publish in their own name under a municipal letterhead.
 _OWN_UNIT_RE = _re(r"(?:fundo|secretaria|fundacao|instituto|autarquia|servico\s+autonomo|hospital|superintendencia|"
                    r"departamento|companhia|empresa|consorcio|agencia)\b")
@@ -46,8 +57,6 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|h
                     re.M)
 # A federal institute's or university's letterhead with its campus on the next line: the campus buys, as an
 # armed force's unit does ("INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DE X / CAMPUS Y").
-# A letterhead line that ends on "e"/"de"/"do" runs on: "INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E / TECNOLOGIA DE X".
-_RUNS_ON = r"(?:\s(?:e|de|da|do|das|dos)\n[ \t]*[a-z][^\n]{2,80}?)?"
 _CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+federal\s+de\s+educacao)\b[^\n]{3,110}?"
                       + _RUNS_ON + r")[ \t]*\n[ \t]*(campus\s+[a-z][^\n]{1,60}?)[ \t]*$", re.M)
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
@@ -89,29 +98,7 @@ _BARE_LABEL_RE = _re(r"orgao\s*(?:/\s*entidade)?$|entidade$")
 
 def agency(c: Corpus) -> Field:
     """The contracting body, with the short name the document gives it ("… de Valinhos – VALIPREV")."""
-    return _with_acronym(c, _agency(c))
-
-
-_ACRONYM_AFTER_RE = _re(r"[ \t]*(?:\(\s*([A-Z][A-Za-z]{1,10}[A-Z][a-z]?)\s*\)|"
-                        r"[-–][ \t\n]*([A-Z]{3,10})\b(?![ \t]*[-–/(]))")
-_NOT_ACRONYMS = frozenset(["CNPJ", "CPF", "UASG", "SRP", "EPP", "LTDA", "CEP", "SEI", "NUP", "ME", "MEI", "PE", "PP",
-                           "ATA", "ANEXO", "EDITAL", "AVISO", "LOTE", "ITEM"])
-
-
-def _with_acronym(c: Corpus, found: Field) -> Field:
-    """Append "(ACRONYM)" when the front matter writes the name followed by its acronym."""
-    name = str(found.value or "")
-    words = re.findall(r"[a-z0-9]+", fold(name))
-    if len(words) < 3 or re.search(r"\(|\s[-–]\s*[A-Z]{3,}\b|[A-Z][a-z]*[A-Z]", name.rsplit(" – ", maxsplit=1)[-1]):
-        return found
-    pattern = re.compile(r"\b" + r"[^a-z0-9]+".join(words) + r"\b")
-    for m in pattern.finditer(c.folded, 0, c.front_end):
-        after = _ACRONYM_AFTER_RE.match(c.raw, m.end())
-        acronym = after and (after.group(1) or after.group(2))
-        if acronym and acronym.upper() not in _NOT_ACRONYMS and not words[-1].startswith(acronym.lower()):
-            found.value = f"{name} ({acronym})"
-            break
-    return found
+    return with_acronym(c, complete_cut(c, _agency(c), doc_acronyms(c)))
 
 
 def _agency(c: Corpus) -> Field:
@@ -122,13 +109,13 @@ def _agency(c: Corpus) -> Field:
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
         if unit:
-            name = _title(c.raw[top.start(1):top.end(1)]) + " – " + _title(c.raw[unit.start(1):unit.end(1)])
+            name = _title(c, c.raw[top.start(1):top.end(1)]) + " – " + _title(c, c.raw[unit.start(1):unit.end(1)])
             return _field(c, name, top.start(1), unit.end(1), 0.8)
         via = _UNIT_VIA_RE.search(c.folded, 0, end)
         if via:
             g = 1 if via.group(1) else 2
             unit_name = squash(c.raw[via.start(g):via.end(g)])
-            name = _title(c.raw[top.start(1):top.end(1)]) + " – " + (_title(unit_name) if all_caps(unit_name)
+            name = _title(c, c.raw[top.start(1):top.end(1)]) + " – " + (_title(c, unit_name) if all_caps(unit_name)
                                                                        else unit_name)
             return _field(c, name, via.start(g), via.end(g), 0.75)
     buyers = [m for m in _BUYER_LINE_RE.finditer(c.folded, 0, end)
@@ -151,11 +138,11 @@ def _agency(c: Corpus) -> Field:
         return preamble[0]
     m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
     if m:
-        return _agency_field(c, m.start(1), m.end(1), 0.85)
+        return _municipal_unit(c, m) or _agency_field(c, m.start(1), m.end(1), 0.85)
     m = next((m for m in _MUNICIPIO_LINE_RE.finditer(c.folded, 0, end) if all_caps(c.raw[m.start(1):m.end(1)])),
              None)
     if m:
-        return _agency_field(c, m.start(1), m.end(1), 0.7)
+        return _municipal_unit(c, m) or _agency_field(c, m.start(1), m.end(1), 0.7)
     if preamble is not None:
         return preamble[0]
     if buyer:
@@ -167,7 +154,7 @@ def _agency(c: Corpus) -> Field:
     if head:
         return head
     if top:
-        return _field(c, _title(c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
+        return _field(c, _title(c, c.raw[top.start(1):top.end(1)]), top.start(1), top.end(1), 0.5)
     for named in _NAMED_BODY_RE.finditer(c.folded, 0, end):
         if all_caps(c.raw[named.start():named.end()]):  # a body's proper name, not "a secretaria responsável"
             return _agency_field(c, named.start(), named.end(), 0.5)
@@ -175,6 +162,23 @@ def _agency(c: Corpus) -> Field:
 
 
 _ABBREVIATED_RE = _re(r"\b[a-z]{2,6}\.\s?[a-z]{2,6}\.")
+
+
+def _municipal_unit(c: Corpus, head: re.Match[str]) -> Field | None:
+    """The unit on the line below a municipal letterhead (a state or CNPJ line may come between): the unit
+    alone when it names the municipality, else "<letterhead> – <unit>"."""
+    pos = head.end() + 1
+    skip = _STATE_LINE_RE.match(c.folded, pos)
+    unit = _MUNICIPAL_UNIT_RE.match(c.folded, skip.end() if skip else pos)
+    if unit is None or _AGENT_UNIT_RE.match(unit.group(1)) or not all_caps(c.raw[unit.start(1):unit.end(1)]):
+        return None
+    place = re.sub(r"^\S+\s+(?:municipal\s+)?d[eao]\s+", "", squash(head.group(1)))
+    found = _agency_field(c, unit.start(1), unit.end(1), 0.75)
+    if place not in squash(unit.group(1)):
+        parent = _agency_field(c, head.start(1), head.end(1), 0.75)
+        found.value = f"{parent.value} – {found.value}"
+    return found
+
 
 
 def _letterhead_unit(c: Corpus, end: int, head_only: bool) -> Field | None:
@@ -199,6 +203,8 @@ def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:
         m = regex.search(c.folded, 0, end)
         if not m or re.match(r"(?:por\s+meio|atraves|mediante|presente)", m.group(1)):
             continue
+        if re.fullmatch(r"[A-Z]{2,10}", c.raw[m.start(1):m.end(1)].strip()):
+            continue  # "O SAAE torna público": the name is written out in the letterhead
         if _AGENT_RE.match(m.group(1)):
             body = _OF_BODY_RE.match(c.folded, m.start(1))
             if body:
@@ -212,7 +218,7 @@ def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:
         via2 = _via_in_clause(c, m.end(1))
         if via2 and found.value:
             unit_name = squash(c.raw[via2.start(1):via2.end(1)])
-            found.value = f"{found.value} – {_title(unit_name) if all_caps(unit_name) else unit_name}"
+            found.value = f"{found.value} – {_title(c, unit_name) if all_caps(unit_name) else unit_name}"
             return found, True
         return found, False
     return None
@@ -249,6 +255,8 @@ def _via_in_clause(c: Corpus, start: int) -> re.Match[str] | None:
     if via is None or _AGENT_UNIT_RE.match(via.group(1)):
         return None
     return via
+
+
 _UF = {
     "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA", "ceara": "CE",
     "distrito federal": "DF", "espirito santo": "ES", "goias": "GO", "maranhao": "MA", "mato grosso": "MT",
@@ -264,34 +272,12 @@ def _agency_field(c: Corpus, start: int, end: int, confidence: float) -> Field:
     name = squash(c.raw[start:end]).strip(" -–,")
     name = re.sub(r"\s*\(\d{5,6}\)$", "", name)
     if all_caps(name):
-        name = _title(name)
+        name = _title(c, name)
     state = _STATE_SUFFIX_RE.search(fold(name))
     if state:  # "Município de X - Estado de Goiás" is written "Município de X/GO"
         name = name[:state.start()] + "/" + _UF[state.group(1)]
     return _field(c, name, start, end, confidence)
 
 
-def all_caps(text: str) -> bool:
-    """Upper-case text (ordinal indicators ª/º are lower-case letters for Unicode)."""
-    return any(ch.isalpha() for ch in text) and not any(ch.islower() and ch not in "ªº" for ch in text)
-
-
-_LOWER_WORDS = frozenset(["de", "da", "do", "das", "dos", "e", "em", "para", "por", "na", "no", "a", "o", "à",
-                          "às", "ao"])
-
-
-def _title(text: str) -> str:
-    """Title-case an all-caps name, keeping prepositions lower and acronyms (short ones, or the last word
-    after a dash) upper."""
-    words = squash(text).split(" ")
-    out = []
-    for i, w in enumerate(words):
-        lw = w.lower()
-        if i and lw in _LOWER_WORDS:
-            out.append(lw)
-        elif (re.fullmatch(r"[A-Z]{2,5}", w) and not re.search(r"[AEIOU]{2}", w) and len(w) <= 4) or (
-                i == len(words) - 1 and i >= 2 and words[i - 1] in ("-", "–") and re.fullmatch(r"[A-Z]{2,10}", w)):
-            out.append(w)  # "… SECAS – DNOCS": the short name after a dash stays an acronym
-        else:
-            out.append(w[:1].upper() + w[1:].lower())
-    return " ".join(out)
+def _title(c: Corpus, text: str) -> str:
+    return title(text, doc_acronyms(c))

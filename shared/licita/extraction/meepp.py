@@ -54,7 +54,7 @@ _NUMBERED_EXCL_RE = _re(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d")
 # ME/EPP nos itens 1 a 4" (a clause reference, "nos termos do item 5.1", names no item).
 _NUMBERS = (r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]{0,2}\s*)?\d{1,3}(?:\s*(?:,|e|a|ao|ate|-|–|/)\s*\d{1,3})*"
             r"(?![.,]\d)")
-_ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\s+)?(?:destinad[ao]s?\s+)?(?:a\s+)?"
+_ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\s+)?(?:destinad[ao]s?\s+)?(?:a\s+|de\s+)?"
                      r"(?:participacao\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"|exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS)
@@ -93,7 +93,9 @@ def _some_items_exclusive(c: Corpus) -> Hit | None:
         if _conditional(c, hit.start):
             continue
         start, end = _sentence(c, hit.start)
-        if not re.search(r"\bnao\b|\bcota\b", c.folded[start:end]):
+        # a quota named with the exclusive items is the quota's own items ("item 2 – cota reservada – exclusiva
+        # ME/EPP"); one named later in the sentence is another item ("…, e o item 6 é a cota reservada do item 5")
+        if not re.search(r"\bnao\b", c.folded[start:end]) and "cota" not in c.folded[start:min(end, hit.end + 30)]:
             return hit
     return None
 

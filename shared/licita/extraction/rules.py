@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from licita.documents.model import ExtractedDocument
-from licita.extraction.agency import agency, all_caps
+from licita.extraction.agency import agency
 from licita.extraction.formats import (
     CNPJ_RE,
     MONEY_RE,
@@ -30,6 +30,7 @@ from licita.extraction.kinds import (
 )
 from licita.extraction.meepp import me_epp
 from licita.extraction.models import FIELD_NAMES, Field
+from licita.extraction.names import all_caps
 from licita.extraction.platforms import platform
 from licita.extraction.session import session_datetime
 from licita.extraction.text import Corpus, Hit, fold, squash

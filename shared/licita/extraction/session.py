@@ -22,6 +22,8 @@ _SESSION_LABEL_RE = _re(
     r"sessao\s+(?:publica|de\s+disputa|de\s+lances)(?:\s+(?:para\s+formulacao\s+de\s+lances|do\s+preg[a-z]o\s+eletronico|"
     r"de\s+(?:precos|lances)))?|"
     r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
+    # platform covers: "DATA DE INÍCIO DO PREGÃO: …", "Data de início da sessão/disputa: …"
+    r"data\s+de\s+inicio\s+d[oa]\s+(?:pregao|certame|sessao|disputa|licitacao|leilao)|"
     # cover labels: "DATA DO CERTAME: …", "Data do pregão: …", "Realização do pregão: …"
     r"data\s+d[oa]\s+(?:certame|pregao|licitacao|leilao)\s*:|"
     r"realizacao\s+d[ao]\s+(?:sessao(?:\s+publica)?|certame|pregao|licitacao|leilao)\s*:|"
@@ -29,8 +31,9 @@ _SESSION_LABEL_RE = _re(
     # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
     r"(?:^|\n)[ \t]*(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+e\s+julgamento)?"
     r"(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
-    # "DATA: 05/03/2024 / HORA: 09:00": a bare date label is the session's only next to an hour label
-    r"(?:^|\n)[ \t]*data\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
+    # "DATA: 05/03/2024 / HORA: 09:00", "Dia: 05/03/2024 / Hora: 09:00": a bare date label is the session's only
+    # next to an hour label
+    r"(?:^|\n)[ \t]*(?:data|dia)\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
     # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
     # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
     r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+(?:d[aoe]|para)\s+(?:inicio\s+d[ao]\s+)?(?:sessao|abertura|leilao|"

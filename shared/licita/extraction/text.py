@@ -175,6 +175,7 @@ class Corpus:
         self.raw = self.SEP.join(parts)
         self.folded = fold(self.raw)
         self.front_end = self._front_end()
+        self.memo: dict[str, object] = {}  # values several rules derive from the whole document, computed once
 
     def _front_end(self) -> int:
         """End of the "front matter": the first three pages with real text (DOCX: ~15k chars)."""

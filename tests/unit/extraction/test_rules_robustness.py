@@ -1,0 +1,244 @@
+"""Robustness of the rules on the shapes real editais take (issue 12): AGU/ComprasNet models, municipal
+models (prefeituras, câmaras, fundos, autarquias, institutos de previdência, consórcios), Lei 8.666 avisos,
+platform exports, homologação reports and atas; names wrapped over two lines, all-caps letterheads, dates
+and hours in words, the process under its many labels. Every passage is synthetic."""
+
+from __future__ import annotations
+
+import pytest
+from _synthetic import FILLER, fields, result
+
+HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
+
+
+# -- agency: names wrapped over lines, letterheads, preambles --------------------------------------
+
+AGENCY: list[tuple[str, str | None]] = [
+    # a letterhead name wrapped over two lines
+    ("INSTITUTO DE PREVIDÊNCIA DOS SERVIDORES PÚBLICOS MUNICIPAIS DE\nSANTA RITA DO NORTE\nCNPJ 03.650.395/0001-66\n"
+     + HEAD, "Instituto de Previdência dos Servidores Públicos Municipais de Santa Rita do Norte"),
+    ("INSTITUTO DE PREVIDÊNCIA DE MONTE\nALEGRE DO NORTE\nRua das Flores, 40 - CNPJ 03.650.395/0001-66\n"
+     "PREGÃO PRESENCIAL Nº 001/2021\nO INSTITUTO DE PREVIDÊNCIA DE MONTE ALEGRE DO NORTE torna público que se acha "
+     "aberta licitação.", "Instituto de Previdência de Monte Alegre do Norte"),
+    # OCR noise between the two lines: the name written in full elsewhere completes it
+    ("AGEM INSTITUTO DE PREVIDÊNCIA DE MONTE\n\nAR o ALEGRE DO NORTE\nCNPJ 03.650.395/0001-66\n"
+     "PREGÃO PRESENCIAL Nº001/2021\nOINSTITUTO DE PREVIDCENCIA DE MONTE ALEGRE DO NORTE. Torna público que se acha "
+     "aberta licitação.\nObjeto: locação de software para o INSTITUTO DE PREVIDÊNCIA de Monte Alegre do Norte "
+     "(IPMN), incluindo suporte.", "Instituto de Previdência de Monte Alegre do Norte (IPMN)"),
+    ("PREFEITURA MUNICIPAL DE SÃO JOSÉ DOS\nCAMPOS DO SUL\n" + HEAD,
+     "Prefeitura Municipal de São José dos Campos do Sul"),
+    ("ESTADO DO PARANÁ\nPREFEITURA MUNICIPAL DE EXEMPLO\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    ("CÂMARA MUNICIPAL DE EXEMPLO\nESTADO DE MINAS GERAIS\n" + HEAD, "Câmara Municipal de Exemplo"),
+    (HEAD + "A CÂMARA MUNICIPAL DE EXEMPLO, Estado de Minas Gerais, torna público que realizará licitação.",
+     "Câmara Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + HEAD + "O MUNICÍPIO DE EXEMPLO, Estado de Goiás, por meio da Secretaria "
+     "Municipal de Saúde, torna público que realizará licitação.",
+     "Município de Exemplo – Secretaria Municipal de Saúde"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + HEAD + "A PREFEITURA MUNICIPAL DE EXEMPLO, através do seu Pregoeiro, "
+     "torna público que realizará licitação.", "Prefeitura Municipal de Exemplo"),
+    ("CONSÓRCIO INTERMUNICIPAL DE SAÚDE DO VALE DO EXEMPLO – CISVE\n" + HEAD
+     + "O CONSÓRCIO INTERMUNICIPAL DE SAÚDE DO VALE DO EXEMPLO – CISVE, torna público que realizará licitação.",
+     "Consórcio Intermunicipal de Saúde do Vale do Exemplo – CISVE"),
+    ("SERVIÇO AUTÔNOMO DE ÁGUA E ESGOTO DE EXEMPLO\n" + HEAD + "O SAAE torna público que realizará licitação.",
+     "Serviço Autônomo de Água e Esgoto de Exemplo"),
+    # the unit printed below the municipal letterhead buys in its own name
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nFUNDO MUNICIPAL DE SAÚDE\n" + HEAD
+     + "O Pregoeiro torna público que realizará licitação.",
+     "Prefeitura Municipal de Exemplo – Fundo Municipal de Saúde"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nFUNDO MUNICIPAL DE SAÚDE DE EXEMPLO\n" + HEAD,
+     "Fundo Municipal de Saúde de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nESTADO DO PARANÁ\nSECRETARIA MUNICIPAL DE EDUCAÇÃO\n" + HEAD,
+     "Prefeitura Municipal de Exemplo – Secretaria Municipal de Educação"),
+    # the secretaria of administration and a purchasing department buy for the whole prefeitura
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nSECRETARIA MUNICIPAL DE ADMINISTRAÇÃO\n" + HEAD,
+     "Prefeitura Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nDEPARTAMENTO DE LICITAÇÕES E COMPRAS\n" + HEAD,
+     "Prefeitura Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nSecretaria Municipal de Saúde\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    # platform exports
+    ("Órgão: PREFEITURA MUNICIPAL DE EXEMPLO\nUnidade compradora: SECRETARIA MUNICIPAL DE EDUCAÇÃO\n" + HEAD,
+     "Secretaria Municipal de Educação"),
+    ("Órgão: PREFEITURA MUNICIPAL DE EXEMPLO\nModalidade: Pregão Eletrônico\n" + HEAD,
+     "Prefeitura Municipal de Exemplo"),
+    # a homologação report under the municipal letterhead
+    ("PREFEITURA MUNICIPAL DE EXEMPLO\nTERMO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\nO Prefeito Municipal, "
+     "no uso de suas atribuições, HOMOLOGA o resultado.", "Prefeitura Municipal de Exemplo"),
+    # a state body under its government
+    ("GOVERNO DO ESTADO DE EXEMPLO\nSECRETARIA DE ESTADO DA SAÚDE\n" + HEAD, "Secretaria de Estado da Saúde"),
+    ("ESTADO DE SANTA CATARINA\nMUNICÍPIO DE EXEMPLO\nFUNDO MUNICIPAL DE ASSISTÊNCIA SOCIAL\n" + HEAD,
+     "Município de Exemplo – Fundo Municipal de Assistência Social"),
+    # a bare acronym as the subject of "torna público": the letterhead writes the name out
+    ("SERVIÇO AUTÔNOMO DE ÁGUA E ESGOTO DE EXEMPLO\n" + HEAD + "O SAAE torna público que realizará licitação.",
+     "Serviço Autônomo de Água e Esgoto de Exemplo"),
+    # title case keeps the acronyms the document uses, not short words of a name
+    ("CÂMARA MUNICIPAL DE SANTA RITA DO SUL\n" + HEAD + "A sessão ocorre na sede da CMSR, no plenário.",
+     "Câmara Municipal de Santa Rita do Sul"),
+    ("TRIBUNAL REGIONAL DO TRABALHO DA 18ª REGIÃO\n" + HEAD, "Tribunal Regional do Trabalho da 18ª Região"),
+    ("PREFEITURA MUNICIPAL DE DOM BOSCO/BA\n" + HEAD, "Prefeitura Municipal de Dom Bosco/BA"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), AGENCY)
+def test_agency(text: str, value: str | None) -> None:
+    assert fields(text + FILLER)["agency"] == value
+
+
+# -- process numbers -----------------------------------------------------------------------------
+
+PROCESS: list[tuple[str, str | None]] = [
+    ("Processo Licitatório nº 045/2025", "045/2025"),
+    ("PROCESSO LICITATÓRIO Nº 045/2025", "045/2025"),
+    ("Processo Licitatório: 045/2025", "045/2025"),
+    ("Processo Administrativo Licitatório nº 045/2025", "045/2025"),
+    ("PROCESSO ADMINISTRATIVO N° 045/2025", "045/2025"),
+    ("PROC. ADM. Nº 045/2025", "045/2025"),
+    ("Processo de Compra nº 12/2025", "12/2025"),
+    ("PROCESSO: 045/2025", "045/2025"),
+    ("Processo nº 2025/045", "2025/045"),
+    ("Processo Administrativo Eletrônico nº 045/2025", "045/2025"),
+    ("Nº Processo: 12/2025", "12/2025"),
+    ("Nº do Processo Licitatório: 12/2025", "12/2025"),
+    ("PA: 045/2025", "045/2025"),
+    ("PROTOCOLO Nº 1234/2025", "1234/2025"),
+    ("Processo Licitatório 045/2025", "045/2025"),
+    ("Processo nº 045/2025 – PMX", "045/2025"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), PROCESS)
+def test_process_number(line: str, value: str | None) -> None:
+    assert fields(HEAD + line + FILLER)["process_number"] == value
+
+
+# -- session date and time -----------------------------------------------------------------------
+
+SESSION: list[tuple[str, str | None]] = [
+    ("A sessão pública será realizada aos vinte dias do mês de março de dois mil e vinte e cinco, às nove horas.",
+     "2025-03-20T09:00:00-03:00"),
+    ("Aos vinte e um dias do mês de março do ano de dois mil e vinte e cinco, às quatorze horas e trinta minutos, "
+     "será realizada a sessão pública.", "2025-03-21T14:30:00-03:00"),
+    ("Abertura das propostas: dia 20/03/2025, às 09:00h", "2025-03-20T09:00:00-03:00"),
+    ("Abertura da sessão: 20/03/2025 às 9h", "2025-03-20T09:00:00-03:00"),
+    ("DATA DE INÍCIO DO PREGÃO: 20/03/2025 às 09:00", "2025-03-20T09:00:00-03:00"),
+    ("Início da disputa: 20/03/2025 09:00", "2025-03-20T09:00:00-03:00"),
+    ("Recebimento das propostas: até 19/03/2025 às 17h\nAbertura das propostas: 20/03/2025 às 09h",
+     "2025-03-20T09:00:00-03:00"),
+    ("DATA DA SESSÃO: 20/03/2025\nHORÁRIO: 09h00", "2025-03-20T09:00:00-03:00"),
+    ("Dia: 20/03/2025\nHora: 09:00", "2025-03-20T09:00:00-03:00"),
+    ("A sessão pública terá início no dia 20 de março de 2025, às 9 (nove) horas.", "2025-03-20T09:00:00-03:00"),
+    ("Data de abertura: 20.03.2025 às 09:00 horas", "2025-03-20T09:00:00-03:00"),
+    ("Abertura da sessão pública: 20 de março de 2025 (quinta-feira), às 09h30min", "2025-03-20T09:30:00-03:00"),
+    ("Abertura dos envelopes: às nove horas do dia vinte de março de dois mil e vinte e cinco",
+     "2025-03-20T09:00:00-03:00"),
+    ("Data e horário da abertura da sessão pública: 20/03/2025, às 09:00 (horário de Brasília)",
+     "2025-03-20T09:00:00-03:00"),
+    ("Fim do recebimento de propostas: 20/03/2025 08:00\nInício da sessão de disputa de preços: 20/03/2025 09:00",
+     "2025-03-20T09:00:00-03:00"),
+    ("LOCAL, DATA E HORA: a sessão será realizada em 20/03/2025 às 09h00 no site www.bll.org.br",
+     "2025-03-20T09:00:00-03:00"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), SESSION)
+def test_session(line: str, value: str | None) -> None:
+    assert fields(HEAD + line + FILLER)["session_datetime"] == value
+
+
+# -- ME/EPP --------------------------------------------------------------------------------------
+
+MEEPP: list[tuple[str, str]] = [
+    ("Os itens 1 a 5 são exclusivos para ME/EPP e os itens 6 a 10 de ampla concorrência.", "mixed"),
+    ("TRATAMENTO DIFERENCIADO: Cota reservada de 25% para ME/EPP nos itens divisíveis.", "reserved_quota"),
+    ("LOTE 1 – AMPLA CONCORRÊNCIA\nLOTE 2 – COTA RESERVADA PARA ME/EPP (25%)", "reserved_quota"),
+    ("LICITAÇÃO EXCLUSIVA PARA MICROEMPRESAS E EMPRESAS DE PEQUENO PORTE", "exclusive"),
+    ("Participação: Ampla concorrência.", "none"),
+    ("Item | Descrição | Qtd | Participação\n1 | CANETA | 10 | Exclusiva ME/EPP\n2 | PAPEL | 900 | Ampla "
+     "concorrência\n3 | LÁPIS | 50 | Exclusiva ME/EPP", "mixed"),
+    ("Tipo de participação: Itens 1, 2 e 3 exclusivos ME/EPP; demais itens: ampla participação.", "mixed"),
+    ("Este pregão é destinado exclusivamente à participação de microempresas, empresas de pequeno porte e "
+     "microempreendedores individuais.", "exclusive"),
+    ("Haverá cota reservada de até 25% (vinte e cinco por cento) para ME/EPP, conforme art. 48, III, da LC "
+     "123/2006.", "reserved_quota"),
+    ("Item 1 - Cota principal (75%) - ampla participação\nItem 2 - Cota reservada (25%) - exclusiva ME/EPP",
+     "reserved_quota"),
+    ("Os itens 1 a 4 são de participação exclusiva de ME/EPP, o item 5 é de ampla participação e o item 6 é a cota "
+     "reservada do item 5.", "mixed"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), MEEPP)
+def test_me_epp(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["me_epp"] == value
+
+
+# -- items ---------------------------------------------------------------------------------------
+
+def _rows(numbers: range, qty: int = 10) -> str:
+    return "".join(f"{n}\nPRODUTO DE TESTE {n}\nUN\n{qty}\nR$ 1{n},00\n" for n in numbers)
+
+
+def _one_line_rows(numbers: range) -> str:
+    return "".join(f"{n:02d} PRODUTO DE TESTE NÚMERO {n} UN 10 R$ 1{n},00 R$ 1{n}0,00\n" for n in numbers)
+
+
+ITEMS: list[tuple[tuple[str, ...], int | None]] = [
+    # lots with items restarting at 1, repeated in the proposal model annex
+    ((HEAD + FILLER, "ANEXO I – TERMO DE REFERÊNCIA\nLOTE 1 – MATERIAL DE ESCRITÓRIO\nITEM\nDESCRIÇÃO\nUNID\nQTD\n"
+      "VALOR\n" + _rows(range(1, 4)) + "LOTE 2 – MATERIAL DE LIMPEZA\nITEM\nDESCRIÇÃO\nUNID\nQTD\nVALOR\n"
+      + _rows(range(1, 3)),
+      "ANEXO II – MODELO DE PROPOSTA\nLOTE 1 – MATERIAL DE ESCRITÓRIO\nITEM\nDESCRIÇÃO\nUNID\nQTD\nVALOR\n"
+      + _rows(range(1, 4)) + "LOTE 2 – MATERIAL DE LIMPEZA\nITEM\nDESCRIÇÃO\nUNID\nQTD\nVALOR\n"
+      + _rows(range(1, 3))), 5),
+    # items numbered across lots, repeated in the proposal model
+    ((HEAD + FILLER, "ANEXO I\nLOTE 1\nITEM\nDESCRIÇÃO\nUNID\nQTD\nVALOR\n" + _rows(range(1, 4)) + "LOTE 2\nITEM\n"
+      "DESCRIÇÃO\nUNID\nQTD\nVALOR\n" + _rows(range(4, 7)),
+      "ANEXO II – MODELO DE PROPOSTA\nLOTE 1\nITEM\nDESCRIÇÃO\nUNID\nQTD\nVALOR\n" + _rows(range(1, 4))
+      + "LOTE 2\nITEM\nDESCRIÇÃO\nUNID\nQTD\nVALOR\n" + _rows(range(4, 7))), 6),
+    # one row per line (text layer of a wide table)
+    ((HEAD + FILLER, "ANEXO I – TERMO DE REFERÊNCIA\nITEM DESCRIÇÃO UNID QTD VALOR UNIT VALOR TOTAL\n"
+      + _one_line_rows(range(1, 8))), 7),
+    # a DOCX-like table with "|" cells, repeated in the proposal form
+    ((HEAD + FILLER,
+      "ITEM | DESCRIÇÃO | UNID | QTD\n" + "".join(f"{n} | PRODUTO {n} | UN | 10\n" for n in range(1, 10)),
+      "MODELO DE PROPOSTA\nITEM | DESCRIÇÃO | UNID | QTD | VALOR\n"
+      + "".join(f"{n} | PRODUTO {n} | UN | 10 | \n" for n in range(1, 10))), 9),
+    # a homologação report of a platform: "Item 1 - …" blocks with labelled lines
+    (("TERMO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER + "\n" + "".join(
+        f"Item {n} - PRODUTO DE TESTE {n}\nQuantidade: 10\nUnidade: UN\nVencedor: EMPRESA {n} LTDA\n"
+        f"Valor unitário: R$ 1{n},00\nValor total: R$ 1{n}0,00\n" for n in range(1, 7)),), 6),
+    # the Portal de Compras Públicas layout: "Lote 1 - …" with items inside
+    (("RELATÓRIO DE ADJUDICAÇÃO E HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER + "\n" + "".join(
+        f"Item: {n:04d} - PRODUTO DE TESTE {n}\nQuantidade: 10\nValor Unitário: R$ 1{n},00\n" for n in range(1, 6)),),
+     5),
+    # lots only (no item table): one per lot, not twice when the summary repeats them
+    ((HEAD + FILLER,
+      "".join(f"LOTE {n} – CONJUNTO {n}\nDescrição: móveis do conjunto {n}\nValor estimado: R$ 1.000,00\n"
+              for n in range(1, 5)),
+      "ANEXO III – RESUMO\n" + "".join(f"LOTE {n} – CONJUNTO {n}\nValor: R$ 1.000,00\n" for n in range(1, 5))), 4),
+]
+
+
+@pytest.mark.parametrize(("pages", "count"), ITEMS)
+def test_items_count(pages: tuple[str, ...], count: int | None) -> None:
+    assert result(*pages)["fields"]["items_count"]["value"] == count
+
+
+# -- document kind -------------------------------------------------------------------------------
+
+KINDS: list[tuple[tuple[str, ...], str]] = [
+    (("ATA DE REGISTRO DE PREÇOS Nº 12/2025\nPREGÃO ELETRÔNICO Nº 4/2025\nAos vinte dias do mês de março de dois mil "
+      "e vinte e cinco, o MUNICÍPIO DE EXEMPLO registra os preços." + FILLER,), "ata_registro_precos"),
+    (("PREFEITURA MUNICIPAL DE EXEMPLO\nTERMO DE HOMOLOGAÇÃO E ADJUDICAÇÃO\nPREGÃO PRESENCIAL Nº 4/2025\n" + FILLER,),
+     "termo_homologacao"),
+    (("AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nObjeto: aquisição de pneus." + FILLER,
+      "EDITAL\nPREGÃO ELETRÔNICO Nº 5/2025\n1. DO OBJETO\n2. DA PARTICIPAÇÃO\n3. DA PROPOSTA" + FILLER,
+      "EDITAL\n4. DO JULGAMENTO" + FILLER), "edital"),
+    (("EXTRATO DA ATA DE REGISTRO DE PREÇOS Nº 3/2025\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER,
+      "ATA DE REGISTRO DE PREÇOS Nº 3/2025\nAos vinte dias do mês de março …" + FILLER,
+      FILLER), "ata_registro_precos"),
+]
+
+
+@pytest.mark.parametrize(("pages", "kind"), KINDS)
+def test_document_kind(pages: tuple[str, ...], kind: str) -> None:
+    assert fields(*pages)["document_kind"] == kind
