@@ -10,7 +10,7 @@ from licita.extraction import models as catalogue
 from licita.extraction.llm import schema as llm_schema
 from licita.platform.storage import MemoryStorage
 from licita.tenders import fields
-from licita.tenders.analysis.fetch import download, sniff
+from licita.tenders.analysis.fetch import download, prefetch, sniff
 from licita.tenders.analysis.results import Failure
 from licita.tenders.uploads import UploadedObject
 
@@ -57,6 +57,31 @@ def test_download_failures_are_permanent_and_readable(monkeypatch: pytest.Monkey
     with pytest.raises(Failure) as caught:
         download(store, _obj("k/edital.pdf", min(declared, 100)), {}, etag)
     assert caught.value.code == code and caught.value.message
+
+
+def test_a_prefetched_read_is_used_only_for_the_version_the_claim_admitted() -> None:
+    store = MemoryStorage()
+    first = store.put_bytes("k/edital.pdf", b"%PDF-1.7 first", content_type="application/pdf")
+    early = prefetch(store, _obj("k/edital.pdf", first.size))
+    assert early is not None and early.result().data == b"%PDF-1.7 first"
+    assert download(store, _obj("k/edital.pdf", first.size), {}, first.etag, early)[0] == b"%PDF-1.7 first"
+    second = store.put_bytes("k/edital.pdf", b"%PDF-1.7 second", content_type="application/pdf")  # replaced
+    # the claim admitted the new version after the early read: the object is read again, not the stale bytes
+    assert download(store, _obj("k/edital.pdf", second.size), {}, second.etag, early)[0] == b"%PDF-1.7 second"
+
+
+def test_a_failed_prefetch_is_judged_on_a_fresh_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = MemoryStorage()
+    early = prefetch(store, _obj("k/edital.pdf", 10))  # not there yet: the early read fails
+    assert early is not None and isinstance(early.exception(), Exception)
+    info = store.put_bytes("k/edital.pdf", b"%PDF-1.7 data", content_type="application/pdf")
+    assert download(store, _obj("k/edital.pdf", info.size), {}, info.etag, early)[0] == b"%PDF-1.7 data"
+    store.delete_many(["k/edital.pdf"])
+    with pytest.raises(Failure) as caught:  # and a fresh read that fails is the run's failure
+        download(store, _obj("k/edital.pdf", info.size), {}, info.etag, early)
+    assert caught.value.code == "file_missing"
+    monkeypatch.setattr("licita.tenders.analysis.fetch.max_upload_bytes", lambda: 5)
+    assert prefetch(store, _obj("k/edital.pdf", 10)) is None  # never read early what the limit refuses
 
 
 def test_sniff_trusts_magic_bytes_not_the_name() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 
-from licita.platform.storage import ObjectMissing, ObjectStorage, ObjectTooLarge
+from licita.core.tasks import process_pool
+from licita.platform.storage import ObjectMissing, ObjectStorage, ObjectTooLarge, StoredObject
 from licita.tenders.analysis.results import Failure, ms
 from licita.tenders.uploads import UploadedObject, kind_for, max_upload_bytes
 
@@ -16,9 +18,18 @@ def too_large(size: int, limit: int) -> str:
             "O arquivo foi guardado, mas não será analisado.")
 
 
+def prefetch(storage: ObjectStorage, obj: UploadedObject) -> Future[StoredObject] | None:
+    """Start reading the object while the claim's transaction runs: neither waits for the other, and the
+    claim still decides whether the bytes are used (a skipped delivery drops them)."""
+    if obj.size > max_upload_bytes():
+        return None
+    return process_pool("analysis-prefetch", 2).submit(storage.get_bytes, obj.key, max_bytes=max_upload_bytes())
+
+
 def download(storage: ObjectStorage, obj: UploadedObject, timings: dict[str, float],
-             expected_etag: str | None) -> tuple[bytes, int]:
-    """The object's bytes; a missing, oversized, empty or meanwhile replaced object is a permanent failure.
+             expected_etag: str | None, prefetched: Future[StoredObject] | None = None) -> tuple[bytes, int]:
+    """The object's bytes (``prefetched`` when given); a missing, oversized, empty or meanwhile replaced object
+    is a permanent failure. ``timings["download"]`` is what the run waited for them.
 
     Storage errors (credentials, endpoint) propagate: SQS redelivers and finally dead-letters the message.
     """
@@ -27,7 +38,7 @@ def download(storage: ObjectStorage, obj: UploadedObject, timings: dict[str, flo
     if obj.size > limit:  # never download what the policy should have refused
         raise Failure("file_too_large", too_large(obj.size, limit))
     try:
-        stored = storage.get_bytes(obj.key, max_bytes=limit)
+        stored = _admitted(prefetched, expected_etag) or storage.get_bytes(obj.key, max_bytes=limit)
     except ObjectMissing:
         raise Failure("file_missing", "O arquivo não foi encontrado no armazenamento; envie-o novamente.") from None
     except ObjectTooLarge as exc:
@@ -39,6 +50,18 @@ def download(storage: ObjectStorage, obj: UploadedObject, timings: dict[str, flo
     if not stored.data:
         raise Failure("empty_file", "O arquivo está vazio (0 bytes).")
     return stored.data, len(stored.data)
+
+
+def _admitted(prefetched: Future[StoredObject] | None, etag: str | None) -> StoredObject | None:
+    """The early read if it holds the version the claim admitted; else None and the object is read again (so
+    an error, or a version replaced in between, is judged on a read made after the claim)."""
+    if prefetched is None:
+        return None
+    try:
+        stored = prefetched.result()
+    except Exception:  # read again below: that read's error is the one that counts
+        return None
+    return stored if not etag or stored.info.etag == etag else None
 
 
 def sniff(data: bytes, filename: str) -> str:

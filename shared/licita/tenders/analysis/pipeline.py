@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
 from licita.platform.db.engine import tenant_transaction
-from licita.platform.storage import ObjectStorage, uploads_storage
+from licita.platform.storage import ObjectStorage, StoredObject, uploads_storage
 from licita.tenders.analysis.admission import Claim, claim, release
 from licita.tenders.analysis.cache import cached_analysis
 from licita.tenders.analysis.enrich import enrich, provider_name
-from licita.tenders.analysis.fetch import download, sniff
+from licita.tenders.analysis.fetch import download, prefetch, sniff
 from licita.tenders.analysis.live import LiveProgress, result_summary
 from licita.tenders.analysis.notify import publish_for
 from licita.tenders.analysis.persistence import persist_failure, persist_partial, persist_success
@@ -58,6 +59,7 @@ def analyse_object(obj: UploadedObject, *, reanalyze: bool = False, request_id: 
     started_at = datetime.now(UTC)  # wall clock: queue wait = started_at - the upload (bench_pipeline)
     run_key = run_key_for(obj, reanalyze, request_id)
 
+    early = prefetch(store, obj)
     claimed = claim(store, obj, run_key, reanalyze)
     timings["claim"] = ms(started)
     if isinstance(claimed, Outcome):
@@ -74,7 +76,7 @@ def analyse_object(obj: UploadedObject, *, reanalyze: bool = False, request_id: 
     live = LiveProgress(obj.company_id, claimed.tender_id, claimed.document_id)
     live.stage("queued")
     try:
-        outcome = _run(store, obj, claimed, run_key, run, timings, live)
+        outcome = _run(store, obj, claimed, run_key, run, timings, live, early)
     except Failure as failure:
         run["errors"].append({"code": failure.code, "message": failure.message})
         outcome = persist_failure(obj, run_key, claimed.tender_id, claimed.document_id, failure,
@@ -91,10 +93,10 @@ def analyse_object(obj: UploadedObject, *, reanalyze: bool = False, request_id: 
 
 
 def _run(store: ObjectStorage, obj: UploadedObject, claimed: Claim, run_key: str, run: dict[str, Any],
-         timings: dict[str, float], live: LiveProgress) -> Outcome:
+         timings: dict[str, float], live: LiveProgress, early: Future[StoredObject] | None) -> Outcome:
     """The stages of a claimed run; a ``Failure`` anywhere ends the run FAILED with its reason."""
     live.stage("downloading")
-    data, size = download(store, obj, timings, claimed.etag)
+    data, size = download(store, obj, timings, claimed.etag, early)
     sha256 = hashlib.sha256(data).hexdigest()
     run["sha256"], run["size"] = sha256, size
     file_kind = sniff(data, claimed.filename)
