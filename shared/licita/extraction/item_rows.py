@@ -103,3 +103,47 @@ def lot_item_rows(corpus: Corpus, anchors: list[int]) -> list[tuple[int, int, in
         if (lot, item) in ((last[0], last[1] + 1), (last[0] + 1, 1)) and m.start() - last[2] <= MAX_GAP:
             tables[-1].append((lot, item, m.start(), m.end()))
     return max(tables, key=len) if tables and len(max(tables, key=len)) >= 2 else []
+
+
+# Result reports (homologação, adjudicação, ata) grouped by supplier: each supplier's block lists the items it
+# won, in order, so item numbers interleave across blocks ("Fornecedor: A" 1, 4, 7 / "Fornecedor: B" 2, 3, 5, 6).
+_SUPPLIER_RE = re.compile(r"^[ \t|]*(?:fornecedor|empresa\s+vencedora|vencedor|licitante\s+vencedor[a]?|"
+                          r"adjudicatari[oa]|detentora|razao\s+social)\s*:", re.M)
+# A row: the item number leading its description ("4 CANETA …", "4 | CANETA | …"), or alone on its line.
+_ROW_START_RE = re.compile(r"^[ \t|]*0*(\d{1,4})[ \t]*(?:\|[ \t]*|[ \t]+(?=[a-z]{3})|$)", re.M)
+
+
+def supplier_rows(corpus: Corpus) -> tuple[int, int] | None:
+    """Distinct item numbers of a result report grouped by supplier: (count, first row offset) when at least
+    two supplier blocks each list rows numbered upwards (a row is a number followed by its description and
+    carries figures: quantity, unit, prices; a numbered declaration does not)."""
+    folded, raw = corpus.folded, corpus.raw
+    starts = [m.start() for m in _SUPPLIER_RE.finditer(folded)]
+    if len(starts) < 2:
+        return None
+    numbers: set[int] = set()
+    first: int | None = None
+    blocks = 0
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else min(len(folded), start + MAX_GAP)
+        found: list[int] = []
+        for m in _ROW_START_RE.finditer(folded, start, min(end, start + MAX_GAP)):
+            number = int(m.group(1))
+            if number == 0 or (found and number <= found[-1]) or not _carries_cells(raw, m.start(), m.start() + 600):
+                continue
+            line_end = folded.find("\n", m.end())
+            rest = raw[m.end():line_end if line_end >= 0 else len(raw)].strip(" |")
+            if not rest:  # one cell per line: the description follows on the next line
+                nxt = raw[line_end + 1:line_end + 200].split("\n", 1)[0].strip(" |") if line_end >= 0 else ""
+                if cell_kind(nxt) != "text":
+                    continue
+            elif cell_kind(rest.split("|")[0].strip()) != "text":
+                continue
+            found.append(number)
+            first = m.start() if first is None else first
+        if found:
+            blocks += 1
+            numbers.update(found)
+    if blocks < 2 or len(numbers) < 2 or first is None:
+        return None
+    return len(numbers), first

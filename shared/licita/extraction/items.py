@@ -24,6 +24,7 @@ from licita.extraction.item_rows import (
     cell_kind,
     lot_column_rows,
     lot_item_rows,
+    supplier_rows,
 )
 from licita.extraction.models import Item
 from licita.extraction.text import Corpus, squash
@@ -92,6 +93,10 @@ def find_items(corpus: Corpus) -> ItemsResult:
     if lot_rows is not None and (best is None or lot_rows[0] > best.count):
         count, start = lot_rows
         return ItemsResult(count, corpus.page_of(start), corpus.quote(start, start + 120), [], "lot-column")
+    by_supplier = supplier_rows(corpus)
+    if by_supplier is not None and (best is None or by_supplier[0] > best.count):
+        count, start = by_supplier
+        return ItemsResult(count, corpus.page_of(start), corpus.quote(start, start + 120), [], "by-supplier")
     if best is not None and best.count >= 2:
         items = _parse_rows(corpus, best)
         row = best.rows[0]

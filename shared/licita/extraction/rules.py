@@ -115,6 +115,10 @@ def modality_and_number(c: Corpus, kind: str) -> tuple[Field, Field]:
                 form_hit = m
                 break
         pos = m.end()
+    if form is None and base in ("pregao", "concorrencia") and _old_law_only(c):
+        # before Lei 14.133 a pregão or concorrência that does not say "eletrônico" was held in person (the
+        # electronic pregão had its own decree and always named its form)
+        form = "presencial"
     value = _modality_value(base, form)
     hit = form_hit or first
     modality = _field(c, value, hit.start(), hit.end() + 30, 0.9 if form else 0.7)
@@ -132,6 +136,11 @@ def modality_and_number(c: Corpus, kind: str) -> tuple[Field, Field]:
     if number.value is None:
         number = _generic_number(c)
     return modality, number
+
+
+def _old_law_only(c: Corpus) -> bool:
+    """The document cites Lei 8.666/10.520 and never Lei 14.133."""
+    return c.search(_L14133_RE) is None and c.search(_LOLD_RE) is not None
 
 
 _AUCTIONEER_RE = _re(r"\bleiloeir[oa]\s+(?:publico\s+)?oficial|sessao\s+do\s+leilao")
@@ -312,14 +321,16 @@ def _name_tokens(text: str) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 
 _OBJECT_RES = [
-    _re(r"objeto\s+d[ao]\s+presente\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
-        r"aviso|processo|certame|concorrencia)[^.:\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\s*:?\s*"
+    _re(r"objeto\s+(?:d[ao]\s+presente|dest[ea]|d[ao])\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
+        r"aviso|processo|certame|concorrencia)[^.:,;\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\b\s*:?\s*"
         r"(?:(?:o|a|os|as)\b)?\s*:?\s*"),
     _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*|"
         # "Constitui objeto da presente licitação a …", "A presente licitação visa à …"
         r"constitu(?:i|em)\s+(?:o\s+)?objeto\s+d[oa]\s+presente\s+[a-z]+(?:\s+[a-z]+)?\s*:?\s*(?:(?:o|a|os|as)\b)?\s*|"
         r"(?:presente|este|esta)\s+(?:licitacao|pregao|edital|certame|concorrencia|dispensa|processo)\s+"
-        r"(?:visa|objetiva|destina-se)\s+(?:a\s+|a\s+(?=[a-z]))?"),
+        r"(?:visa|objetiva|destina-se)\s+(?:a\s+|a\s+(?=[a-z]))?|"
+        # avisos: "… realizará licitação na modalidade pregão, objetivando a aquisição de …", "…, cujo objeto é …"
+        r"(?:,\s*|\s)(?:objetivando|cujo\s+objeto\s+(?:e|sera))\s+(?:(?:o|a|os|as)\b\s*)?(?=[a-z])"),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+|resumo\s+do\s+)?objeto\s*(?:da\s+licitacao)?\s*[.:\-–]?[ \t]*"
         r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"

@@ -242,3 +242,117 @@ KINDS: list[tuple[tuple[str, ...], str]] = [
 @pytest.mark.parametrize(("pages", "kind"), KINDS)
 def test_document_kind(pages: tuple[str, ...], kind: str) -> None:
     assert fields(*pages)["document_kind"] == kind
+
+
+# -- object --------------------------------------------------------------------------------------
+
+OBJECT: list[tuple[str, str]] = [
+    ("1. DO OBJETO\n1.1. O objeto desta licitação é a aquisição de pneus para a frota municipal.",
+     "aquisição de pneus para a frota municipal"),
+    ("OBJETO: AQUISIÇÃO DE PNEUS PARA A FROTA MUNICIPAL.", "aquisição de pneus para a frota municipal"),
+    ("1 – DO OBJETO\n1.1 – A presente licitação tem por objeto a aquisição de pneus para a frota municipal, conforme "
+     "especificações do Anexo I.", "aquisição de pneus para a frota municipal"),
+    ("A Prefeitura torna público que realizará licitação na modalidade pregão, objetivando a aquisição de pneus "
+     "para a frota municipal, conforme edital.", "aquisição de pneus para a frota municipal"),
+    ("A presente Ata tem por objeto o registro de preços para a aquisição de pneus para a frota municipal.",
+     "registro de preços para a aquisição de pneus para a frota municipal"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), OBJECT)
+def test_object(line: str, value: str) -> None:
+    assert str(fields(HEAD + line + FILLER)["object"]).lower() == value
+
+
+@pytest.mark.parametrize("line", [
+    "Poderão participar os interessados cujo ramo seja compatível com o objeto desta licitação, e que estejam "
+    "credenciados no sistema.",
+    "O objeto da contratação não se enquadra como sendo de bem de luxo.",
+    "Não poderão participar empresas cujo objeto social não seja pertinente ao objeto deste pregão.",
+])
+def test_words_around_an_object_mention_are_no_object(line: str) -> None:
+    assert fields(HEAD + line + FILLER)["object"] is None
+
+
+# -- modality and number -------------------------------------------------------------------------
+
+MODALITY: list[tuple[str, str, str]] = [
+    ("TOMADA DE PREÇOS Nº 003/2020\nLei nº 8.666/93", "tomada_de_precos", "003/2020"),
+    ("CARTA CONVITE Nº 02/2019\nLei nº 8.666/93", "convite", "02/2019"),
+    ("PREGÃO PRESENCIAL Nº 10/2021 – SRP", "pregao_presencial", "10/2021"),
+    ("PREGÃO ELETRÔNICO SRP Nº 90012/2024", "pregao_eletronico", "90012/2024"),
+    ("CONCORRÊNCIA ELETRÔNICA Nº 1/2025", "concorrencia_eletronica", "1/2025"),
+    ("AVISO DE DISPENSA ELETRÔNICA Nº 90005/2024", "dispensa_eletronica", "90005/2024"),
+    ("INEXIGIBILIDADE DE LICITAÇÃO Nº 3/2024", "inexigibilidade", "3/2024"),
+    ("EDITAL DE CHAMAMENTO PÚBLICO PARA CREDENCIAMENTO Nº 1/2025", "credenciamento", "1/2025"),
+    ("PREGÃO Nº 12/2025 (FORMA ELETRÔNICA)", "pregao_eletronico", "12/2025"),
+    ("LICITAÇÃO Nº 45/2025\nMODALIDADE: PREGÃO PRESENCIAL Nº 12/2025", "pregao_presencial", "12/2025"),
+    # before Lei 14.133 a pregão or concorrência that does not name its form was held in person
+    ("CONCORRÊNCIA PÚBLICA Nº 2/2019\nLei nº 8.666/93", "concorrencia_presencial", "2/2019"),
+    ("PREGÃO Nº 7/2018\nLei nº 10.520/2002", "pregao_presencial", "7/2018"),
+    ("PREGÃO Nº 7/2018\nLei nº 10.520/2002 e Decreto nº 10.024/2019, na forma eletrônica", "pregao_eletronico",
+     "7/2018"),
+    ("CONCORRÊNCIA Nº 2/2025\nLei nº 14.133/2021", "concorrencia_eletronica", "2/2025"),
+]
+
+
+@pytest.mark.parametrize(("line", "modality", "number"), MODALITY)
+def test_modality_and_number(line: str, modality: str, number: str) -> None:
+    values = fields("EDITAL\n" + line + FILLER)
+    assert (values["modality"], values["number"]) == (modality, number)
+
+
+# -- platform ------------------------------------------------------------------------------------
+
+PLATFORM: list[tuple[str, str | None]] = [
+    ("A sessão será realizada no Portal de Compras Públicas (www.portaldecompraspublicas.com.br).",
+     "portal_compras_publicas"),
+    ("Endereço eletrônico: https://bnc.org.br", "bnc"),
+    ("A disputa ocorrerá na plataforma www.licitanet.com.br.", "licitanet"),
+    ("Plataforma: Licitar Digital (www.licitardigital.com.br)", "other"),
+    ("Sistema BBMNET Licitações (www.bbmnetlicitacoes.com.br)", "bbmnet"),
+    ("A sessão pública será realizada no sistema Licitações-e do Banco do Brasil.", "licitacoes_e"),
+    ("Local: BLL Compras – Bolsa de Licitações e Leilões do Brasil", "bll"),
+    ("O pregão será realizado no endereço www.comprasnet.gov.br, UASG 925001.", "comprasgov"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), PLATFORM)
+def test_platform(line: str, value: str | None) -> None:
+    assert fields(HEAD + line + FILLER)["platform"] == value
+
+
+# -- homologação reports -------------------------------------------------------------------------
+
+def test_compras_gov_homologation_report_counts_its_items() -> None:
+    report = ("Termo de Homologação do Pregão Eletrônico\nNº 00012/2024\n" + FILLER + "\nResultado da Homologação\n"
+              + "".join(f"Item: {n}\nDescrição: PRODUTO {n}\nDescrição Complementar: produto de teste\nQuantidade: 100 "
+                        f"Unidade de fornecimento: UNIDADE\nValor Estimado: R$ 1,0000\nSituação: Homologado\n"
+                        f"Adjudicado para: EMPRESA {n} LTDA , pelo melhor lance de R$ 0,9000 .\n" for n in range(1, 6)))
+    assert result(report)["fields"]["items_count"]["value"] == 5
+
+
+def test_homologation_by_supplier_counts_items_out_of_order() -> None:
+    blocks = {"A": (1, 4, 7), "B": (2, 3, 5, 6)}
+    report = "TERMO DE HOMOLOGAÇÃO\nPREGÃO PRESENCIAL Nº 4/2025\n" + FILLER + "\n"
+    for name, numbers in blocks.items():
+        report += f"Fornecedor: EMPRESA {name} LTDA\nItem Descrição Unid Qtde Marca Vlr Unit Vlr Total\n"
+        report += "".join(f"{n} PRODUTO DE TESTE {n} UN 10 MARCA 1,00 10,00\n" for n in numbers)
+        report += "Total do fornecedor: 30,00\n"
+    assert result(report)["fields"]["items_count"]["value"] == 7
+
+
+def test_numbered_declarations_under_supplier_labels_are_no_rows() -> None:
+    table = "ITEM\nDESCRIÇÃO\nUNID\nQTD\n" + "".join(f"{n}\nPRODUTO {n}\nUN\n10\n" for n in range(1, 4))
+    form = ("MODELO DE PROPOSTA\nFornecedor: ____________\n" + "".join(
+        f"{n} Declaramos que cumprimos a exigência número {n} do edital.\n" for n in range(1, 6))
+        + "Fornecedor:\n6 Banco e agência para pagamento\n")
+    assert result(HEAD + FILLER, table, form)["fields"]["items_count"]["value"] == 3
+
+
+def test_new_compras_gov_homologation_counts_items() -> None:
+    report = ("TERMO DE HOMOLOGAÇÃO\nPregão Eletrônico Nº 90012/2024 (Lei 14.133/2021)\n" + FILLER + "\n"
+              + "".join(f"Item {n} - PRODUTO DE TESTE {n}\nQuantidade: 100\nValor estimado: R$ 1,0000 (unitário) "
+                        f"R$ 100,0000 (total)\nSituação: Adjudicado e Homologado\nAceito para: EMPRESA {n}, "
+                        f"pelo melhor lance de R$ 0,9000.\n" for n in range(1, 9)))
+    assert result(report)["fields"]["items_count"]["value"] == 8
