@@ -476,13 +476,15 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
 
 def _lot_chain(corpus: Corpus, lots: list[tuple[int, str]]) -> tuple[int, int] | None:
     """Longest run of lot headings numbered 1, 2, 3 … in order; a repeated run (the lots again in the
-    proposal form or a summary annex) is the same lots, not more."""
+    proposal form or a summary annex) is the same lots, not more, and so is a heading repeated with its total."""
     best: tuple[int, int] | None = None
     run: list[int] = []
     for pos, name in lots:
         number = int(name) if name.isdigit() else None
         if number is None:
             continue
+        if run and number == len(run) and pos - run[-1] <= MAX_GAP:
+            continue  # the same lot again ("LOTE 01" heading, then "LOTE 01 – VALOR TOTAL: …")
         if number == 1:
             run = [pos]
         elif run and number == len(run) + 1 and pos - run[-1] <= MAX_GAP:

@@ -24,7 +24,12 @@ _MEEPP_NEG_RE = _re(r"(?:(?:item|itens|participacao|licitacao|cota|lotes?)\s+exc
                     + _MEEPP + r"[^\n:]{0,40}[:\s-]+nao\b)|(?:preferencia\s+" + _MEEPP + r"[^\n]{0,30}?\s+nao\b)|"
                     r"(?:tratamento\s+diferenciado[^\n]{0,40}:\s*nao\b)|(?:beneficios?\s+" + _MEEPP + r"\s*:?\s*nao\b)|"
                     r"(?:nao\s+(?:havera|sera|serao)\s+(?:aplicad\w+\s+)?(?:(?:itens?|lotes?|cotas?)\s+)?"
-                    r"(?:exclusiv\w+|reservad\w+|cota)[^.;]{0,40}?" + _MEEPP + r")")
+                    r"(?:exclusiv\w+|reservad\w+|cota)[^.;]{0,40}?" + _MEEPP + r")|"
+                    # a cover label answered no: "EXCLUSIVO ME/EPP: NÃO", "Exclusiva para ME/EPP?\nNão"
+                    r"(?:(?:^|\n)[ \t]*exclusiv[oa]s?\s+(?:para\s+)?" + _MEEPP + r"[ \t]*[:?]?[ \t]*\n?[ \t]*nao\b)")
+# A quota label answered: "COTA RESERVADA: NÃO" is no quota, "Cota reservada (art. 48, III)?\nSim" is one.
+_QUOTA_ANSWER_RE = _re(r"(?:[ \t]*\([^)\n]{0,30}\)|[ \t]+(?:para\s+|p/\s*)?" + _MEEPP + r")?[ \t]*[:?]?[ \t]*\n?[ \t]*"
+                       r"(sim|nao)\b")
 _MEEPP_QUOTA_RE = _re(r"\bcota\s+(?:reservada|principal)\b|cota\s+de\s+(?:ate\s+)?25\s*%|"
                       r"reserva\s+de\s+cota|cota\s+(?:exclusiva|destinada)\s+(?:para\s+|a\s+|as\s+)?" + _MEEPP)
 _EXCL_TARGET = r"(?:para\s+|a\s+|as\s+|de\s+|em\s+favor\s+d[ea]s?\s+)?(?:(?:a\s+)?participacao\s+(?:de\s+|d[ea]s\s+)?)?"
@@ -52,12 +57,15 @@ _NUMBERED_EXCL_RE = _re(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d")
 # The same with a range or list of numbers, either way round: "Itens 1 a 5: participação exclusiva para ME/EPP",
 # "os itens 01 ao 10 são destinados à participação exclusiva de microempresas …", "participação exclusiva de
 # ME/EPP nos itens 1 a 4" (a clause reference, "nos termos do item 5.1", names no item).
-_NUMBERS = (r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]{0,2}\s*)?\d{1,3}(?:\s*(?:,|e|a|ao|ate|-|–|/)\s*\d{1,3})*"
+_NUMBERS = (r"(?:item|itens|lotes?|grupos?)\s*:?\s+(?:n[o.]{0,2}\s*)?\d{1,3}(?:\s*(?:,|e|a|ao|ate|-|–|/)\s*\d{1,3})*"
             r"(?![.,]\d)")
 _ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\s+)?(?:destinad[ao]s?\s+)?(?:a\s+|de\s+)?"
                      r"(?:participacao\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"|exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
-                     + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS)
+                     + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS
+                     # "Lotes exclusivos ME/EPP: 1, 3 e 5"
+                     + r"|(?:itens|lotes|grupos)\s+exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
+                     + r"\s*:\s*\d{1,3}(?:\s*(?:,|e|a|-)\s*\d{1,3})+")
 
 
 # Exclusive *items* ("itens exclusivos para ME/EPP") next to open ones ("… e itens de ampla concorrência", "os
@@ -65,6 +73,37 @@ _ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\
 _ITEMS_WORD_RE = _re(r"(?:itens|lotes|grupos|item|lote|grupo)\b")
 _OPEN_ITEMS_RE = _re(r"(?:ampla\s+(?:participacao|concorrencia|disputa)|livre\s+participacao)(?!\s*:\s*nao\b)|"
                      r"demais\s+(?:itens|lotes|grupos)")
+
+
+# An item table with a column "Exclusivo ME/EPP" (or "Exclusiva ME/EPP?") answered per row: SIM / NÃO. The
+# column is one cell of a table header that has an "Item" cell (a cover's "Exclusivo ME/EPP: Não" is no column).
+_FLAG_HEADER_RE = _re(r"(?:^|\|)[ \t]*exclusiv[oa]s?\s+(?:para\s+|p/\s*)?" + _MEEPP + r"[ \t?]*(?:\||$)", re.M)
+_ITEM_CELL_RE = _re(r"(?:^|\|)[ \t]*(?:item|itens|lote)[ \t]*(?:\||$)", re.M)
+_FLAG_CELL_RE = _re(r"(?:^|\|)[ \t]*(sim|nao)[ \t]*(?=\||$)", re.M)
+
+
+def _flag_column(c: Corpus) -> Field | None:
+    """Per-row answers under an "Exclusivo ME/EPP" column: some yes and some no is ``mixed``; all yes is
+    ``exclusive``; all no is ``none``."""
+    folded = c.folded
+    for pos in c.find_all(("exclusiv",)):
+        line_start = folded.rfind("\n", 0, pos) + 1
+        line_end = folded.find("\n", pos)
+        header = _FLAG_HEADER_RE.search(folded, line_start, len(folded) if line_end < 0 else line_end)
+        if header is None or not _ITEM_CELL_RE.search(folded, max(0, line_start - 300), header.end()):
+            continue
+        answers = [m.group(1) for m in _FLAG_CELL_RE.finditer(c.folded, header.end(), header.end() + 6000)]
+        if len(answers) < 2:
+            continue
+        value = "mixed" if len(set(answers)) == 2 else ("exclusive" if answers[0] == "sim" else "none")
+        return _field(c, value, header.start(), header.end() + 60, 0.75)
+    return None
+
+
+def _quota_answer(c: Corpus, hit: Hit) -> str | None:
+    """"sim"/"nao" when the quota is a label answered on its line or the next one."""
+    m = _QUOTA_ANSWER_RE.match(c.folded, hit.end)
+    return m.group(1) if m else None
 
 
 def _open_items_near(c: Corpus, hit: Hit) -> bool:
@@ -127,10 +166,18 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
                                     "nao sera"), _MEEPP_NEG_RE) if not _conditional(c, h.start)]
     if neg:
         hit = neg[0]
+        quota = next((h for h in _windowed(c, ("cota ",), _MEEPP_QUOTA_RE, 10, 40) if _quota_answer(c, h) == "sim"),
+                     None)
+        if quota is not None:  # "Exclusivo ME/EPP: NÃO" / "Cota reservada: SIM"
+            return _field(c, "reserved_quota", quota.start, quota.end + 20, 0.8)
         return _field(c, "none", hit.start, hit.end, 0.85)
+    column = _flag_column(c)
+    if column is not None:
+        return column
     some = _some_items_exclusive(c)
     for hit in _windowed(c, ("cota ", "reserva de cota"), _MEEPP_QUOTA_RE, 10, 40):
-        if not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]:
+        if (not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]
+                and _quota_answer(c, hit) != "nao"):
             if some is not None:  # exclusive items up to R$ 80.000 and a quota of the others
                 return _field(c, "mixed", some.start, some.end + 40, 0.7)
             return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)

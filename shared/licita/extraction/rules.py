@@ -203,7 +203,7 @@ _PROCESS_LABEL = (
     r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compras?|"
     r"virtual|fisico|\(sei\)|n[o.]?\s*sei|de\s+(?:licitacao|contratacao(?:\s+direta)?|dispensa|inexigibilidade)"
     r"(?:\s+de\s+licitacao)?))*"
-    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio))?|\bp\.\s?a\.|\bpal?(?=\s*" + NSIGN
+    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio))?|\bp\.\s?[al]\.|\bp(?:al?|l)(?=\s*" + NSIGN
     + r"\d|\s*:\s*\d)|\bnup\b\)?|\bprotocolo\s+sei|\bautos\s+administrativos"
     # RS/SP bodies and SEI systems name the process "Expediente nº 12.345/2025", "SEI nº 23000.012345/2024-11"
     r"|\b(?:protocolo(?:\s+(?:administrativo|geral))?|expediente(?:\s+administrativo)?|sei)(?=\s*" + NSIGN + r"\d))"

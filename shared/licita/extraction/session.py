@@ -29,7 +29,7 @@ _SESSION_LABEL_RE = _re(
     r"realizacao\s+d[ao]\s+(?:sessao(?:\s+publica)?|certame|pregao|licitacao|leilao)\s*:|"
     r"disputa\s+de\s+(?:precos|lances)\s*:|"
     # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
-    r"(?:^|\n)[ \t]*(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+e\s+julgamento)?"
+    r"(?:^|\n)[ \t]*(?:data\s+d[aeo]\s+)?(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+e\s+julgamento)?"
     r"(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
     # "DATA: 05/03/2024 / HORA: 09:00", "Dia: 05/03/2024 / Hora: 09:00": a bare date label is the session's only
     # next to an hour label
@@ -39,6 +39,9 @@ _SESSION_LABEL_RE = _re(
     r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+(?:d[aoe]|para)\s+(?:inicio\s+d[ao]\s+)?(?:sessao|abertura|leilao|"
     r"disputa|certame|pregao)(?:\s+d[aoe]s?\s+(?:propostas|envelopes|lances|sessao(?:\s+publica)?))?)?\s*:|"
     r"hasta\s+publica|"
+    # "A abertura dos envelopes dar-se-á às 9h do dia …"
+    r"abertura\s+d[aoe]s?\s+(?:envelopes|propostas|sessao(?:\s+publica)?)\s+(?:dar-se-a|sera\s+(?:realizada|feita)|"
+    r"ocorrera|acontecera|tera\s+inicio)|"
     r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
     # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
     r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|em\s+\d|dia\s))"
@@ -49,7 +52,9 @@ _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao
                         # "às 9h30 do dia 5 de março de 2024, será realizada a sessão pública", "às nove horas
                         # do dia … , na sala de licitações, será realizada a abertura dos envelopes"
                         r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+(?:sessao\s+publica|abertura\s+d[aoe]s?\s+"
-                        r"(?:envelopes|propostas|sessao))")
+                        r"(?:envelopes|propostas|sessao))|"
+                        # "… entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão"
+                        r"(?:quando|ocasiao\s+em\s+que|momento\s+em\s+que)\s+(?:serao|sera)\s+abert[oa]s?\b")
 # Schedules that write the date before its event, one event a line: "Dia 05/03/2024 às 09h – abertura das
 # propostas", "05/03/2024 às 09h30min - Início da sessão pública".
 _SCHEDULE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?((?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|"

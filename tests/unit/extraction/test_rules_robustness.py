@@ -356,3 +356,76 @@ def test_new_compras_gov_homologation_counts_items() -> None:
                         f"R$ 100,0000 (total)\nSituação: Adjudicado e Homologado\nAceito para: EMPRESA {n}, "
                         f"pelo melhor lance de R$ 0,9000.\n" for n in range(1, 9)))
     assert result(report)["fields"]["items_count"]["value"] == 8
+
+
+# -- batch 3: tables of ME/EPP flags, lot totals, cover labels, covers before the edital --------------
+
+MEEPP_MORE: list[tuple[str, str]] = [
+    ("Item | Descrição | Qtd | Exclusivo ME/EPP\n1 | CANETA | 10 | SIM\n2 | PAPEL | 900 | NÃO\n3 | LÁPIS | 50 | SIM",
+     "mixed"),
+    ("Item | Descrição | Qtd | Exclusivo ME/EPP\n1 | CANETA | 10 | SIM\n2 | PAPEL | 900 | SIM", "exclusive"),
+    ("Item | Descrição | Qtd | Exclusivo ME/EPP\n1 | CANETA | 10 | NÃO\n2 | PAPEL | 900 | NÃO", "none"),
+    ("ITEM\nDESCRIÇÃO\nQTD\nEXCLUSIVO ME/EPP\n1\nCANETA\n10\nSIM\n2\nPAPEL\n900\nNÃO", "mixed"),
+    # cover answers are no column
+    ("EXCLUSIVO ME/EPP\nNÃO\nCOTA RESERVADA\nSIM", "reserved_quota"),
+    ("EXCLUSIVO ME/EPP: NÃO\nCOTA RESERVADA: NÃO", "none"),
+    ("Cota reservada: NÃO", "none"),
+    ("Cota reservada (art. 48, III)?\nSim", "reserved_quota"),
+    ("Haverá cota reservada de 25% para ME/EPP nos itens divisíveis, não se aplicando aos demais.", "reserved_quota"),
+    ("Participação exclusiva de ME/EPP para os itens: 01, 02 e 05.", "mixed"),
+    ("Lotes exclusivos ME/EPP: 1, 3 e 5.", "mixed"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), MEEPP_MORE)
+def test_me_epp_more(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["me_epp"] == value
+
+
+SESSION_MORE: list[tuple[str, str]] = [
+    ("Data de recebimento e abertura das propostas: 20/03/2025 às 9h", "2025-03-20T09:00:00-03:00"),
+    ("RECEBIMENTO DAS PROPOSTAS: até às 08h59 do dia 20/03/2025\nINÍCIO DA SESSÃO DE DISPUTA DE PREÇOS: às 09h00 do "
+     "dia 20/03/2025", "2025-03-20T09:00:00-03:00"),
+    ("Data e Hora de Início da Disputa: 20/03/2025 09:00", "2025-03-20T09:00:00-03:00"),
+    ("Os envelopes deverão ser entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão.",
+     "2025-03-20T09:00:00-03:00"),
+    ("A abertura dos envelopes dar-se-á às 9h do dia 20/03/2025, na sala de reuniões.", "2025-03-20T09:00:00-03:00"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), SESSION_MORE)
+def test_session_more(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["session_datetime"] == value
+
+
+PROCESS_MORE: list[tuple[str, str]] = [
+    ("PL Nº 045/2025", "045/2025"),
+    ("P.L. nº 045/2025", "045/2025"),
+    ("PROCESSO ADMINISTRATIVO\nNº 045/2025", "045/2025"),
+    ("Nº PROCESSO\n045/2025", "045/2025"),
+    ("PREGÃO PRESENCIAL Nº 012/2025 – PROCESSO Nº 045/2025", "045/2025"),
+]
+
+
+@pytest.mark.parametrize(("line", "value"), PROCESS_MORE)
+def test_process_more(line: str, value: str) -> None:
+    assert fields(HEAD + line + FILLER)["process_number"] == value
+
+
+def test_lot_headings_repeated_with_their_totals_count_once() -> None:
+    lots = "".join(f"LOTE {n:02d}\nDescrição: conjunto {n}\nLOTE {n:02d} – VALOR TOTAL: R$ 1.000,00\n"
+                   for n in range(1, 5))
+    assert result(HEAD + FILLER, "ANEXO I\n" + lots)["fields"]["items_count"]["value"] == 4
+
+
+@pytest.mark.parametrize("cover", [
+    "RECIBO DE RETIRADA DE EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nRazão Social: ____\nCNPJ: ____\nRecebemos cópia "
+    "do edital.",
+    "ÍNDICE\n1. DO OBJETO .......... 3\n2. DA PARTICIPAÇÃO .......... 4\nANEXO I – TERMO DE REFERÊNCIA .......... 25\n"
+    "ANEXO II – MINUTA DA ATA DE REGISTRO DE PREÇOS .......... 30",
+    "AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\nObjeto: aquisição de pneus.\nTERMO DE HOMOLOGAÇÃO do pregão "
+    "3/2025 publicado.",
+])
+def test_a_cover_page_before_the_edital(cover: str) -> None:
+    edital = "EDITAL DE PREGÃO ELETRÔNICO Nº 4/2025\n1. DO OBJETO\n2. DA PARTICIPAÇÃO\n3. DA PROPOSTA" + FILLER
+    assert fields(cover + FILLER, *[edital] * 5)["document_kind"] == "edital"
