@@ -15,14 +15,12 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from licita.accounts.models import Company, Status, User
+from licita.accounts.models import Status
 from licita.core.errors import ValidationFailed
 from licita.core.events import Kind, Message, describe, format_when, kind_of, kinds, load_all
 from licita.core.security.principal import ROLE_PERMISSIONS
@@ -36,7 +34,7 @@ from licita.notifications.preferences import (
     company_settings,
 )
 from licita.platform.clients import get_mongo, get_redis
-from licita.platform.db.engine import system_transaction
+from licita.platform.db import light
 from licita.platform.ports import MailSender
 from licita.realtime import service as realtime
 
@@ -102,18 +100,24 @@ def dedup_key(event: Mapping[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------------ lookups
+_USERS = ("SELECT u.id, u.email, u.first_name, u.role, u.permissions FROM users u"
+          " JOIN companies c ON c.id = u.company_id"
+          " WHERE u.company_id = %s AND u.status = %s AND c.status = %s")
+
+
 def load_users(company_id: str) -> list[Recipient]:
-    """Active users of an active company (a suspended company hears nothing)."""
+    """Active users of an active company (a suspended company hears nothing).
+
+    Plain psycopg (``platform.db.light``, system scope like ``system_transaction``): it runs before every
+    event's first frame, and the same query through a SQLAlchemy session cost 2.9 ms against 0.8 ms (p50,
+    embedded PostgreSQL, 50 users), most of it Python the rest of the invocation then waits for."""
     try:
         cid = uuid.UUID(str(company_id))
     except ValueError:
         return []
-    with system_transaction() as db:  # one query: it runs for every event batch
-        rows = db.execute(select(User.id, User.email, User.first_name, User.role, User.permissions)
-                          .join(Company, Company.id == User.company_id)
-                          .where(User.company_id == cid, User.status == Status.ACTIVE,
-                                 Company.status == Status.ACTIVE)).all()
-    return [Recipient(str(r.id), r.email, r.first_name, r.role, frozenset(r.permissions or ())) for r in rows]
+    rows = light.run_system(lambda cur: cur.execute(_USERS, (cid, Status.ACTIVE.value, Status.ACTIVE.value))
+                            .fetchall())
+    return [Recipient(str(r[0]), r[1], r[2], r[3], frozenset(r[4] or ())) for r in rows]
 
 
 def load_preferences(user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -272,16 +276,21 @@ def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
     redis = get_redis()
 
     # 2. the inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids),
-    # runs beside 1. (its own thread, its own socket: it never delays a frame); an event whose push fails is
-    # retried, and its rows are then duplicates, not new rows
+    # starts once the first frames are out (``_push_all`` calls ``start_inbox``) and runs beside the rest of the
+    # push on its own thread: started before them, its BSON encoding and the pool hop took the GIL the first
+    # post was waiting for. An event whose push fails is retried, and its rows are then duplicates, not new rows.
     inbox_errors: dict[int, Exception] = {}
-    inbox = _pool().submit(_insert_inbox, plans, inbox_errors)
+    inbox: list[Future[None]] = []
+
+    def start_inbox() -> None:
+        if not inbox:
+            inbox.append(_pool().submit(_insert_inbox, plans, inbox_errors))
 
     # 1. sockets first: nothing below (Mongo, SMTP) may delay or block the push
     to_push = [p for p in plans if p.key not in pushed_before]
     if to_push:
         try:
-            _push_all(to_push)
+            _push_all(to_push, start_inbox)
             pipe = redis.pipeline()
             for p in to_push:
                 pipe.set(f"notify:pushed:{p.key}", "1", ex=DONE_TTL)
@@ -289,7 +298,8 @@ def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
         except Exception as exc:
             for p in to_push:
                 p.error = exc
-    inbox.result()
+    start_inbox()
+    inbox[0].result()
     for index, problem in inbox_errors.items():
         if plans[index].error is None:
             plans[index].error = problem
@@ -381,44 +391,87 @@ def run_reactions(event: Mapping[str, Any]) -> int:
     return len(reactions)
 
 
-def _push_all(plans: Sequence[_Plan]) -> None:
-    """Every frame of the batch in one :func:`realtime.post_many` (parallel, chunked for big fan-outs)."""
-    by_user = realtime.connections_by_topic(sorted({realtime.user_topic(d["user_id"]) for p in plans
-                                                    for d in p.docs}))
-    extra_topics = sorted({t for p in plans for t in _scoped_topics(p)})
-    by_scope = realtime.connections_by_topic(extra_topics)
-    messages: list[tuple[str, bytes]] = []
-    owners: list[_Plan] = []
-    found: dict[str, list[str]] = {}
+HEAD_TOPICS = 8  # recipients whose sockets are looked up before the first post
+HEAD_FRAMES = 20  # frames posted before anything else of the batch starts
+
+
+def _push_all(plans: Sequence[_Plan], after_head: Callable[[], None] = lambda: None) -> None:
+    """Every frame of the batch: the head first, then the rest in one :func:`realtime.post_each` (parallel,
+    chunked through the queue for big fan-outs).
+
+    The head is the first :data:`HEAD_FRAMES` frames, found with the sockets of the first :data:`HEAD_TOPICS`
+    recipients only; it is posted before the rest is looked up, built or queued and before ``after_head`` (the
+    inbox write) starts, so no other work of this invocation competes with it. Profiled on 1,000 sockets (50
+    users), the first frame waited ~20 ms for work that scales with the audience: the other 49 users' socket
+    sets, 1,000 frames built, the chunks serialised for the queue and the inbox write's BSON, all holding the
+    GIL the post and the local gateway needed. The rest is then the frames after the head, in the same order.
+    """
+    topics = list(dict.fromkeys(realtime.user_topic(d["user_id"]) for p in plans for d in p.docs))
+    by_topic = realtime.connections_by_topic(topics[:HEAD_TOPICS])
+    head = _frames(plans, by_topic, HEAD_FRAMES)
+    try:
+        if head.messages:
+            _count(head.owners, realtime.post_each(head.messages, head.found, chunked=False))
+    finally:
+        after_head()
+    scoped = sorted({t for p in plans for t in _scoped_topics(p)})
+    if len(topics) > HEAD_TOPICS or scoped:
+        by_topic.update(realtime.connections_by_topic(topics[HEAD_TOPICS:] + scoped))
+    every = _frames(plans, by_topic)
+    done = len(head.messages)
+    rest = every.messages[done:]
+    if rest:
+        _count(every.owners[done:], realtime.post_each(rest, every.found, here=realtime.CHUNK_SIZE - done))
+
+
+@dataclass
+class _Frames:
+    """Frames in delivery order: (connection, data) per post, the plan each one counts for, and the topics each
+    connection was found in (a gone one leaves them)."""
+
+    messages: list[tuple[str, bytes]] = field(default_factory=list)
+    owners: list[_Plan] = field(default_factory=list)
+    found: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _frames(plans: Sequence[_Plan], by_topic: Mapping[str, list[str]], limit: int | None = None) -> _Frames:
+    """The batch's frames in one fixed order: per plan, each recipient's sockets, then the subscribers of the
+    tender/board the event is about that the per-user frames did not reach. With ``limit`` (the head), it stops
+    at ``limit`` frames or at the first topic not looked up yet, so the head is always a prefix of the whole."""
+    out = _Frames()
     for plan in plans:
         reached: set[str] = set()
         for doc in plan.docs:
             topic = realtime.user_topic(doc["user_id"])
-            ids = by_user.get(topic) or []
-            if not ids:
-                continue
-            data = realtime.encode(socket_message(doc))
+            if limit is not None and topic not in by_topic:
+                return out
+            ids = by_topic.get(topic) or []
+            data = realtime.encode(socket_message(doc)) if ids else b""
             for connection_id in ids:
-                messages.append((connection_id, data))
-                owners.append(plan)
-                found.setdefault(connection_id, []).append(topic)
+                if limit is not None and len(out.messages) >= limit:
+                    return out
+                out.messages.append((connection_id, data))
+                out.owners.append(plan)
+                out.found.setdefault(connection_id, []).append(topic)
                 reached.add(connection_id)
-        # subscribers of the tender/board the event is about, that the per-user messages did not reach already
         scoped = _scoped_topics(plan)
+        if scoped and limit is not None:
+            return out
         if scoped:
             event = plan.event
             data = realtime.encode({"type": "event", "event": plan.kind, "event_id": event["id"],
                                     "payload": plan.payload, "occurred_at": event.get("occurred_at")})
             for topic in scoped:
-                for connection_id in by_scope.get(topic) or []:
+                for connection_id in by_topic.get(topic) or []:
                     if connection_id not in reached:
-                        messages.append((connection_id, data))
-                        owners.append(plan)
+                        out.messages.append((connection_id, data))
+                        out.owners.append(plan)
                         reached.add(connection_id)
-                    found.setdefault(connection_id, []).append(topic)
-    if not messages:
-        return
-    outcomes = realtime.post_each(messages, found)
+                    out.found.setdefault(connection_id, []).append(topic)
+    return out
+
+
+def _count(owners: Sequence[_Plan], outcomes: Sequence[str]) -> None:
     for plan, outcome in zip(owners, outcomes, strict=True):
         if outcome in ("sent", "queued"):
             plan.counts["pushed"] += 1

@@ -233,22 +233,24 @@ def post_many(messages: Sequence[tuple[str, bytes]],
 
 
 def post_each(messages: Sequence[tuple[str, bytes]], found_in: Mapping[str, Iterable[str]] | None = None,
-              *, chunked: bool = True) -> list[str]:
+              *, chunked: bool = True, here: int | None = None) -> list[str]:
     """One outcome per message: "sent", "gone" (410, unregistered), "failed" or "queued".
 
-    Over :data:`CHUNK_SIZE` messages, everything after the first chunk goes to the notifications queue as
-    ``push.chunk`` messages while the first chunk is posted here: on AWS parallel invocations of the notify
-    function post the rest (one invocation's posts are bounded by its own network round trips), and neither
-    the first frame waits for the queue nor the queued chunks for the first posts. Without a queue (or if
-    sending fails) all are posted here.
+    Over ``here`` (default :data:`CHUNK_SIZE`) messages, everything after the first ``here`` goes to the notifications
+    queue as ``push.chunk`` messages while the first ones are posted here: on AWS parallel invocations of the
+    notify function post the rest (one invocation's posts are bounded by its own network round trips), and
+    neither the first frame waits for the queue nor the queued chunks for the first posts. Without a queue (or
+    if sending fails) all are posted here. A caller that already posted some frames itself passes a smaller
+    ``here`` (one invocation still posts one chunk's worth).
     """
     if not messages:
         return []
-    if not (chunked and len(messages) > CHUNK_SIZE and get_settings().notifications_queue_url):
+    here = CHUNK_SIZE if here is None else max(1, here)
+    if not (chunked and len(messages) > here and get_settings().notifications_queue_url):
         return _post_here(messages, found_in)
-    rest = messages[CHUNK_SIZE:]
+    rest = messages[here:]
     queued = _post_pool().submit(_enqueue_chunks, rest, found_in or {})
-    outcomes = _post_here(messages[:CHUNK_SIZE], found_in)
+    outcomes = _post_here(messages[:here], found_in)
     try:
         queued.result()
     except Exception:
