@@ -1,0 +1,87 @@
+"""The object of the procurement: the sentence that states it ("O objeto da presente licitação é …", "tem por
+objeto …", "OBJETO: …", an aviso's "…, objetivando a …"), without its lead-in and up to the reference that
+follows it ("conforme o Termo de Referência")."""
+
+from __future__ import annotations
+
+import re
+
+from licita.extraction.items import ItemsResult
+from licita.extraction.models import Field
+from licita.extraction.names import all_caps
+from licita.extraction.text import Corpus, fold, squash
+
+
+def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+_OBJECT_RES = [
+    _re(r"objeto\s+(?:d[ao]\s+presente|dest[ea]|d[ao])\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
+        r"aviso|processo|certame|concorrencia)[^.:,;\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\b\s*:?\s*"
+        r"(?:(?:o|a|os|as)\b)?\s*:?\s*"),
+    _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*|"
+        # "Constitui objeto da presente licitação a …", "A presente licitação visa à …"
+        r"constitu(?:i|em)\s+(?:o\s+)?objeto\s+d[oa]\s+presente\s+[a-z]+(?:\s+[a-z]+)?\s*:?\s*(?:(?:o|a|os|as)\b)?\s*|"
+        r"(?:presente|este|esta)\s+(?:licitacao|pregao|edital|certame|concorrencia|dispensa|processo)\s+"
+        r"(?:visa|objetiva|destina-se)\s+(?:a\s+|a\s+(?=[a-z]))?|"
+        # avisos: "… realizará licitação na modalidade pregão, objetivando a aquisição de …", "…, cujo objeto é …"
+        r"(?:,\s*|\s)(?:objetivando|cujo\s+objeto\s+(?:e|sera))\s+(?:(?:o|a|os|as)\b\s*)?(?=[a-z])"),
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+|resumo\s+do\s+)?objeto\s*(?:da\s+licitacao)?\s*[.:\-–]?[ \t]*"
+        r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
+        r"prestacao\s+de\s+servicos?)\b)", re.M),
+    _re(r"^[ \t]*(?:\d+\.?\s*)?condicoes\s+gerais\s+da\s+contratacao[ \t]*\n[ \t]*(?:\d+(?:\.\d+)*\.?\s*)?"
+        r"(?=[a-z])", re.M),
+]
+_OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|observad[ao]s|segundo\s+as|mediante\s+as|"
+                      r"em\s+conformidade|nas\s+condicoes|nos\s+moldes|quantidades\s+e\s+exigencias)\b|"
+                      r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
+
+
+def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Field:
+    best: tuple[int, int, int, float] | None = None
+    for rank, regex in enumerate(_OBJECT_RES):
+        for hit in c.finditer(regex, 0, c.front_end):
+            start = hit.end
+            stop = _OBJECT_STOP_RE.search(c.folded, start + 15, min(len(c.folded), start + 700))
+            end = stop.start() if stop else min(len(c.folded), start + 400)
+            text = squash(c.raw[start:end])
+            if len(text) < 15 or text.lower().startswith(("da licitação", "deste", "desta")):
+                continue
+            if best is None or rank < best[0] or (rank == best[0] and start < best[1]):
+                best = (rank, start, end, 0.85 if rank < 2 else 0.7)
+            break
+        if best is not None and best[0] == rank:
+            break
+    if best is None:
+        return Field()
+    _, start, end, conf = best
+    text = squash(c.raw[start:end]).strip(" ,:-–")
+    # AGU formula: "o objeto ... é a escolha da proposta mais vantajosa para a contratação de …"
+    text = re.sub(r"^(?i:escolha\s+da\s+proposta\s+mais\s+vantajosa\s+para\s+(?:[ao]s?\s+)?)", "", text)
+    if all_caps(text):
+        text = text[0] + text[1:].lower()
+    text = _enrich_object(text, items)
+    if srp_stated and not re.search(r"registro\s+de\s+pre", fold(text)):
+        # the object of an SRP procedure is the registration of prices for the purchase
+        text = "Registro de preços para " + (text[0].lower() + text[1:] if not text[:2].isupper() else text)
+    return Field(value=text, page=c.page_of(start), quote=c.quote(start, end), confidence=conf, where=c.where(start))
+
+
+def _enrich_object(text: str, items: ItemsResult) -> str:
+    """Short generic objects ("aquisição de eletrodomésticos") gain the item names in brackets."""
+    if len(text.split()) > 14 or not items.items:
+        return text
+    heads: list[str] = []
+    for item in items.items:
+        head = re.split(r"[:;,(]|\s-\s", item.description, maxsplit=1)[0].strip()
+        words = head.split()[:3]
+        if not words:
+            continue
+        name = " ".join(words).lower()
+        if name not in heads:
+            heads.append(name)
+        if len(heads) >= 12:
+            break
+    return f"{text} ({', '.join(heads)})" if heads else text
