@@ -25,7 +25,8 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 # A letterhead line that ends on "e"/"de"/"do" runs on: "INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E / TECNOLOGIA DE X".
 _RUNS_ON = r"(?:\s(?:e|de|da|do|das|dos)\n[ \t]*[a-z][^\n]{2,80}?)?"
-_PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura|camara)\s+municipal\s+d[eao]\s+[^\n,;()]{2,60}?" + _RUNS_ON
+_PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura(?:\s+municipal)?|camara\s+municipal)\s+(?:da\s+cidade\s+)?d[eao]\s+"
+                          r"[^\n,;()]{2,60}?" + _RUNS_ON
                           + r")[ \t]*$", re.M)
 # A letterhead that names the municipality itself: "MUNICÍPIO DE EXEMPLO" (in capitals, alone on its line).
 _MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()]{2,60}?" + _RUNS_ON + r")[ \t]*$", re.M)
@@ -42,10 +43,13 @@ _OWN_UNIT_RE = _re(r"(?:fundo|secretaria|fundacao|instituto|autarquia|servico\s+
 # Federal institutes keep a comma in their name: "Instituto Federal de Educação, Ciência e Tecnologia de X".
 _IF_COMMA = r",\s*ciencia\s+e\s+tecnologia\b"
 _NAME_END = r"(?!" + _IF_COMMA + r")"
+# AGU models keep the template's "o(a)": "Torna-se público que o(a) Tribunal …"
+_ARTICLE = r"(?:o|a)(?:[ \t]*\([oa]\)[ \t]*|[ \t]+)"
+_ARTICLE_NL = r"(?:o|a)(?:\s*\([oa]\)\s*|\s+)"
 _TORNA_SE_RE = _re(r"torna(?:-|\s)?se\s+publico\s*,?\s*(?:para\s+conhecimento\s+(?:dos|de\s+todos\s+os)\s+"
-                   r"interessados\s*,?\s*)?que\s+(?:o|a)\s+([^,;\n]{0,5}[a-z](?:[^,;]|" + _IF_COMMA
+                   r"interessados\s*,?\s*)?que\s+" + _ARTICLE_NL + r"([^,;\n]{0,5}[a-z](?:[^,;]|" + _IF_COMMA
                    + r"){3,160}?)" + _NAME_END + r"\s*[,;]")
-_TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?(?:o|a)[ \t]+([a-z](?:[^,;.\n]|"
+_TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?" + _ARTICLE + r"([a-z](?:[^,;.\n]|"
                         + _IF_COMMA + r"){3,120}?)" + _NAME_END
                         + r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
 _TOP_BODY_RE = _re(r"^[ \t]*(marinha\s+do\s+brasil|exercito\s+brasileiro|forca\s+aerea\s+brasileira|"

@@ -429,3 +429,36 @@ def test_lot_headings_repeated_with_their_totals_count_once() -> None:
 def test_a_cover_page_before_the_edital(cover: str) -> None:
     edital = "EDITAL DE PREGÃO ELETRÔNICO Nº 4/2025\n1. DO OBJETO\n2. DA PARTICIPAÇÃO\n3. DA PROPOSTA" + FILLER
     assert fields(cover + FILLER, *[edital] * 5)["document_kind"] == "edital"
+
+
+# -- batch 4: federal and state preambles (AGU models), municipal variants ---------------------------
+
+AGENCY_MORE: list[tuple[str, str | None]] = [
+    ("MINISTÉRIO DA EDUCAÇÃO\nUNIVERSIDADE FEDERAL DE EXEMPLO\nPRÓ-REITORIA DE ADMINISTRAÇÃO\nEDITAL DE LICITAÇÃO\n"
+     "PREGÃO ELETRÔNICO Nº 90012/2024\nTorna-se público que a UNIVERSIDADE FEDERAL DE EXEMPLO, por meio da "
+     "Pró-Reitoria de Administração, sediada na Rua X, realizará licitação.",
+     "Universidade Federal de Exemplo – Pró-Reitoria de Administração"),
+    ("EDITAL DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 90012/2024\nTorna-se público que o(a) Tribunal Regional Eleitoral de "
+     "Exemplo, por meio da Seção de Licitações, sediado(a) na Rua X, realizará licitação.",
+     "Tribunal Regional Eleitoral de Exemplo"),
+    ("EDITAL\nPREGÃO ELETRÔNICO Nº 90012/2024\nO ESTADO DE EXEMPLO, por intermédio da SECRETARIA DE ESTADO DE SAÚDE, "
+     "torna público que realizará licitação.", "Secretaria de Estado de Saúde"),
+    (HEAD + "A Prefeitura Municipal de Exemplo/SP, pessoa jurídica de direito público interno, inscrita no CNPJ sob o "
+     "nº 11.211.433/0001-02, com sede na Rua X, torna público que realizará licitação.",
+     "Prefeitura Municipal de Exemplo/SP"),
+    (HEAD + "A CÂMARA MUNICIPAL DE EXEMPLO, por intermédio de sua Comissão Permanente de Licitação, torna público "
+     "que realizará licitação.", "Câmara Municipal de Exemplo"),
+    ("PREFEITURA DE EXEMPLO\n" + HEAD, "Prefeitura de Exemplo"),
+    ("PREFEITURA DA CIDADE DE EXEMPLO\n" + HEAD, "Prefeitura da Cidade de Exemplo"),
+    ("EMPRESA BRASILEIRA DE SERVIÇOS HOSPITALARES – EBSERH\nHOSPITAL UNIVERSITÁRIO DE EXEMPLO\n" + HEAD,
+     "Hospital Universitário de Exemplo"),
+    (HEAD + "O INSTITUTO DE PREVIDÊNCIA DOS SERVIDORES MUNICIPAIS DE EXEMPLO – IPSEX, autarquia municipal, torna "
+     "público que realizará licitação.", "Instituto de Previdência dos Servidores Municipais de Exemplo – IPSEX"),
+    (HEAD + "O Município de Exemplo, através da Prefeitura Municipal, torna público que realizará licitação.",
+     "Município de Exemplo"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), AGENCY_MORE)
+def test_agency_more(text: str, value: str | None) -> None:
+    assert fields(text + FILLER)["agency"] == value
