@@ -237,7 +237,12 @@ _NAMED_BODY_RE = _re(r"\b(?:instituto|fundo\s+municipal|fundacao|universidade|se
 
 
 # Contract preamble: "O INSTITUTO …, autarquia …, inscrito no CNPJ …, neste ato representado …"
-_CONTRACT_PARTY_RE = _re(r"(?:^|\n)[ \t]*(?:o|a)\s+([a-z][^,;\n]{5,80}(?:\n[^,;\n]{1,80})?)\s*,\s*(?:[^;]{0,220}?)"
+# Atas and contracts open with a date: "Aos vinte dias do mês de março de 2025, o MUNICÍPIO DE X, pessoa jurídica …".
+_PUBLIC_BODY = (r"(?:municipio|prefeitura|camara|estado\s+d|uniao|fundo|secretaria|instituto|universidade|fundacao|"
+                r"autarquia|servico|consorcio|tribunal|departamento|hospital|companhia|agencia|superintendencia|"
+                r"empresa\s+(?:publica|municipal|brasileira))")
+_CONTRACT_PARTY_RE = _re(r"(?:(?:^|\n)[ \t]*|,\s*(?=(?:o|a)\s+" + _PUBLIC_BODY + r"))(?:o|a)\s+"
+                         r"([a-z][^,;\n]{5,80}(?:\n[^,;\n]{1,80})?)\s*,\s*(?:[^;]{0,220}?)"
                          r"(?:pessoa\s+juridica\s+de\s+direito\s+publico|inscrit[oa]\s+no\s+cnpj)")
 
 

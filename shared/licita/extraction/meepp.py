@@ -63,6 +63,9 @@ _ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\
                      r"(?:participacao\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"|exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS
+                     # "Tratamento diferenciado ME/EPP: itens 1 a 3 exclusivos; …"
+                     + r"|" + _MEEPP + r"[^.;\n]{0,30}?:\s*" + _NUMBERS
+                     + r"\s*(?:(?:sao|serao)\s+)?(?:de\s+participacao\s+)?exclusiv"
                      # "Lotes exclusivos ME/EPP: 1, 3 e 5"
                      + r"|(?:itens|lotes|grupos)\s+exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"\s*:\s*\d{1,3}(?:\s*(?:,|e|a|-)\s*\d{1,3})+")

@@ -27,7 +27,10 @@ _OBJECT_RES = [
         r"(?:visa|objetiva|destina-se)\s+(?:a\s+|a\s+(?=[a-z]))?|"
         # avisos: "… realizará licitação na modalidade pregão, objetivando a aquisição de …", "…, cujo objeto é …"
         r"(?:,\s*|\s)(?:objetivando|cujo\s+objeto\s+(?:e|sera))\s+(?:(?:o|a|os|as)\b\s*)?(?=[a-z])"),
-    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+|resumo\s+do\s+)?objeto\s*(?:da\s+licitacao)?\s*[.:\-–]?[ \t]*"
+    # the "OBJETO" label or heading: a colon, a dash, a line break or a table gap after it ("… ADJUDICA o\nobjeto às
+    # empresas" is a sentence)
+    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+|resumo\s+do\s+)?objeto\s*(?:da\s+licitacao)?"
+        r"(?:\s*[.:\-–][ \t]*|[ \t]{2,}|[ \t]*(?=\n))"
         r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
         r"prestacao\s+de\s+servicos?)\b)", re.M),

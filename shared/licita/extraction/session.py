@@ -44,7 +44,7 @@ _SESSION_LABEL_RE = _re(
     r"ocorrera|acontecera|tera\s+inicio)|"
     r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
     # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
-    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|em\s+\d|dia\s))"
+    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|as\s|em\s+\d|dia\s))"
 )
 # "… até as 14:00 hs do dia 29/03/2021, para abertura do certame": the date comes *before* the label.
 _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao]|dado)\s+(?:a\s+)?)\s*(?:a\s+)?"

@@ -462,3 +462,97 @@ AGENCY_MORE: list[tuple[str, str | None]] = [
 @pytest.mark.parametrize(("text", "value"), AGENCY_MORE)
 def test_agency_more(text: str, value: str | None) -> None:
     assert fields(text + FILLER)["agency"] == value
+
+
+# -- whole documents: every field of a homologação, an ata, an 8.666 aviso and a platform edital -------------
+
+HOMOLOG = """PREFEITURA MUNICIPAL DE EXEMPLO
+ESTADO DE MINAS GERAIS
+TERMO DE HOMOLOGAÇÃO E ADJUDICAÇÃO
+PROCESSO LICITATÓRIO Nº 045/2025
+PREGÃO PRESENCIAL Nº 012/2025
+O Prefeito Municipal de Exemplo, no uso de suas atribuições legais, e considerando o resultado do julgamento
+realizado pelo Pregoeiro, nos termos da Lei nº 10.520/2002, HOMOLOGA o presente processo licitatório e ADJUDICA o
+objeto às empresas abaixo relacionadas.
+Objeto: Aquisição de material escolar para a rede municipal de ensino.
+Fornecedor: PAPELARIA A LTDA – CNPJ 11.222.333/0001-81
+Item | Descrição | Unid | Qtde | Vlr Unit | Vlr Total
+1 | CADERNO 96 FOLHAS | UN | 500 | 5,00 | 2.500,00
+3 | LÁPIS PRETO Nº 2 | UN | 1000 | 0,50 | 500,00
+Total do fornecedor: 3.000,00
+Fornecedor: COMERCIAL B EIRELI – CNPJ 22.333.444/0001-05
+Item | Descrição | Unid | Qtde | Vlr Unit | Vlr Total
+2 | BORRACHA BRANCA | UN | 800 | 0,40 | 320,00
+4 | RÉGUA 30 CM | UN | 600 | 1,20 | 720,00
+5 | APONTADOR | UN | 600 | 0,80 | 480,00
+Total do fornecedor: 1.520,00
+Exemplo/MG, 20 de março de 2025.
+Prefeito Municipal"""
+
+ATA = """ATA DE REGISTRO DE PREÇOS Nº 012/2025
+PREGÃO ELETRÔNICO Nº 045/2025
+PROCESSO ADMINISTRATIVO Nº 100/2025
+VALIDADE: 12 (doze) meses
+Aos vinte dias do mês de março de dois mil e vinte e cinco, o MUNICÍPIO DE EXEMPLO, pessoa jurídica de direito
+público interno, inscrito no CNPJ sob o nº 11.211.433/0001-02, neste ato representado pelo Prefeito Municipal, nos
+termos da Lei nº 14.133/2021, RESOLVE registrar os preços da(s) empresa(s) indicada(s) nesta ATA, atendendo as
+condições previstas no edital do Pregão Eletrônico nº 045/2025.
+1. DO OBJETO
+1.1. A presente Ata tem por objeto o registro de preços para a eventual aquisição de gêneros alimentícios para a
+merenda escolar, conforme especificações do Termo de Referência.
+2. DOS PREÇOS, ESPECIFICAÇÕES E QUANTITATIVOS
+Fornecedor: EMPRESA A LTDA, CNPJ 11.222.333/0001-81
+Item | Especificação | Marca | Unidade | Quantidade | Valor Un
+1 | ARROZ TIPO 1 5KG | TIO | PCT | 300 | R$ 25,00
+2 | FEIJÃO CARIOCA 1KG | BOM | PCT | 400 | R$ 8,00
+Fornecedor: EMPRESA B LTDA, CNPJ 22.333.444/0001-05
+Item | Especificação | Marca | Unidade | Quantidade | Valor Un
+3 | ÓLEO DE SOJA 900ML | SOY | UN | 200 | R$ 7,00"""
+
+AVISO_8666 = """PREFEITURA MUNICIPAL DE SANTA RITA DO NORTE
+AVISO DE LICITAÇÃO
+TOMADA DE PREÇOS Nº 003/2020
+PROCESSO Nº 078/2020
+A Prefeitura Municipal de Santa Rita do Norte torna público que fará realizar, às nove horas do dia vinte e
+cinco de maio de dois mil e vinte, na sala de licitações, licitação na modalidade Tomada de Preços, tipo menor
+preço global, objetivando a contratação de empresa para pavimentação asfáltica de vias urbanas, conforme
+Lei nº 8.666/93. O edital completo poderá ser obtido na sede da Prefeitura. Informações: (35) 3333-3333.
+Santa Rita do Norte, 5 de maio de 2020. Comissão Permanente de Licitação."""
+
+PCP = """PREFEITURA MUNICIPAL DE EXEMPLO
+SECRETARIA MUNICIPAL DE SAÚDE
+EDITAL DE PREGÃO ELETRÔNICO Nº 021/2025
+PROCESSO ADMINISTRATIVO Nº 1.234/2025
+Tipo: Menor preço por item | Modo de disputa: Aberto
+Recebimento das propostas: até 08h00 do dia 10/04/2025
+Início da sessão de disputa: 10/04/2025 às 09h00 (horário de Brasília)
+Local: Portal de Compras Públicas – www.portaldecompraspublicas.com.br
+Tratamento diferenciado ME/EPP: itens 1 a 3 exclusivos; item 4 com cota reservada de 25%.
+O MUNICÍPIO DE EXEMPLO, por intermédio da Secretaria Municipal de Saúde, torna público que realizará licitação na
+modalidade pregão, na forma eletrônica, para registro de preços, nos termos da Lei nº 14.133/2021.
+1. DO OBJETO
+1.1. O objeto da presente licitação é o registro de preços para aquisição de medicamentos para a farmácia básica.
+O valor total estimado da contratação é de R$ 150.000,00."""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(HOMOLOG, {"document_kind": "termo_homologacao", "modality": "pregao_presencial", "number": "012/2025",
+                           "process_number": "045/2025", "agency": "Prefeitura Municipal de Exemplo",
+                           "object": "Aquisição de material escolar para a rede municipal de ensino",
+                           "items_count": 5, "legal_basis": "lei_8666_10520"}, id="homologação by supplier"),
+    pytest.param(ATA, {"document_kind": "ata_registro_precos", "number": "045/2025", "process_number": "100/2025",
+                       "agency": "Município de Exemplo", "agency_cnpj": "11211433000102", "srp": True,
+                       "items_count": 3, "session_datetime": None}, id="ata opened by a date"),
+    pytest.param(AVISO_8666, {"modality": "tomada_de_precos", "number": "003/2020", "process_number": "078/2020",
+                              "agency": "Prefeitura Municipal de Santa Rita do Norte",
+                              "session_datetime": "2020-05-25T09:00:00-03:00",
+                              "object": "contratação de empresa para pavimentação asfáltica de vias urbanas",
+                              "legal_basis": "lei_8666_10520"}, id="8.666 aviso in words"),
+    pytest.param(PCP, {"document_kind": "edital", "agency": "Município de Exemplo – Secretaria Municipal de Saúde",
+                       "process_number": "1.234/2025", "session_datetime": "2025-04-10T09:00:00-03:00",
+                       "platform": "portal_compras_publicas", "me_epp": "mixed", "estimated_value": 150000.0,
+                       "dispute_mode": "aberto", "srp": True}, id="platform edital"),
+])
+def test_whole_document(text: str, expected: dict[str, object]) -> None:
+    values = fields(text + FILLER)
+    assert {k: values[k] for k in expected} == expected
