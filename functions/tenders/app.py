@@ -1,5 +1,6 @@
 """Tenders function: uploads, search, detail with evidence, items, deadlines, download, corrections,
-re-analysis and deletion. Thin: parse, authorize, call licita.tenders.queries (reads) or .service (changes)."""
+re-analysis and deletion. Thin: parse, authorize, call licita.tenders.listing (the list), .queries (other reads)
+or .service (changes)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from licita.core.lazy import lazy_imports
 from licita.tenders import schemas as s
 
 if TYPE_CHECKING:
-    from licita.tenders import queries
+    from licita.tenders import listing, queries
     from licita.tenders import service as tenders
-else:  # SQLAlchemy, boto3 and friends load on the first request that needs them (cold start)
-    queries, tenders = lazy_imports("licita.tenders", "queries", "service")
+else:  # SQLAlchemy, boto3 and friends load on the first request that needs them (cold start); GET /tenders,
+    # the SPA's landing list, loads no SQLAlchemy (tenders.listing)
+    listing, queries, tenders = lazy_imports("licita.tenders", "listing", "queries", "service")
 
 api = Api("tenders", tags=["tenders"])
 app = api.app
@@ -23,7 +25,7 @@ tender_rows = Collection(api, "/tenders", read="tenders:read", write="tenders:wr
 tender_rows.create("create_upload", s.TenderUploadRequest, s.TenderUploadResponse, lambda: tenders.create_upload,
                    "Create a tender and a presigned POST to upload its document (PDF, DOCX or ZIP) straight to S3.",
                    sub="/uploads", errors=(413, 415, 422))
-tender_rows.list("list_tenders", s.TenderListQuery, s.TenderPage, lambda: queries.list_tenders,
+tender_rows.list("list_tenders", s.TenderListQuery, s.TenderPage, lambda: listing.list_tenders,
                  "Search, filter, sort and paginate the company's tenders.")
 tender = Resource(api, "/tenders/{tender_id}", read="tenders:read", write="tenders:write")
 tender.read("get_tender", s.TenderDetail, lambda: queries.get_tender,

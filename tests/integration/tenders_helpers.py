@@ -17,6 +17,8 @@ import requests
 
 from apigw import import_function
 from factories import make_company, make_user
+from licita.platform.db.engine import system_transaction
+from licita.tenders.models import Tender
 
 ROOT = Path(__file__).resolve().parents[2]
 TRT_EDITAL = ROOT.parent / "shared" / "data" / "tenders" / "trt18-pe-035-2018-edital.pdf"
@@ -212,3 +214,19 @@ def upload_and_analyse(app: Any, aws: Aws, analysis_fn: ModuleType, caller: Call
     assert status == 200, detail
     detail["_upload"] = created
     return dict(detail)
+
+
+def seed_tender(caller: Caller, **columns: Any) -> str:
+    """A finished tender straight in the database (listing tests need many, quickly)."""
+    fields = {name: {"value": columns.get(col), "page": 1, "quote": f"{name} citado", "confidence": 0.9,
+                     "source": "rules"}
+              for name, col in (("modality", "modality"), ("number", "number"), ("agency", "agency"),
+                                ("object", "object"), ("estimated_value", "estimated_value"))}
+    if columns.get("estimated_value") is not None:
+        fields["estimated_value"]["value"] = float(columns["estimated_value"])
+    tender_id = uuid.uuid4()
+    with system_transaction() as db:
+        db.add(Tender(id=tender_id, company_id=uuid.UUID(caller.company_id), status=columns.pop("status", "READY"),
+                      fields=fields, corrections={}, risk={"score": 10, "level": "low", "factors": []}, details={},
+                      review_reasons=[], created_by=uuid.UUID(caller.user_id), **columns))
+    return str(tender_id)

@@ -1,36 +1,44 @@
 """Cold GETs that load no SQLAlchemy and no ORM model (import and first call, behind the authorizer as on AWS):
-the inbox (MongoDB only) and /auth/me (one plain query, the SPA's first call); that import is most of an API
-function's cold start (issue 14)."""
+the inbox (MongoDB only), /auth/me (one plain query, the SPA's first call) and /tenders (the landing list, one
+tenant-scoped plain query); that import is most of an API function's cold start (issue 14)."""
 
 from __future__ import annotations
 
 from apigw import call
 from coldstart_support import run_fresh
 from factories import PASSWORD, make_company, make_user
+from tenders_helpers import Caller, make_caller, seed_tender
 
 FIRST_GETS = """
     token = sys.argv[1]
     arn = "arn:aws:execute-api:us-east-1:1:api/local/GET/notifications"
     decision = load("authorizer").handler({"methodArn": arn, "headers": {"Authorization": "Bearer " + token}}, None)
-    apps = {name: load(name).app for name in ("notifications", "auth")}
+    apps = {name: load(name).app for name in ("notifications", "auth", "tenders")}
     answers = {}
-    for name, path in (("notifications", "/notifications"), ("notifications", "/notifications/counts"),
-                       ("auth", "/auth/me")):
+    for name, path, query in (("notifications", "/notifications", None),
+                              ("notifications", "/notifications/counts", None), ("auth", "/auth/me", None),
+                              ("tenders", "/tenders", None), ("tenders", "/tenders", {"q": "papel", "page": "2"})):
         event = {"resource": path, "path": path, "httpMethod": "GET", "headers": {}, "multiValueHeaders": {},
-                 "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+                 "queryStringParameters": query, "pathParameters": None,
+                 "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
                  "stageVariables": None, "body": None, "isBase64Encoded": False,
                  "requestContext": {"resourcePath": path, "httpMethod": "GET", "path": path, "stage": "test",
                                     "requestId": "r", "identity": {"sourceIp": "198.51.100.7"},
                                     "authorizer": {"principalId": decision["principalId"], **decision["context"]}}}
         response = apps[name](event, None)
-        answers[path] = [response["statusCode"], json.loads(response["body"])]
+        answers[path + ("?" + "&".join(sorted(query)) if query else "")] = [response["statusCode"],
+                                                                           json.loads(response["body"])]
     print(json.dumps({"answers": answers, "loaded": sorted(m for m in sys.modules
                       if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "licita.accounts.models")))}))
 """
 
 
-def test_first_inbox_and_me_gets_load_no_sqlalchemy() -> None:
+def test_first_inbox_me_and_tender_list_gets_load_no_sqlalchemy() -> None:
     user = make_user(make_company())
+    caller = Caller(str(user.id), str(user.company_id), user.role)
+    own = [seed_tender(caller, object=f"Aquisição de papel, lote {n}") for n in (1, 2)]
+    seed_tender(caller, object="Serviços de limpeza")
+    seed_tender(make_caller(), object="Aquisição de papel de outra empresa")  # another company: never listed
     status, tokens = call("auth", "POST", "/auth/login", {"email": user.email, "password": PASSWORD})
     assert status == 200, tokens
     result = run_fresh(FIRST_GETS, tokens["access_token"])
@@ -39,4 +47,9 @@ def test_first_inbox_and_me_gets_load_no_sqlalchemy() -> None:
     assert counted[0] == 200 and counted[1]["total"] == 0
     status, me = result["answers"]["/auth/me"]
     assert status == 200 and me["id"] == str(user.id) and me["email"] == user.email and me["role"] == user.role
+    status, listed = result["answers"]["/tenders"]
+    assert status == 200 and listed["page"]["total"] == 3 and len(listed["items"]) == 3
+    assert {t["id"] for t in listed["items"]} >= set(own) and listed["items"][0]["risk_score"] == 10.0
+    status, beyond = result["answers"]["/tenders?page&q"]
+    assert status == 200 and beyond["items"] == [] and beyond["page"]["total"] == 2  # total even past the end
     assert result["loaded"] == []

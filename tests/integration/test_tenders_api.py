@@ -24,6 +24,7 @@ from tenders_helpers import (
     make_caller,
     post_file,
     request_upload,
+    seed_tender,
     upload_and_analyse,
 )
 
@@ -36,22 +37,6 @@ ROUTES = [
     ("POST", "/tenders/{tender_id}/reanalyze", None),
     ("DELETE", "/tenders/{tender_id}", None),
 ]
-
-
-def seed_tender(caller: Caller, **columns: Any) -> str:
-    """A finished tender straight in the database (listing tests need many, quickly)."""
-    fields = {name: {"value": columns.get(col), "page": 1, "quote": f"{name} citado", "confidence": 0.9,
-                     "source": "rules"}
-              for name, col in (("modality", "modality"), ("number", "number"), ("agency", "agency"),
-                                ("object", "object"), ("estimated_value", "estimated_value"))}
-    if columns.get("estimated_value") is not None:
-        fields["estimated_value"]["value"] = float(columns["estimated_value"])
-    tender_id = uuid.uuid4()
-    with system_transaction() as db:
-        db.add(Tender(id=tender_id, company_id=uuid.UUID(caller.company_id), status=columns.pop("status", "READY"),
-                      fields=fields, corrections={}, risk={"score": 10, "level": "low", "factors": []}, details={},
-                      review_reasons=[], created_by=uuid.UUID(caller.user_id), **columns))
-    return str(tender_id)
 
 
 # ------------------------------------------------------------------------------------------ uploads

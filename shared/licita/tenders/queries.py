@@ -1,4 +1,4 @@
-"""Reading tenders: search and list, detail with evidence, items, deadlines, the download link.
+"""Reading tenders: detail with evidence, items, deadlines, the download link (the list is ``listing``).
 
 Every query runs in ``tenant_transaction(company)`` (row-level security) AND filters on ``company_id``
 explicitly, so a bug in one layer is caught by the other.
@@ -6,24 +6,21 @@ explicitly, so a bug in one layer is caught by the other.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from licita.core.errors import Conflict, NotFound, ValidationFailed
+from licita.core.errors import Conflict, NotFound
 from licita.core.security.principal import Principal
-from licita.core.time import BRT
-from licita.platform.db.engine import tenant_transaction
-from licita.platform.db.listing import contains, paginate
-from licita.platform.db.lookup import company_of, company_transaction
+from licita.platform.db.lookup import company_transaction
 from licita.platform.storage import ObjectStorage, uploads_storage
 from licita.tenders.access import find_tender, main_document
 from licita.tenders.fields import FIELD_NAMES, effective_value
+from licita.tenders.listing import COLUMNS, summary_of
 from licita.tenders.models import Deadline, Tender, TenderDocument, TenderItem
 from licita.tenders.schemas import (
     Correction,
@@ -37,8 +34,6 @@ from licita.tenders.schemas import (
     ItemList,
     ItemOut,
     TenderDetail,
-    TenderListQuery,
-    TenderPage,
     TenderSummary,
 )
 from licita.tenders.uploads import DOWNLOAD_URL_TTL, sanitize_filename
@@ -46,76 +41,11 @@ from licita.tenders.uploads import DOWNLOAD_URL_TTL, sanitize_filename
 Child = TypeVar("Child", TenderDocument, TenderItem, Deadline)
 
 
-# ------------------------------------------------------------------------------------------ listing
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=BRT)
-
-
-def _filtered(stmt: Select[Any], company_id: uuid.UUID, query: TenderListQuery) -> Select[Any]:
-    stmt = stmt.where(Tender.company_id == company_id)
-    if query.statuses():
-        stmt = stmt.where(Tender.status.in_(query.statuses()))
-    if query.modality:
-        stmt = stmt.where(Tender.modality.in_([m.strip().lower() for m in query.modality.split(",") if m.strip()]))
-    if query.agency:
-        stmt = stmt.where(contains(Tender.agency, query.agency))
-    if query.q:
-        stmt = stmt.where(or_(*(contains(col, query.q) for col in (
-            Tender.object, Tender.agency, Tender.number, Tender.title, Tender.process_number))))
-    if query.session_from:
-        stmt = stmt.where(Tender.session_at >= _day_start(query.session_from))
-    if query.session_to:
-        stmt = stmt.where(Tender.session_at < _day_start(query.session_to + timedelta(days=1)))
-    if query.created_from:
-        stmt = stmt.where(Tender.created_at >= _day_start(query.created_from))
-    if query.created_to:
-        stmt = stmt.where(Tender.created_at < _day_start(query.created_to + timedelta(days=1)))
-    if query.value_min is not None:
-        stmt = stmt.where(Tender.estimated_value >= query.value_min)
-    if query.value_max is not None:
-        stmt = stmt.where(Tender.estimated_value <= query.value_max)
-    return stmt
-
-
-def summary(t: Tender) -> TenderSummary:
-    score = (t.risk or {}).get("score")
-    return TenderSummary(
-        id=t.id, status=t.status, failure_reason=t.failure_reason,  # type: ignore[arg-type]
-        title=t.title, object=t.object, document_kind=t.document_kind, modality=t.modality, number=t.number,
-        agency=t.agency, session_at=t.session_at,
-        estimated_value=None if t.estimated_value is None else float(t.estimated_value),
-        items_count=t.items_count, platform=t.platform,
-        risk_score=float(score) if isinstance(score, int | float) else None,
-        created_at=t.created_at, updated_at=t.updated_at,
-    )
-
-
-def _check_ranges(query: TenderListQuery) -> None:
-    if query.value_min is not None and query.value_max is not None and query.value_min > query.value_max:
-        raise ValidationFailed("value_min maior que value_max.", code="invalid_range",
-                               details=[{"field": "value_min", "message": "deve ser ≤ value_max"}])
-    for lo, hi, name in ((query.session_from, query.session_to, "session"),
-                         (query.created_from, query.created_to, "created")):
-        if lo and hi and lo > hi:
-            raise ValidationFailed(f"{name}_from depois de {name}_to.", code="invalid_range",
-                                   details=[{"field": f"{name}_from", "message": f"deve ser ≤ {name}_to"}])
-
-
-def list_tenders(principal: Principal, query: TenderListQuery) -> TenderPage:
-    """Search, filter (LIKE metacharacters match themselves), sort and paginate the company's tenders."""
-    _check_ranges(query)
-    company_id = company_of(principal)
-    column = {"created_at": Tender.created_at, "session_at": Tender.session_at,
-              "estimated_value": Tender.estimated_value}[query.sort]
-    ordering = column.asc().nulls_last() if query.order == "asc" else column.desc().nulls_last()
-    tiebreak = Tender.id.asc() if query.order == "asc" else Tender.id.desc()
-    with tenant_transaction(company_id) as db:
-        rows, page = paginate(db, _filtered(select(Tender), company_id, query).order_by(ordering, tiebreak),
-                              query.page, query.page_size)
-        return TenderPage(items=[summary(t) for t in rows], page=page)
-
-
 # ------------------------------------------------------------------------------------------ detail
+def summary(t: Tender) -> TenderSummary:
+    return summary_of({name: getattr(t, name) for name in COLUMNS}, (t.risk or {}).get("score"))
+
+
 _SOURCES: dict[str, FieldSource] = {"rules": "rules", "llm": "llm", "both": "both"}
 
 

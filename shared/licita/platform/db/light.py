@@ -1,9 +1,10 @@
-"""Plain psycopg for the few queries on cold paths (the session check of the authorizer and ws ``$connect``, and
-GET /auth/me, the SPA's first call): no SQLAlchemy and no ORM models, whose import is most of an API function's
-cold start (~600 ms on the 2-core bench machine).
+"""Plain psycopg for the few queries on cold paths (the session check of the authorizer and ws ``$connect``,
+GET /auth/me, the SPA's first call, and GET /tenders, its landing list): no SQLAlchemy and no ORM models, whose
+import is most of an API function's cold start (~600 ms on the 2-core bench machine).
 
 One connection per container, reused by warm invocations. Each unit of work is a transaction scoped exactly like
-``engine.system_transaction`` (application role, RLS bypass flag, no company). Lambda runs one invocation per
+``engine.system_transaction`` (application role, RLS bypass flag, no company) or, for a tenant's rows,
+``engine.tenant_transaction`` (its company, row-level security on). Lambda runs one invocation per
 container at a time; the local runtime and the API's threaded fallback path may not, so work on the one
 connection is serialised (concurrent transactions on it broke each other: 503s).
 """
@@ -11,14 +12,15 @@ connection is serialised (concurrent transactions on it broke each other: 503s).
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from licita.core.config import get_settings
 
-# Same scope as platform.db.engine._SCOPE for a system transaction.
-SCOPE = ("SELECT set_config('role', %s, true), set_config('app.company_id', '', true),"
-         " set_config('app.bypass_rls', 'on', true)")
+# Same scope as platform.db.engine._SCOPE.
+SCOPE = ("SELECT set_config('role', %s, true), set_config('app.company_id', %s, true),"
+         " set_config('app.bypass_rls', %s, true)")
 
 _conn: Any = None
 _lock = threading.Lock()
@@ -42,11 +44,11 @@ def reset() -> None:
     _conn = None
 
 
-def _run[T](work: Callable[[Any], T]) -> T:
+def _run[T](work: Callable[[Any], T], company_id: str) -> T:
     conn = _connection()
     try:
         with conn.transaction(), conn.cursor() as cur:
-            cur.execute(SCOPE, (get_settings().db_app_role or "none",))
+            cur.execute(SCOPE, (get_settings().db_app_role or "none", company_id, "off" if company_id else "on"))
             return work(cur)
     finally:
         if conn.info.transaction_status != 0:  # never leave the shared connection inside a transaction
@@ -56,11 +58,23 @@ def _run[T](work: Callable[[Any], T]) -> T:
 def run_system[T](work: Callable[[Any], T]) -> T:
     """``work(cursor)`` in one system-scoped transaction; a connection the database (or a proxy) dropped is
     replaced and the work run once more."""
+    return _retried(work, "")
+
+
+def run_tenant[T](company_id: uuid.UUID | str, work: Callable[[Any], T]) -> T:
+    """``work(cursor)`` in one transaction scoped to ``company_id`` (row-level security on), as
+    :func:`run_system` otherwise. Queries still filter on ``company_id`` themselves: two layers."""
+    if not str(company_id):
+        raise ValueError("a tenant transaction needs a company")
+    return _retried(work, str(company_id))
+
+
+def _retried[T](work: Callable[[Any], T], company_id: str) -> T:
     import psycopg  # noqa: PLC0415  (heavy: see _connection)
 
     with _lock:
         try:
-            return _run(work)
+            return _run(work, company_id)
         except psycopg.OperationalError:
             reset()
-            return _run(work)
+            return _run(work, company_id)

@@ -15,12 +15,7 @@ from sqlalchemy.orm import Session
 
 from licita.core.errors import ValidationFailed
 from licita.core.schemas import Page
-
-
-def like_pattern(text: str) -> str:
-    """A ``%text%`` pattern in which the user's LIKE metacharacters match themselves (ESCAPE '\\')."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+from licita.platform.db.patterns import like_pattern
 
 
 def contains(column: Any, text: str) -> Any:
