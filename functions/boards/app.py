@@ -12,9 +12,10 @@ from licita.core.lazy import lazy_imports
 from licita.core.schemas import StrictModel
 
 if TYPE_CHECKING:
-    from licita.boards import cards, service
-else:  # SQLAlchemy and friends load on the first request that needs them (cold start)
-    service, cards = lazy_imports("licita.boards", "service", "cards")
+    from licita.boards import cards, listing, service
+else:  # SQLAlchemy and friends load on the first request that needs them (cold start); GET /boards, the boards
+    # page's first call, loads no SQLAlchemy (boards.listing)
+    service, cards, listing = lazy_imports("licita.boards", "service", "cards", "listing")
 
 api = Api("boards", tags=["boards"])
 app = api.app
@@ -28,7 +29,7 @@ class DetailQuery(StrictModel):
 boards = Collection(api, "/boards", read="boards:read", write="boards:write")
 boards.create("create_board", s.BoardCreate, s.BoardDetail, lambda: service.create_board,
               "Create a board from a template (default: the bid pipeline Triagem → … → Ganha/Perdida/Desistência).")
-boards.list("list_boards", s.BoardListQuery, s.BoardPage, lambda: service.list_boards,
+boards.list("list_boards", s.BoardListQuery, s.BoardPage, lambda: listing.list_boards,
             "The company's boards (archived ones with ?archived=true).")
 
 

@@ -1,23 +1,25 @@
 """Cold GETs that load no SQLAlchemy and no ORM model (import and first call, behind the authorizer as on AWS):
-the inbox (MongoDB only), /auth/me (one plain query, the SPA's first call) and /tenders (the landing list, one
-tenant-scoped plain query); that import is most of an API function's cold start (issue 14)."""
+the inbox (MongoDB only), /auth/me (one plain query, the SPA's first call), /tenders and /boards (the landing
+lists, one tenant-scoped plain query each); that import is most of an API function's cold start (issue 14)."""
 
 from __future__ import annotations
 
 from apigw import call
 from coldstart_support import run_fresh
 from factories import PASSWORD, make_company, make_user
-from tenders_helpers import Caller, make_caller, seed_tender
+from tenders_helpers import Caller, load_function, make_caller, seed_tender
+from tenders_helpers import call as call_app
 
 FIRST_GETS = """
     token = sys.argv[1]
     arn = "arn:aws:execute-api:us-east-1:1:api/local/GET/notifications"
     decision = load("authorizer").handler({"methodArn": arn, "headers": {"Authorization": "Bearer " + token}}, None)
-    apps = {name: load(name).app for name in ("notifications", "auth", "tenders")}
+    apps = {name: load(name).app for name in ("notifications", "auth", "tenders", "boards")}
     answers = {}
     for name, path, query in (("notifications", "/notifications", None),
                               ("notifications", "/notifications/counts", None), ("auth", "/auth/me", None),
-                              ("tenders", "/tenders", None), ("tenders", "/tenders", {"q": "papel", "page": "2"})):
+                              ("tenders", "/tenders", None), ("tenders", "/tenders", {"q": "papel", "page": "2"}),
+                              ("boards", "/boards", None)):
         event = {"resource": path, "path": path, "httpMethod": "GET", "headers": {}, "multiValueHeaders": {},
                  "queryStringParameters": query, "pathParameters": None,
                  "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
@@ -38,7 +40,11 @@ def test_first_inbox_me_and_tender_list_gets_load_no_sqlalchemy() -> None:
     caller = Caller(str(user.id), str(user.company_id), user.role)
     own = [seed_tender(caller, object=f"Aquisição de papel, lote {n}") for n in (1, 2)]
     seed_tender(caller, object="Serviços de limpeza")
-    seed_tender(make_caller(), object="Aquisição de papel de outra empresa")  # another company: never listed
+    other = make_caller()
+    seed_tender(other, object="Aquisição de papel de outra empresa")  # another company: never listed
+    for owner, name in ((caller, "Licitações 2025"), (other, "Quadro de outra empresa")):
+        status, board = call_app(load_function("boards").app, "POST", "/boards", owner, body={"name": name})
+        assert status == 201, board
     status, tokens = call("auth", "POST", "/auth/login", {"email": user.email, "password": PASSWORD})
     assert status == 200, tokens
     result = run_fresh(FIRST_GETS, tokens["access_token"])
@@ -52,4 +58,7 @@ def test_first_inbox_me_and_tender_list_gets_load_no_sqlalchemy() -> None:
     assert {t["id"] for t in listed["items"]} >= set(own) and listed["items"][0]["risk_score"] == 10.0
     status, beyond = result["answers"]["/tenders?page&q"]
     assert status == 200 and beyond["items"] == [] and beyond["page"]["total"] == 2  # total even past the end
+    status, boards = result["answers"]["/boards"]
+    assert status == 200 and [b["name"] for b in boards["items"]] == ["Licitações 2025"]
+    assert boards["page"]["total"] == 1 and isinstance(boards["items"][0]["labels"], list)
     assert result["loaded"] == []

@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from licita.audit.service import Actor, record
 from licita.boards import rules
+from licita.boards.listing import COLUMNS, board_of
 from licita.boards.models import Board, BoardList, Card, CardMember
 from licita.boards.schemas import (
     BoardCreate,
     BoardDetail,
-    BoardListQuery,
     BoardOut,
-    BoardPage,
     BoardUpdate,
     CardOut,
     ListCreate,
@@ -36,7 +35,6 @@ from licita.boards.schemas import (
 from licita.core.errors import ValidationFailed
 from licita.core.http import to_jsonable
 from licita.core.security.principal import Principal
-from licita.platform.db.listing import contains, paginate
 from licita.platform.db.lookup import company_of as company_of  # noqa: PLC0414  (re-exported: calendars, conversations)
 from licita.platform.db.lookup import company_transaction, get_owned
 from licita.platform.db.lookup import parse_id as parse_id  # noqa: PLC0414  (re-exported: calendars, conversations)
@@ -57,9 +55,7 @@ def get_list(db: Session, company_id: uuid.UUID, list_id: Any, *, lock: bool = F
 
 
 def board_out(b: Board) -> BoardOut:
-    return BoardOut(id=b.id, name=b.name, description=b.description, template=b.template,
-                    auto_tenders=b.auto_tenders, auto_list_id=b.auto_list_id, labels=list(b.labels or []),
-                    version=b.version, archived_at=b.archived_at, created_at=b.created_at)
+    return board_of({name: getattr(b, name) for name in COLUMNS})
 
 
 def list_out(x: BoardList) -> ListOut:
@@ -140,16 +136,6 @@ def create_board(principal: Principal, body: BoardCreate, actor: Actor) -> Board
         db.flush()
         detail = BoardDetail(**board_out(board).model_dump(), lists=[list_out(x) for x in lists], cards=[])
     return detail
-
-
-def list_boards(principal: Principal, query: BoardListQuery) -> BoardPage:
-    with company_transaction(principal) as (db, company_id):
-        stmt = select(Board).where(Board.company_id == company_id)
-        stmt = stmt.where(Board.archived_at.is_not(None) if query.archived else Board.archived_at.is_(None))
-        if query.q:
-            stmt = stmt.where(contains(Board.name, query.q))
-        rows, page = paginate(db, stmt.order_by(Board.created_at.desc(), Board.id), query.page, query.page_size)
-        return BoardPage(items=[board_out(b) for b in rows], page=page)
 
 
 def board_detail(principal: Principal, board_id: str, include_archived: bool = False) -> BoardDetail:

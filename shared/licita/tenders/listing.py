@@ -1,9 +1,8 @@
 """GET /tenders without SQLAlchemy: the SPA's landing list, and so often the tenders function's cold start.
 
-One plain query on ``platform.db.light`` in a tenant-scoped transaction (row-level security on) that also
-filters on ``company_id`` itself, instead of the ORM whose import is most of that cold start. The page's rows
-and the list's total come back together (a window count); only a page past the end asks for the total alone.
-The list's filter and sort rules live here, and only here.
+One plain query (``platform.db.light.page_of``: tenant-scoped, row-level security on, rows and total together)
+that also filters on ``company_id`` itself, instead of the ORM whose import is most of that cold start. The
+list's filter and sort rules live here, and only here.
 """
 
 from __future__ import annotations
@@ -79,16 +78,9 @@ def list_tenders(principal: Principal, query: TenderListQuery) -> TenderPage:
     company_id = uuid.UUID(principal.company_id)
     condition, params = where(company_id, query)
     direction = "ASC" if query.order == "asc" else "DESC"
-    page_sql = (f"SELECT {', '.join(COLUMNS)}, risk -> 'score', count(*) OVER () FROM tenders WHERE {condition}"
-                f" ORDER BY {_SORTS[query.sort]} {direction} NULLS LAST, id {direction} LIMIT %s OFFSET %s")
-
-    def work(cur: Any) -> tuple[list[Any], int]:
-        rows = cur.execute(page_sql, [*params, query.page_size, (query.page - 1) * query.page_size]).fetchall()
-        if rows or query.page == 1:
-            return rows, int(rows[0][-1]) if rows else 0
-        return rows, int(cur.execute(f"SELECT count(*) FROM tenders WHERE {condition}", params).fetchone()[0])
-
-    rows, total = light.run_tenant(company_id, work)
+    rows, total = light.page_of(company_id, "tenders", (*COLUMNS, "risk -> 'score'"), condition, params,
+                                f"{_SORTS[query.sort]} {direction} NULLS LAST, id {direction}", query.page,
+                                query.page_size)
     return TenderPage(items=[_summary(row) for row in rows],
                       page=Page(page=query.page, page_size=query.page_size, total=total))
 

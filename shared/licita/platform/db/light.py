@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from licita.core.config import get_settings
@@ -67,6 +67,23 @@ def run_tenant[T](company_id: uuid.UUID | str, work: Callable[[Any], T]) -> T:
     if not str(company_id):
         raise ValueError("a tenant transaction needs a company")
     return _retried(work, str(company_id))
+
+
+def page_of(company_id: uuid.UUID | str, table: str, columns: Sequence[str], condition: str, params: Sequence[Any],
+            order_by: str, page: int, page_size: int) -> tuple[list[tuple[Any, ...]], int]:
+    """One page of a tenant's rows and the whole list's total in one round trip (a window count); only a page
+    past the end asks for the total alone. ``table``, ``columns``, ``condition`` and ``order_by`` are the
+    caller's own SQL text, never user input: values go in ``params`` (``%s`` placeholders)."""
+    sql = (f"SELECT {', '.join(columns)}, count(*) OVER () FROM {table} WHERE {condition} ORDER BY {order_by}"
+           " LIMIT %s OFFSET %s")
+
+    def work(cur: Any) -> tuple[list[tuple[Any, ...]], int]:
+        rows = cur.execute(sql, [*params, page_size, (page - 1) * page_size]).fetchall()
+        if rows or page == 1:
+            return [row[:-1] for row in rows], int(rows[0][-1]) if rows else 0
+        return [], int(cur.execute(f"SELECT count(*) FROM {table} WHERE {condition}", params).fetchone()[0])
+
+    return run_tenant(company_id, work)
 
 
 def _retried[T](work: Callable[[Any], T], company_id: str) -> T:
