@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,23 +70,29 @@ def validate_event(event: Any) -> dict[str, Any]:
     return event
 
 
+def named_recipients(event: Mapping[str, Any]) -> set[str] | None:
+    """The only users who can hear ``event`` when the event itself names them (its target, ``recipient_ids``),
+    else ``None`` (anyone of the company may): what :func:`recipients_for` narrows the company's users to."""
+    payload = event.get("payload") or {}
+    only = payload.get("recipient_ids")
+    named = {str(x) for x in only} if isinstance(only, list) else None
+    if kind_of(str(event["type"])).audience == "target":
+        target = {str(payload.get("target_user_id") or event.get("user_id") or "")}
+        named = target if named is None else named & target
+    return named
+
+
 def recipients_for(event: Mapping[str, Any], users: Sequence[Recipient]) -> list[Recipient]:
     """Who may hear about ``event`` among the company's active users (role/permission/actor rules)."""
     kind = kind_of(str(event["type"]))
-    payload = event.get("payload") or {}
     actor = str(event["user_id"]) if event.get("user_id") else None
-    if kind.audience == "target":
-        target = str(payload.get("target_user_id") or actor or "")
-        chosen = [u for u in users if u.user_id == target]
-    else:
-        chosen = [u for u in users if kind.permission is None or u.can(kind.permission)]
+    chosen = list(users)
+    if kind.audience != "target":
+        chosen = [u for u in chosen if kind.permission is None or u.can(kind.permission)]
         if kind.exclude_actor and actor:
             chosen = [u for u in chosen if u.user_id != actor]
-    only = payload.get("recipient_ids")
-    if isinstance(only, list):
-        wanted = {str(x) for x in only}
-        chosen = [u for u in chosen if u.user_id in wanted]
-    return chosen
+    named = named_recipients(event)
+    return chosen if named is None else [u for u in chosen if u.user_id in named]
 
 
 def notification_id(dedup_key: str, user_id: str) -> str:
@@ -120,11 +126,27 @@ def load_users(company_id: str) -> list[Recipient]:
     return [Recipient(str(r[0]), r[1], r[2], r[3], frozenset(r[4] or ())) for r in rows]
 
 
-def load_preferences(user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    ids = list(user_ids)
-    if not ids:
+def load_preferences(events: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Stored preferences of every user who may hear one of ``events`` (user id → document), found without the
+    users themselves so that it runs beside :func:`load_users`: by id where the event names its recipients, by
+    company otherwise (a preference document carries its user's company: ``inbox.update_preferences``)."""
+    ids: set[str] = set()
+    companies: set[str] = set()
+    for event in events:
+        named = named_recipients(event)
+        if named is None:
+            companies.add(str(event["company_id"]))
+        else:
+            ids |= named
+    clauses: list[dict[str, Any]] = []
+    if ids:
+        clauses.append({"_id": {"$in": sorted(ids)}})
+    if companies:
+        clauses.append({"company_id": {"$in": sorted(companies)}})
+    if not clauses:
         return {}
-    return {str(d["_id"]): d for d in get_mongo()[PREFERENCES].find({"_id": {"$in": ids}})}
+    query = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+    return {str(d["_id"]): d for d in get_mongo()[PREFERENCES].find(query)}
 
 
 _indexes_ready = False
@@ -138,6 +160,7 @@ def ensure_indexes() -> None:
     inbox = get_mongo()[INBOX]
     inbox.create_index("created_at", expireAfterSeconds=INBOX_TTL_DAYS * 86400, name="ttl_created_at")
     inbox.create_index([("user_id", 1), ("read", 1), ("created_at", -1)], name="user_read_created")
+    get_mongo()[PREFERENCES].create_index("company_id", name="company")  # load_preferences of a company-wide event
     mailer.ensure_indexes()
     _indexes_ready = True
 
@@ -195,25 +218,9 @@ def deliver_many(events: Sequence[Any], *, smtp: MailSender | None = None) -> li
         else:
             first_of[key] = i
     if first_of:
-        redis = get_redis()
-        pipe = redis.pipeline()
-        for key in first_of:
-            pipe.exists(f"notify:done:{key}")
-            pipe.exists(f"notify:pushed:{key}")
-        marks = pipe.execute()
-        todo: list[int] = []
-        pushed_before: set[str] = set()
-        for n, (key, index) in enumerate(first_of.items()):
-            if marks[2 * n]:
-                outcomes[index] = {"duplicate": 1}
-            else:
-                todo.append(index)
-                if marks[2 * n + 1]:
-                    pushed_before.add(key)
-        if todo:
-            for index, outcome in zip(todo, _deliver_planned([events[i] for i in todo], pushed_before, smtp),
-                                      strict=True):
-                outcomes[index] = outcome
+        indexes = list(first_of.values())
+        for index, outcome in zip(indexes, _deliver_planned([events[i] for i in indexes], smtp), strict=True):
+            outcomes[index] = outcome
     for copy, original in copies.items():
         done = outcomes[original]
         outcomes[copy] = done if isinstance(done, Exception) else {"duplicate": 1}
@@ -233,12 +240,15 @@ def _each[T, R](fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
 
 
 def _plan(events: Sequence[dict[str, Any]]) -> list[_Plan]:
-    """Recipients, preferences and inbox rows for every event: users once per company (concurrently),
-    preferences of the whole batch in one query."""
+    """Recipients, preferences and inbox rows for every event: users once per company (concurrently), and
+    beside them the preferences of the whole batch in one query."""
     companies = sorted({str(e["company_id"]) for e in events})
-    users = dict(zip(companies, _each(load_users, companies), strict=True))
+    stored = _pool().submit(load_preferences, events)  # Mongo beside PostgreSQL: both precede the first frame
+    try:
+        users = dict(zip(companies, _each(load_users, companies), strict=True))
+    finally:
+        prefs = stored.result()
     chosen = [recipients_for(e, users[str(e["company_id"])]) for e in events]
-    prefs = load_preferences({u.user_id for rs in chosen for u in rs})
     now = datetime.now(UTC)
     plans: list[_Plan] = []
     for event, recipients in zip(events, chosen, strict=True):
@@ -266,13 +276,36 @@ def _plan(events: Sequence[dict[str, Any]]) -> list[_Plan]:
     return plans
 
 
-def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
-                     smtp: MailSender | None) -> list[Outcome]:
+def _deliver_planned(events: Sequence[dict[str, Any]], smtp: MailSender | None) -> list[Outcome]:
     try:
         ensure_indexes()
         plans = _plan(events)
-    except Exception as exc:  # a lookup failed (PostgreSQL/Mongo down): the whole batch retries
+        # one Redis round trip before the first frame: each event's marks (a finished event is a duplicate; a
+        # pushed one is not pushed again) and the sockets of the first recipients (the head of the push)
+        pipe = get_redis().pipeline(transaction=False)
+        for p in plans:
+            pipe.exists(f"notify:done:{p.key}")
+            pipe.exists(f"notify:pushed:{p.key}")
+        read = realtime.read_topics(pipe, _user_topics(plans)[:HEAD_TOPICS])
+        replies = pipe.execute()
+        head_sockets = read(replies[2 * len(plans):])
+    except Exception as exc:  # a lookup failed (PostgreSQL/Mongo/Redis down): the whole batch retries
         return [exc for _ in events]
+    finished = {i for i in range(len(plans)) if replies[2 * i]}
+    pushed_before = {p.key for i, p in enumerate(plans) if replies[2 * i + 1]}
+    outcomes: list[Outcome] = [{"duplicate": 1} for _ in plans]
+    live = [i for i in range(len(plans)) if i not in finished]
+    for i, outcome in zip(live, _deliver_live([plans[i] for i in live], pushed_before, head_sockets, smtp),
+                          strict=True):
+        outcomes[i] = outcome
+    return outcomes
+
+
+def _deliver_live(plans: Sequence[_Plan], pushed_before: set[str], head_sockets: dict[str, list[str]],
+                  smtp: MailSender | None) -> list[Outcome]:
+    """Push, inbox, e-mail and reactions of the events not finished before."""
+    if not plans:
+        return []
     redis = get_redis()
 
     # 2. the inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids),
@@ -290,7 +323,7 @@ def _deliver_planned(events: Sequence[dict[str, Any]], pushed_before: set[str],
     to_push = [p for p in plans if p.key not in pushed_before]
     if to_push:
         try:
-            _push_all(to_push, start_inbox)
+            _push_all(to_push, start_inbox, head_sockets)
             pipe = redis.pipeline()
             for p in to_push:
                 pipe.set(f"notify:pushed:{p.key}", "1", ex=DONE_TTL)
@@ -395,7 +428,13 @@ HEAD_TOPICS = 8  # recipients whose sockets are looked up before the first post
 HEAD_FRAMES = 20  # frames posted before anything else of the batch starts
 
 
-def _push_all(plans: Sequence[_Plan], after_head: Callable[[], None] = lambda: None) -> None:
+def _user_topics(plans: Sequence[_Plan]) -> list[str]:
+    """The recipients' socket topics in delivery order."""
+    return list(dict.fromkeys(realtime.user_topic(d["user_id"]) for p in plans for d in p.docs))
+
+
+def _push_all(plans: Sequence[_Plan], after_head: Callable[[], None] = lambda: None,
+              head_sockets: Mapping[str, list[str]] | None = None) -> None:
     """Every frame of the batch: the head first, then the rest in one :func:`realtime.post_each` (parallel,
     chunked through the queue for big fan-outs).
 
@@ -406,8 +445,8 @@ def _push_all(plans: Sequence[_Plan], after_head: Callable[[], None] = lambda: N
     sets, 1,000 frames built, the chunks serialised for the queue and the inbox write's BSON, all holding the
     GIL the post and the local gateway needed. The rest is then the frames after the head, in the same order.
     """
-    topics = list(dict.fromkeys(realtime.user_topic(d["user_id"]) for p in plans for d in p.docs))
-    by_topic = realtime.connections_by_topic(topics[:HEAD_TOPICS])
+    topics = _user_topics(plans)
+    by_topic = dict(head_sockets) if head_sockets is not None else realtime.connections_by_topic(topics[:HEAD_TOPICS])
     head = _frames(plans, by_topic, HEAD_FRAMES)
     try:
         if head.messages:
@@ -415,8 +454,9 @@ def _push_all(plans: Sequence[_Plan], after_head: Callable[[], None] = lambda: N
     finally:
         after_head()
     scoped = sorted({t for p in plans for t in _scoped_topics(p)})
-    if len(topics) > HEAD_TOPICS or scoped:
-        by_topic.update(realtime.connections_by_topic(topics[HEAD_TOPICS:] + scoped))
+    missing = [t for t in topics if t not in by_topic] + scoped
+    if missing:
+        by_topic.update(realtime.connections_by_topic(missing))
     every = _frames(plans, by_topic)
     done = len(head.messages)
     rest = every.messages[done:]

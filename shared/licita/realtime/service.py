@@ -213,9 +213,16 @@ def connections_by_topic(topics: Sequence[str]) -> dict[str, list[str]]:
     if not topics:
         return {}
     pipe = get_redis().pipeline(transaction=False)  # reads only: no MULTI/EXEC
+    return read_topics(pipe, topics)(pipe.execute())
+
+
+def read_topics(pipe: Any, topics: Sequence[str]) -> Callable[[Sequence[Any]], dict[str, list[str]]]:
+    """Queue the reads of ``topics`` on a redis-py pipeline the caller shares with its own commands (one round
+    trip); the returned function reads connection ids per topic from the replies to these reads, in order."""
     for topic in topics:
         pipe.smembers(_topic_key(topic))
-    return {t: sorted(m.decode() for m in members) for t, members in zip(topics, pipe.execute(), strict=True)}
+    return lambda replies: {t: sorted(m.decode() for m in members)
+                            for t, members in zip(topics, replies, strict=True)}
 
 
 CHUNK_SIZE = 100  # connections per ``push.chunk`` message: one invocation posts about 100 frames
