@@ -68,7 +68,7 @@ def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
 _LOT_ITEM_RE = re.compile(r"^[ \t]*0*(\d{1,2})\.0*(\d{1,2})\.?(?:[ \t]*(?:\|[^\n]*)?$|[ \t]+(?=[A-ZÀ-Ú]{3}))", re.M)
 
 
-def _carries_cells(raw: str, start: int, end: int) -> bool:
+def carries_cells(raw: str, start: int, end: int) -> bool:
     """A table row carries at least two cells that are figures, units or money (quantity, unit, price),
     on lines of their own or at the end of a one-line row; a numbered clause carries prose."""
     lines = raw[start:min(end, start + 1500)].splitlines()[:14]
@@ -89,7 +89,7 @@ def lot_item_rows(corpus: Corpus, anchors: list[int]) -> list[tuple[int, int, in
     for i, m in enumerate(matches):
         lot, item = int(m.group(1)), int(m.group(2))
         end = matches[i + 1].start() if i + 1 < len(matches) else len(raw)
-        if lot == 0 or item == 0 or not _carries_cells(raw, m.start(), end):
+        if lot == 0 or item == 0 or not carries_cells(raw, m.start(), end):
             continue
         while a < len(anchors) and anchors[a] <= m.start():
             a += 1
@@ -129,7 +129,7 @@ def supplier_rows(corpus: Corpus) -> tuple[int, int] | None:
         found: list[int] = []
         for m in _ROW_START_RE.finditer(folded, start, min(end, start + MAX_GAP)):
             number = int(m.group(1))
-            if number == 0 or (found and number <= found[-1]) or not _carries_cells(raw, m.start(), m.start() + 600):
+            if number == 0 or (found and number <= found[-1]) or not carries_cells(raw, m.start(), m.start() + 600):
                 continue
             line_end = folded.find("\n", m.end())
             rest = raw[m.end():line_end if line_end >= 0 else len(raw)].strip(" |")

@@ -20,7 +20,9 @@ from licita.extraction.item_rows import (
     MAX_GAP,
     MONEY_LINE_RE,
     NUMERIC_LINE_RE,
+    ROW_TAIL_RE,
     UNIT_RE,
+    carries_cells,
     cell_kind,
     lot_column_rows,
     lot_item_rows,
@@ -38,7 +40,11 @@ _HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material
 _LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]?\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)|"
                      r"0*(\d{1,3})\s*[oa]\s+(?:lote|grupo)\b)[^\n]{0,150}$", re.M)
 # A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
-_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})[ \t]*(?:\|[^\n]*)?$|^[ \t]*0*(\d{1,3})[ \t]+(?=[A-ZÀ-Ú]{3})", re.M)
+# "1." alone on its line is a row number too (when cells follow it); a row written on one line may start in sentence
+# case when it ends with its cells ("3 Caneta esferográfica azul UN 100 1,50 150,00").
+# (one prefix for both shapes: ``re`` then tries each line once; the empty "inline" group marks the second)
+_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})(?:\.?[ \t]*(?:\|[^\n]*)?$|[ \t]+(?=[A-ZÀ-Ú]{3}|[A-ZÀ-Ú][a-zà-ú]"
+                             r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r"))(?P<inline>))", re.M)
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
 
@@ -147,9 +153,11 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 # across lots (the open chain continues): both stay possible.
                 current_lot = last_anchor[1]
             anchor_i += 1
-        value = int(m.group(1) or m.group(2))
+        value = int(m.group(1))
         if value == 0:
             continue
+        if m.group(0).rstrip().endswith(".") and not carries_cells(raw, m.start(), m.start() + 400):
+            continue  # "1." over a heading ("1.\nDO OBJETO\n1.1. …") numbers a clause, not a row
         if value == 1:
             if last_anchor is None or pos - last_anchor[0] > HEADER_REACH:
                 continue
@@ -170,7 +178,7 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         if value > 1 and extends is None and value not in latest:
             continue  # most numbered lines of an edital continue no chain: skip before reading their cells
         body_start = m.end()
-        shape = (m.group(2) is not None, _next_cell_kind(raw, m))
+        shape = (m.group("inline") is not None, _next_cell_kind(raw, m))
         if value == 1:
             tables.append(_Table())
             idx = len(tables) - 1
@@ -195,7 +203,7 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
 
 def _next_cell_kind(raw: str, m: re.Match[str]) -> str:
     """Kind of the cell right after a row number: its own text, the next "|" cell, or the next line."""
-    if m.group(2) is not None:
+    if m.group("inline") is not None:
         return "text"
     line = m.group(0)
     if "|" in line:

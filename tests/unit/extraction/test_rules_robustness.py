@@ -556,3 +556,28 @@ O valor total estimado da contratação é de R$ 150.000,00."""
 def test_whole_document(text: str, expected: dict[str, object]) -> None:
     values = fields(text + FILLER)
     assert {k: values[k] for k in expected} == expected
+
+
+# -- item rows in other shapes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("table", "count"), [
+    pytest.param("".join(f"LOTE {lot:02d}\nITEM | DESCRIÇÃO | UNID | QTD\n1 | PRODUTO {lot} | UN | 10\n"
+                         for lot in range(1, 4)), 3, id="one item per lot"),
+    pytest.param("ITEM\nDESCRIÇÃO\nUNID\nQTD\n" + "".join(f"{n}.\nPRODUTO {n}\nUN\n10\n" for n in range(1, 6)), 5,
+                 id="row numbers with a dot"),
+    pytest.param("Item Descrição Unid Qtd Valor unit. Valor total\n" + "".join(
+        f"{n} Caneta esferográfica modelo {n} UN 100 1,50 150,00\n" for n in range(1, 7)), 6,
+        id="one-line rows in sentence case"),
+    pytest.param("ITEM\nDESCRIÇÃO\nUNID\nQTD\n" + "".join(f"{n}\nCaneta modelo {n}\nUn\n10\n" for n in range(1, 6)), 5,
+                 id="one cell per line in sentence case"),
+    pytest.param("LOTE ÚNICO\nITEM\nDESCRIÇÃO\nUNID\nQTD\n"
+                 + "".join(f"{n}\nPRODUTO {n}\nUN\n10\n" for n in range(1, 6)), 5, id="a single lot with items"),
+])
+def test_item_rows_in_other_shapes(table: str, count: int) -> None:
+    assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == count
+
+
+def test_numbered_sentences_are_no_one_line_rows() -> None:
+    prose = "ITEM\nDESCRIÇÃO\n" + "".join(f"{n} Os licitantes deverão apresentar a declaração número {n}.\n"
+                                           for n in range(1, 6))
+    assert result(HEAD + FILLER, prose)["fields"]["items_count"]["value"] is None
