@@ -17,7 +17,8 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 _OBJECT_RES = [
-    _re(r"objeto\s+(?:d[ao]\s+presente|dest[ea]|d[ao])\s+(?:licitacao|contratacao|pregao|dispensa|chamamento|edital|ata|termo|"
+    _re(r"objeto\s+(?:d[ao]\s+presente|dest[ea]|d[ao])\s+(?:licitacao|contratacao|contrato|pregao|dispensa|chamamento|edital|"
+        r"ata|termo|"
         r"aviso|processo|certame|concorrencia)[^.:,;\n]{0,40}?\s+(?:e|sera|consiste\s+(?:em|n[ao]))\b\s*:?\s*"
         r"(?:(?:o|a|os|as)\b)?\s*:?\s*"),
     _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*|"
@@ -29,8 +30,10 @@ _OBJECT_RES = [
         r"(?:,\s*|\s)(?:objetivando|cujo\s+objeto\s+(?:e|sera))\s+(?:(?:o|a|os|as)\b\s*)?(?=[a-z])"),
     # the "OBJETO" label or heading: a colon, a dash, a line break or a table gap after it ("… ADJUDICA o\nobjeto às
     # empresas" is a sentence)
-    _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?(?:do\s+|resumo\s+do\s+)?objeto\s*(?:da\s+licitacao)?"
-        r"(?:\s*[.:\-–][ \t]*|[ \t]{2,}|[ \t]*(?=\n))"
+    # ("OBJETO DA CONTRATAÇÃO:", "Objeto do Pregão:", "DESCRIÇÃO DO OBJETO:", a cover table's "OBJETO | …")
+    _re(r"^[ \t|]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?"
+        r"(?:(?:do|resumo\s+do|descricao\s+do|especificacao\s+do|definicao\s+do)\s+)?objeto(?:\s+d[ao]\s+(?:licitacao|contratacao|pregao|certame|edital|processo|aviso|dispensa|presente\s+[a-z]+))?"
+        r"(?:\s*[.:\-–][ \t]*|[ \t]*\|[ \t]*|[ \t]{2,}|[ \t]*(?=\n))"
         r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
         r"prestacao\s+de\s+servicos?)\b)", re.M),
@@ -42,6 +45,9 @@ _OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|obser
                       r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
 
 
+_TABLE_CELL_RE = _re(r"(?:\|[ \t]*|\S[ \t]{2,})$")
+
+
 def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Field:
     best: tuple[int, int, int, float] | None = None
     for rank, regex in enumerate(_OBJECT_RES):
@@ -49,6 +55,9 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
             start = hit.end
             stop = _OBJECT_STOP_RE.search(c.folded, start + 15, min(len(c.folded), start + 700))
             end = stop.start() if stop else min(len(c.folded), start + 400)
+            if _TABLE_CELL_RE.search(hit.match.group(0)):  # a table cell ends with its line ("OBJETO | …")
+                line_end = c.folded.find("\n", start)
+                end = min(end, line_end if line_end >= 0 else end)
             text = squash(c.raw[start:end])
             if len(text) < 15 or text.lower().startswith(("da licitação", "deste", "desta")):
                 continue

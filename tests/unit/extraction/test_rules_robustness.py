@@ -256,6 +256,19 @@ OBJECT: list[tuple[str, str]] = [
      "para a frota municipal, conforme edital.", "aquisição de pneus para a frota municipal"),
     ("A presente Ata tem por objeto o registro de preços para a aquisição de pneus para a frota municipal.",
      "registro de preços para a aquisição de pneus para a frota municipal"),
+    # labels of covers, dispensas and platform exports
+    ("OBJETO DA CONTRATAÇÃO: Aquisição de pneus para a frota municipal.", "aquisição de pneus para a frota municipal"),
+    ("Objeto do Pregão: Aquisição de pneus para a frota municipal.", "aquisição de pneus para a frota municipal"),
+    ("DESCRIÇÃO DO OBJETO: Aquisição de pneus para a frota municipal.", "aquisição de pneus para a frota municipal"),
+    ("ESPECIFICAÇÃO DO OBJETO\nAquisição de pneus para a frota municipal.",
+     "aquisição de pneus para a frota municipal"),
+    # a cover table's cell ends with its line
+    ("OBJETO    Aquisição de pneus para a frota municipal\nDATA DA SESSÃO    20/03/2025",
+     "aquisição de pneus para a frota municipal"),
+    ("Objeto | Aquisição de pneus para a frota municipal\nData da sessão | 20/03/2025",
+     "aquisição de pneus para a frota municipal"),
+    ("CLÁUSULA PRIMEIRA – DO OBJETO\n1.1. O objeto do presente contrato é a aquisição de pneus para a frota municipal.",
+     "aquisição de pneus para a frota municipal"),
 ]
 
 
