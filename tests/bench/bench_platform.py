@@ -42,10 +42,20 @@ from common import (
 
 
 def service_env(info: dict[str, Any]) -> dict[str, str]:
+    """A cold function's environment: the template's literal Globals variables (as deployed) and the local
+    endpoints."""
     endpoints = info["endpoints"]
     env = {"DATABASE_URL": endpoints["database_url"], "REDIS_URL": endpoints["redis_url"],
            "MONGO_URL": endpoints["mongo_url"], "AWS_ENDPOINT_URL": endpoints["aws_endpoint_url"]}
-    return {**BENCH_ENV, **env}
+    return {**template_constants(), **BENCH_ENV, **env}
+
+
+def template_constants() -> dict[str, str]:
+    """The Globals environment variables template.yaml sets to a plain value (no parameter or reference)."""
+    from licita_local.template.cfn import load_yaml
+
+    variables = load_yaml(ROOT / "template.yaml")["Globals"]["Function"]["Environment"]["Variables"]
+    return {name: value for name, value in variables.items() if isinstance(value, str)}
 
 
 COLD_INIT = textwrap.dedent("""

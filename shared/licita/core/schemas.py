@@ -10,7 +10,6 @@ column is NOT NULL); the schema then drops the ``null`` branch.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from typing import Annotated, Any, Self
@@ -28,11 +27,6 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from licita.core.brazil import is_valid_cnpj, only_digits
-
-# We use no pydantic plugin, and discovering them scans every installed distribution's metadata at the first
-# model build (pydantic reads this then, not at import): ~20 ms of each API function's cold start on the bench
-# machine. An explicit setting wins.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
 
 MAX_TEXT = 10_000  # characters, for a string field that declares no max_length of its own
 MAX_DEPTH = 32  # nesting levels of objects/arrays in one input
