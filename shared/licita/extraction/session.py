@@ -4,11 +4,13 @@ preamble sentences, schedules that write the date before its event, and dates wr
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from licita.extraction.formats import iso, parse_datetime
+from licita.extraction.formats import BRT, iso, parse_date, parse_datetime, parse_time
 from licita.extraction.found import field_at as _field
 from licita.extraction.models import Field
 from licita.extraction.text import Corpus
+from licita.extraction.words import written_time
 
 
 def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -18,7 +20,7 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 _SESSION_LABEL_RE = _re(
     r"abertura\s+da\s+(?:licitacao|sessao(?:\s+publica)?|disputa(?:\s+de\s+(?:precos|lances))?|fase\s+de\s+lances)|"
     r"inicio\s+da\s*sessao(?:\s+publica)?(?:\s+de\s+disputa(?:\s+de\s+(?:precos|lances))?)?|"
-    r"inicio\s+da\s+disputa(?:\s+de\s+(?:precos|lances))?|"
+    r"inicio\s+da\s+disputa(?:\s+de\s+(?:precos|lances))?|inicio\s+da\s+(?:fase|etapa)\s+de\s+lances|"
     r"sessao\s+(?:publica|de\s+disputa|de\s+lances)(?:\s+(?:para\s+formulacao\s+de\s+lances|do\s+preg[a-z]o\s+eletronico|"
     r"de\s+(?:precos|lances)))?|"
     r"data\s+(?:da|de)\s+(?:abertura|sessao(?:\s+publica)?|realizacao|disputa)|"
@@ -36,7 +38,7 @@ _SESSION_LABEL_RE = _re(
     r"(?:^|\n)[ \t]*(?:data|dia)\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
     # cover tables and auction notices: "DATA E HORÁRIO: 6 de novembro de 2025, às 10h",
     # "Data e hora da Sessão: 06/11/2025", "A hasta pública será realizada no dia 29 de abril de 2019"
-    r"data\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+(?:d[aoe]|para)\s+(?:inicio\s+d[ao]\s+)?(?:sessao|abertura|leilao|"
+    r"(?:data|dia)\s*(?:e|/)\s*hor(?:a|ario)s?(?:\s+(?:d[aoe]|para)\s+(?:inicio\s+d[ao]\s+)?(?:sessao|abertura|leilao|"
     r"disputa|certame|pregao)(?:\s+d[aoe]s?\s+(?:propostas|envelopes|lances|sessao(?:\s+publica)?))?)?\s*:|"
     r"hasta\s+publica|"
     # "A abertura dos envelopes dar-se-á às 9h do dia …"
@@ -69,6 +71,10 @@ _BARE_TIME = (r"(?:as|a\s+partir\s+das)?[ \t]*\d{1,2}[ \t]*(?:h|hs|hrs|horas?|:)
 _BARE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?(?:" + _WEEKDAY + r"[ \t]*,[ \t]*(?:dia\s+)?)?"
                     r"(?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|\d{1,2}o?\s+de\s+[a-z]{4,9}\s+de\s+\d{4})"
                     r"(?:[ \t,\-–]*" + _WEEKDAY + r")?[ \t,\-–]*" + _BARE_TIME + r"[ \t.]*(?=\n|$)")
+# "… recebidos até às 08h30 do dia 20/03/2025 e abertos às 09h do mesmo dia": the hour here, the date before.
+_SAME_DAY_RE = _re(r"\babert[oa]s?\b[^.;]{0,60}?\bdo\s+mesmo\s+dia\b")
+_DISPUTE_RE = _re(r"disputa|lances")
+_OPENING_RE = _re(r"abertura\s+d[aoe]s?\s+(?:propostas|envelopes)")
 _LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
 _SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
                       r"acolhimento)\b")
@@ -82,6 +88,7 @@ def session_datetime(c: Corpus, kind: str) -> Field:
         if when is not None and "T" in iso(when) and not _LEGAL_REF_RE.search(hit.match.group(1)):
             return _field(c, iso(when), hit.start, hit.end, 0.85)
     fallback: Field | None = None
+    opening: Field | None = None  # "Abertura das propostas: …" when the cover also gives the dispute's start
     for hit in c.finditer(_SESSION_LABEL_RE, 0, c.front_end):
         window = c.folded[hit.end:hit.end + 130]
         cut = _SESSION_CUT_RE.search(window)
@@ -94,8 +101,18 @@ def session_datetime(c: Corpus, kind: str) -> Field:
             continue
         found = _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
         if "T" in iso(value):
-            return found
+            # covers that list the proposals' opening and then the dispute ("ABERTURA DAS PROPOSTAS: 08h01 /
+            # INÍCIO DA DISPUTA: 09h") hold the session at the dispute
+            if _DISPUTE_RE.search(hit.match.group(0)) or (opening is not None and not _OPENING_RE.search(
+                    hit.match.group(0))):
+                return found
+            if opening is None and _OPENING_RE.search(hit.match.group(0)):
+                opening = found
+                continue
+            return opening or found
         fallback = fallback or found
+    if opening is not None:
+        return opening
     for hit in c.finditer(_SESSION_AFTER_RE, 0, c.front_end):
         start = max(0, hit.start - 240)
         window = c.folded[start:hit.start]
@@ -103,6 +120,13 @@ def session_datetime(c: Corpus, kind: str) -> Field:
         value = parse_datetime(window)
         if value is not None and "T" in iso(value):
             return _field(c, iso(value), hit.start - len(window), hit.end, 0.8)
+    for hit in c.finditer(_SAME_DAY_RE, 0, c.front_end):
+        before = c.folded[max(0, hit.start - 240):hit.start]
+        before = before[max(before.rfind(". "), before.rfind(";")) + 1:]
+        day = parse_date(before)
+        hour = parse_time(hit.match.group(0)) or written_time(hit.match.group(0))
+        if day is not None and hour is not None:
+            return _field(c, iso(datetime.combine(day, hour, BRT)), hit.start - len(before), hit.end, 0.75)
     if fallback is None and c.starts:
         bare = c.search(_BARE_LINE_RE, 0, c.page_end(0))
         value = parse_datetime(bare.match.group(0)) if bare else None

@@ -403,6 +403,17 @@ SESSION_MORE: list[tuple[str, str]] = [
     ("Os envelopes deverão ser entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão.",
      "2025-03-20T09:00:00-03:00"),
     ("A abertura dos envelopes dar-se-á às 9h do dia 20/03/2025, na sala de reuniões.", "2025-03-20T09:00:00-03:00"),
+    ("Início da fase de lances: 20/03/2025 às 09h", "2025-03-20T09:00:00-03:00"),
+    ("DIA E HORA DA SESSÃO: 20/03/2025 às 09h00", "2025-03-20T09:00:00-03:00"),
+    ("DATA DA SESSÃO | HORÁRIO\n20/03/2025 | 09h00", "2025-03-20T09:00:00-03:00"),
+    # the proposals' opening, then the dispute: the session is the dispute (either order)
+    ("ABERTURA DAS PROPOSTAS: 20/03/2025 às 08h01\nINÍCIO DA DISPUTA: 20/03/2025 às 09h", "2025-03-20T09:00:00-03:00"),
+    ("INÍCIO DA DISPUTA: 20/03/2025 às 09h\nABERTURA DAS PROPOSTAS: 20/03/2025 às 08h01", "2025-03-20T09:00:00-03:00"),
+    ("Abertura das propostas: 20/03/2025 às 09h\nLocal: www.bll.org.br", "2025-03-20T09:00:00-03:00"),
+    ("Os envelopes serão recebidos até às 08h30min do dia 20/03/2025 e abertos às 09h00min do mesmo dia.",
+     "2025-03-20T09:00:00-03:00"),
+    ("Os envelopes serão recebidos até às oito horas do dia 20/03/2025 e abertos às nove horas do mesmo dia.",
+     "2025-03-20T09:00:00-03:00"),
 ]
 
 
