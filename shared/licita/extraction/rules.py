@@ -60,7 +60,10 @@ _MODALITY_WORD_RE = _re(
     r"carta[\s-]+convite|convite(?=\s*" + NSIGN + r"\d))\b"
 )
 _FORM_RE = _re(r"\b(eletronic[oa]|presencial)\b")
-_NUMBER_RE = _re(NSIGN + r"(\d{1,6}(?:\.\d{3})?\s?/\s?\d{2,4})\b")
+# "nº 012/2025", "nº 12/25"; a dot or a dash before a four-digit year ("nº 012.2025", "nº 012-2025")
+_NUMBER_RE = _re(NSIGN + r"(\d{1,6}(?:\.\d{3})?(?:\s?/\s?\d{2,4}|[.-]\d{4}(?![\d.-]))\b)")
+# the number right after the modality, without "nº": "PREGÃO ELETRÔNICO 012/2025"
+_BARE_NUMBER_RE = _re(r"[ \t]+(?:(?:eletronic[oa]|presencial|publica|srp)[ \t]+)*(\d{1,6}\s?/\s?\d{4})\b(?!\s?/)")
 
 
 def _modality_mention(c: Corpus, start: int, end: int) -> re.Match[str] | None:
@@ -126,7 +129,8 @@ def modality_and_number(c: Corpus, kind: str) -> tuple[Field, Field]:
     for m in _modality_iter(c, first.start(), len(c.folded)):
         if _modality_base(m.group(1)) != base:
             continue
-        n = _NUMBER_RE.search(c.folded, m.end(), min(len(c.folded), m.end() + 60))
+        n = _BARE_NUMBER_RE.match(c.folded, m.end()) or _NUMBER_RE.search(
+            c.folded, m.end(), min(len(c.folded), m.end() + 60))
         if n and not re.search(r"\b(?:lei|decreto|portaria|instrucao|resolucao|processo)\b",
                                 c.folded[m.end():n.start()]):
             number = _field(c, re.sub(r"\s", "", c.raw[n.start(1):n.end(1)]), m.start(), n.end(), 0.9)
@@ -203,7 +207,7 @@ _PROCESS_LABEL = (
     r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compras?|"
     r"virtual|fisico|\(sei\)|n[o.]?\s*sei|de\s+(?:licitacao|contratacao(?:\s+direta)?|dispensa|inexigibilidade)"
     r"(?:\s+de\s+licitacao)?))*"
-    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio))?|\bp\.\s?[al]\.|\bp(?:al?|l)(?=\s*" + NSIGN
+    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio|licit\.?))?|\bp\.\s?[al]\.|\bp(?:al?|l)(?=\s*" + NSIGN
     + r"\d|\s*:\s*\d)|\bnup\b\)?|\bprotocolo\s+sei|\bautos\s+administrativos"
     # RS/SP bodies and SEI systems name the process "Expediente nº 12.345/2025", "SEI nº 23000.012345/2024-11"
     r"|\b(?:protocolo(?:\s+(?:administrativo|geral))?|expediente(?:\s+administrativo)?|sei)(?=\s*" + NSIGN + r"\d))"

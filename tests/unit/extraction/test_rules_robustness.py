@@ -306,13 +306,23 @@ MODALITY: list[tuple[str, str, str]] = [
     ("PREGÃO Nº 7/2018\nLei nº 10.520/2002 e Decreto nº 10.024/2019, na forma eletrônica", "pregao_eletronico",
      "7/2018"),
     ("CONCORRÊNCIA Nº 2/2025\nLei nº 14.133/2021", "concorrencia_eletronica", "2/2025"),
+    # the number as written: a dot or a dash before the year, no "nº"
+    ("PREGÃO ELETRÔNICO Nº 012.2025\nLei nº 14.133/2021", "pregao_eletronico", "012.2025"),
+    ("PREGÃO ELETRÔNICO Nº 012-2025\nLei nº 14.133/2021", "pregao_eletronico", "012-2025"),
+    ("PREGÃO ELETRÔNICO 012/2025\nLei nº 14.133/2021", "pregao_eletronico", "012/2025"),
+    ("PREGÃO ELETRÔNICO Nº 1.234/2025\nLei nº 14.133/2021", "pregao_eletronico", "1.234/2025"),
 ]
 
 
 @pytest.mark.parametrize(("line", "modality", "number"), MODALITY)
 def test_modality_and_number(line: str, modality: str, number: str) -> None:
+    """The edital's modality and number (a date after the modality is no number: see the next test)."""
     values = fields("EDITAL\n" + line + FILLER)
     assert (values["modality"], values["number"]) == (modality, number)
+
+
+def test_a_date_after_the_modality_is_no_number() -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO 10/03/2025\nLei nº 14.133/2021\n" + FILLER)["number"] is None
 
 
 # -- platform ------------------------------------------------------------------------------------
@@ -428,6 +438,9 @@ PROCESS_MORE: list[tuple[str, str]] = [
     ("PROCESSO ADMINISTRATIVO\nNº 045/2025", "045/2025"),
     ("Nº PROCESSO\n045/2025", "045/2025"),
     ("PREGÃO PRESENCIAL Nº 012/2025 – PROCESSO Nº 045/2025", "045/2025"),
+    ("Proc. Licit. nº 045/2025", "045/2025"),
+    ("PROCESSO ADMINISTRATIVO Nº 045.2025", "045.2025"),
+    ("Processo Licitatório nº 45-2025", "45-2025"),
 ]
 
 
