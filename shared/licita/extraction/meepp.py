@@ -59,16 +59,17 @@ _NUMBERED_EXCL_RE = _re(r"(?:item|itens|lotes?|grupos?)\s+(?:n[o.]?\s*)?\d")
 # ME/EPP nos itens 1 a 4" (a clause reference, "nos termos do item 5.1", names no item).
 _NUMBERS = (r"(?:item|itens|lotes?|grupos?)\s*:?\s+(?:n[o.]{0,2}\s*)?\d{1,3}(?:\s*(?:,|e|a|ao|ate|-|–|/)\s*\d{1,3})*"
             r"(?![.,]\d)")
-_ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:sao|serao|sera|e|ficam?)\s+)?(?:destinad[ao]s?\s+)?(?:a\s+|de\s+)?"
+_ITEMS_EXCL_RE = _re(_NUMBERS + r"\s*[:\-–]?\s*(?:(?:a\s+)?participacao\s+(?:sera|e)\s+)?"
+                     r"(?:(?:sao|serao|sera|e|ficam?)\s+)?(?:destinad[ao]s?\s+)?(?:a\s+|de\s+)?"
                      r"(?:participacao\s+)?exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"|exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
                      + r"[^.;\n]{0,30}?\b(?:n[oa]s?|para\s+os?|quanto\s+aos?)\s+" + _NUMBERS
                      # "Tratamento diferenciado ME/EPP: itens 1 a 3 exclusivos; …"
                      + r"|" + _MEEPP + r"[^.;\n]{0,30}?:\s*" + _NUMBERS
                      + r"\s*(?:(?:sao|serao)\s+)?(?:de\s+participacao\s+)?exclusiv"
-                     # "Lotes exclusivos ME/EPP: 1, 3 e 5"
-                     + r"|(?:itens|lotes|grupos)\s+exclusiv\w*\s+" + _EXCL_TARGET + _MEEPP
-                     + r"\s*:\s*\d{1,3}(?:\s*(?:,|e|a|-)\s*\d{1,3})+")
+                     # "Lotes exclusivos ME/EPP: 1, 3 e 5", "Itens exclusivos: 1 ao 15"
+                     + r"|(?:itens|lotes|grupos)\s+exclusiv\w*(?:\s+" + _EXCL_TARGET + _MEEPP + r")?"
+                     + r"\s*:\s*\d{1,3}(?:\s*(?:,|e|a|ao|ate|-|–)\s*\d{1,3})+")
 
 
 # Exclusive *items* ("itens exclusivos para ME/EPP") next to open ones ("… e itens de ampla concorrência", "os
@@ -101,6 +102,23 @@ def _flag_column(c: Corpus) -> Field | None:
         value = "mixed" if len(set(answers)) == 2 else ("exclusive" if answers[0] == "sim" else "none")
         return _field(c, value, header.start(), header.end() + 60, 0.75)
     return None
+
+
+# Lot (or group, item) headings: "LOTE 1 – EXCLUSIVO ME/EPP", "LOTE 02 - AMPLA PARTICIPAÇÃO".
+_UNIT_HEADING_RE = _re(r"^[ \t|]*(lote|grupo|item)\s*(?:n[o.]{0,2}\s*)?[:\-–]?\s*0*\d{1,3}\b[^\n]*$", re.M)
+
+
+def _every_unit_exclusive(c: Corpus, hit: Hit) -> bool:
+    """Every lot heading of the kind the exclusive one names ("LOTE 1 – EXCLUSIVO ME/EPP", "LOTE 2 – EXCLUSIVO
+    ME/EPP", …) says it is exclusive, and nothing is open to all: the whole procedure is exclusive."""
+    word = re.match(r"\s*(lote|grupo|item)", hit.match.group(0))
+    if word is None:
+        return False
+    headings = [m for m in _UNIT_HEADING_RE.finditer(c.folded) if m.group(1) == word.group(1)]
+    if len(headings) < 2 or not all("exclusiv" in m.group(0) for m in headings):
+        return False
+    ampla = c.search(_AMPLA_RE)
+    return ampla is None or _conditional(c, ampla.start)
 
 
 def _quota_answer(c: Corpus, hit: Hit) -> str | None:
@@ -137,7 +155,9 @@ def _some_items_exclusive(c: Corpus) -> Hit | None:
         start, end = _sentence(c, hit.start)
         # a quota named with the exclusive items is the quota's own items ("item 2 – cota reservada – exclusiva
         # ME/EPP"); one named later in the sentence is another item ("…, e o item 6 é a cota reservada do item 5")
-        if not re.search(r"\bnao\b", c.folded[start:end]) and "cota" not in c.folded[start:min(end, hit.end + 30)]:
+        line_start = c.folded.rfind("\n", 0, hit.start) + 1  # a table or list line: its own line
+        if not re.search(r"\bnao\b", c.folded[start:end]) and "cota" not in c.folded[max(start, line_start):min(
+                end, hit.end + 30)]:
             return hit
     return None
 
@@ -187,6 +207,8 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
     if _windowed(c, ("itens exclusivos",), _MEEPP_ELSEWHERE_RE, 5, 300):
         return Field(quote="itens exclusivos indicados em outro documento (TR)")
     if some is not None:
+        if _every_unit_exclusive(c, some):
+            return _field(c, "exclusive", some.start, some.end + 40, 0.7)
         return _field(c, "mixed", some.start, some.end + 40, 0.7)
     flags = [i.me_epp_exclusive for i in items.items]
     both = True in flags and False in flags

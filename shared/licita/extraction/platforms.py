@@ -42,7 +42,11 @@ _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
                   r"\blicitacoes\.caixa|\bpublinexo")),
 ]
 _PLATFORM_RE = anchored(_re("|".join(f"(?P<{name}>{regex.pattern})" for name, regex in _PLATFORMS)))
-_PROPRIO_RE = anchored(_re(r"sistema\s+proprio|plataforma\s+propria|(?:envio|enviar|registrar|cadastrar|submeter)\s+"
+_PROPRIO_RE = anchored(_re(r"sistema\s+proprio|plataforma\s+propria|"
+                  # "o sistema eletrônico da própria Prefeitura", "plataforma de licitações do próprio Município"
+                  r"(?:sistema|plataforma|portal)\s+(?:eletronic[oa]\s+)?(?:de\s+(?:licitacoes|compras)\s+)?d[ao]\s+"
+                  r"propri[oa]\s+(?:prefeitura|municipio|camara|orgao|entidade|instituto|autarquia|empresa|consorcio)|"
+                  r"(?:envio|enviar|registrar|cadastrar|submeter)\s+"
                   r"(?:d[aoe]s?\s+|sua\s+|a\s+)?propostas?\s+(?:no|pelo|por\s+meio\s+do|atraves\s+do|na)\s+"
                   r"(?:sistema|plataforma|portal)\b"))
 

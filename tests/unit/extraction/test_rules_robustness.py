@@ -337,6 +337,8 @@ PLATFORM: list[tuple[str, str | None]] = [
     ("A sessão pública será realizada no sistema Licitações-e do Banco do Brasil.", "licitacoes_e"),
     ("Local: BLL Compras – Bolsa de Licitações e Leilões do Brasil", "bll"),
     ("O pregão será realizado no endereço www.comprasnet.gov.br, UASG 925001.", "comprasgov"),
+    ("A sessão será conduzida pelo sistema eletrônico da própria Prefeitura (https://licitacao.exemplo.sp.gov.br).",
+     "proprio"),
 ]
 
 
@@ -397,6 +399,14 @@ MEEPP_MORE: list[tuple[str, str]] = [
     ("Haverá cota reservada de 25% para ME/EPP nos itens divisíveis, não se aplicando aos demais.", "reserved_quota"),
     ("Participação exclusiva de ME/EPP para os itens: 01, 02 e 05.", "mixed"),
     ("Lotes exclusivos ME/EPP: 1, 3 e 5.", "mixed"),
+    ("Itens exclusivos: 1 ao 15; Cota reservada: itens 16 a 20.", "mixed"),
+    ("Para os itens 1 a 10 a participação é exclusiva a ME/EPP.", "mixed"),
+    ("Item 1 – Cota principal\nItem 2 – Cota reservada ME/EPP\nItem 3 – Exclusivo ME/EPP", "mixed"),
+    # every lot exclusive is an exclusive procedure; one open lot makes it mixed
+    ("LOTE 1 – EXCLUSIVO ME/EPP\nLOTE 2 – EXCLUSIVO ME/EPP", "exclusive"),
+    ("LOTE 1 – EXCLUSIVO ME/EPP\nLOTE 2 – AMPLA PARTICIPAÇÃO", "mixed"),
+    ("LOTE 1 – EXCLUSIVO ME/EPP\nLOTE 2 – MATERIAL DE LIMPEZA", "mixed"),
+    ("Será assegurado às ME/EPP o tratamento diferenciado dos arts. 44 e 45 da LC 123/2006 (empate ficto).", "none"),
 ]
 
 
