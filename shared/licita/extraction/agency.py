@@ -25,11 +25,16 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 # A letterhead line that ends on "e"/"de"/"do" runs on: "INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E / TECNOLOGIA DE X".
 _RUNS_ON = r"(?:\s(?:e|de|da|do|das|dos)\n[ \t]*[a-z][^\n]{2,80}?)?"
+# What a letterhead line may add after the name: " – CNPJ …", " | Secretaria …", " – PODER LEGISLATIVO", a wide gap
+# before the title ("PREFEITURA …      PREGÃO ELETRÔNICO Nº 4/2025"), " - SP" (kept as "/SP", as "- Estado de São
+# Paulo" is); "- Estado de X" stays in the name for the state suffix rule.
+_LINE_TAIL = r"(?:(?:[ \t]+[-–][ \t]+(?!estado\s)|[ \t]*\|[ \t]*|[ \t]{3,})(?P<tail>[^\n]*))?"
 _PREFEITURA_LINE_RE = _re(r"^[ \t]*((?:prefeitura(?:\s+municipal)?|camara\s+municipal)\s+(?:da\s+cidade\s+)?d[eao]\s+"
-                          r"[^\n,;()]{2,60}?" + _RUNS_ON
-                          + r")[ \t]*$", re.M)
+                          r"[^\n,;()|]{2,60}?" + _RUNS_ON
+                          + r")" + _LINE_TAIL + r"[ \t]*$", re.M)
 # A letterhead that names the municipality itself: "MUNICÍPIO DE EXEMPLO" (in capitals, alone on its line).
-_MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()]{2,60}?" + _RUNS_ON + r")[ \t]*$", re.M)
+_MUNICIPIO_LINE_RE = _re(r"^[ \t]*(municipio\s+d[eao]\s+[^\n,;()|]{2,60}?" + _RUNS_ON + r")" + _LINE_TAIL + r"[ \t]*$",
+                         re.M)
 # The unit printed right below a municipal letterhead ("PREFEITURA MUNICIPAL DE X / FUNDO MUNICIPAL DE SAÚDE")
 # buys in its own name; the secretarias of administration and finance buy for the whole prefeitura (agents).
 _MUNICIPAL_UNIT_RE = _re(r"[ \t]*((?:fundo\s+municipal|secretaria\s+(?:municipal\s+)?d[aeo]s?\s|fundacao|instituto|"
@@ -142,11 +147,11 @@ def _agency(c: Corpus) -> Field:
         return preamble[0]
     m = _PREFEITURA_LINE_RE.search(c.folded, 0, end)
     if m:
-        return _municipal_unit(c, m) or _agency_field(c, m.start(1), m.end(1), 0.85)
+        return _municipal_unit(c, m) or _with_uf(_agency_field(c, m.start(1), m.end(1), 0.85), m)
     m = next((m for m in _MUNICIPIO_LINE_RE.finditer(c.folded, 0, end) if all_caps(c.raw[m.start(1):m.end(1)])),
              None)
     if m:
-        return _municipal_unit(c, m) or _agency_field(c, m.start(1), m.end(1), 0.7)
+        return _municipal_unit(c, m) or _with_uf(_agency_field(c, m.start(1), m.end(1), 0.7), m)
     if preamble is not None:
         return preamble[0]
     if buyer:
@@ -166,6 +171,14 @@ def _agency(c: Corpus) -> Field:
 
 
 _ABBREVIATED_RE = _re(r"\b[a-z]{2,6}\.\s?[a-z]{2,6}\.")
+
+
+def _with_uf(found: Field, line: re.Match[str]) -> Field:
+    """"PREFEITURA MUNICIPAL DE X - SP" is written "Prefeitura Municipal de X/SP"."""
+    tail = (line.group("tail") or "").strip()
+    if re.fullmatch(r"[a-z]{2}", tail) and tail.upper() in _UF.values() and found.value:
+        found.value = f"{found.value}/{tail.upper()}"
+    return found
 
 
 def _municipal_unit(c: Corpus, head: re.Match[str]) -> Field | None:

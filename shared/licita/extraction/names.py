@@ -90,8 +90,8 @@ def title(text: str, acronyms: Acronyms | frozenset[str] = frozenset()) -> str:
             out.append(w)
         elif re.fullmatch(r"[^/]{2,}/[A-Z]{2}", w):  # "COSTA/BA": the state stays upper case
             out.append(w[:1].upper() + w[1:-3].lower() + w[-3:])
-        else:
-            out.append(w[:1].upper() + w[1:].lower())
+        else:  # each part of a hyphenated name: "DEL-REI" is "Del-Rei", "PRÓ-REITORIA" "Pró-Reitoria"
+            out.append("-".join(part[:1].upper() + part[1:].lower() for part in w.split("-")))
     return " ".join(out)
 
 
@@ -151,7 +151,8 @@ def complete_cut(c: Corpus, found: Field, acronyms: Acronyms) -> Field:
 # -- the acronym written after the name ----------------------------------------------------------------
 
 _ACRONYM_AFTER_RE = re.compile(r"[ \t]*(?:\n?[ \t]*\(\s*([A-Z][A-Za-z]{1,10}[A-Z][a-z]?)\s*\)|"
-                               r"[-–][ \t\n]*([A-Z]{3,10})\b(?![ \t]*[-–/(]))")
+                               r"[-–][ \t\n]*([A-Z]{3,10})\b(?![ \t]*[-–/(]|[ \t]+[A-Z]{2}))")
+_ACRONYM_BEFORE_RE = re.compile(r"\b([A-Z]{3,10})[ \t]*[-–][ \t]*$")
 _NOT_ACRONYMS = frozenset(["CNPJ", "CPF", "UASG", "SRP", "EPP", "LTDA", "CEP", "SEI", "NUP", "ME", "MEI", "PE", "PP",
                            "ATA", "ANEXO", "EDITAL", "AVISO", "LOTE", "ITEM"])
 _STOP = frozenset(["de", "da", "do", "das", "dos", "e", "a", "o", "em", "para", "por", "na", "no"])
@@ -189,6 +190,10 @@ def with_acronym(c: Corpus, found: Field) -> Field:
         for m in pattern.finditer(c.folded, 0, c.front_end):
             if not _word_start(c.folded, m.start()):
                 continue
+            before = _ACRONYM_BEFORE_RE.search(c.raw, max(0, m.start() - 16), m.start())
+            if before and _initials_fit(before.group(1), words):  # "SAAE – SERVIÇO AUTÔNOMO DE ÁGUA E ESGOTO …"
+                found.value = f"{name} ({before.group(1)})"
+                return found
             after = _ACRONYM_AFTER_RE.match(c.raw, m.end())
             acronym = after and (after.group(1) or after.group(2))
             if (acronym and acronym.upper() not in _NOT_ACRONYMS and not words[-1].startswith(acronym.lower())

@@ -628,3 +628,25 @@ def test_numbered_sentences_are_no_one_line_rows() -> None:
     prose = "ITEM\nDESCRIÇÃO\n" + "".join(f"{n} Os licitantes deverão apresentar a declaração número {n}.\n"
                                            for n in range(1, 6))
     assert result(HEAD + FILLER, prose)["fields"]["items_count"]["value"] is None
+
+
+# -- letterhead lines with more than the name ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("PREFEITURA MUNICIPAL\nDE EXEMPLO\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    ("ESTADO DO PARANÁ\nMUNICÍPIO DE\nEXEMPLO\n" + HEAD, "Município de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO – CNPJ 11.211.433/0001-02\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO - CNPJ: 11.211.433/0001-02\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO           PREGÃO ELETRÔNICO Nº 4/2025\n" + HEAD,
+     "Prefeitura Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO | Secretaria de Administração\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    ("CÂMARA MUNICIPAL DE EXEMPLO – PODER LEGISLATIVO\n" + HEAD, "Câmara Municipal de Exemplo"),
+    ("PREFEITURA MUNICIPAL DE EXEMPLO - SP\n" + HEAD, "Prefeitura Municipal de Exemplo/SP"),
+    ("MUNICÍPIO DE EXEMPLO - ESTADO DE GOIÁS\n" + HEAD, "Município de Exemplo/GO"),
+    ("PREFEITURA MUNICIPAL DE SÃO JOÃO DEL-REI\n" + HEAD, "Prefeitura Municipal de São João Del-Rei"),
+    # the acronym written before the name, when its letters are the name's initials
+    ("SAAE – SERVIÇO AUTÔNOMO DE ÁGUA E ESGOTO DE EXEMPLO\n" + HEAD,
+     "Serviço Autônomo de Água e Esgoto de Exemplo (SAAE)"),
+])
+def test_letterhead_line_with_more_than_the_name(text: str, value: str) -> None:
+    assert fields(text + FILLER)["agency"] == value
