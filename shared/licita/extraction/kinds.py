@@ -26,16 +26,20 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
     ("minuta_edital", re.compile(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b", _M)),
     ("ata_registro_precos", re.compile(r"^[ \t]*ata\s+d[eoa]\s+registro\s+de\s+precos?\b", _M)),
     ("termo_homologacao", re.compile(
-        r"^[ \t]*(?:termo\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|(?:relatorio|resultado)\s+de\s+"
+        r"^[ \t]*(?:termo\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|termo\s+de\s+adjudicacao|"
+        r"(?:decreto|despacho|ato|portaria)\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|(?:relatorio|resultado)\s+de\s+"
         r"(?:adjudicacao\s+e\s+)?homologacao|adjudicacao\s*(?:e|/)\s*homologacao|homologacao)\b(?![^\n]{0,3}d[eoa]\s+"
         r"(?:ata|contrato))", _M)),
     ("etp", re.compile(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", _M)),
-    ("termo_referencia", re.compile(r"^[ \t]*(?:projeto\s+basico\s*(?:/|e)\s*)?termo\s+de\s+referencia\b", _M)),
+    ("termo_referencia", re.compile(r"^[ \t]*(?:projeto\s+basico\s*(?:/|e)\s*)?termo\s+de\s+referencia\b|"
+                                    r"^[ \t]*projeto\s+basico\b", _M)),
     ("aviso_dispensa", re.compile(r"^[ \t]*(?:termo|aviso)\s+de\s+(?:dispensa|contratacao\s+direta)\b|"
                                   r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|"
                                   r"^[ \t]*dispensa\s+eletronica\b", _M)),
     ("contract", re.compile(r"^[ \t]*(?:termo\s+de\s+)?contrato\s+(?:administrativo\s+)?n[o.]|^[ \t]*extrato\s+d[oe]\s+"
-                            r"contrato\b", _M)),
+                            r"contrato\b|"
+                            # the ratification of a dispensa or inexigibilidade: an act about a contract, not a notice
+                            r"^[ \t]*(?:termo|ato|despacho|extrato)\s+de\s+ratificacao\b", _M)),
     ("aviso_licitacao", re.compile(r"^[ \t]*aviso\s+de\s+(?:abertura\s+de\s+)?(?:licitacao|preg[a-z]o|edital|"
                                    r"concorrencia|tomada|leilao)\b", _M)),
     ("edital", re.compile(r"^[ \t]*edital\b", _M)),

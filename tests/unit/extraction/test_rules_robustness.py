@@ -239,6 +239,19 @@ KINDS: list[tuple[tuple[str, ...], str]] = [
 ]
 
 
+KINDS += [
+    (("TERMO DE ADJUDICAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\nO Pregoeiro adjudica o objeto." + FILLER,),
+     "termo_homologacao"),
+    (("PREFEITURA MUNICIPAL DE EXEMPLO\nDECRETO DE HOMOLOGAÇÃO\nPREGÃO Nº 4/2025" + FILLER,), "termo_homologacao"),
+    (("TERMO DE RATIFICAÇÃO\nDISPENSA DE LICITAÇÃO Nº 4/2025" + FILLER,), "other"),
+    (("PROJETO BÁSICO\nContratação de obra de pavimentação" + FILLER,), "termo_referencia"),
+    # the project as an annex of the edital is no title of the file
+    (("EDITAL\nCONCORRÊNCIA Nº 4/2025\nANEXO I – PROJETO BÁSICO\nANEXO II – PLANILHA" + FILLER,), "edital"),
+    (("TERMO DE HOMOLOGAÇÃO\nPregão nº 4/2025" + FILLER, "ATA DE REGISTRO DE PREÇOS Nº 3/2025\n" + FILLER * 3,
+      FILLER * 3, FILLER * 3), "ata_registro_precos"),
+]
+
+
 @pytest.mark.parametrize(("pages", "kind"), KINDS)
 def test_document_kind(pages: tuple[str, ...], kind: str) -> None:
     assert fields(*pages)["document_kind"] == kind
