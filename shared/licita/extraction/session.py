@@ -56,7 +56,10 @@ _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao
                         r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+(?:sessao\s+publica|abertura\s+d[aoe]s?\s+"
                         r"(?:envelopes|propostas|sessao))|"
                         # "… entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão"
-                        r"(?:quando|ocasiao\s+em\s+que|momento\s+em\s+que)\s+(?:serao|sera)\s+abert[oa]s?\b")
+                        r"(?:quando|ocasiao\s+em\s+que|momento\s+em\s+que)\s+(?:serao|sera)\s+abert[oa]s?\b|"
+                        # "Fica marcada para o dia 20/03/2025, às 9h, a abertura dos envelopes."
+                        r"(?:marcad[ao]|designad[ao]|agendad[ao])\s+para\s+[^.;]{0,60}?,\s*a\s+abertura\s+d[aoe]s?\s+"
+                        r"(?:envelopes|propostas|sessao|certame|licitacao)")
 # Schedules that write the date before its event, one event a line: "Dia 05/03/2024 às 09h – abertura das
 # propostas", "05/03/2024 às 09h30min - Início da sessão pública".
 _SCHEDULE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?((?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|"
@@ -117,7 +120,7 @@ def session_datetime(c: Corpus, kind: str) -> Field:
         start = max(0, hit.start - 240)
         window = c.folded[start:hit.start]
         window = window[max(window.rfind(". "), window.rfind(";")) + 1:]
-        value = parse_datetime(window)
+        value = parse_datetime(window + c.folded[hit.start:hit.end])  # the date before the event, or in its phrase
         if value is not None and "T" in iso(value):
             return _field(c, iso(value), hit.start - len(window), hit.end, 0.8)
     for hit in c.finditer(_SAME_DAY_RE, 0, c.front_end):

@@ -663,3 +663,25 @@ def test_numbered_sentences_are_no_one_line_rows() -> None:
 ])
 def test_letterhead_line_with_more_than_the_name(text: str, value: str) -> None:
     assert fields(text + FILLER)["agency"] == value
+
+
+# -- sessions written in sentences, hours and days in words ------------------------------------------------
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("A sessão pública terá início às 9 (nove) horas do dia 20 (vinte) de março de 2025.", "2025-03-20T09:00:00-03:00"),
+    ("A sessão pública será realizada às 8h30min do dia 20 do mês de março de 2025.", "2025-03-20T08:30:00-03:00"),
+    ("Abertura da sessão: dia primeiro de abril de dois mil e vinte e cinco, às quinze horas.",
+     "2025-04-01T15:00:00-03:00"),
+    ("Data da sessão: 20 de março de 2025, às 9:30 (nove e trinta) horas.", "2025-03-20T09:30:00-03:00"),
+    ("Abertura da sessão pública: 1º de abril de 2025, às 14 horas.", "2025-04-01T14:00:00-03:00"),
+    ("A sessão pública realizar-se-á no dia 20 de março de 2025, às 9 horas.", "2025-03-20T09:00:00-03:00"),
+    ("Os envelopes serão abertos em sessão pública no dia 20/03/2025, às 9h.", "2025-03-20T09:00:00-03:00"),
+    ("Sessão pública: às 09h00 do dia 20/03/2025", "2025-03-20T09:00:00-03:00"),
+    ("DATA DA SESSÃO: 20/03/2025 – HORÁRIO: 09H00", "2025-03-20T09:00:00-03:00"),
+    ("A abertura das propostas ocorrerá no dia vinte e cinco de março de dois mil e vinte e cinco, às dez horas.",
+     "2025-03-25T10:00:00-03:00"),
+    ("Fica marcada para o dia 20/03/2025, às 9h, a abertura dos envelopes.", "2025-03-20T09:00:00-03:00"),
+])
+def test_session_in_sentences(line: str, value: str) -> None:
+    head = "EDITAL\nPREGÃO PRESENCIAL Nº 4/2025\nLei nº 14.133/2021\n"
+    assert fields(head + line + FILLER)["session_datetime"] == value
