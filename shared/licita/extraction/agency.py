@@ -71,7 +71,9 @@ _CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+fed
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
                            r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal|d[aeo]s?(?=\s))|hospital|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
-                           r"consorcio|empresa\s+brasileira)\s+[a-z][^\n]{2,100}?" + _RUNS_ON + r")[ \t]*$", re.M)
+                           r"consorcio|empresa\s+(?:brasileira|municipal|publica|estadual)|autarquia|defensoria|"
+                           r"procuradoria|servico\s+(?:social|nacional)|policia|corpo\s+de\s+bombeiros)[\s-]+[a-z]"
+                           r"[^\n]{2,100}?" + _RUNS_ON + r")[ \t]*$", re.M)
 
 
 # Who signs the notice is often an agent of the body, not the body: follow "…, da Prefeitura de X".

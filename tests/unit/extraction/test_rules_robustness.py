@@ -685,3 +685,26 @@ def test_letterhead_line_with_more_than_the_name(text: str, value: str) -> None:
 def test_session_in_sentences(line: str, value: str) -> None:
     head = "EDITAL\nPREGÃO PRESENCIAL Nº 4/2025\nLei nº 14.133/2021\n"
     assert fields(head + line + FILLER)["session_datetime"] == value
+
+
+# -- bodies of every sphere in their letterheads -------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("ESTADO DE MINAS GERAIS – PREFEITURA MUNICIPAL DE EXEMPLO\n" + HEAD, "Prefeitura Municipal de Exemplo"),
+    ("AUTARQUIA MUNICIPAL DE TRÂNSITO DE EXEMPLO\n" + HEAD, "Autarquia Municipal de Trânsito de Exemplo"),
+    ("EMPRESA MUNICIPAL DE HABITAÇÃO DE EXEMPLO\n" + HEAD, "Empresa Municipal de Habitação de Exemplo"),
+    ("MINISTÉRIO PÚBLICO DO ESTADO DE EXEMPLO\n" + HEAD, "Ministério Público do Estado de Exemplo"),
+    ("DEFENSORIA PÚBLICA DO ESTADO DE EXEMPLO\n" + HEAD, "Defensoria Pública do Estado de Exemplo"),
+    ("TRIBUNAL DE CONTAS DO ESTADO DE EXEMPLO\n" + HEAD, "Tribunal de Contas do Estado de Exemplo"),
+    ("PROCURADORIA-GERAL DE JUSTIÇA\n" + HEAD, "Procuradoria-Geral de Justiça"),
+    ("UNIVERSIDADE ESTADUAL DE EXEMPLO\n" + HEAD, "Universidade Estadual de Exemplo"),
+    ("GOVERNO DO ESTADO DE EXEMPLO\nSECRETARIA DE ESTADO DE EDUCAÇÃO\n" + HEAD, "Secretaria de Estado de Educação"),
+    ("PODER JUDICIÁRIO\nTRIBUNAL DE JUSTIÇA DO ESTADO DE EXEMPLO\n" + HEAD, "Tribunal de Justiça do Estado de Exemplo"),
+    ("CONSELHO REGIONAL DE MEDICINA DO ESTADO DE EXEMPLO\n" + HEAD,
+     "Conselho Regional de Medicina do Estado de Exemplo"),
+    ("SERVIÇO SOCIAL DO COMÉRCIO – SESC\n" + HEAD, "Serviço Social do Comércio – SESC"),
+    (HEAD + "O MINISTÉRIO PÚBLICO DO ESTADO DE EXEMPLO, por intermédio da Procuradoria-Geral de Justiça, torna "
+     "público que realizará licitação.", "Ministério Público do Estado de Exemplo"),
+])
+def test_bodies_of_every_sphere(text: str, value: str | None) -> None:
+    assert fields(text + FILLER)["agency"] == value
