@@ -48,6 +48,9 @@ _OWN_UNIT_RE = _re(r"(?:fundo|secretaria|fundacao|instituto|autarquia|servico\s+
 # Federal institutes keep a comma in their name: "Instituto Federal de Educação, Ciência e Tecnologia de X".
 _IF_COMMA = r",\s*ciencia\s+e\s+tecnologia\b"
 _NAME_END = r"(?!" + _IF_COMMA + r")"
+# A preamble's subject clause runs over appositions (CNPJ, address, "neste ato representado pelo Sr. Fulano"):
+# the dot of an abbreviation or inside a number does not end it.
+_ABBREVIATION = r"(?:(?<=\bsr)|(?<=\bsra)|(?<=\bav)|(?<=\bdr)|(?<=\bdra))"
 # AGU models keep the template's "o(a)": "Torna-se público que o(a) Tribunal …"
 _ARTICLE = r"(?:o|a)(?:[ \t]*\([oa]\)[ \t]*|[ \t]+)"
 _ARTICLE_NL = r"(?:o|a)(?:\s*\([oa]\)\s*|\s+)"
@@ -56,7 +59,7 @@ _TORNA_SE_RE = _re(r"torna(?:-|\s)?se\s+publico\s*,?\s*(?:para\s+conhecimento\s+
                    + r"){3,160}?)" + _NAME_END + r"\s*[,;]")
 _TORNA_PUBLICO_RE = _re(r"(?:^|[.:]\s+|\n)[ \t]*(?:\d+(?:\.\d+)*\s*[-.]?\s*)?" + _ARTICLE + r"([a-z](?:[^,;.\n]|"
                         + _IF_COMMA + r"){3,120}?)" + _NAME_END
-                        + r"(?:\s*,(?:[^.]|\.(?=\S|\s\d)){0,400}?|\s+)torna\s+publico")
+                        + r"(?:\s*,(?:[^.]|\.(?=\S|\s+\d)|" + _ABBREVIATION + r"\.){0,700}?|\s+)torna\s+publico")
 _TOP_BODY_RE = _re(r"^[ \t]*(marinha\s+do\s+brasil|exercito\s+brasileiro|forca\s+aerea\s+brasileira|"
                    r"comando\s+da\s+aeronautica|comando\s+do\s+exercito)[ \t]*$", re.M)
 _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|hospital|policlinica|comando|batalhao|"
@@ -266,7 +269,8 @@ _VIA_RE = _re(r"(?:por\s+intermedio|por\s+meio|atraves)\s+d[oa]\s+((?:fundo|secr
              r"campus|coordenadoria|gerencia\s+regional)\b[^,;\n]{3,90}?)\s*[,;]")
 # The subject's clause runs to its verb: "O MUNICÍPIO DE X, pessoa jurídica …, inscrito no CNPJ …, por
 # intermédio do FUNDO …, torna público" (a period inside "01.234.567/0001-00" or "nº" does not end it).
-_CLAUSE_END_RE = _re(r"torna(?:-se)?\s+publico|\brealizara|\bfara\s+realizar|\bcomunica|\bresolve|[.;](?=\s+[a-z])")
+_CLAUSE_END_RE = _re(r"torna(?:-se)?\s+publico|\brealizara|\bfara\s+realizar|\bcomunica|\bresolve|"
+                     r"(?<!\bsr)(?<!\bsra)(?<!\bav)(?<!\bdr)(?<!\bdra)[.;](?=\s+[a-z])")
 # A department that runs purchases for its body is an agent, not the contracting unit.
 _AGENT_UNIT_RE = _re(r"(?:departamento|setor|divisao|coordenacao|coordenadoria|gerencia|nucleo|secao|central|diretoria|"
                      r"comissao|unidade)\s+(?:\S+\s+){0,3}?(?:licitac|compras|pregao|contratac|suprimento|aquisic)")

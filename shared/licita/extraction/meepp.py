@@ -185,8 +185,9 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
     """
     if kind in ("other", "ata_registro_precos") or modality in _SALE_MODALITIES:
         return Field()
-    neg = [h for h in _windowed(c, ("exclusiv", "preferencia", "tratamento diferenciado", "beneficio", "nao havera",
-                                    "nao sera"), _MEEPP_NEG_RE) if not _conditional(c, h.start)]
+    # (anchors are single words: text with double spaces between words still finds them)
+    neg = [h for h in _windowed(c, ("exclusiv", "preferencia", "diferenciado", "beneficio", "reservad", "cota "),
+                                _MEEPP_NEG_RE) if not _conditional(c, h.start)]
     if neg:
         hit = neg[0]
         quota = next((h for h in _windowed(c, ("cota ",), _MEEPP_QUOTA_RE, 10, 40) if _quota_answer(c, h) == "sim"),
@@ -198,13 +199,13 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
     if column is not None:
         return column
     some = _some_items_exclusive(c)
-    for hit in _windowed(c, ("cota ", "reserva de cota"), _MEEPP_QUOTA_RE, 10, 40):
+    for hit in _windowed(c, ("cota ", "reserva"), _MEEPP_QUOTA_RE, 10, 40):
         if (not _conditional(c, hit.start) and "nao" not in c.folded[max(0, hit.start - 12):hit.start]
                 and _quota_answer(c, hit) != "nao"):
             if some is not None:  # exclusive items up to R$ 80.000 and a quota of the others
                 return _field(c, "mixed", some.start, some.end + 40, 0.7)
             return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)
-    if _windowed(c, ("itens exclusivos",), _MEEPP_ELSEWHERE_RE, 5, 300):
+    if _windowed(c, ("exclusivos",), _MEEPP_ELSEWHERE_RE, 12, 300):
         return Field(quote="itens exclusivos indicados em outro documento (TR)")
     if some is not None:
         if _every_unit_exclusive(c, some):

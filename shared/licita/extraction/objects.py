@@ -45,7 +45,9 @@ _OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|obser
                       r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
 
 
-_TABLE_CELL_RE = _re(r"(?:\|[ \t]*|\S[ \t]{2,})$")
+# the OBJETO label as a table cell: "OBJETO | …", "OBJETO    …" (not "OBJETO:  …", nor "… é a  " in a sentence)
+_TABLE_CELL_RE = _re(r"(?:objeto|licitacao|contratacao|pregao|certame|edital|processo|aviso|dispensa)"
+                     r"(?:[ \t]*\|[ \t]*|[ \t]{2,})$")
 
 
 def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Field:
@@ -55,7 +57,7 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
             start = hit.end
             stop = _OBJECT_STOP_RE.search(c.folded, start + 15, min(len(c.folded), start + 700))
             end = stop.start() if stop else min(len(c.folded), start + 400)
-            if _TABLE_CELL_RE.search(hit.match.group(0)):  # a table cell ends with its line ("OBJETO | …")
+            if rank == 2 and _TABLE_CELL_RE.search(hit.match.group(0)):  # a cell ends with its line
                 line_end = c.folded.find("\n", start)
                 end = min(end, line_end if line_end >= 0 else end)
             text = squash(c.raw[start:end])

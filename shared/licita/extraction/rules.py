@@ -61,7 +61,7 @@ _MODALITY_WORD_RE = _re(
 )
 _FORM_RE = _re(r"\b(eletronic[oa]|presencial)\b")
 # "nº 012/2025", "nº 12/25"; a dot or a dash before a four-digit year ("nº 012.2025", "nº 012-2025")
-_NUMBER_RE = _re(NSIGN + r"(\d{1,6}(?:\.\d{3})?(?:\s?/\s?\d{2,4}|[.-]\d{4}(?![\d.-]))\b)")
+_NUMBER_RE = _re(NSIGN + r"(\d{1,6}(?:\.\d{3})?(?:[ \t]{0,3}/[ \t]{0,3}\d{2,4}|[.-]\d{4}(?![\d.-]))\b)")
 # the number right after the modality, without "nº": "PREGÃO ELETRÔNICO 012/2025"
 _BARE_NUMBER_RE = _re(r"[ \t]+(?:(?:eletronic[oa]|presencial|publica|srp)[ \t]+)*(\d{1,6}\s?/\s?\d{4})\b(?!\s?/)")
 
@@ -189,7 +189,7 @@ def _modality_value(base: str, form: str | None) -> str:
 _GENERIC_NUMBER_RE = _re(r"\b(?:edital|chamada\s+publica|chamamento\s+publico|aviso|licitacao)\s*"
                          r"(?:(?:de\s+)?[a-z]+\s*)?"
                          + NSIGN
-                         + r"(\d{1,6}\s?/\s?\d{2,4})\b")
+                         + r"(\d{1,6}[ \t]{0,3}/[ \t]{0,3}\d{2,4})\b")
 
 
 def _generic_number(c: Corpus) -> Field:
@@ -463,9 +463,9 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
 # ---------------------------------------------------------------------------------------------
 
 _L14133_RE = _re(r"14\.?133")
-_LOLD_RE = _re(r"\b(?:lei\s+(?:federal\s+)?(?:n\w*\s*)?)(?:10\.?520|8\.?666)")
+_LOLD_RE = _re(r"\b(?:lei\s+(?:federal\s+)?(?:n(?:umero|[o.r])*\s*)?)(?:10\.?520|8\.?666)")  # "Lei n.º 8.666"
 # State-owned companies buy and sell under their own law and regulation (Lei 13.303/2016).
-_LSTATE_CO_RE = _re(r"\blei\s+(?:federal\s+)?(?:n\w*\s*)?13\.?303|regulamento\s+(?:interno\s+)?de\s+licitacoes\s+e\s+"
+_LSTATE_CO_RE = _re(r"\blei\s+(?:federal\s+)?(?:n(?:umero|[o.r])*\s*)?13\.?303|regulamento\s+(?:interno\s+)?de\s+licitacoes\s+e\s+"
                     r"contratos\s+d[ao]")
 
 

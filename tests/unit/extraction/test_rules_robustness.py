@@ -708,3 +708,28 @@ def test_session_in_sentences(line: str, value: str) -> None:
 ])
 def test_bodies_of_every_sphere(text: str, value: str | None) -> None:
     assert fields(text + FILLER)["agency"] == value
+
+
+# -- spacing and punctuation that vary between documents ----------------------------------------------------
+
+def test_a_preamble_subject_runs_over_abbreviations_and_a_long_apposition() -> None:
+    text = (HEAD + "O MUNICÍPIO DE EXEMPLO, pessoa jurídica de direito público interno, inscrito no CNPJ sob o nº "
+            "11.211.433/0001-02, com sede na Av. Brasil, nº 100, Centro, CEP 12.345-000, neste ato representado pelo "
+            "Prefeito Municipal, Sr. Fulano de Tal, por intermédio da Secretaria Municipal de Saúde, torna público que "
+            "realizará licitação.")
+    assert fields(text + FILLER)["agency"] == "Município de Exemplo – Secretaria Municipal de Saúde"
+
+
+@pytest.mark.parametrize(("line", "field", "value"), [
+    ("Lei n.º 8.666/93", "legal_basis", "lei_8666_10520"),
+    ("Lei n° 10.520/2002", "legal_basis", "lei_8666_10520"),
+    ("OBJETO:  Aquisição de pneus para a frota municipal, conforme o Termo de Referência.", "object",
+     "Aquisição de pneus para a frota municipal"),
+    ("1.1.  O  objeto  da  presente  licitação  é  a  aquisição  de  pneus  para  a  frota\nmunicipal, conforme anexo.",
+     "object", "aquisição de pneus para a frota municipal"),
+    ("Edital de Licitação CAIXA nº 0051/  0325", "number", "0051/0325"),
+    ("Não  haverá  cota  reservada  para  ME/EPP.", "me_epp", "none"),
+])
+def test_spacing_and_punctuation(line: str, field: str, value: object) -> None:
+    head = "EDITAL\nPREGÃO ELETRÔNICO\n" if field == "number" else "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n"
+    assert fields(head + line + FILLER)[field] == value
