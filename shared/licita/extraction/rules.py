@@ -465,8 +465,8 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
 _L14133_RE = _re(r"14\.?133")
 _LOLD_RE = _re(r"\b(?:lei\s+(?:federal\s+)?(?:n(?:umero|[o.r])*\s*)?)(?:10\.?520|8\.?666)")  # "Lei n.º 8.666"
 # State-owned companies buy and sell under their own law and regulation (Lei 13.303/2016).
-_LSTATE_CO_RE = _re(r"\blei\s+(?:federal\s+)?(?:n(?:umero|[o.r])*\s*)?13\.?303|regulamento\s+(?:interno\s+)?de\s+licitacoes\s+e\s+"
-                    r"contratos\s+d[ao]")
+_LSTATE_CO_RE = _re(r"\blei\s+(?:federal\s+)?(?:n(?:umero|[o.r])*\s*)?13\.?303|"
+                    r"regulamento\s+(?:interno\s+)?de\s+licitacoes\s+e\s+contratos\s+d[ao]")
 
 
 def legal_basis(c: Corpus, kind: str) -> Field:
