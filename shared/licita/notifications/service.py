@@ -308,22 +308,15 @@ def _deliver_live(plans: Sequence[_Plan], pushed_before: set[str], head_sockets:
         return []
     redis = get_redis()
 
-    # 2. the inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids),
-    # starts once the first frames are out (``_push_all`` calls ``start_inbox``) and runs beside the rest of the
-    # push on its own thread: started before them, its BSON encoding and the pool hop took the GIL the first
-    # post was waiting for. An event whose push fails is retried, and its rows are then duplicates, not new rows.
-    inbox_errors: dict[int, Exception] = {}
-    inbox: list[Future[None]] = []
-
-    def start_inbox() -> None:
-        if not inbox:
-            inbox.append(_pool().submit(_insert_inbox, plans, inbox_errors))
-
     # 1. sockets first: nothing below (Mongo, SMTP) may delay or block the push
     to_push = [p for p in plans if p.key not in pushed_before]
+    inbox_errors: dict[int, Exception] = {}
+    inbox: Future[None] | None = None
     if to_push:
         try:
-            _push_all(to_push, start_inbox, head_sockets)
+            _push_all(to_push, head_sockets)
+            # 2. the inbox (below) runs beside this write of the pushed marks
+            inbox = _pool().submit(_insert_inbox, plans, inbox_errors)
             pipe = redis.pipeline()
             for p in to_push:
                 pipe.set(f"notify:pushed:{p.key}", "1", ex=DONE_TTL)
@@ -331,8 +324,14 @@ def _deliver_live(plans: Sequence[_Plan], pushed_before: set[str], head_sockets:
         except Exception as exc:
             for p in to_push:
                 p.error = exc
-    start_inbox()
-    inbox[0].result()
+    # 2. the inbox, the whole batch in one unordered bulk write (exactly once per recipient: deterministic ids),
+    # after the push: started beside it, its BSON encoding and replies took the GIL the first frames, the queued
+    # chunks and the gateway were waiting for (profiled on 1,000 sockets). An event whose push failed is retried,
+    # its rows are then duplicates, not new rows; an event whose rows failed is retried without a second push.
+    if inbox is None:
+        _insert_inbox(plans, inbox_errors)
+    else:
+        inbox.result()
     for index, problem in inbox_errors.items():
         if plans[index].error is None:
             plans[index].error = problem
@@ -433,26 +432,22 @@ def _user_topics(plans: Sequence[_Plan]) -> list[str]:
     return list(dict.fromkeys(realtime.user_topic(d["user_id"]) for p in plans for d in p.docs))
 
 
-def _push_all(plans: Sequence[_Plan], after_head: Callable[[], None] = lambda: None,
-              head_sockets: Mapping[str, list[str]] | None = None) -> None:
+def _push_all(plans: Sequence[_Plan], head_sockets: Mapping[str, list[str]] | None = None) -> None:
     """Every frame of the batch: the head first, then the rest in one :func:`realtime.post_each` (parallel,
     chunked through the queue for big fan-outs).
 
     The head is the first :data:`HEAD_FRAMES` frames, found with the sockets of the first :data:`HEAD_TOPICS`
-    recipients only; it is posted before the rest is looked up, built or queued and before ``after_head`` (the
-    inbox write) starts, so no other work of this invocation competes with it. Profiled on 1,000 sockets (50
-    users), the first frame waited ~20 ms for work that scales with the audience: the other 49 users' socket
-    sets, 1,000 frames built, the chunks serialised for the queue and the inbox write's BSON, all holding the
-    GIL the post and the local gateway needed. The rest is then the frames after the head, in the same order.
+    recipients only; it is posted before the rest is looked up, built or queued (and the inbox write follows the
+    whole push), so no other work of this invocation competes with it. Profiled on 1,000 sockets (50 users), the
+    first frame waited ~20 ms for work that scales with the audience: the other 49 users' socket sets, 1,000
+    frames built, the chunks serialised for the queue and the inbox write's BSON, all holding the GIL the post
+    and the local gateway needed. The rest is then the frames after the head, in the same order.
     """
     topics = _user_topics(plans)
     by_topic = dict(head_sockets) if head_sockets is not None else realtime.connections_by_topic(topics[:HEAD_TOPICS])
     head = _frames(plans, by_topic, HEAD_FRAMES)
-    try:
-        if head.messages:
-            _count(head.owners, realtime.post_each(head.messages, head.found, chunked=False))
-    finally:
-        after_head()
+    if head.messages:
+        _count(head.owners, realtime.post_each(head.messages, head.found, chunked=False))
     scoped = sorted({t for p in plans for t in _scoped_topics(p)})
     missing = [t for t in topics if t not in by_topic] + scoped
     if missing:
