@@ -11,7 +11,8 @@ pages that worker already sent. Whoever is faster reads more, and nobody waits f
 Workers are plain ``python -P .../documents/text_layer.py`` children (``text_layer.serve``) speaking
 length-prefixed ``marshal`` frames on their pipes, started on the first long PDF and kept for the next ones
 (a Lambda sandbox keeps them across warm invocations). A worker that dies or stalls is replaced, and its
-pages are simply read by the reader's thread as it goes, so nothing is lost and nothing waits for it.
+pages are simply read by the reader's thread as it goes: nothing is lost, and a stalled worker holds the
+document up by at most :data:`END_TIMEOUT`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ log = logging.getLogger(__name__)
 # 1,769 MB gets less than one vCPU whatever ``os.cpu_count()`` says; a worker then only costs the pipe.
 TEXT_WORKERS = max(0, min(3, (os.cpu_count() or 1) - 1))
 SPLIT_MIN_PAGES = 24  # below this, starting a second reader costs more than it saves
-END_TIMEOUT = 5.0  # seconds a told-to-stop worker may take to end its answer (one page) before it is replaced
+# seconds a told-to-stop worker may take to end its answer (it finishes the page it is on) before it is replaced:
+# all pages are read by then, so this is the most a stalled worker can hold a document up
+END_TIMEOUT = 1.0
 
 
 class TextWorker:
@@ -184,7 +187,7 @@ class _Segment:
         while self.open and time.monotonic() < deadline:
             self.drain(pages, read, timeout=max(0.0, deadline - time.monotonic()))
         if self.open:
-            log.warning("text worker did not stop in %.0f s; replacing it", END_TIMEOUT)
+            log.warning("text worker did not stop in %.1f s; replacing it", END_TIMEOUT)
             self.open, self.healthy = False, False
 
 
