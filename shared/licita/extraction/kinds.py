@@ -117,11 +117,21 @@ def _is_annex_title(folded: str, start: int) -> bool:
 
 
 def _title_line(c: Corpus, start: int) -> bool:
-    """A title stands on its own line: short, or written in capitals (not a wrapped sentence)."""
+    """A title stands on its own line: short, or written in capitals (not a wrapped sentence). A line not in
+    capitals that continues the sentence of the line above ("… contidas no / Termo de Referência, Anexo I") is
+    text."""
     line_end = c.raw.find("\n", start)
     line = c.raw[start:line_end if line_end >= 0 else len(c.raw)].strip()
     letters = [ch for ch in line if ch.isalpha()]
-    return len(line) <= 60 or (bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters))
+    capitals = bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+    if not capitals and _CONTINUES_RE.search(c.raw, max(0, start - 200), start):
+        return False
+    return len(line) <= 60 or capitals
+
+
+# the line above ends inside a sentence: on a comma or a word that needs what follows (an article, a preposition)
+_CONTINUES_RE = re.compile(r"(?:,|\b(?:de|da|do|das|dos|no|na|nos|nas|o|a|os|as|e|em|para|por|pelo|pela|com|ao|aos|à|"
+                           r"conforme|pelos|pelas|sob|sobre|cujo|cuja))[ \t]*\n[ \t]*$")
 
 
 def title_kinds(c: Corpus) -> list[tuple[int, str, int]]:

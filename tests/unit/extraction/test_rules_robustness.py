@@ -249,6 +249,11 @@ KINDS += [
     (("EDITAL\nCONCORRÊNCIA Nº 4/2025\nANEXO I – PROJETO BÁSICO\nANEXO II – PLANILHA" + FILLER,), "edital"),
     (("TERMO DE HOMOLOGAÇÃO\nPregão nº 4/2025" + FILLER, "ATA DE REGISTRO DE PREÇOS Nº 3/2025\n" + FILLER * 3,
       FILLER * 3, FILLER * 3), "ata_registro_precos"),
+    # a sentence wrapped before a document's name is no title ("… contidas no / Termo de Referência, Anexo I")
+    (("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nObjeto: aquisição de equipamentos, conforme especificações contidas no\n"
+      "Termo de Referência, Anexo I deste Edital." + FILLER,), "edital"),
+    (("Centro de Intendência da Marinha em Manaus\nAta de Registro de Preços\nPregão Eletrônico nº 4/2025" + FILLER,),
+     "ata_registro_precos"),
 ]
 
 
