@@ -24,9 +24,11 @@ def field_at(c: Corpus, value: object, hit_start: int | None, hit_end: int | Non
 
 
 # Model text that AGU templates keep in every edital: "Caso seja adotado o modo de disputa aberto…"
-# (a dot inside a number, "R$ 80.000,00", does not end the clause).
+# (a dot inside a number, "R$ 80.000,00", does not end the clause; nor does a line break inside the sentence, as
+# PDF text wraps it: only a blank line or a numbered clause starting its line does).
 _CONDITIONAL_RE = re.compile(r"\b(?:caso|quando|se\s+(?:for|houver|adotad\w*|o\s+criterio)|hipotese|havendo|"
-                             r"eventual\w*|poder[ao]\s+ser|podera)\b(?:[^.;\n]|\.(?=\d)){0,90}$")
+                             r"eventual\w*|poder[ao]\s+ser|podera)\b(?:[^.;\n]|\.(?=\d)|"
+                             r"\n(?![ \t]*(?:\n|\d+(?:\.\d+)*\.?[ \t)–-]|[a-z]\)))){0,90}$")
 
 
 def conditional(c: Corpus, start: int) -> bool:

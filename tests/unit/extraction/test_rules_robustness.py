@@ -738,3 +738,17 @@ def test_a_preamble_subject_runs_over_abbreviations_and_a_long_apposition() -> N
 def test_spacing_and_punctuation(line: str, field: str, value: object) -> None:
     head = "EDITAL\nPREGÃO ELETRÔNICO\n" if field == "number" else "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n"
     assert fields(head + line + FILLER)[field] == value
+
+
+# -- model text wrapped by the PDF's line breaks ------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "field", "value"), [
+    ("5.1. Caso o critério de julgamento seja o de\nmaior desconto, o preço já decorrente da aplicação do desconto.",
+     "award_criterion", None),
+    ("6.1. Caso seja adotado para o envio de lances o\nmodo de disputa aberto, os licitantes apresentarão lances.",
+     "dispute_mode", None),
+    # a numbered clause on the next line is a statement of its own
+    ("5.1. Caso haja dúvida, consulte o pregoeiro.\n5.2 Modo de disputa: aberto", "dispute_mode", "aberto"),
+])
+def test_conditional_model_text_wrapped_over_lines(line: str, field: str, value: object) -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + line + FILLER)[field] == value
