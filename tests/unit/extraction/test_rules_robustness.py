@@ -743,10 +743,10 @@ def test_spacing_and_punctuation(line: str, field: str, value: object) -> None:
 # -- model text wrapped by the PDF's line breaks ------------------------------------------------------------
 
 @pytest.mark.parametrize(("line", "field", "value"), [
-    ("5.1. Caso o critério de julgamento seja o de\nmaior desconto, o preço já decorrente da aplicação do desconto.",
-     "award_criterion", None),
-    ("6.1. Caso seja adotado para o envio de lances o\nmodo de disputa aberto, os licitantes apresentarão lances.",
-     "dispute_mode", None),
+    ("O licitante não poderá oferecer valor superior a lance já registrado no\nsistema, quando adotado o critério de "
+     "julgamento por menor\npreço; e", "award_criterion", None),
+    ("Caso seja adotado para o envio de lances no pregão\neletrônico o modo de disputa “aberto”, os licitantes\n"
+     "apresentarão lances públicos.", "dispute_mode", None),
     # a numbered clause on the next line is a statement of its own
     ("5.1. Caso haja dúvida, consulte o pregoeiro.\n5.2 Modo de disputa: aberto", "dispute_mode", "aberto"),
 ])
