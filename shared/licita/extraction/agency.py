@@ -123,8 +123,9 @@ def _agency(c: Corpus) -> Field:
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
         if unit:
-            name = _title(c, c.raw[top.start(1):top.end(1)]) + " – " + _title(c, c.raw[unit.start(1):unit.end(1)])
-            return _field(c, name, top.start(1), unit.end(1), 0.8)
+            unit_end = _run_on(c, unit.start(1), unit.end(1))
+            name = _title(c, c.raw[top.start(1):top.end(1)]) + " – " + _title(c, squash(c.raw[unit.start(1):unit_end]))
+            return _field(c, name, top.start(1), unit_end, 0.8)
         via = _UNIT_VIA_RE.search(c.folded, 0, end)
         if via:
             g = 1 if via.group(1) else 2
@@ -273,6 +274,7 @@ _CLAUSE_END_RE = _re(r"torna(?:-se)?\s+publico|\brealizara|\bfara\s+realizar|\bc
                      r"(?<!\bsr)(?<!\bsra)(?<!\bav)(?<!\bdr)(?<!\bdra)[.;](?=\s+[a-z])")
 # A department that runs purchases for its body is an agent, not the contracting unit.
 _AGENT_UNIT_RE = _re(r"(?:departamento|setor|divisao|coordenacao|coordenadoria|gerencia|nucleo|secao|central|diretoria|"
+                     r"secretaria|"
                      r"comissao|unidade)\s+(?:\S+\s+){0,3}?(?:licitac|compras|pregao|contratac|suprimento|aquisic)")
 
 
@@ -296,7 +298,28 @@ _UF = {
 _STATE_SUFFIX_RE = _re(r"\s*[-–,/]\s*(?:estado\s+d[eoa]\s+)(" + "|".join(sorted(_UF, key=len, reverse=True)) + r")\s*$")
 
 
+# A name cut by a line break goes on in the next line when it ends on a connector ("… DA MARINHA EM / BRASÍLIA")
+# or the next line starts with one ("INSTITUTO DE PREVIDÊNCIA SOCIAL / DOS SERVIDORES MUNICIPAIS DE X – VALIPREV",
+# "Comissão …, da Prefeitura Municipal / de Tucano, Estado da Bahia").
+_CONNECTOR_END_RE = _re(r"\b(?:de|da|do|das|dos|e|em)[ \t]*$")
+_NEXT_LINE_RE = _re(r"[ \t]*\n[ \t]*((?:(?:d[aeo]s?|em)\s+)?[a-z][^\n,;()|]{1,80}?)"
+                    r"(?=[ \t]+[-–][ \t]|[ \t]*(?:[,;()|\n]|$))")
+
+
+def _run_on(c: Corpus, start: int, end: int) -> int:
+    """End of a name whose line break cut it (see ``_NEXT_LINE_RE``); ``end`` when the name is whole."""
+    if not re.match(r"[ \t]*\n", c.folded[end:end + 8]):
+        return end
+    nxt = _NEXT_LINE_RE.match(c.folded, end)
+    if nxt is None:
+        return end
+    if _CONNECTOR_END_RE.search(c.folded, start, end) or re.match(r"(?:d[aeo]s?|em)\s", nxt.group(1)):
+        return nxt.end(1)
+    return end
+
+
 def _agency_field(c: Corpus, start: int, end: int, confidence: float) -> Field:
+    end = _run_on(c, start, end)
     name = squash(c.raw[start:end]).strip(" -–,")
     name = re.sub(r"\s*\(\d{5,6}\)$", "", name)
     if all_caps(name):

@@ -111,8 +111,9 @@ def _word_start(text: str, pos: int) -> bool:
 _NOT_NAME = r"(?!(?:estado|torna|tornam|inscrit[oa]|cnpj|com|sediad[oa]|situad[oa]|localizad[oa]|por|atraves|neste|" \
             r"nesta|rua|avenida|av|praca|cep|que|sob|realizara|comunica|doravante|pessoa|ente|orgao|edital|pregao|" \
             r"processo|aviso|termo|ata|objeto|modalidade|licitacao|concorrencia|tomada|convite|dispensa|anexo)\b)"
-# the name goes on in the same line of running text
-_MORE_WORDS = r"((?:[ \t]+" + _NOT_NAME + r"[a-z]+){1,6})"
+# the name goes on in the same line of running text (or on the next one after a connector: "… Monte Alegre de\nMinas")
+_AFTER_CONNECTOR = r"(?:(?<=\bde)|(?<=\bda)|(?<=\bdo)|(?<=\bdas)|(?<=\bdos)|(?<=\bem))[ \t]*\n"
+_MORE_WORDS = r"((?:(?:[ \t]+|" + _AFTER_CONNECTOR + r"[ \t]*)" + _NOT_NAME + r"[a-z]+){1,6})"
 
 
 def complete_cut(c: Corpus, found: Field, acronyms: Acronyms) -> Field:

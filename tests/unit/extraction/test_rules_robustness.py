@@ -752,3 +752,25 @@ def test_spacing_and_punctuation(line: str, field: str, value: object) -> None:
 ])
 def test_conditional_model_text_wrapped_over_lines(line: str, field: str, value: object) -> None:
     assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + line + FILLER)[field] == value
+
+
+# -- names cut by the PDF's line breaks ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("MARINHA DO BRASIL\nCENTRO DE INTENDÊNCIA DA MARINHA EM\nBRASÍLIA\n" + HEAD,
+     "Marinha do Brasil – Centro de Intendência da Marinha em Brasília"),
+    (HEAD + "A Comissão Permanente de Licitação, da Prefeitura Municipal\nde Exemplo, Estado da Bahia, torna\npúblico "
+     "que fará realizar licitação.", "Prefeitura Municipal de Exemplo"),
+    ("TERMO DE REFERÊNCIA\n1. DO OBJETO\n1.1 Suporte técnico aos servidores do\nINSTITUTO DE PREVIDÊNCIA SOCIAL\n"
+     "DOS SERVIDORES MUNICIPAIS DE EXEMPLO – IPSEX, por 12 meses.",
+     "Instituto de Previdência Social dos Servidores Municipais de Exemplo (IPSEX)"),
+    # wrapped after a connector in the letterhead; the full name written elsewhere on one line of running text
+    ("INSTITUTO DE PREVIDÊNCIA DE MONTE\nALEGRE DO NORTE\n" + HEAD + "Objeto: software para o Instituto de "
+     "Previdência de Monte Alegre do\nNorte (IPMN), incluindo suporte.",
+     "Instituto de Previdência de Monte Alegre do Norte (IPMN)"),
+    # the purchasing secretariat of a tribunal is its agent
+    ("PODER JUDICIÁRIO DA UNIÃO\nTRIBUNAL REGIONAL DO TRABALHO DA 18ª REGIÃO\nSECRETARIA DE LICITAÇÕES E CONTRATOS\n"
+     + HEAD, "Tribunal Regional do Trabalho da 18ª Região"),
+])
+def test_names_cut_by_line_breaks(text: str, value: str) -> None:
+    assert fields(text + FILLER)["agency"] == value
