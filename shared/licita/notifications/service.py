@@ -198,8 +198,9 @@ def deliver(event: dict[str, Any], *, smtp: MailSender | None = None) -> dict[st
 def deliver_many(events: Sequence[Any], *, smtp: MailSender | None = None) -> list[Outcome]:
     """Fan a batch of events out together: one outcome per event (counts, or the exception that failed it).
 
-    Lookups run concurrently per company, every socket frame of the batch goes out in one parallel post,
-    the inbox rows of the whole batch are one unordered bulk insert, e-mail and reactions run concurrently
+    Lookups run concurrently per company, every socket frame of the batch goes out in one parallel post (its
+    first frames before anything else: :func:`_push_all`), the inbox rows of the whole batch are one unordered
+    bulk insert after the push, e-mail and reactions run concurrently
     per event. A failure is confined to the events it touched; the same event twice in a batch is delivered
     once (the second copy shares the first one's outcome).
     """
@@ -286,7 +287,7 @@ def _deliver_planned(events: Sequence[dict[str, Any]], smtp: MailSender | None) 
         for p in plans:
             pipe.exists(f"notify:done:{p.key}")
             pipe.exists(f"notify:pushed:{p.key}")
-        read = realtime.read_topics(pipe, _user_topics(plans)[:HEAD_TOPICS])
+        read = realtime.read_topics(pipe, _head_topics(plans))
         replies = pipe.execute()
         head_sockets = read(replies[2 * len(plans):])
     except Exception as exc:  # a lookup failed (PostgreSQL/Mongo/Redis down): the whole batch retries
@@ -432,6 +433,16 @@ def _user_topics(plans: Sequence[_Plan]) -> list[str]:
     return list(dict.fromkeys(realtime.user_topic(d["user_id"]) for p in plans for d in p.docs))
 
 
+def _head_topics(plans: Sequence[_Plan]) -> list[str]:
+    """The topics the head is found in: the first :data:`HEAD_TOPICS` recipients', and the tender/board topics
+    of the events they hear (a batch of single-recipient events about tenders is then all head)."""
+    users = _user_topics(plans)[:HEAD_TOPICS]
+    heard = set(users)
+    scoped = [t for p in plans if any(realtime.user_topic(d["user_id"]) in heard for d in p.docs)
+              for t in _scoped_topics(p)]
+    return users + list(dict.fromkeys(scoped))
+
+
 def _push_all(plans: Sequence[_Plan], head_sockets: Mapping[str, list[str]] | None = None) -> None:
     """Every frame of the batch: the head first, then the rest in one :func:`realtime.post_each` (parallel,
     chunked through the queue for big fan-outs).
@@ -444,12 +455,12 @@ def _push_all(plans: Sequence[_Plan], head_sockets: Mapping[str, list[str]] | No
     and the local gateway needed. The rest is then the frames after the head, in the same order.
     """
     topics = _user_topics(plans)
-    by_topic = dict(head_sockets) if head_sockets is not None else realtime.connections_by_topic(topics[:HEAD_TOPICS])
+    by_topic = dict(head_sockets) if head_sockets is not None else realtime.connections_by_topic(_head_topics(plans))
     head = _frames(plans, by_topic, HEAD_FRAMES)
     if head.messages:
         _count(head.owners, realtime.post_each(head.messages, head.found, chunked=False))
     scoped = sorted({t for p in plans for t in _scoped_topics(p)})
-    missing = [t for t in topics if t not in by_topic] + scoped
+    missing = [t for t in [*topics, *scoped] if t not in by_topic]
     if missing:
         by_topic.update(realtime.connections_by_topic(missing))
     every = _frames(plans, by_topic)
@@ -490,7 +501,7 @@ def _frames(plans: Sequence[_Plan], by_topic: Mapping[str, list[str]], limit: in
                 out.found.setdefault(connection_id, []).append(topic)
                 reached.add(connection_id)
         scoped = _scoped_topics(plan)
-        if scoped and limit is not None:
+        if limit is not None and any(t not in by_topic for t in scoped):
             return out
         if scoped:
             event = plan.event
@@ -499,6 +510,8 @@ def _frames(plans: Sequence[_Plan], by_topic: Mapping[str, list[str]], limit: in
             for topic in scoped:
                 for connection_id in by_topic.get(topic) or []:
                     if connection_id not in reached:
+                        if limit is not None and len(out.messages) >= limit:
+                            return out
                         out.messages.append((connection_id, data))
                         out.owners.append(plan)
                         reached.add(connection_id)

@@ -15,6 +15,7 @@ from licita.notifications.service import (
     describe,
     format_when,
     kinds,
+    named_recipients,
     notification_id,
     recipients_for,
     validate_event,
@@ -66,6 +67,37 @@ def test_explicit_recipient_list_narrows_but_never_widens() -> None:
     assert ids(recipients_for(event, EVERYONE)) == {"u-manager", "u-viewer"}  # viewers may read quotes
     event = ev("card.moved", {"recipient_ids": ["u-user"]}, user_id="u-user")
     assert recipients_for(event, EVERYONE) == []
+
+
+@pytest.mark.parametrize("event", [
+    ev("tender.analyzed", user_id="u-user"),
+    ev("tender.field_corrected", user_id="u-user"),
+    ev("user.invited", user_id="u-admin"),
+    ev("session.revoked", {"target_user_id": "u-viewer"}),
+    ev("session.revoked", user_id="u-user"),
+    ev("session.revoked", {"target_user_id": "u-viewer", "recipient_ids": ["u-user"]}),
+    ev("something.new", user_id="u-manager"),
+    ev("something.new"),
+    ev("quote.received", {"recipient_ids": ["u-manager", "u-viewer", "outsider"]}),
+    ev("card.moved", {"recipient_ids": ["u-user", "u-admin"]}, user_id="u-user"),
+])
+def test_named_recipients_bound_who_can_hear_an_event(event: dict[str, Any]) -> None:
+    """The preferences of a batch are read before its recipients are known: by the ids the event names, by
+    company when it names none. Whoever ``recipients_for`` picks must be among those ids."""
+    named = named_recipients(event)
+    chosen = ids(recipients_for(event, EVERYONE))
+    if named is None:
+        assert not (event["payload"].get("recipient_ids") or kinds().get(event["type"]) is None
+                    or kinds()[event["type"]].audience == "target")
+    else:
+        assert chosen <= named
+
+
+def test_named_recipients_of_company_and_targeted_events() -> None:
+    assert named_recipients(ev("tender.analyzed", user_id="u-user")) is None
+    assert named_recipients(ev("session.revoked", {"target_user_id": "u-viewer"}, user_id="u-admin")) == {"u-viewer"}
+    assert named_recipients(ev("quote.received", {"recipient_ids": ["a", "b"]})) == {"a", "b"}
+    assert named_recipients(ev("session.revoked", {"target_user_id": "a", "recipient_ids": ["b"]})) == set()
 
 
 def test_preferences_default_and_override() -> None:
