@@ -35,6 +35,10 @@ def cell_kind(cell: str) -> str:
 # platform exports): each row is one item, whether items restart in each lot or run on across lots.
 _LOT_COLUMN_HEADER_RE = re.compile(r"^[ \t|]*(?:lotes?|grupos?)\s*\|\s*(?:item|itens|it\.)\b[^\n]*$", re.M)
 _LOT_COLUMN_ROW_RE = re.compile(r"^[ \t|]*0*(\d{1,3})[ \t]*\|[ \t]*0*(\d{1,4})[ \t]*\|", re.M)
+# the same table one cell per line (PDF text): "LOTE / ITEM / DESCRIÇÃO …" then "1 / 1 / CANETA …"; a row's two
+# numbers are followed by its text (a quantity line followed by the next row's lot is no row)
+_LOT_COLUMN_HEADER_CELLS_RE = re.compile(r"^[ \t]*(?:lotes?|grupos?)[ \t]*\n[ \t]*(?:item|itens|it\.)[ \t]*$", re.M)
+_LOT_COLUMN_CELLS_RE = re.compile(r"^[ \t]*0*(\d{1,3})[ \t]*\n[ \t]*0*(\d{1,4})[ \t]*\n[ \t]*(?=[^\d\s])", re.M)
 
 
 def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
@@ -42,10 +46,12 @@ def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
     a lot; the largest such table (a repeated table in the proposal form is the same items)."""
     folded = corpus.folded
     best: tuple[int, int] | None = None
-    for header in _LOT_COLUMN_HEADER_RE.finditer(folded):
+    shapes = [(h, _LOT_COLUMN_ROW_RE) for h in _LOT_COLUMN_HEADER_RE.finditer(folded)]
+    shapes += [(h, _LOT_COLUMN_CELLS_RE) for h in _LOT_COLUMN_HEADER_CELLS_RE.finditer(folded)]
+    for header, row_re in shapes:
         rows: list[tuple[int, int, int]] = []
         pos = header.end()
-        for m in _LOT_COLUMN_ROW_RE.finditer(folded, header.end()):
+        for m in row_re.finditer(folded, header.end()):
             lot, item = int(m.group(1)), int(m.group(2))
             if m.start() - pos > HEADER_REACH:
                 break

@@ -774,3 +774,19 @@ def test_conditional_model_text_wrapped_over_lines(line: str, field: str, value:
 ])
 def test_names_cut_by_line_breaks(text: str, value: str) -> None:
     assert fields(text + FILLER)["agency"] == value
+
+
+# -- a lot column before the item column, one cell per line -------------------------------------------------
+
+_LOT_ITEMS = [(1, 1), (1, 2), (1, 3), (2, 4), (2, 5), (3, 6)]
+
+
+@pytest.mark.parametrize("table", [
+    pytest.param("LOTE\nITEM\nDESCRIÇÃO\nUNID\nQTD\n" + "".join(f"{lot}\n{item}\nPRODUTO {item}\nUN\n10\n"
+                                                            for lot, item in _LOT_ITEMS), id="items run on"),
+    pytest.param("LOTE\nITEM\nDESCRIÇÃO\nUNID\nQTD\n" + "".join(
+        f"{lot}\n{item}\nPRODUTO {lot}-{item}\nUN\n10\n"
+        for lot, item in [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (3, 1)]), id="items restart in each lot"),
+])
+def test_lot_column_one_cell_per_line_counts_items(table: str) -> None:
+    assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == 6
