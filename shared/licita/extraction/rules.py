@@ -411,8 +411,12 @@ _ESTIMATE_CUE_RE = _re(
     r"(?:total\s+)?da\s+contratacao|(?:total\s+)?da\s+licitacao)|"
     r"estimativa\s+(?:do\s+valor|de\s+(?:custo|preco|valor|despesa))|"
     r"(?:e|sera|esta)\s+estimad[oa]\s+em|"
-    r"valor\s+total\s+(?:estimado|da\s+contratacao|de\s+referencia)"
+    r"valor\s+total\s+(?:estimado|da\s+contratacao|de\s+referencia)|valor\s+maximo\s+(?:global|total)\b"
 )
+# A labelled amount without "R$" ("Valor total estimado: 1.234,56", a table's "Valor estimado (R$): 1.234,56").
+_ESTIMATE_BARE_RE = _re(r"\b(?:valor|preco|orcamento)\s+(?:total\s+|global\s+)?(?:estimad[oa]|de\s+referencia)"
+                        r"(?:\s+(?:total|global|da\s+contratacao|da\s+licitacao))?\s*(?:\(\s*r\$\s*\))?\s*:\s*"
+                        r"(\d{1,3}(?:\.\d{3})*,\d{2})(?![\d,])")
 _ESTIMATE_BAD_RE = _re(r"unitari|homologad|multa|capital\s+social|patrimonio|garantia|lance|seguro|por\s+item|"
                        r"inferior\s+a|superior\s+a|ate\s+o\s+limite|limite\s+de|faturamento|receita\s+bruta")
 _SIGILO_RE = _re(r"(?:orcamento|valor|preco)s?\s+(?:estimad[oa]s?\s+)?(?:da\s+contratacao\s+)?(?:tera|possui|e|sera|"
@@ -445,6 +449,11 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
             best = (rank, before_start + (clause_start + 1 if clause_start >= 0 else 0) + cue.start(), m.end(), value)
             if rank == 0:
                 break
+    if best is None:
+        bare = c.front(_ESTIMATE_BARE_RE)
+        amount = parse_number(bare.match.group(1)) if bare else None
+        if bare and amount and not _conditional(c, bare.start):
+            best = (1, bare.start, bare.end, amount)
     if best is not None:
         _, start, end, value = best
         return _field(c, round(value, 2), start, end, 0.85 if best[0] == 0 else 0.6)

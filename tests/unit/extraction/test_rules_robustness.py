@@ -790,3 +790,18 @@ _LOT_ITEMS = [(1, 1), (1, 2), (1, 3), (2, 4), (2, 5), (3, 6)]
 ])
 def test_lot_column_one_cell_per_line_counts_items(table: str) -> None:
     assert result(HEAD + FILLER, table)["fields"]["items_count"]["value"] == 6
+
+
+# -- the estimated value under its labels --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Valor máximo global: R$ 1.234,56", 1234.56),
+    ("Valor total estimado: 1.234,56 (um mil, duzentos e trinta e quatro reais)", 1234.56),
+    ("Valor estimado (R$): 1.234,56", 1234.56),
+    ("VALOR ESTIMADO\nR$ 1.234,56", 1234.56),
+    ("O custo estimado total da contratação é de R$ 1.234,56.", 1234.56),
+    ("O valor estimado da contratação é sigiloso, nos termos do art. 24 da Lei 14.133/2021.", None),
+    ("Valor unitário estimado: 1.234,56", None),
+])
+def test_estimated_value_labels(line: str, value: float | None) -> None:
+    assert fields(HEAD + line + FILLER)["estimated_value"] == value
