@@ -119,7 +119,8 @@ def _agency(c: Corpus) -> Field:
     """The contracting body: the unit that runs the procedure, not its parent (ministry, state,
     armed force, prefeitura) nor the agent who signs (commission, pregoeiro)."""
     end = c.front_end
-    top = _TOP_BODY_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
+    head = _head_end(c)
+    top = _TOP_BODY_RE.search(c.folded, 0, head)
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
         if unit:
@@ -142,7 +143,7 @@ def _agency(c: Corpus) -> Field:
     abbreviated = buyer is not None and _ABBREVIATED_RE.search(buyer.group(2)) is not None
     if buyer and not abbreviated:
         return _agency_field(c, buyer.start(2), buyer.end(2), 0.8)
-    campus = _CAMPUS_HEAD_RE.search(c.folded, 0, min(end, 3000 + c.starts[first_text_page(c)]))
+    campus = _CAMPUS_HEAD_RE.search(c.folded, 0, head)
     if campus:
         name = " – ".join(str(_agency_field(c, campus.start(g), campus.end(g), 0.8).value) for g in (1, 2))
         return _field(c, name, campus.start(1), campus.end(2), 0.75)
@@ -174,6 +175,13 @@ def _agency(c: Corpus) -> Field:
         if all_caps(c.raw[named.start():named.end()]):  # a body's proper name, not "a secretaria responsável"
             return _agency_field(c, named.start(), named.end(), 0.5)
     return Field()
+
+
+def _head_end(c: Corpus) -> int:
+    """Where a letterhead may stand: the first page with text, or its first 3,000 characters and more (PDF text
+    may give a page's header after its body)."""
+    first = first_text_page(c)
+    return min(c.front_end, max(3000 + c.starts[first], c.page_end(first)))
 
 
 _ABBREVIATED_RE = _re(r"\b[a-z]{2,6}\.\s?[a-z]{2,6}\.")

@@ -92,7 +92,9 @@ def gazette(c: Corpus) -> tuple[int, int] | None:
     headed = []
     for i in range(len(pages)):
         start = c.starts[i]
-        m = _GAZETTE_HEADER_RE.search(c.folded, start, min(c.page_end(i), start + 300))
+        end = c.page_end(i)  # the running header, or a footer (PDF text may give the header last)
+        m = _GAZETTE_HEADER_RE.search(c.folded, start, min(end, start + 300)) or _GAZETTE_HEADER_RE.search(
+            c.folded, max(start, end - 300), end)
         if m:
             headed.append(m)
     if len(pages) >= 3 and len(headed) >= max(2, 0.4 * len(pages)):

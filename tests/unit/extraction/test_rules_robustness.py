@@ -805,3 +805,17 @@ def test_lot_column_one_cell_per_line_counts_items(table: str) -> None:
 ])
 def test_estimated_value_labels(line: str, value: float | None) -> None:
     assert fields(HEAD + line + FILLER)["estimated_value"] == value
+
+
+# -- headers that PDF text gives after the page's body ------------------------------------------------------
+
+def test_gazette_masthead_given_at_the_foot_of_each_page() -> None:
+    page = ("AVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 5/2025\nObjeto: aquisição de pneus." + FILLER
+            + "\nDIÁRIO OFICIAL DO MUNICÍPIO DE EXEMPLO – EDIÇÃO Nº 1234")
+    assert fields(page, page, page)["document_kind"] == "diario_oficial"
+
+
+def test_armed_force_letterhead_given_after_the_first_page_body() -> None:
+    page1 = ("PREGÃO ELETRÔNICO Nº 14/2024\n" + FILLER * 5 + "\nMARINHA DO BRASIL\nCENTRO DE INTENDÊNCIA DA MARINHA EM "
+             "BRASÍLIA\n")
+    assert fields(page1, FILLER)["agency"] == "Marinha do Brasil – Centro de Intendência da Marinha em Brasília"
