@@ -119,8 +119,8 @@ def _agency(c: Corpus) -> Field:
     """The contracting body: the unit that runs the procedure, not its parent (ministry, state,
     armed force, prefeitura) nor the agent who signs (commission, pregoeiro)."""
     end = c.front_end
-    head = _head_end(c)
-    top = _TOP_BODY_RE.search(c.folded, 0, head)
+    head_end = _head_end(c)
+    top = _TOP_BODY_RE.search(c.folded, 0, head_end)
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
         if unit:
@@ -143,7 +143,7 @@ def _agency(c: Corpus) -> Field:
     abbreviated = buyer is not None and _ABBREVIATED_RE.search(buyer.group(2)) is not None
     if buyer and not abbreviated:
         return _agency_field(c, buyer.start(2), buyer.end(2), 0.8)
-    campus = _CAMPUS_HEAD_RE.search(c.folded, 0, head)
+    campus = _CAMPUS_HEAD_RE.search(c.folded, 0, head_end)
     if campus:
         name = " – ".join(str(_agency_field(c, campus.start(g), campus.end(g), 0.8).value) for g in (1, 2))
         return _field(c, name, campus.start(1), campus.end(2), 0.75)
