@@ -113,8 +113,9 @@ def lot_item_rows(corpus: Corpus, anchors: list[int]) -> list[tuple[int, int, in
 
 # Result reports (homologação, adjudicação, ata) grouped by supplier: each supplier's block lists the items it
 # won, in order, so item numbers interleave across blocks ("Fornecedor: A" 1, 4, 7 / "Fornecedor: B" 2, 3, 5, 6).
-_SUPPLIER_RE = re.compile(r"^[ \t|]*(?:fornecedor|empresa\s+vencedora|vencedor|licitante\s+vencedor[a]?|"
-                          r"adjudicatari[oa]|detentora|razao\s+social)\s*:", re.M)
+_SUPPLIER_RE = re.compile(r"^[ \t|]*(?:fornecedor(?:\s+registrado|\s+beneficiario)?|empresa(?:\s+vencedora)?|"
+                          r"vencedor[a]?|licitante\s+vencedor[a]?|adjudicatari[oa]|detentora|razao\s+social|contratad[ao]|"
+                          r"proponente|beneficiari[oa])\s*:", re.M)
 # A row: the item number leading its description ("4 CANETA …", "4 | CANETA | …"), or alone on its line.
 _ROW_START_RE = re.compile(r"^[ \t|]*0*(\d{1,4})[ \t]*(?:\|[ \t]*|[ \t]+(?=[a-z]{3})|$)", re.M)
 

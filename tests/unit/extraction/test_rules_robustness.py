@@ -375,11 +375,12 @@ def test_compras_gov_homologation_report_counts_its_items() -> None:
     assert result(report)["fields"]["items_count"]["value"] == 5
 
 
-def test_homologation_by_supplier_counts_items_out_of_order() -> None:
+@pytest.mark.parametrize("label", ["Fornecedor", "Empresa", "Detentora", "Fornecedor registrado", "Contratada"])
+def test_homologation_by_supplier_counts_items_out_of_order(label: str) -> None:
     blocks = {"A": (1, 4, 7), "B": (2, 3, 5, 6)}
     report = "TERMO DE HOMOLOGAÇÃO\nPREGÃO PRESENCIAL Nº 4/2025\n" + FILLER + "\n"
     for name, numbers in blocks.items():
-        report += f"Fornecedor: EMPRESA {name} LTDA\nItem Descrição Unid Qtde Marca Vlr Unit Vlr Total\n"
+        report += f"{label}: EMPRESA {name} LTDA\nItem Descrição Unid Qtde Marca Vlr Unit Vlr Total\n"
         report += "".join(f"{n} PRODUTO DE TESTE {n} UN 10 MARCA 1,00 10,00\n" for n in numbers)
         report += "Total do fornecedor: 30,00\n"
     assert result(report)["fields"]["items_count"]["value"] == 7
