@@ -1,9 +1,11 @@
 """Fan-out benchmark: one event every user of a company hears, to 1,000 live sockets.
 
-The notify function posts the first 100 frames itself and queues the rest as ``push.chunk`` messages on
-the notifications queue (while it posts); the local runtime's poller hands those to a concurrent invocation
-whose chunks post in parallel (as Lambda's pollers would). Measured from publish to the first and to the last
-frame on real WebSocket clients (one asyncio loop in this process).
+The notify function posts the first frames (the head: the first recipients' sockets, looked up in the same Redis
+round trip as the event's marks) before it looks up, builds or queues the rest; then it posts up to 100 frames
+itself and queues the rest as ``push.chunk`` messages on the notifications queue (while it posts); the inbox
+write follows. The local runtime's poller hands the chunks to a concurrent invocation whose chunks post in
+parallel (as Lambda's pollers would). Measured from publish to the first and to the last frame on real
+WebSocket clients (one asyncio loop in this process).
 
 References measured in the same run: a WebSocket ping round trip, a one-user event (20 sockets), and the
 floor of this machine at this moment: a bare ``websockets`` server (same library and defaults, nothing
