@@ -108,7 +108,7 @@ def lot_item_rows(corpus: Corpus, anchors: list[int]) -> list[tuple[int, int, in
     then 2.1 … each row once. A table starts at "1.1" close after an item header or lot heading (``anchors``,
     sorted); a repeated table (the proposal form) starts a new table rather than adding to the first."""
     raw = corpus.raw
-    matches = list(_LOT_ITEM_RE.finditer(raw))
+    matches = line_matches(raw, _LOT_ITEM_RE)
     tables: list[list[tuple[int, int, int, int]]] = []
     a = 0
     for i, m in enumerate(matches):

@@ -24,6 +24,7 @@ from licita.extraction.item_rows import (
     UNIT_RE,
     carries_cells,
     cell_kind,
+    line_matches,
     lot_column_rows,
     lot_item_rows,
     supplier_rows,
@@ -81,10 +82,11 @@ class ItemsResult:
 
 def find_items(corpus: Corpus) -> ItemsResult:
     folded = corpus.folded
-    headers = sorted([m.start() for m in _HEADER_RE.finditer(folded)
+    # (line-anchored patterns are found by their newline: see item_rows.line_matches)
+    headers = sorted([m.start() for m in line_matches(folded, _HEADER_RE)
                       if _HEADER_NEAR_RE.search(folded, m.start(), min(len(folded), m.start() + 250))]
-                     + [m.start() for m in _LIST_HEADER_RE.finditer(folded)])
-    lots = [(m.start(), m.group(1) or m.group(2)) for m in _LOT_RE.finditer(folded)]
+                     + [m.start() for m in line_matches(folded, _LIST_HEADER_RE)])
+    lots = [(m.start(), m.group(1) or m.group(2)) for m in line_matches(folded, _LOT_RE)]
     tables = _number_chains(corpus, headers, lots)
     best = _best_table(corpus, tables)
     dotted = lot_item_rows(corpus, sorted([*headers, *(p for p, _ in lots)]))
@@ -144,7 +146,7 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
     tables: list[_Table] = []
     # value -> (offset, table index) of the latest valid row with that value
     latest: dict[int, tuple[int, int]] = {}
-    for m in _NUMBER_LINE_RE.finditer(raw):
+    for m in line_matches(raw, _NUMBER_LINE_RE):
         pos = m.start()
         while anchor_i < len(anchors) and anchors[anchor_i][0] <= pos:
             last_anchor = anchors[anchor_i]
@@ -323,7 +325,7 @@ def _report_items(corpus: Corpus) -> list[Item]:
     raw = corpus.raw
     best: list[Item] = []
     for regex, needs in ((_ITEM_ONLY_RE, _DESC_LABEL_RE), (_DASH_HEADING_RE, _QTY_LABEL_RE)):
-        matches = list(regex.finditer(raw))
+        matches = line_matches(raw, regex)
         items: dict[int, Item] = {}
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else min(len(raw), m.end() + 3000)
@@ -344,7 +346,7 @@ def _report_items(corpus: Corpus) -> list[Item]:
 def _labelled_items(corpus: Corpus) -> list[Item]:
     """Rows written as "Item: 9 - AGULHA …" with labelled quantity/price lines below."""
     report = _report_items(corpus)
-    matches = list(_LABELLED_RE.finditer(corpus.raw))
+    matches = line_matches(corpus.raw, _LABELLED_RE)
     seen: set[int] = set()
     items: list[Item] = []
     for i, m in enumerate(matches):
