@@ -5,9 +5,12 @@ table repeated in the proposal form."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from _synthetic import FILLER, doc
 
+from licita.extraction.item_rows import line_matches
 from licita.extraction.items import find_items
 from licita.extraction.text import Corpus
 
@@ -47,3 +50,15 @@ ROWS = [
 @pytest.mark.parametrize(("table", "expected"), ROWS)
 def test_item_rows_in_general_layouts(table: str, expected: int | None) -> None:
     assert find_items(Corpus(doc(HEAD, table))).count == expected
+
+
+def test_line_matches_are_finditer_matches() -> None:
+    """The newline-found scan gives the same matches and groups as finditer, first line included."""
+    text = ("LOTE 1 – MATERIAL\nITEM\nDESCRIÇÃO\n1\nCANETA\n  2 | LÁPIS | UN\nTexto 3 no meio\n"
+            "| LOTE 02\nLOTE\n03\n4 CADERNO UN 10 R$ 1,00\n")
+    for pattern in (r"^[ \t|]*lote\s*0*(\d{1,3})[^\n]*$", r"^[ \t|]*0*(\d{1,4})[ \t]*(?:\|[^\n]*)?$",
+                    r"^[ \t]*0*(\d{1,3})[ \t]+(?=[A-Z]{3})"):
+        regex = re.compile(pattern, re.M | re.I)
+        expected = [(m.span(), m.groups()) for m in regex.finditer(text)]
+        assert expected
+        assert [(m.span(), m.groups()) for m in line_matches(text, regex)] == expected
