@@ -1,6 +1,7 @@
-"""Plain psycopg for the few queries on cold paths (the session check of the authorizer and ws ``$connect``,
-GET /auth/me, the SPA's first call, and GET /tenders, its landing list): no SQLAlchemy and no ORM models, whose
-import is most of an API function's cold start (~600 ms on the 2-core bench machine).
+"""Plain psycopg for the few queries on cold or hot paths (the session check of the authorizer and ws
+``$connect``, GET /auth/me, the SPA's first call, GET /tenders and GET /boards, its landing lists, and the
+notify function's recipients): no SQLAlchemy and no ORM models, whose import is most of an API function's cold
+start (~600 ms on the 2-core bench machine).
 
 One connection per container, reused by warm invocations. Each unit of work is a transaction scoped exactly like
 ``engine.system_transaction`` (application role, RLS bypass flag, no company) or, for a tenant's rows,
