@@ -3,11 +3,12 @@
 notify function's recipients): no SQLAlchemy and no ORM models, whose import is most of an API function's cold
 start (~600 ms on the 2-core bench machine).
 
-One connection per container, reused by warm invocations. Each unit of work is a transaction scoped exactly like
-``engine.system_transaction`` (application role, RLS bypass flag, no company) or, for a tenant's rows,
-``engine.tenant_transaction`` (its company, row-level security on). Lambda runs one invocation per
-container at a time; the local runtime and the API's threaded fallback path may not, so work on the one
-connection is serialised (concurrent transactions on it broke each other: 503s).
+Each unit of work is a transaction scoped exactly like ``engine.system_transaction`` (application role, RLS
+bypass flag, no company) or, for a tenant's rows, ``engine.tenant_transaction`` (its company, row-level security
+on), on a connection of its own: idle connections are kept for the next one. Lambda runs one invocation per
+container at a time, so it keeps one; the local runtime runs functions on threads and keeps as many as ran at
+once (concurrent transactions on one shared connection broke each other: 503s; serialising them on a lock
+queued the notify batches behind each other).
 """
 
 from __future__ import annotations
@@ -23,36 +24,49 @@ from licita.core.config import get_settings
 SCOPE = ("SELECT set_config('role', %s, true), set_config('app.company_id', %s, true),"
          " set_config('app.bypass_rls', %s, true)")
 
-_conn: Any = None
+_idle: list[Any] = []  # connections no one is using; Lambda (one invocation at a time) only ever needs one
+_generation = 0  # bumped by reset(): a connection opened before it is closed when it comes back
 _lock = threading.Lock()
 
 
-def _connection() -> Any:
-    global _conn
+def _checkout() -> tuple[Any, int]:
     import psycopg  # noqa: PLC0415  (heavy: psycopg ~180 ms, loaded only when a query runs)
 
-    if _conn is None or _conn.closed:
-        url = get_settings().database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-        _conn = psycopg.connect(url, connect_timeout=5)
-    return _conn
+    with _lock:
+        while _idle:
+            conn = _idle.pop()
+            if not conn.closed:
+                return conn, _generation
+        generation = _generation
+    url = get_settings().database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    return psycopg.connect(url, connect_timeout=5), generation
+
+
+def _checkin(conn: Any, generation: int) -> None:
+    with _lock:
+        if generation == _generation and not conn.closed:
+            _idle.append(conn)
+            return
+    conn.close()
 
 
 def reset() -> None:
-    """Forget the connection (tests re-point DATABASE_URL; a dropped connection is replaced)."""
-    global _conn
-    if _conn is not None:
-        _conn.close()
-    _conn = None
+    """Forget the connections (tests re-point DATABASE_URL; a dropped connection is replaced)."""
+    global _generation
+    with _lock:
+        idle, _idle[:] = list(_idle), []
+        _generation += 1
+    for conn in idle:
+        conn.close()
 
 
-def _run[T](work: Callable[[Any], T], company_id: str) -> T:
-    conn = _connection()
+def _run[T](conn: Any, work: Callable[[Any], T], company_id: str) -> T:
     try:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(SCOPE, (get_settings().db_app_role or "none", company_id, "off" if company_id else "on"))
             return work(cur)
     finally:
-        if conn.info.transaction_status != 0:  # never leave the shared connection inside a transaction
+        if not conn.closed and conn.info.transaction_status != 0:  # never hand back a connection mid-transaction
             conn.rollback()
 
 
@@ -88,11 +102,16 @@ def page_of(company_id: uuid.UUID | str, table: str, columns: Sequence[str], con
 
 
 def _retried[T](work: Callable[[Any], T], company_id: str) -> T:
-    import psycopg  # noqa: PLC0415  (heavy: see _connection)
+    """One connection per concurrent unit of work (the local runtime runs functions on threads: one shared
+    connection serialised the notify batches; concurrent transactions on one connection break each other)."""
+    import psycopg  # noqa: PLC0415  (heavy: see _checkout)
 
-    with _lock:
-        try:
-            return _run(work, company_id)
-        except psycopg.OperationalError:
-            reset()
-            return _run(work, company_id)
+    conn, generation = _checkout()
+    try:
+        return _run(conn, work, company_id)
+    except psycopg.OperationalError:
+        conn.close()
+        conn, generation = _checkout()
+        return _run(conn, work, company_id)
+    finally:
+        _checkin(conn, generation)
