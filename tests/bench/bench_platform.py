@@ -1,7 +1,9 @@
 """Platform benchmark: runtime time-to-ready, cold starts, gateway overhead, and `chalice local` as the peer.
 
 Cold starts: each function's INIT (module import) plus its first invocation, in a fresh interpreter, median
-of 7, beside a bare interpreter and a minimal Chalice app measured the same way in the same run.
+of 7, beside a bare interpreter and a minimal Chalice app measured the same way in the same run. ``licita`` is
+imported from the SharedLayer's build (with its bytecode, as deployed), not from the checkout, whose modules a
+cold process with PYTHONDONTWRITEBYTECODE (or a read-only folder) compiles on every start.
 The peer comparison runs `chalice local` as shipped (its server writes headers and body as two writes
 without TCP_NODELAY, so delayed ACKs add ~40 ms per request) and fair (TCP_NODELAY on, like our gateway);
 both are printed, the fair one is the comparison.
@@ -109,12 +111,23 @@ MINIMAL_CHALICE = textwrap.dedent("""
 BARE = "def handler(event, context):\n    return {'ok': True}\n"
 
 
+def shared_layer(into: Path) -> Path:
+    """Our package as the SharedLayer ships it (scripts/build_layer.py: the sources and their bytecode); the
+    dependencies come from the venv, whose pip compiled them as the dependency layers' builds do."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_layer.py"), str(into), "--package",
+                    str(ROOT / "shared" / "licita")], check=True)
+    return into / "python"
+
+
 def cold_start(info: dict[str, Any], path: Path, event: dict[str, Any], handler: str,
-               runs: int = 7, *, primed: bool = False) -> dict[str, float]:
+               runs: int = 7, *, primed: bool = False, layer: Path | None = None) -> dict[str, float]:
     """INIT + first invocation in a fresh interpreter, ``runs`` times: medians (ms) of init+first and of the
     whole process (spawn → exit, interpreter start included). ``primed``: SnapStart's before-snapshot hook
-    runs after the import, and ``first`` is then the first call a restored snapshot would serve."""
+    runs after the import, and ``first`` is then the first call a restored snapshot would serve. ``layer``: where
+    ``licita`` is imported from (first on the path, as /opt/python is on Lambda)."""
     env = {**os.environ, **service_env(info)}
+    if layer is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(layer), *filter(None, [env.get("PYTHONPATH")])])
     totals, walls, imports, firsts, primes = [], [], [], [], []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -147,8 +160,10 @@ def cold_starts(info: dict[str, Any], token: str) -> None:
     ws_connect = {"requestContext": {"routeKey": "$connect", "connectionId": "cold-bench=", "eventType": "CONNECT",
                                      "identity": {"sourceIp": "127.0.0.1"}},
                   "queryStringParameters": {"token": token}, "body": None, "isBase64Encoded": False}
+    layer = shared_layer(refs / "shared-layer")
     bare = cold_start(info, refs / "bare.py", {}, "handler")
     minimal = cold_start(info, refs / "minimal_chalice.py", rest_event("/", token), "app")
+    print(f"cold starts import licita from the SharedLayer's build ({layer}), bytecode included")
     print(f"cold start, bare interpreter      : init+first {bare['init_first']:6.1f} ms, "
           f"process {bare['process']:6.1f} ms (median of 7)")
     print(f"cold start, minimal Chalice app   : init+first {minimal['init_first']:6.1f} ms, "
@@ -159,7 +174,7 @@ def cold_starts(info: dict[str, Any], token: str) -> None:
              ("notifications", "app", rest_event("/notifications", token, context)),
              ("boards", "app", rest_event("/boards", token, context))]
     for function, handler, event in cases:
-        fig = cold_start(info, ROOT / "functions" / function / "app.py", event, handler)
+        fig = cold_start(info, ROOT / "functions" / function / "app.py", event, handler, layer=layer)
         label = {"ws": "ws $connect", "authorizer": "authorizer"}.get(function, f"{function} GET")
         print(f"cold start, {label:22}: init+first {fig['init_first']:6.1f} ms (import {fig['import']:.0f}), "
               f"process {fig['process']:6.1f} ms; {fig['init_first'] / minimal['init_first']:.1f}x minimal Chalice, "
@@ -168,7 +183,8 @@ def cold_starts(info: dict[str, Any], token: str) -> None:
                minimal["init_first"])
         record(f"cold_process_{function}", fig["process"], "ms", "bare interpreter process", bare["process"])
         if handler == "app":  # API functions deploy with SnapStart (template.yaml Globals)
-            snap = cold_start(info, ROOT / "functions" / function / "app.py", event, handler, primed=True)
+            snap = cold_start(info, ROOT / "functions" / function / "app.py", event, handler, primed=True,
+                              layer=layer)
             print(f"  with SnapStart on AWS: priming {snap['prime']:6.1f} ms moves into the snapshot; the first call "
                   f"after it {snap['first']:6.1f} ms (plain cold first call {fig['first']:.1f} ms); AWS adds the "
                   "restore, which cannot be measured here")
