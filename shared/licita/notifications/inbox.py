@@ -14,12 +14,17 @@ from licita.core.events import kinds
 from licita.core.security.principal import Principal
 from licita.notifications import schemas as s
 from licita.notifications.preferences import CHANNELS, INBOX, PREFERENCES, company_settings, effective_preferences
-from licita.platform.clients import get_mongo
+from licita.platform.clients import get_mongo, get_mongo_reads
 from licita.platform.mongo_listing import paginate_documents
 
 
 def _inbox() -> Any:
     return get_mongo()[INBOX]
+
+
+def _inbox_reads() -> Any:
+    """The inbox for the list and the counts: read without importing pymongo where the URL allows it."""
+    return get_mongo_reads()[INBOX]
 
 
 def _out(doc: dict[str, Any]) -> s.NotificationOut:
@@ -40,7 +45,7 @@ def list_notifications(principal: Principal, query: s.InboxQuery) -> s.Notificat
     base = _owned(principal, query.kind_list())
     if query.unread_only:
         base["read"] = False
-    inbox = _inbox()
+    inbox = _inbox_reads()
     docs, page = paginate_documents(inbox, base, [("created_at", -1), ("_id", -1)], query.page, query.page_size)
     unread = page.total if query.unread_only and not query.kinds else \
         inbox.count_documents({"user_id": principal.user_id, "read": False})
@@ -48,7 +53,7 @@ def list_notifications(principal: Principal, query: s.InboxQuery) -> s.Notificat
 
 
 def counts(principal: Principal) -> s.InboxCounts:
-    rows = list(_inbox().aggregate([
+    rows = list(_inbox_reads().aggregate([
         {"$match": {"user_id": principal.user_id}},
         {"$group": {"_id": "$kind", "total": {"$sum": 1},
                     "unread": {"$sum": {"$cond": [{"$eq": ["$read", False]}, 1, 0]}}}},

@@ -54,6 +54,18 @@ def get_mongo() -> Database[dict[str, Any]]:
 
 
 @cache
+def get_mongo_reads() -> Any:
+    """The database for reads on cold paths (the inbox): the standard-library reader when the URL allows it
+    (``platform.mongo_light``: no pymongo import), otherwise pymongo's, as :func:`get_mongo`."""
+    from licita.platform.mongo_light import reader_for  # noqa: PLC0415  (only the paths that read with it)
+
+    settings = get_settings()
+    if not settings.mongo_url:
+        raise RuntimeError("MONGO_URL is not configured")
+    return reader_for(settings.mongo_url, settings.mongo_db) or get_mongo()
+
+
+@cache
 def aws_client(service: str) -> Any:
     """boto3 client honouring AWS_ENDPOINT_URL (moto, LocalStack) when set."""
     import boto3  # noqa: PLC0415  (heavy: boto3 ~200 ms, only when a client is created)
@@ -70,5 +82,11 @@ def reset_clients() -> None:
         get_resp().close()
     get_resp.cache_clear()
     get_redis.cache_clear()
+    if get_mongo_reads.cache_info().currsize:
+        from licita.platform.mongo_light import MongoReader  # noqa: PLC0415  (already loaded by get_mongo_reads)
+
+        if isinstance(reads := get_mongo_reads(), MongoReader):
+            reads.close()
+    get_mongo_reads.cache_clear()
     get_mongo.cache_clear()
     aws_client.cache_clear()
