@@ -22,6 +22,8 @@ _OUTAGE_TYPES = (
     ("redis.exceptions", "TimeoutError"),
     ("redis.exceptions", "BusyLoadingError"),
     ("licita.platform.resp", "RespConnectionError"),
+    ("licita.platform.db.pgwire", "PgConnectionError"),
+    ("licita.platform.mongo_light", "MongoConnectionError"),
     ("pymongo.errors", "ConnectionFailure"),
     ("pymongo.errors", "ServerSelectionTimeoutError"),
     ("pymongo.errors", "NetworkTimeout"),
