@@ -28,12 +28,36 @@ def _map_char(m: re.Match[str]) -> str:
     return _MAP.get(ch, ch)
 
 
+# Latin-1 characters fold through one bytes.translate table (C speed); only the few wider ones (quotes, dashes,
+# bullets) go through a regex callback. Folding the 259k-character TRT edital: 5.4-9.3 ms -> 2.5-2.7 ms (best of 20).
+_WIDE_RE = re.compile(r"[^\x00-\xff]")
+_LATIN1_FOLD = bytes(ord(_MAP.get(chr(i), chr(i)) if _SPECIAL_RE.match(chr(i)) else chr(i)) for i in range(256))
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents *without changing the length*, so offsets stay valid."""
     lowered = text.lower()
     if len(lowered) != len(text):  # e.g. 'İ' lowers to two code points
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return _SPECIAL_RE.sub(_map_char, lowered)
+    kept: list[tuple[int, str]] = []  # wide characters with no folding: put back as they were
+
+    def wide(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch in _MAP:
+            return _MAP[ch]
+        kept.append((m.start(), ch))
+        return "\x00"
+
+    narrow = _WIDE_RE.sub(wide, lowered).encode("latin-1").translate(_LATIN1_FOLD).decode("latin-1")
+    if not kept:
+        return narrow
+    parts: list[str] = []
+    last = 0
+    for at, ch in kept:
+        parts += (narrow[last:at], ch)
+        last = at + 1
+    parts.append(narrow[last:])
+    return "".join(parts)
 
 
 _WS = re.compile(r"\s+")

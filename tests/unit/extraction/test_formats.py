@@ -117,3 +117,16 @@ def test_fold_keeps_length() -> None:
     folded = fold(text)
     assert len(folded) == len(text)
     assert folded.startswith("pregao eletronico no 035/2018 - licitacao item")
+
+
+@pytest.mark.parametrize("text", [
+    "Ação • item → 1º lote “Único” — §2º ẞ€ İstanbul\u200b\x00 ÿ\u00a0ñ",  # wide characters kept or folded
+    "só ASCII\tcom\x0bcontrole\x0c", "", "•", "ÀÉÎÕÜ ÇÑ ªº° ´` « » ‐‑‒−",
+])
+def test_fold_equals_the_character_by_character_mapping(text: str) -> None:
+    """The bytes.translate fast path gives what mapping each lowered character through the table gives."""
+    from licita.extraction.text import _MAP
+
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    expected = "".join(_MAP.get(c, c) if c == "\t" or c in "\x0b\x0c" or ord(c) > 0x7F else c for c in lowered)
+    assert fold(text) == expected and len(fold(text)) == len(text)
