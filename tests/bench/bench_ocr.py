@@ -1,22 +1,29 @@
-"""OCR speed and quality on the scanned shared documents: settings table, then before vs after.
+"""OCR speed and quality on the scanned shared documents: engines/settings table, then before vs after.
 
-Run: ``python tests/bench/bench_ocr.py [--skip-table] [--only NAME] [--rapidocr-path DIR]``
-(not collected by pytest).
+Run: ``python tests/bench/bench_ocr.py [--skip-table] [--skip-docs] [--only NAME] [--rapidocr-path DIR]
+[--rapidocr-lite-path DIR]`` (not collected by pytest).
 
-1. Settings table: render DPI x Tesseract page segmentation (x image format) on a sample of pages
-   of every scanned document: CPU seconds a page (render in this process, Tesseract in children),
-   and quality as the share of OCR'd words (>= 3 letters) found in the vocabulary of the shared
-   set's text-layer documents. CPU seconds are the honest number on a busy machine; wall time
-   depends on what else runs. With ``--rapidocr-path`` (a folder with ``rapidocr`` and
-   ``onnxruntime`` installed, e.g. ``pip install --target DIR rapidocr onnxruntime``) RapidOCR
-   (models shipped in its wheel) is measured on the same pages.
-2. Per document, in the same run: "before" = the previous settings (300 dpi PNG, psm 3, pages in
-   order, one phase) and "after" = the defaults (two-phase read, priority pages first). Prints
-   time to the first useful result (document read + rules), pages/s of the whole read, the
-   extraction score of the complete document (17 fields), CPU seconds a page (this process and
-   its Tesseract children: the fair number when other work shares the machine), and how many of the quick fields
-   (kind, modality, number, process, agency, object, session, value) the first result already
-   has right. Both runs use an empty OCR cache; a last line shows a re-read served by the cache.
+1. Engines/settings table: engine (Tesseract CLI, Tesseract in process via tesserocr) x render DPI x
+   page segmentation (x image format) on a sample of pages of every scanned document: CPU seconds a
+   page (render, then OCR: Tesseract children for the CLI, this process for tesserocr), and quality
+   as the share of OCR'd words (>= 3 letters) found in the vocabulary of the shared set's text-layer
+   documents. CPU seconds are the honest number on a busy machine; wall time depends on what else
+   runs; "p/s 2cpu" = 2 / CPU seconds a page, the whole-document rate two free cores could reach.
+   Optional engines, each from its own folder (``pip install --target DIR ...``; they share the
+   import name ``rapidocr``), models only from their wheels (explicit paths, nothing downloaded):
+   ``--rapidocr-path`` (``rapidocr onnxruntime``: PP-OCRv6 small det/rec on ONNX Runtime) and
+   ``--rapidocr-lite-path`` (``rapidocrlite``: its native engine with the bundled Indra OCR "lite"
+   weights). Their load time and peak RSS are printed.
+2. Per document, in the same run: "before" = the previous default (Tesseract CLI, 200 dpi PNM, psm 3
+   on every page) and "after" = the defaults (the priority pages as before, the other pages by
+   tesserocr at 150 dpi); both two-phase. With ``--rapidocr-lite-path`` a "lite" row reads the
+   priority pages as "after" and the others with the lite engine (bench-only: it stands in for the
+   in-process reader). Prints time to the first useful result (document read + rules), pages/s of
+   the whole read, CPU seconds a page (this process and its Tesseract children: the fair number when
+   other work shares the machine) and the rate two free cores could reach with it, the extraction
+   score of the complete document (17 fields), and how many of the quick fields (kind, modality,
+   number, process, agency, object, session, value) the first result already has right. All runs use
+   an empty OCR cache; a last line shows a re-read served by the cache.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ import json
 import os
 import re
 import resource
+import shutil
 import sys
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -37,17 +46,20 @@ ROOT = Path(__file__).resolve().parents[2]
 TENDERS = ROOT.parent / "shared" / "data" / "tenders"
 sys.path.insert(0, str(ROOT / "shared"))
 
-from licita.documents import MemoryOcrCache, OcrSettings, read_document  # noqa: E402
-from licita.documents.ocr import ocr_image  # noqa: E402
+from licita.documents import MemoryOcrCache, OcrSettings, ocr_inprocess, read_document  # noqa: E402
+from licita.documents.ocr import DEFAULT_SETTINGS, ocr_image, tesseract_version  # noqa: E402
 from licita.extraction import extract_tender  # noqa: E402
 from licita.extraction.scoring import score  # noqa: E402
 
-BEFORE = OcrSettings(dpi=300, psm=3, image_format="png")
+BEFORE = OcrSettings()  # the previous default: the Tesseract CLI at 200 dpi on every page
 QUICK_FIELDS = ("document_kind", "modality", "number", "process_number", "agency", "object",
                 "session_datetime", "estimated_value")
-# (dpi, psm, image format) measured in the table; the first row is the previous default.
-GRID = [(300, 3, "png"), (300, 3, "pnm"), (200, 3, "pnm"), (150, 3, "pnm"), (200, 6, "pnm")]
-SAMPLE_PAGES = 3  # per document: first page, a middle page, the last page
+# (engine, dpi, psm, image format) measured in the table: "cli" = a tesseract process a page, "auto" =
+# tesserocr. The first row is the default of two changes ago, the second the priority pages' (and the
+# previous default), the one at 150 dpi in process the other pages' default.
+GRID = [("cli", 300, 3, "png"), ("cli", 200, 3, "pnm"), ("cli", 150, 3, "pnm"), ("auto", 200, 3, "pnm"),
+        ("auto", 150, 3, "pnm"), ("auto", 120, 3, "pnm"), ("auto", 200, 6, "pnm")]
+SAMPLE_PAGES = 5  # per document: first page, the quarters, the last page
 
 
 def _fold(text: str) -> str:
@@ -77,6 +89,14 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _rss_mb() -> float:
+    """Resident memory now (Linux), so an engine loaded after another shows its own share."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _sample(paths: list[Path]) -> list[tuple[str, int]]:
     pymupdf: Any = importlib.import_module("pymupdf")
 
@@ -84,71 +104,140 @@ def _sample(paths: list[Path]) -> list[tuple[str, int]]:
     for path in paths:
         with pymupdf.open(path) as doc:
             n = doc.page_count
-        picks = sorted({0, n // 2, n - 1})[:SAMPLE_PAGES]
+        picks = sorted({0, n // 4, n // 2, 3 * n // 4, n - 1})[:SAMPLE_PAGES]
         out.extend((str(path), i) for i in picks)
     return out
 
 
-def settings_table(paths: list[Path], vocab: set[str], rapidocr_path: str | None) -> None:
+def _row(engine: str, dpi: int, psm: str, fmt: str, render_cpu: float | None, ocr_cpu: float, wall: float,
+         words: list[str], vocab: set[str], n: int) -> None:
+    known = sum(w in vocab for w in words)
+    render = "-" if render_cpu is None else f"{render_cpu / n:.2f}"
+    cpu = ocr_cpu / n + (render_cpu or 0.0) / n
+    print(f"{engine:<14} {dpi:>4} {psm:>3} {fmt:>4} {render:>10} {ocr_cpu / n:>12.2f} {2 / cpu:>9.2f} "
+          f"{wall / n:>9.2f} {len(words):>6} {known / max(1, len(words)):>6.3f}", flush=True)
+
+
+def settings_table(paths: list[Path], vocab: set[str], rapidocr_path: str | None, lite_path: str | None) -> None:
     pymupdf: Any = importlib.import_module("pymupdf")
 
     pages = _sample(paths)
-    print(f"Settings table: {len(pages)} pages ({', '.join(f'{Path(p).name[:14]}#{i + 1}' for p, i in pages)})")
-    print(f"{'engine':<10} {'dpi':>4} {'psm':>3} {'fmt':>4} {'render cpu s/p':>15} {'ocr cpu s/p':>12} "
+    print(f"Engines/settings table: {len(pages)} pages "
+          f"({', '.join(f'{Path(p).name[:14]}#{i + 1}' for p, i in pages)})")
+    print(f"{'engine':<14} {'dpi':>4} {'psm':>3} {'fmt':>4} {'render s/p':>10} {'ocr cpu s/p':>12} {'p/s 2cpu':>9} "
           f"{'wall s/p':>9} {'words':>6} {'known':>6}")
     docs = {p: pymupdf.open(p) for p, _ in pages}
-    reference_words = 0
-    for dpi, psm, fmt in GRID:
+    for engine, dpi, psm, fmt in GRID:
+        if engine == "auto" and not ocr_inprocess.available(shutil.which("tesseract"), "por"):
+            print(f"tesserocr      {dpi:>4} {psm:>3}: not installed")
+            continue
         render_cpu = ocr_cpu = wall = 0.0
-        known = total = 0
+        words: list[str] = []
         for path, index in pages:
             c0 = time.process_time()
             pix = docs[path].load_page(index).get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
             image = pix.tobytes(fmt)
             render_cpu += time.process_time() - c0
-            k0, t0 = _child_cpu(), time.perf_counter()
-            words = _words(ocr_image(image, psm=psm, dpi=dpi))
-            ocr_cpu += _child_cpu() - k0
+            k0, t0 = _child_cpu() + time.process_time(), time.perf_counter()
+            words += _words(ocr_image(image, psm=psm, dpi=dpi, engine=engine))
+            ocr_cpu += _child_cpu() + time.process_time() - k0
             wall += time.perf_counter() - t0
-            known += sum(w in vocab for w in words)
-            total += len(words)
-        reference_words = reference_words or total
-        n = len(pages)
-        print(f"{'tesseract':<10} {dpi:>4} {psm:>3} {fmt:>4} {render_cpu / n:>15.2f} {ocr_cpu / n:>12.2f} "
-              f"{wall / n:>9.2f} {total:>6} {known / max(1, total):>6.3f}", flush=True)
+        name = "tesseract-cli" if engine == "cli" else "tesserocr"
+        _row(name, dpi, str(psm), fmt, render_cpu, ocr_cpu, wall, words, vocab, len(pages))
+    if lite_path:
+        _rapidocr_rows(docs, pages, vocab, lite_path, lite=True)
     if rapidocr_path:
-        _rapidocr_rows(docs, pages, vocab, rapidocr_path)
+        _rapidocr_rows(docs, pages, vocab, rapidocr_path, lite=False)
     for doc in docs.values():
         doc.close()
 
 
-def _rapidocr_rows(docs: dict[str, Any], pages: list[tuple[str, int]], vocab: set[str], folder: str) -> None:
-    pymupdf: Any = importlib.import_module("pymupdf")
+_rapidocr_folders: list[str] = []
 
-    sys.path.insert(0, folder)
+
+def _import_rapidocr(folder: str) -> Any:
+    """``rapidocr`` from ``folder`` (appended to the path: numpy and friends stay the project's; it imports lazily,
+    so the folder stays on the path until another one replaces it)."""
+    if _rapidocr_folders[-1:] != [folder]:
+        for name in [m for m in sys.modules if m == "rapidocr" or m.startswith("rapidocr.")]:
+            del sys.modules[name]
+        for old in _rapidocr_folders:
+            sys.path.remove(old)
+        _rapidocr_folders[:] = [folder]
+        sys.path.append(folder)
     try:
-        from rapidocr import RapidOCR  # type: ignore[import-not-found]
+        return importlib.import_module("rapidocr")
     except ImportError as exc:
         print(f"rapidocr not importable from {folder}: {exc}")
+        return None
+
+
+def _rapidocr_engine(folder: str, lite: bool) -> Any:
+    """A RapidOCR engine on the models its wheel ships (explicit paths: nothing is downloaded), one thread."""
+    module = _import_rapidocr(folder)
+    if module is None:
+        return None
+    params: dict[str, Any] = {"Global.log_level": "warning", "Global.use_cls": False,
+                              "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                              "EngineConfig.onnxruntime.inter_op_num_threads": 1}
+    if lite:
+        params |= {"Det.model_type": "lite", "Rec.model_type": "lite"}
+    else:
+        models = Path(module.__file__).parent / "models"
+        params |= {"Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
+                   "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx")}
+    return module.RapidOCR(params=params)
+
+
+def _gray_pnm_to_bgr(image: bytes) -> Any:
+    np: Any = importlib.import_module("numpy")
+    head = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", image)
+    assert head is not None
+    width, height = int(head.group(1)), int(head.group(2))
+    gray = np.frombuffer(image, dtype=np.uint8, offset=head.end(), count=width * height).reshape(height, width)
+    return np.stack([gray, gray, gray], axis=2)
+
+
+def _rapidocr_rows(docs: dict[str, Any], pages: list[tuple[str, int]], vocab: set[str], folder: str,
+                   lite: bool) -> None:
+    pymupdf: Any = importlib.import_module("pymupdf")
+
+    name = "rapidocr-lite" if lite else "rapidocr-v6s"
+    rss0, t0 = _rss_mb(), time.perf_counter()
+    engine = _rapidocr_engine(folder, lite)
+    if engine is None:
         return
-    t0 = time.perf_counter()
-    engine = RapidOCR(params={"Global.log_level": "warning"})
-    print(f"(rapidocr model load {time.perf_counter() - t0:.1f} s)")
+    warm = engine(_gray_pnm_to_bgr(b"P5 64 32 255\n" + b"\xff" * 64 * 32))  # loads the models (lazily otherwise)
+    del warm
+    print(f"({name}: import + model load {time.perf_counter() - t0:.1f} s, RSS {rss0:.0f} -> {_rss_mb():.0f} MB)")
     for dpi in (150,):
         cpu = wall = 0.0
-        known = total = 0
+        words: list[str] = []
         for path, index in pages:
-            png = docs[path].load_page(index).get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB).tobytes("png")
+            pnm = docs[path].load_page(index).get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY).tobytes("pnm")
             c0, t1 = time.process_time(), time.perf_counter()
-            result = engine(png)
+            result = engine(_gray_pnm_to_bgr(pnm))
             cpu += time.process_time() - c0
             wall += time.perf_counter() - t1
-            words = _words("\n".join(result.txts or ()))
-            known += sum(w in vocab for w in words)
-            total += len(words)
-        n = len(pages)
-        print(f"{'rapidocr':<10} {dpi:>4} {'-':>3} {'png':>4} {'-':>15} {cpu / n:>12.2f} {wall / n:>9.2f} "
-              f"{total:>6} {known / max(1, total):>6.3f}", flush=True)
+            text = "\n".join(result.txts or ())
+            words += _words(text)
+        _row(name, dpi, "-", "pnm", None, cpu, wall, words, vocab, len(pages))
+    accents = sum(ch in "ãçéêáíóõúâôà" for ch in text)
+    print(f"({name}: RSS after the pages {_rss_mb():.0f} MB, peak of the process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; accented letters on the last page: "
+          f"{accents})")
+
+
+def _lite_reader(folder: str) -> Any:
+    """Stands in for the in-process reader (bench only): the lite engine, one instance per OCR thread."""
+    local = threading.local()
+
+    def read(image: bytes, **_: object) -> str:
+        if not hasattr(local, "engine"):
+            local.engine = _rapidocr_engine(folder, lite=True)
+        return "\n".join(local.engine(_gray_pnm_to_bgr(image)).txts or ())
+
+    return read
 
 
 def _run(path: Path, settings: OcrSettings, two_phase: bool, truth: dict[str, Any],
@@ -176,45 +265,53 @@ def _run(path: Path, settings: OcrSettings, two_phase: bool, truth: dict[str, An
             "quick": quick, "cpu": cpu, "wrong": [k for k, ok in marks.items() if not ok]}
 
 
-def before_after(paths: list[Path]) -> None:
+def _print(path: Path, name: str, row: dict[str, Any]) -> None:
+    cpu = row["cpu"] / row["pages"]
+    print(f"{path.name[:44]:<44} {name:<7} {row['first']:>8.1f} {row['total']:>8.1f} "
+          f"{row['pages'] / row['total']:>8.2f} {cpu:>8.2f} {2 / cpu:>9.2f} "
+          f"{row['quick']:>3}/{len(QUICK_FIELDS)} {row['score']:>3}/17  {' '.join(row['wrong'])}", flush=True)
+
+
+def before_after(paths: list[Path], lite_path: str | None) -> None:
     print()
-    print(f"{'document':<48} {'run':<7} {'first s':>8} {'total s':>8} {'pages/s':>8} {'cpu s/p':>8} "
-          f"{'quick':>6} {'score':>6}")
+    print(f"before: {BEFORE}  key {BEFORE.key()}")
+    print(f"after:  {DEFAULT_SETTINGS}  keys {DEFAULT_SETTINGS.key()} + {DEFAULT_SETTINGS.rest().key()}")
+    print(f"{'document':<44} {'run':<7} {'first s':>8} {'total s':>8} {'pages/s':>8} {'cpu s/p':>8} "
+          f"{'p/s 2cpu':>9} {'quick':>5} {'score':>6}")
     for path in paths:
         truth = json.loads(path.with_name(path.name + ".truth.json").read_text(encoding="utf-8"))
-        rows = {
-            "before": _run(path, BEFORE, False, truth, MemoryOcrCache()),
-            "after": _run(path, OcrSettings(), True, truth, cache := MemoryOcrCache()),
-        }
-        for name, row in rows.items():
-            print(f"{path.name[:48]:<48} {name:<7} {row['first']:>8.1f} {row['total']:>8.1f} "
-                  f"{row['pages'] / row['total']:>8.2f} {row['cpu'] / row['pages']:>8.2f} "
-                  f"{row['quick']:>3}/{len(QUICK_FIELDS)} "
-                  f"{row['score']:>3}/17  {' '.join(row['wrong'])}", flush=True)
-        cached = _run(path, OcrSettings(), True, truth, cache)
-        print(f"{path.name[:48]:<48} {'cached':<7} {cached['first']:>8.1f} {cached['total']:>8.1f} "
-              f"{cached['pages'] / cached['total']:>8.2f} {cached['cpu'] / cached['pages']:>8.2f} "
-              f"{cached['quick']:>3}/{len(QUICK_FIELDS)} "
-              f"{cached['score']:>3}/17", flush=True)
+        _print(path, "before", _run(path, BEFORE, True, truth, MemoryOcrCache()))
+        _print(path, "after", _run(path, DEFAULT_SETTINGS, True, truth, cache := MemoryOcrCache()))
+        if lite_path:
+            real = ocr_inprocess.read
+            ocr_inprocess.read = _lite_reader(lite_path)
+            try:
+                _print(path, "lite", _run(path, DEFAULT_SETTINGS, True, truth, MemoryOcrCache()))
+            finally:
+                ocr_inprocess.read = real
+        _print(path, "cached", _run(path, DEFAULT_SETTINGS, True, truth, cache))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--skip-table", action="store_true", help="skip the per-setting table")
+    parser.add_argument("--skip-table", action="store_true", help="skip the engines/settings table")
     parser.add_argument("--skip-docs", action="store_true", help="skip the before/after runs")
     parser.add_argument("--only", help="only documents whose name contains this")
     parser.add_argument("--rapidocr-path", default=os.environ.get("LICITA_BENCH_RAPIDOCR"),
                         help="folder where rapidocr + onnxruntime are installed (optional)")
+    parser.add_argument("--rapidocr-lite-path", default=os.environ.get("LICITA_BENCH_RAPIDOCR_LITE"),
+                        help="folder where rapidocrlite is installed (optional)")
     args = parser.parse_args()
     paths = sorted(p for p in TENDERS.glob("*scanned*.pdf") if not args.only or args.only in p.name)
     if not paths:
         print(f"no scanned documents in {TENDERS}")
         return 1
-    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
+          f"tesseract CLI {tesseract_version()}, tesserocr {ocr_inprocess.version()}")
     if not args.skip_table:
-        settings_table(paths, _vocabulary(), args.rapidocr_path)
+        settings_table(paths, _vocabulary(), args.rapidocr_path, args.rapidocr_lite_path)
     if not args.skip_docs:
-        before_after(paths)
+        before_after(paths, args.rapidocr_lite_path)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
 

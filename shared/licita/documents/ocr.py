@@ -1,8 +1,10 @@
-"""OCR of image-only pages with the Tesseract CLI (Debian ``tesseract-ocr-por``), one process per page.
+"""OCR of image-only pages with Tesseract (Debian ``tesseract-ocr-por``).
 
-``OcrSettings`` holds the choices that were made by measurement (``tests/bench/bench_ocr.py``):
-render DPI, page-segmentation mode and the image format handed to Tesseract. The Debian
-``por.traineddata`` is the LSTM-only "fast" model, so there is no engine mode to choose.
+Tesseract runs inside this process through ``tesserocr`` when it is installed (``ocr_inprocess``:
+no process start and model load per page), else as one CLI process per page; a page the in-process
+engine fails on is read again by the CLI. ``OcrSettings`` holds the choices that were made by
+measurement (``tests/bench/bench_ocr.py``): engine, render DPI, page-segmentation mode and the image
+format. The Debian ``por.traineddata`` is the LSTM-only "fast" model, so there is no engine mode to choose.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from licita.documents import ocr_inprocess
 from licita.documents.errors import OcrUnavailable
 
 OCR_LANG = "por"
@@ -24,6 +27,18 @@ OCR_WORKERS = max(1, min(4, os.cpu_count() or 1))
 OCR_DPI = 200
 OCR_PSM = 3
 OCR_IMAGE_FORMAT = "pnm"  # uncompressed: rendering PNG cost ~0.2 s of CPU a page for nothing
+# "auto": Tesseract in this process (tesserocr) when it can load the language, else the CLI; "cli": the CLI only.
+ENGINES = ("auto", "cli")
+OCR_ENGINE = "cli"
+# Pages outside the priority set (cover, preamble, first table page: the first result) are read cheaper.
+OCR_REST_ENGINE = "auto"
+OCR_REST_DPI = 150
+
+
+class FallbackText(str):
+    """Text the CLI read after the in-process engine failed: not what the settings' cache key names."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +47,32 @@ class OcrSettings:
     psm: int = OCR_PSM
     lang: str = OCR_LANG
     image_format: str = OCR_IMAGE_FORMAT  # "pnm" or "png"
+    engine: str = OCR_ENGINE  # see ENGINES
+    # For the pages outside the priority set; None: as above.
+    rest_engine: str | None = None
+    rest_dpi: int | None = None
+
+    def __post_init__(self) -> None:
+        for engine in (self.engine, self.rest_engine or self.engine):
+            if engine not in ENGINES:
+                raise ValueError(f"unknown OCR engine {engine!r}; expected one of {ENGINES}")
+
+    def rest(self) -> OcrSettings:
+        """The settings the pages outside the priority set are read with."""
+        return replace(self, engine=self.rest_engine or self.engine, dpi=self.rest_dpi or self.dpi,
+                       rest_engine=None, rest_dpi=None)
+
+    def in_process(self) -> bool:
+        """Whether pages are read by tesserocr (decided now: it depends on what is installed)."""
+        return self.engine == "auto" and ocr_inprocess.available(tesseract_path(), self.lang)
 
     def key(self) -> str:
-        """Identifies the text these settings produce (for the page cache)."""
-        return f"tesseract/{tesseract_version()}/{self.lang}/dpi{self.dpi}/psm{self.psm}"
+        """Identifies the text these settings produce (for the page cache): engine, version, language, DPI, psm."""
+        engine = f"tesserocr/{ocr_inprocess.version()}" if self.in_process() else f"tesseract/{tesseract_version()}"
+        return f"{engine}/{self.lang}/dpi{self.dpi}/psm{self.psm}"
 
 
-DEFAULT_SETTINGS = OcrSettings()
+DEFAULT_SETTINGS = OcrSettings(rest_engine=OCR_REST_ENGINE, rest_dpi=OCR_REST_DPI)
 
 
 def tesseract_path() -> str | None:
@@ -61,12 +95,25 @@ def tesseract_version() -> str:
 
 
 def ocr_image(image: bytes, *, lang: str = OCR_LANG, psm: int = OCR_PSM, dpi: int | None = None,
-              timeout: float = OCR_TIMEOUT_S, config: tuple[str, ...] = ()) -> str:
-    """OCR one image (PNG, PNM, TIFF, JPEG); raise ``OcrUnavailable`` (never crash the document) on failure.
+              timeout: float = OCR_TIMEOUT_S, config: tuple[str, ...] = (), engine: str = OCR_ENGINE) -> str:
+    """OCR one image (PNM, PNG, TIFF, JPEG); raise ``OcrUnavailable`` (never crash the document) on failure.
 
     ``dpi`` must be given for formats without a resolution (PNM): Tesseract would assume 70 dpi
-    and its layout analysis would read worse.
+    and its layout analysis would read worse. ``engine="auto"`` reads in this process when
+    tesserocr can; if that fails the CLI reads the page and the text comes back as ``FallbackText``.
     """
+    exe = tesseract_path()
+    if engine == "auto" and ocr_inprocess.available(exe, lang):
+        try:
+            return ocr_inprocess.read(image, exe=exe, lang=lang, psm=psm, dpi=dpi, config=config)
+        except Exception:  # a bad image or a broken install: the CLI is the reference path
+            return FallbackText(ocr_cli(image, lang=lang, psm=psm, dpi=dpi, timeout=timeout, config=config))
+    return ocr_cli(image, lang=lang, psm=psm, dpi=dpi, timeout=timeout, config=config)
+
+
+def ocr_cli(image: bytes, *, lang: str = OCR_LANG, psm: int = OCR_PSM, dpi: int | None = None,
+            timeout: float = OCR_TIMEOUT_S, config: tuple[str, ...] = ()) -> str:
+    """OCR one image with a ``tesseract`` process."""
     exe = tesseract_path()
     if exe is None:
         raise OcrUnavailable("Tesseract não está instalado; a página sem camada de texto não pôde ser lida.")
@@ -96,7 +143,8 @@ def ocr_png(png: bytes, *, lang: str = OCR_LANG, timeout: float = OCR_TIMEOUT_S)
 
 def engine_for(settings: OcrSettings) -> Callable[[bytes], str]:
     """The OCR callable for ``settings`` (image bytes in, text out)."""
-    return functools.partial(ocr_image, lang=settings.lang, psm=settings.psm, dpi=settings.dpi)
+    return functools.partial(ocr_image, lang=settings.lang, psm=settings.psm, dpi=settings.dpi,
+                             engine=settings.engine)
 
 
 def ocr_pages(
@@ -107,8 +155,8 @@ def ocr_pages(
 ) -> dict[int, str | OcrUnavailable]:
     """OCR (page number, image) pairs on a small thread pool; failures come back as exceptions.
 
-    Rendering happens in the caller's thread (PyMuPDF objects are not thread-safe); only the
-    subprocess calls run in parallel, so the GIL is not a bottleneck.
+    Rendering happens in the caller's thread (PyMuPDF objects are not thread-safe); only the OCR
+    runs in parallel (subprocesses, or tesserocr with the GIL released).
     """
     results: dict[int, str | OcrUnavailable] = {}
     futures: dict[int, Future[str]] = {}

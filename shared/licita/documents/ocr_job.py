@@ -5,7 +5,8 @@ table is usually one of them), then the rest in page order. One producer thread 
 document (it is not thread-safe): it renders each page, looks the page up in the OCR cache and
 hands cache misses to a pool of ``workers`` Tesseract processes, keeping at most ``workers + 1``
 rendered pages in memory. The caller waits for the priority pages (``wait_priority``), may use
-them while the rest is read, then waits for everything (``wait_all``).
+them while the rest is read, then waits for everything (``wait_all``). The priority pages are read
+with the careful settings; the rest may use cheaper ones (``rest``: another engine and DPI).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from licita.documents.errors import OcrUnavailable
+from licita.documents.ocr import FallbackText
 from licita.documents.ocr_cache import OcrCache, page_key
 from licita.documents.progress import ProgressCallback, notify
 
@@ -70,9 +72,11 @@ class OcrJob:
         settings_key: str,
         dpi: int,
         image_format: str = "pnm",
+        rest: tuple[Callable[[bytes], str], str, int] | None = None,
         cache: OcrCache | None = None,
         workers: int = 2,
         find_tables: bool = True,
+        hold_rest: bool = False,
         progress: ProgressCallback | None = None,
     ) -> None:
         self._doc = doc
@@ -82,9 +86,14 @@ class OcrJob:
         self._settings_key = settings_key
         self._dpi = dpi
         self._format = image_format
+        # (engine, settings key, DPI) for pages outside the priority set; None: the same as those.
+        self._rest = rest or (engine, settings_key, dpi)
         self._cache = cache
         self._workers = max(1, workers)
         self._find_tables = find_tables
+        # Start the other pages only once the priority ones are read: they never take CPU from the first
+        # result, and a cheaper rest engine cannot finish them all first (then no partial result is due).
+        self._hold_rest = hold_rest
         self._progress = progress
         self._cond = threading.Condition()
         self._cancelled = threading.Event()
@@ -137,6 +146,8 @@ class OcrJob:
             for index in priority_order(rest, [], tables):
                 if self._cancelled.is_set():
                     break
+                if self._hold_rest and index not in self.priority:
+                    self._wait_priority_read()
                 self._submit(index)
         except BaseException as exc:  # never leave the caller waiting forever
             reason = OcrUnavailable(f"O OCR foi interrompido: {exc}")
@@ -156,6 +167,14 @@ class OcrJob:
                         self.results.setdefault(index, OcrUnavailable("OCR cancelado."))
                     self._cond.notify_all()
 
+    def _wait_priority_read(self) -> None:
+        """Block the producer until the priority pages are read (or the job is cancelled)."""
+        with self._cond:
+            while not self._cancelled.is_set():
+                assert self.priority is not None
+                if self._cond.wait_for(lambda: all(i in self.results for i in self.priority or ()), timeout=0.1):
+                    return
+
     def _table_pages(self, indexes: list[int]) -> list[int]:
         pymupdf: Any = importlib.import_module("pymupdf")
         found: list[int] = []
@@ -172,9 +191,15 @@ class OcrJob:
         pymupdf.TOOLS.store_shrink(100)
         return found
 
-    def _render(self, index: int) -> bytes:
+    def _how(self, index: int) -> tuple[Callable[[bytes], str], str, int]:
+        """Engine, settings key and DPI for page ``index``: the priority pages keep the careful ones."""
+        if index in self._first or (self.priority is not None and index in self.priority):
+            return self._engine, self._settings_key, self._dpi
+        return self._rest
+
+    def _render(self, index: int, dpi: int) -> bytes:
         pymupdf: Any = importlib.import_module("pymupdf")
-        pix = self._doc.load_page(index).get_pixmap(dpi=self._dpi, colorspace=pymupdf.csGRAY)
+        pix = self._doc.load_page(index).get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
         image: bytes = pix.tobytes(self._format)
         del pix
         # MuPDF keeps decoded page images in its store; scanned editais would pile up ~7 MB a page.
@@ -185,12 +210,13 @@ class OcrJob:
         if self._cancelled.is_set() or index in self.order:
             return
         self.order.append(index)
+        engine, settings_key, dpi = self._how(index)
         try:
-            image = self._render(index)
+            image = self._render(index, dpi)
         except Exception as exc:
             self._record(index, OcrUnavailable(f"A página não pôde ser renderizada: {exc}"))
             return
-        key = page_key(image, self._settings_key)
+        key = page_key(image, settings_key)
         if self._cache is not None:
             text = self._cache.get(key)
             if text is not None:
@@ -201,13 +227,13 @@ class OcrJob:
             if self._cancelled.is_set():
                 return
         try:
-            self._pool.submit(self._read, index, image, key)
+            self._pool.submit(self._read, engine, index, image, key)
         except RuntimeError:  # pool shut down while we waited
             self._slots.release()
 
-    def _read(self, index: int, image: bytes, key: str) -> None:
+    def _read(self, engine: Callable[[bytes], str], index: int, image: bytes, key: str) -> None:
         try:
-            text = self._engine(image)
+            text = engine(image)
         except OcrUnavailable as exc:
             self._record(index, exc)
             return
@@ -216,9 +242,9 @@ class OcrJob:
             return
         finally:
             self._slots.release()
-        if self._cache is not None:
+        if self._cache is not None and not isinstance(text, FallbackText):  # fallback: another engine's text
             self._cache.put(key, text)
-        self._record(index, text)
+        self._record(index, str(text))
 
     def _record(self, index: int, result: str | OcrUnavailable) -> None:
         with self._cond:

@@ -101,11 +101,14 @@ def iter_pdf(
             scanned = scanned[:MAX_OCR_PAGES]
         first = _first_indexes(first_pages, count)
         notify(progress, "ocr", 0, len(scanned))
+        rest = settings.rest()
         job = OcrJob(
-            doc, scanned, first=first, engine=engine_for(settings), settings_key=settings.key(),
-            dpi=settings.dpi, image_format=settings.image_format,
+            # one phase: the leading pages and the first table page still get the careful settings
+            doc, scanned, first=first or _first_indexes(FIRST_PAGES, count), engine=engine_for(settings),
+            settings_key=settings.key(), dpi=settings.dpi, image_format=settings.image_format,
+            rest=None if rest == settings else (engine_for(rest), rest.key(), rest.dpi),
             cache=default_cache() if cache is None else cache, workers=workers,
-            find_tables=find_tables and bool(first), progress=progress,
+            find_tables=find_tables, hold_rest=bool(first), progress=progress,
         ).start()
         if first:
             job.wait_priority()
