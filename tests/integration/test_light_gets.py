@@ -1,6 +1,7 @@
 """Cold GETs that load no SQLAlchemy and no ORM model (import and first call, behind the authorizer as on AWS):
 the inbox (MongoDB only), /auth/me (one plain query, the SPA's first call), /tenders and /boards (the landing
-lists, one tenant-scoped plain query each); that import is most of an API function's cold start (issue 14)."""
+lists, one tenant-scoped plain query each); that import is most of an API function's cold start (issue 14). Not even
+psycopg: light's standard-library protocol client answers them."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ FIRST_GETS = """
         answers[path + ("?" + "&".join(sorted(query)) if query else "")] = [response["statusCode"],
                                                                            json.loads(response["body"])]
     print(json.dumps({"answers": answers, "loaded": sorted(m for m in sys.modules
-                      if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "licita.accounts.models")))}))
+                      if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "licita.accounts.models"))),
+                      "drivers": sorted(m for m in sys.modules if m.split(".")[0] in ("psycopg", "psycopg_binary"))}))
 """
 
 
@@ -62,3 +64,4 @@ def test_first_inbox_me_and_tender_list_gets_load_no_sqlalchemy() -> None:
     assert status == 200 and [b["name"] for b in boards["items"]] == ["Licitações 2025"]
     assert boards["page"]["total"] == 1 and isinstance(boards["items"][0]["labels"], list)
     assert result["loaded"] == []
+    assert result["drivers"] == []  # light speaks the protocol itself (platform/db/pgwire.py): psycopg is ~230 ms

@@ -1,6 +1,7 @@
 """pgwire's pure parts: psycopg's placeholders as $n, Python values as PostgreSQL text input (array quoting, NUL
-refused), the server's text output decoded by column type, the URL, and the SCRAM-SHA-256 math against RFC 7677.
-The same values against a real server: tests/integration/test_pgwire.py."""
+refused), the server's text output decoded by column type, the URL, MD5 and SASLprep. The SCRAM-SHA-256 math is
+platform.scram's (RFC 7677's exchange: test_scram.py); all of it against real servers:
+tests/integration/test_pgwire.py."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ import pytest
 
 from licita.core.input_errors import input_error
 from licita.platform.db.pgwire import (
-    PgConnectionError,
     PgError,
-    Scram,
     convert_placeholders,
     decode,
     encode_param,
@@ -136,42 +135,6 @@ def test_urls_as_the_settings_and_the_embedded_server_write_them() -> None:
                         ("postgresql://u@h1,h2/d", "several hosts")):
         with pytest.raises(ValueError, match=reason):
             parse_url(bad)
-
-
-# RFC 7677, section 3: user "user", password "pencil".
-RFC_NONCE = "rOprNGfwEbeRWgbNEkqO"
-RFC_SERVER_FIRST = b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
-RFC_CLIENT_FINAL = (b"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-                    b"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
-RFC_SERVER_FINAL = b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
-
-
-def test_scram_sha_256_matches_the_rfc_7677_exchange() -> None:
-    scram = Scram("pencil", user="user", nonce=RFC_NONCE)
-    assert scram.first() == b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO"
-    assert scram.final(RFC_SERVER_FIRST) == RFC_CLIENT_FINAL
-    scram.verify(RFC_SERVER_FINAL)
-    assert scram.verified
-    assert Scram("x").first().startswith(b"n,,n=,r=") and Scram("x").nonce != Scram("x").nonce  # random nonces
-
-
-def test_scram_refuses_a_server_that_cannot_prove_it_knows_the_password() -> None:
-    wrong = Scram("not pencil", user="user", nonce=RFC_NONCE)
-    wrong.final(RFC_SERVER_FIRST)
-    with pytest.raises(PgConnectionError, match="signature"):
-        wrong.verify(RFC_SERVER_FINAL)
-    assert not wrong.verified
-    unasked = Scram("pencil", user="user", nonce=RFC_NONCE)
-    with pytest.raises(PgConnectionError, match="signature"):
-        unasked.verify(RFC_SERVER_FINAL)  # a final message before any exchange
-    with pytest.raises(PgConnectionError, match="nonce"):
-        Scram("pencil", nonce="abc").final(b"r=xyz123,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
-    with pytest.raises(PgConnectionError, match="nonce"):
-        Scram("pencil", nonce="abc").final(b"r=abc,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")  # nothing of the server's
-    with pytest.raises(PgConnectionError, match="malformed"):
-        Scram("pencil", nonce="abc").final(b"r=abcdef,i=4096")
-    with pytest.raises(PgConnectionError, match="invalid-proof"):
-        Scram("pencil").verify(b"e=invalid-proof")
 
 
 def test_md5_password_is_postgresqls_salted_double_md5() -> None:

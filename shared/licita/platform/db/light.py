@@ -1,11 +1,12 @@
-"""Plain psycopg for the few queries on cold or hot paths (the session check of the authorizer and ws
-``$connect``, GET /auth/me, the SPA's first call, GET /tenders and GET /boards, its landing lists, and the
-notify function's recipients): no SQLAlchemy and no ORM models, whose import is most of an API function's cold
-start (~600 ms on the 2-core bench machine).
+"""Plain queries for the few on cold or hot paths (the session check of the authorizer and ws ``$connect``,
+GET /auth/me, the SPA's first call, GET /tenders and GET /boards, its landing lists, and the notify function's
+recipients): no SQLAlchemy and no ORM models, whose import is most of an API function's cold start (~600 ms on
+the 2-core bench machine), and not even psycopg (~230 ms to import): the standard-library client ``pgwire``.
 
 Each unit of work is a transaction scoped exactly like ``engine.system_transaction`` (application role, RLS
 bypass flag, no company) or, for a tenant's rows, ``engine.tenant_transaction`` (its company, row-level security
-on), on a connection of its own: idle connections are kept for the next one. Lambda runs one invocation per
+on), on a connection of its own: idle connections are kept for the next one. BEGIN and the scope travel with
+the first query, so a one-query GET costs two round trips (that batch, then COMMIT). Lambda runs one invocation per
 container at a time, so it keeps one; the local runtime runs functions on threads and keeps as many as ran at
 once (concurrent transactions on one shared connection broke each other: 503s; serialising them on a lock
 queued the notify batches behind each other).
@@ -19,30 +20,28 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from licita.core.config import get_settings
+from licita.platform.db import pgwire
 
 # Same scope as platform.db.engine._SCOPE.
 SCOPE = ("SELECT set_config('role', %s, true), set_config('app.company_id', %s, true),"
          " set_config('app.bypass_rls', %s, true)")
 
-_idle: list[Any] = []  # connections no one is using; Lambda (one invocation at a time) only ever needs one
+_idle: list[pgwire.Connection] = []  # connections no one is using; Lambda (one invocation at a time) needs one
 _generation = 0  # bumped by reset(): a connection opened before it is closed when it comes back
 _lock = threading.Lock()
 
 
-def _checkout() -> tuple[Any, int]:
-    import psycopg  # noqa: PLC0415  (heavy: psycopg ~180 ms, loaded only when a query runs)
-
+def _checkout() -> tuple[pgwire.Connection, int]:
     with _lock:
         while _idle:
             conn = _idle.pop()
             if not conn.closed:
                 return conn, _generation
         generation = _generation
-    url = get_settings().database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    return psycopg.connect(url, connect_timeout=5), generation
+    return pgwire.connect(get_settings().database_url, connect_timeout=5), generation
 
 
-def _checkin(conn: Any, generation: int) -> None:
+def _checkin(conn: pgwire.Connection, generation: int) -> None:
     with _lock:
         if generation == _generation and not conn.closed:
             _idle.append(conn)
@@ -60,23 +59,27 @@ def reset() -> None:
         conn.close()
 
 
-def _run[T](conn: Any, work: Callable[[Any], T], company_id: str) -> T:
+def _run[T](conn: pgwire.Connection, work: Callable[[pgwire.Cursor], T], company_id: str) -> T:
     try:
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute(SCOPE, (get_settings().db_app_role or "none", company_id, "off" if company_id else "on"))
-            return work(cur)
+        conn.begin((SCOPE, (get_settings().db_app_role or "none", company_id, "off" if company_id else "on")))
+        result = work(conn.cursor())
+        conn.commit()
+        return result
     finally:
-        if not conn.closed and conn.info.transaction_status != 0:  # never hand back a connection mid-transaction
-            conn.rollback()
+        if not conn.closed:  # never hand back a connection mid-transaction, or with a BEGIN still queued
+            try:
+                conn.rollback()  # no round trip after a commit
+            except pgwire.PgError:
+                conn.close()
 
 
-def run_system[T](work: Callable[[Any], T]) -> T:
+def run_system[T](work: Callable[[pgwire.Cursor], T]) -> T:
     """``work(cursor)`` in one system-scoped transaction; a connection the database (or a proxy) dropped is
     replaced and the work run once more."""
     return _retried(work, "")
 
 
-def run_tenant[T](company_id: uuid.UUID | str, work: Callable[[Any], T]) -> T:
+def run_tenant[T](company_id: uuid.UUID | str, work: Callable[[pgwire.Cursor], T]) -> T:
     """``work(cursor)`` in one transaction scoped to ``company_id`` (row-level security on), as
     :func:`run_system` otherwise. Queries still filter on ``company_id`` themselves: two layers."""
     if not str(company_id):
@@ -92,24 +95,23 @@ def page_of(company_id: uuid.UUID | str, table: str, columns: Sequence[str], con
     sql = (f"SELECT {', '.join(columns)}, count(*) OVER () FROM {table} WHERE {condition} ORDER BY {order_by}"
            " LIMIT %s OFFSET %s")
 
-    def work(cur: Any) -> tuple[list[tuple[Any, ...]], int]:
+    def work(cur: pgwire.Cursor) -> tuple[list[tuple[Any, ...]], int]:
         rows = cur.execute(sql, [*params, page_size, (page - 1) * page_size]).fetchall()
         if rows or page == 1:
             return [row[:-1] for row in rows], int(rows[0][-1]) if rows else 0
-        return [], int(cur.execute(f"SELECT count(*) FROM {table} WHERE {condition}", params).fetchone()[0])
+        total = cur.execute(f"SELECT count(*) FROM {table} WHERE {condition}", params).fetchone()
+        return [], int(total[0]) if total else 0
 
     return run_tenant(company_id, work)
 
 
-def _retried[T](work: Callable[[Any], T], company_id: str) -> T:
+def _retried[T](work: Callable[[pgwire.Cursor], T], company_id: str) -> T:
     """One connection per concurrent unit of work (the local runtime runs functions on threads: one shared
     connection serialised the notify batches; concurrent transactions on one connection break each other)."""
-    import psycopg  # noqa: PLC0415  (heavy: see _checkout)
-
     conn, generation = _checkout()
     try:
         return _run(conn, work, company_id)
-    except psycopg.OperationalError:
+    except pgwire.PgConnectionError:
         conn.close()
         conn, generation = _checkout()
         return _run(conn, work, company_id)

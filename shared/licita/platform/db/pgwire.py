@@ -3,8 +3,9 @@
 ``import psycopg`` costs ~220-250 ms on the 2-core bench machine (libpq's shared libraries, and psycopg.errors
 pulling asyncio): most of an API function's cold start budget for GET /tenders, /boards, /auth/me and the
 session check. This client speaks the same protocol over one socket (TCP, TLS by ``sslmode``, or the embedded
-server's unix socket) with trust, cleartext, MD5 or SCRAM-SHA-256 authentication, and imports only the
-standard library (``ssl`` only for TLS, hashing only for password authentication). SQLAlchemy keeps psycopg.
+server's unix socket) with trust, cleartext, MD5 or SCRAM-SHA-256 authentication (``platform.scram``'s math),
+and imports only the standard library (``ssl`` only for TLS, hashing only for password authentication).
+SQLAlchemy keeps psycopg.
 
 Queries use the extended protocol with the unnamed statement and portal (nothing for RDS Proxy to pin);
 parameters travel as text with type OID 0, so the server infers each one's type from where it stands (a bare
@@ -15,10 +16,8 @@ in UTC, as the session's TimeZone is UTC).
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
-import os
 import socket
 import struct
 import uuid
@@ -27,11 +26,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["Connection", "Cursor", "PgConnectionError", "PgError", "Scram", "connect", "convert_placeholders",
-           "decode", "encode_param", "parse_array", "parse_url"]
+if TYPE_CHECKING:
+    from licita.platform.scram import ScramClient
+
+__all__ = ["Connection", "Cursor", "PgConnectionError", "PgError", "connect", "convert_placeholders", "decode",
+           "encode_param", "parse_array", "parse_url"]
 
 IDLE, IN_TRANSACTION, IN_ERROR = "I", "T", "E"  # ReadyForQuery's transaction status byte
 _SYNC, _TERMINATE = b"S\0\0\0\4", b"X\0\0\0\4"
@@ -295,8 +297,14 @@ class Connection:
         batch = [*self._pending, (sql, params)]
         out = [self._statement(text, values) for text, values in batch]  # bad values: raised before sending
         self._pending = []
-        self._send(b"".join(out) + _SYNC)
-        return self._results(len(batch))
+        try:
+            self._send(b"".join(out) + _SYNC)
+            return self._results(len(batch))
+        except PgError:
+            raise
+        except BaseException:  # interrupted halfway through the replies: out of step with the server for good
+            self._shut()
+            raise
 
     @staticmethod
     def _statement(sql: str, params: Sequence[Any] | None) -> bytes:
@@ -326,7 +334,7 @@ class Connection:
             if kind == b"D":
                 try:
                     rows.append(_row(body, loaders))
-                except (ValueError, PgError) as exc:  # keep reading: the connection stays in step
+                except Exception as exc:  # a value Python cannot hold: read on, the connection stays in step
                     failure = failure or (exc if isinstance(exc, PgError) else PgError(str(exc), "22000"))
             elif kind == b"T":
                 columns, loaders = _columns(body)
@@ -347,7 +355,7 @@ class Connection:
             elif kind == b"S":
                 self._parameter(body)
             elif kind not in (b"1", b"2", b"N", b"A", b"s"):
-                self._lost(f"unexpected message {kind!r} from the server")
+                self._lost(f"unexpected message {kind!r} from the server", "08P01")
         if failure is not None:
             raise failure
         return columns, rows, tag
@@ -424,7 +432,8 @@ def _row(body: bytes, loaders: list[Callable[[str], Any] | None]) -> tuple[Any, 
 # ------------------------------------------------------------------------------ connecting
 def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
     """A session from a libpq-style URL (``postgresql://user:pass@host:port/db?sslmode=...``, or the unix
-    socket form ``postgresql://postgres:@/postgres?host=/tmp/dir``; a ``+driver`` suffix is ignored)."""
+    socket form ``postgresql://postgres:@/postgres?host=/tmp/dir``; a ``+driver`` suffix is ignored). Without a
+    host it is localhost over TCP (libpq would try its default unix socket); ``sslmode`` defaults to prefer."""
     opts = parse_url(url)
     mode = opts.get("sslmode", "prefer")
     if mode not in ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"):
@@ -519,13 +528,14 @@ def _startup(conn: Connection, opts: dict[str, str]) -> None:
                 "DateStyle": "ISO", "TimeZone": "UTC", **({"options": opts["options"]} if "options" in opts else {})}
     body = struct.pack("!i", 196608) + b"".join(_cstr(k) + _cstr(v) for k, v in settings.items()) + b"\0"
     conn._send(struct.pack("!i", len(body) + 4) + body)
-    password, scram = opts.get("password", ""), None
+    password, verified = opts.get("password", ""), False
+    scram: ScramClient | None = None
     while True:
         kind, body = conn._receive()
         if kind == b"R":
             code = struct.unpack_from("!i", body)[0]
             if code == 0:
-                if scram is not None and not scram.verified:
+                if scram is not None and not verified:
                     raise PgConnectionError("SCRAM: the server skipped its proof", "28000")
                 continue
             if code in (3, 5, 10) and not password:
@@ -539,13 +549,13 @@ def _startup(conn: Connection, opts: dict[str, str]) -> None:
                 if b"SCRAM-SHA-256" not in mechanisms:
                     raise PgConnectionError(f"the server offers only {b', '.join(filter(None, mechanisms))!r}; "
                                             "this client has SCRAM-SHA-256 without channel binding", "28000")
-                scram = Scram(password)
-                first = scram.first()
+                from licita.platform.scram import ScramClient  # noqa: PLC0415  (password authentication only)
+
+                scram = ScramClient("sha256", "", saslprep(password))  # the user name: the startup message's
+                first = scram.first().encode()
                 conn._send(_message(b"p", b"SCRAM-SHA-256\0", struct.pack("!i", len(first)), first))
-            elif code == 11 and scram is not None:
-                conn._send(_message(b"p", scram.final(body[4:])))
-            elif code == 12 and scram is not None:
-                scram.verify(body[4:])
+            elif code in (11, 12) and scram is not None:
+                verified = _scram_step(conn, scram, code, body[4:].decode())
             else:
                 raise PgConnectionError(f"unsupported authentication request {code}", "28000")
         elif kind == b"E":
@@ -562,56 +572,25 @@ def _startup(conn: Connection, opts: dict[str, str]) -> None:
             raise PgConnectionError(f"unexpected message {kind!r} while connecting", "08P01")
 
 
+def _scram_step(conn: Connection, scram: ScramClient, code: int, message: str) -> bool:
+    """SASLContinue (11): send our proof; SASLFinal (12): check the server's. True once the server is proven."""
+    from licita.platform.scram import ScramError  # noqa: PLC0415  (loaded with ScramClient)
+
+    try:
+        if code == 11:
+            conn._send(_message(b"p", scram.final(message).encode()))
+            return False
+        scram.verify(message)
+        return True
+    except ScramError as exc:
+        raise PgConnectionError(f"SCRAM: {exc}", "28000") from exc
+
+
 def md5_password(password: str, user: str, salt: bytes) -> str:
     import hashlib  # noqa: PLC0415  (password authentication only: the embedded server trusts its socket)
 
     inner = hashlib.md5((password + user).encode()).hexdigest()
     return "md5" + hashlib.md5(inner.encode() + salt).hexdigest()
-
-
-class Scram:
-    """SCRAM-SHA-256 (RFC 5802, 7677) without channel binding (``n,,``); PostgreSQL ignores the SCRAM user name
-    (the startup message carries it), so it is empty unless a test vector names one."""
-
-    def __init__(self, password: str, *, user: str = "", nonce: str = "") -> None:
-        self.password, self.nonce = password, nonce or base64.b64encode(os.urandom(18)).decode()
-        self.first_bare = f"n={user.replace('=', '=3D').replace(',', '=2C')},r={self.nonce}"
-        self.server_signature, self.verified = b"", False
-
-    def first(self) -> bytes:
-        return ("n,," + self.first_bare).encode()
-
-    def final(self, server_first: bytes) -> bytes:
-        import hashlib  # noqa: PLC0415  (see md5_password)
-        import hmac  # noqa: PLC0415
-
-        text = server_first.decode()
-        try:
-            attrs = dict(part.split("=", 1) for part in text.split(","))
-            nonce, salt, iterations = attrs["r"], base64.b64decode(attrs["s"]), int(attrs["i"])
-        except (KeyError, ValueError) as exc:
-            raise PgConnectionError(f"SCRAM: malformed server message {text!r}", "08P01") from exc
-        if not nonce.startswith(self.nonce) or nonce == self.nonce:
-            raise PgConnectionError("SCRAM: the server's nonce does not extend ours", "28000")
-        salted = hashlib.pbkdf2_hmac("sha256", saslprep(self.password).encode(), salt, iterations)
-        client_key = hmac.digest(salted, b"Client Key", "sha256")
-        without_proof = f"c=biws,r={nonce}"
-        auth = f"{self.first_bare},{text},{without_proof}".encode()
-        signature = hmac.digest(hashlib.sha256(client_key).digest(), auth, "sha256")
-        proof = bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
-        self.server_signature = hmac.digest(hmac.digest(salted, b"Server Key", "sha256"), auth, "sha256")
-        return f"{without_proof},p={base64.b64encode(proof).decode()}".encode()
-
-    def verify(self, server_final: bytes) -> None:
-        import hmac  # noqa: PLC0415  (see md5_password)
-
-        text = server_final.decode()
-        if text.startswith("e="):
-            raise PgConnectionError(f"SCRAM authentication failed: {text[2:]}", "28000")
-        if not (self.server_signature and text.startswith("v=")
-                and hmac.compare_digest(base64.b64decode(text[2:]), self.server_signature)):
-            raise PgConnectionError("SCRAM: the server's signature is wrong (not the real server?)", "28000")
-        self.verified = True
 
 
 def saslprep(password: str) -> str:
