@@ -1,17 +1,18 @@
 """A minimal synchronous PostgreSQL client (protocol 3.0) for the cold-start-critical queries of ``db.light``.
 
-``import psycopg`` costs ~220-250 ms on the 2-core bench machine (libpq's shared libraries, and psycopg.errors
-pulling asyncio): most of an API function's cold start budget for GET /tenders, /boards, /auth/me and the
-session check. This client speaks the same protocol over one socket (TCP, TLS by ``sslmode``, or the embedded
-server's unix socket) with trust, cleartext, MD5 or SCRAM-SHA-256 authentication (``platform.scram``'s math),
-and imports only the standard library (``ssl`` only for TLS, hashing only for password authentication).
-SQLAlchemy keeps psycopg.
+``import psycopg`` costs ~165-290 ms on the 2-core bench machine (libpq's shared libraries, and psycopg.errors
+pulling asyncio; this module: ~18 ms, mostly standard-library modules the functions load anyway): most of an API
+function's cold start budget for GET /tenders, /boards, /auth/me and the session check. This client speaks the
+same protocol over one socket (TCP, TLS by ``sslmode``, or the embedded server's unix socket) with trust,
+cleartext, MD5 or SCRAM-SHA-256 authentication (``platform.scram``'s math), and imports only the standard library
+(``ssl`` only for TLS, hashing only for password authentication). SQLAlchemy keeps psycopg.
 
 Queries use the extended protocol with the unnamed statement and portal (nothing for RDS Proxy to pin);
 parameters travel as text with type OID 0, so the server infers each one's type from where it stands (a bare
 ``SELECT %s`` comes back as text, ``%s IS NULL`` cannot be typed: our SQL never needs either). Results arrive as
 text and are decoded by column type into what psycopg returned (rows are tuples; timestamptz is an aware datetime
-in UTC, as the session's TimeZone is UTC).
+in UTC, as the session's TimeZone is UTC); types not listed in ``_LOADERS`` (enums, interval, money, ...) come
+back as their text.
 """
 
 from __future__ import annotations
