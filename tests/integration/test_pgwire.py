@@ -447,3 +447,37 @@ def test_tls_by_sslmode(tls_server: PasswordServer) -> None:
         pgwire.connect(url("tls_role", sslmode="verify-full", sslrootcert=cert))  # certificate names localhost
     with pytest.raises(PgConnectionError, match="certificate verify failed"):
         pgwire.connect(url("tls_role", host="localhost", sslmode="verify-full"))  # system CAs: self-signed refused
+
+
+# ------------------------------------------------------------------------------ URLs only libpq serves
+def test_a_url_pgwire_does_not_serve_goes_through_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An option only libpq knows: light runs the same work through psycopg (scope, RLS, retry) instead of failing."""
+    from licita.core.config import reset_settings
+
+    url = get_settings().database_url
+    libpq_url = f"{url}{'&' if '?' in url else '?'}keepalives=1"
+    assert light.served_by_pgwire(url) and not light.served_by_pgwire(libpq_url)
+    assert not light.served_by_pgwire("postgresql://u@h1,h2/db") and not light.served_by_pgwire(f"{url}&sslmode=x")
+    a, b = make_company(), make_company()
+    ua, ub = make_user(a), make_user(b)
+    monkeypatch.setenv("DATABASE_URL", libpq_url)
+    reset_settings()
+    light.reset()
+    try:
+        seen = light.run_tenant(a.id, lambda cur: {r[0] for r in cur.execute("SELECT id FROM users").fetchall()})
+        assert ua.id in seen and ub.id not in seen
+        assert isinstance(light._idle[-1], light._LibpqSession)
+        assert light.run_tenant(a.id, lambda cur: cur.execute("UPDATE users SET first_name = 'x' WHERE id = %s",
+                                                              (ub.id,)).rowcount) == 0
+        first = light.run_system(_backend)
+        with pgwire.connect(url) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", (first,)).fetchone() == (True,)
+        assert light.run_system(_backend) != first  # psycopg's lost connection is retried like pgwire's
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            light.run_system(lambda cur: cur.execute("SELECT 1/0"))
+        assert light.run_system(lambda cur: cur.execute("SELECT current_setting('app.bypass_rls')").fetchone()) \
+            == ("on",)
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+        light.reset()

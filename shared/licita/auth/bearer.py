@@ -2,9 +2,9 @@
 
 Kept apart from the login/refresh service so the hot, cold-start-sensitive callers load as little as
 possible: a JWT check, a Redis 'alive' mark read with the standard-library RESP client (platform/resp.py),
-and only on a cache miss one query for the session, through plain psycopg (no SQLAlchemy, no ORM models:
-importing them cost the authorizer ~400 ms of cold start).
-The query runs on ``platform.db.light`` (one plain connection, a system-scoped transaction).
+and only on a cache miss one query for the session, through ``platform.db.light`` (the standard-library
+``pgwire`` client in a system-scoped transaction; no SQLAlchemy, no ORM models, no psycopg: importing them
+cost the authorizer ~400 ms of cold start).
 """
 
 from __future__ import annotations

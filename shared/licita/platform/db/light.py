@@ -10,14 +10,19 @@ the first query, so a one-query GET costs two round trips (that batch, then COMM
 container at a time, so it keeps one; the local runtime runs functions on threads and keeps as many as ran at
 once (concurrent transactions on one shared connection broke each other: 503s; serialising them on a lock
 queued the notify batches behind each other).
+
+A ``DATABASE_URL`` that ``pgwire`` does not understand (several hosts, client certificates, libpq-only options)
+is served by psycopg instead, through the same session interface: slower to import, never refused.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
 
 from licita.core.config import get_settings
 from licita.platform.db import pgwire
@@ -26,22 +31,100 @@ from licita.platform.db import pgwire
 SCOPE = ("SELECT set_config('role', %s, true), set_config('app.company_id', %s, true),"
          " set_config('app.bypass_rls', %s, true)")
 
-_idle: list[pgwire.Connection] = []  # connections no one is using; Lambda (one invocation at a time) needs one
+
+class _LibpqSession:
+    """psycopg behind ``pgwire.Connection``'s interface (``begin`` / ``cursor`` / ``commit`` / ``rollback``), its
+    lost connections raised as ``PgConnectionError`` so the retry and ``core.outage`` treat both alike."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg  # noqa: PLC0415  (heavy: only for URLs pgwire does not serve)
+
+        self._psycopg = psycopg
+        with self._translated():
+            self._conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), connect_timeout=5)
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._conn.closed)
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.OperationalError as exc:
+            raise pgwire.PgConnectionError(str(exc), getattr(exc, "sqlstate", None) or "08006") from exc
+
+    def begin(self, *statements: tuple[str, Sequence[Any] | None]) -> None:
+        with self._translated():
+            for sql, params in statements:  # psycopg opens the transaction with the first statement
+                self._conn.execute(sql, params)
+
+    def cursor(self) -> _LibpqCursor:
+        return _LibpqCursor(self, self._conn.cursor())
+
+    def commit(self) -> None:
+        with self._translated():
+            self._conn.commit()
+
+    def rollback(self) -> None:
+        with self._translated():
+            self._conn.rollback()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _LibpqCursor:
+    def __init__(self, session: _LibpqSession, cursor: Any) -> None:
+        self._session, self._cursor = session, cursor
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> _LibpqCursor:
+        with self._session._translated():
+            self._cursor.execute(sql, params)
+        return self
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return cast("tuple[Any, ...] | None", self._cursor.fetchone())
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return cast("list[tuple[Any, ...]]", self._cursor.fetchall())
+
+
+Session = pgwire.Connection | _LibpqSession
+
+_idle: list[Session] = []  # connections no one is using; Lambda (one invocation at a time) needs one
 _generation = 0  # bumped by reset(): a connection opened before it is closed when it comes back
 _lock = threading.Lock()
 
 
-def _checkout() -> tuple[pgwire.Connection, int]:
+@functools.lru_cache(maxsize=4)
+def served_by_pgwire(url: str) -> bool:
+    """Whether ``pgwire`` understands ``url`` (scheme, one host, its options and sslmode)."""
+    try:
+        mode = pgwire.parse_url(url).get("sslmode", "prefer")
+    except ValueError:
+        return False
+    return mode in pgwire.SSL_MODES
+
+
+def _checkout() -> tuple[Session, int]:
     with _lock:
         while _idle:
             conn = _idle.pop()
             if not conn.closed:
                 return conn, _generation
         generation = _generation
-    return pgwire.connect(get_settings().database_url, connect_timeout=5), generation
+    url = get_settings().database_url
+    if not served_by_pgwire(url):
+        return _LibpqSession(url), generation
+    return pgwire.connect(url, connect_timeout=5), generation
 
 
-def _checkin(conn: pgwire.Connection, generation: int) -> None:
+def _checkin(conn: Session, generation: int) -> None:
     with _lock:
         if generation == _generation and not conn.closed:
             _idle.append(conn)
@@ -59,7 +142,7 @@ def reset() -> None:
         conn.close()
 
 
-def _run[T](conn: pgwire.Connection, work: Callable[[pgwire.Cursor], T], company_id: str) -> T:
+def _run[T](conn: Session, work: Callable[[Any], T], company_id: str) -> T:
     try:
         conn.begin((SCOPE, (get_settings().db_app_role or "none", company_id, "off" if company_id else "on")))
         result = work(conn.cursor())

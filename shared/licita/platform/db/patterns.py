@@ -1,4 +1,4 @@
-"""LIKE patterns, for SQLAlchemy lists (``listing``) and plain-psycopg ones (``light``) alike."""
+"""LIKE patterns, for SQLAlchemy lists (``listing``) and plain ones (``light``) alike."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ __all__ = ["Connection", "Cursor", "PgConnectionError", "PgError", "connect", "c
 
 IDLE, IN_TRANSACTION, IN_ERROR = "I", "T", "E"  # ReadyForQuery's transaction status byte
 _SYNC, _TERMINATE = b"S\0\0\0\4", b"X\0\0\0\4"
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 _URL_OPTIONS = {"host", "port", "dbname", "user", "password", "sslmode", "sslrootcert", "connect_timeout",
                 "application_name", "options"}
 
@@ -437,7 +438,7 @@ def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
     host it is localhost over TCP (libpq would try its default unix socket); ``sslmode`` defaults to prefer."""
     opts = parse_url(url)
     mode = opts.get("sslmode", "prefer")
-    if mode not in ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"):
+    if mode not in SSL_MODES:
         raise ValueError(f"unsupported sslmode {mode!r}")
     timeout = float(opts.get("connect_timeout") or connect_timeout)
     attempts = (False, True) if mode == "allow" else (mode != "disable",)  # allow: TLS only if refused without
