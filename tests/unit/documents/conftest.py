@@ -49,3 +49,19 @@ def fake_ocr(monkeypatch: pytest.MonkeyPatch) -> FakeOcr:
     fake = FakeOcr()
     monkeypatch.setattr(ocr_mod, "ocr_image", fake)
     return fake
+
+
+@pytest.fixture
+def ocr_orders(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The page order of every OCR job, recorded as each job closes."""
+    from licita.documents import ocr_job
+
+    orders: list[list[int]] = []
+    original = ocr_job.OcrJob.close
+
+    def spy(self: ocr_job.OcrJob) -> None:
+        orders.append(list(self.order))
+        original(self)
+
+    monkeypatch.setattr(ocr_job.OcrJob, "close", spy)
+    return orders

@@ -122,21 +122,12 @@ class _Recorder:
 
 @pytest.mark.parametrize("two_phase", [True, False])
 def test_priority_pages_keep_the_careful_settings(scan_pdf: Callable[..., bytes], monkeypatch: pytest.MonkeyPatch,
-                                                   two_phase: bool) -> None:
+                                                   ocr_orders: list[list[int]], two_phase: bool) -> None:
     recorder = _Recorder()
     monkeypatch.setattr(ocr_mod, "ocr_image", recorder)
     data = scan_pdf("scan:CAPA", "scan:PREAMBULO", "scan:OBJETO", "scan:X", "table:ITENS", "scan:Y")
     settings = OcrSettings(dpi=60, rest_engine="auto", rest_dpi=40)
-    orders: list[list[int]] = []
-    from licita.documents import ocr_job
-
-    original = ocr_job.OcrJob.close
-
-    def spy(self: ocr_job.OcrJob) -> None:
-        orders.append(list(self.order))
-        original(self)
-
-    monkeypatch.setattr(ocr_job.OcrJob, "close", spy)
+    orders = ocr_orders
     list(iter_pdf(data, cache=MemoryOcrCache(), workers=1, settings=settings, first_pages=3 if two_phase else None))
     assert orders == [[0, 1, 2, 4, 3, 5]]
     # one worker: calls come in submission order; cover, preamble, object and the table page are careful

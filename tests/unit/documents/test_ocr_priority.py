@@ -30,19 +30,10 @@ def test_ruled_lines_counts_table_rules() -> None:
 
 
 def test_cover_preamble_and_table_page_are_read_first(scan_pdf: Callable[..., bytes], fake_ocr: FakeOcr,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                                       ocr_orders: list[list[int]]) -> None:
     data = scan_pdf("scan:CAPA", "scan:PREAMBULO", "scan:OBJETO", "scan:X", "scan:Y",
                     "table:ITENS", "scan:Z")
-    orders: list[list[int]] = []
-    from licita.documents import ocr_job
-
-    original = ocr_job.OcrJob.close
-
-    def spy(self: ocr_job.OcrJob) -> None:
-        orders.append(list(self.order))
-        original(self)
-
-    monkeypatch.setattr(ocr_job.OcrJob, "close", spy)
+    orders = ocr_orders
     reads = list(iter_pdf(data, cache=MemoryOcrCache(), workers=1, settings=LOW))
     assert orders == [[0, 1, 2, 5, 3, 4, 6]]
     partial, complete = reads
