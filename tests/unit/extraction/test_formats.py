@@ -130,3 +130,19 @@ def test_fold_equals_the_character_by_character_mapping(text: str) -> None:
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     expected = "".join(_MAP.get(c, c) if c == "\t" or c in "\x0b\x0c" or ord(c) > 0x7F else c for c in lowered)
     assert fold(text) == expected and len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize("text", [
+    "CNPJ 12.345.678/0001-90 e 12345678000190", "112.345.678/0001-90", "12.345.678/0001-901", "x12 345 678 0001 90",
+    "01.234.567/8901-23/45.678.901/2345-67", "1234567800019", "00.000.000/0000-00 9", "",
+])
+def test_cnpj_pattern_matches_exactly_where_the_lookbehind_first_form_does(text: str) -> None:
+    """The digit-first CNPJ pattern (fast: ``re`` skips to digits) finds what "(?<!\\d)" first finds."""
+    import re
+
+    from licita.extraction.formats import CNPJ_RE
+
+    reference = re.compile(r"(?<!\d)(\d{2})\s?\.?\s?(\d{3})\s?\.?\s?(\d{3})\s?/?\s?(\d{4})\s?-?\s?(\d{2})(?!\d)")
+    for pos in range(len(text) + 1):
+        assert [(m.span(), m.groups()) for m in CNPJ_RE.finditer(text, pos)] == \
+            [(m.span(), m.groups()) for m in reference.finditer(text, pos)]
