@@ -60,11 +60,42 @@ def fold(text: str) -> str:
     return "".join(parts)
 
 
+_HYPHEN_BREAK_RE = re.compile(r"-\n[ \t]*(?=[a-z]{2})")
+
+
+def join_hyphenated(folded: str) -> str:
+    """Words hyphenated across a line break ("licita-\\ncao") joined, *without changing the length*: the
+    hyphen, the break and any indent move after the word ("licitacao\\n"), so a rule reads the word whole and
+    every offset outside that word stays where it was. Only between letters (a dash after a number or a space
+    is no hyphenation); runs on folded text, so "letters" are a-z."""
+    out: list[str] = []
+    last = 0
+    for m in _HYPHEN_BREAK_RE.finditer(folded):
+        at, end = m.start(), m.end()
+        if at < 2 or not folded[at - 2:at].isalpha() or at < last:
+            continue
+        tail = end
+        while tail < len(folded) and "a" <= folded[tail] <= "z":
+            tail += 1
+        out += (folded[last:at], folded[end:tail], "\n", " " * (end - at - 1))
+        last = tail
+    if not out:
+        return folded
+    out.append(folded[last:])
+    return "".join(out)
+
+
 _WS = re.compile(r"\s+")
 
 
+_HYPHENATED_RE = re.compile(r"(?<=[^\W\d_])-\n[ \t]*(?=[^\W\d_]{2})")
+
+
 def squash(text: str) -> str:
-    """Collapse whitespace (PDF text breaks lines mid-sentence)."""
+    """Collapse whitespace (PDF text breaks lines mid-sentence) and join words hyphenated across a line break
+    ("Prefei-\\ntura" → "Prefeitura"; a dash after a number, a space or before another dash stays)."""
+    if "-\n" in text:
+        text = _HYPHENATED_RE.sub("", text)
     return _WS.sub(" ", text).strip()
 
 
@@ -197,7 +228,7 @@ class Corpus:
             parts.append(page.text)
             offset += len(page.text) + len(self.SEP)
         self.raw = self.SEP.join(parts)
-        self.folded = fold(self.raw)
+        self.folded = join_hyphenated(fold(self.raw))
         self.front_end = self._front_end()
         self.memo: dict[str, object] = {}  # values several rules derive from the whole document, computed once
 

@@ -146,3 +146,24 @@ def test_cnpj_pattern_matches_exactly_where_the_lookbehind_first_form_does(text:
     for pos in range(len(text) + 1):
         assert [(m.span(), m.groups()) for m in CNPJ_RE.finditer(text, pos)] == \
             [(m.span(), m.groups()) for m in reference.finditer(text, pos)]
+
+
+@pytest.mark.parametrize(("text", "joined"), [
+    ("a licita-\ncao foi", "a licitacao\n  foi"), ("aquisi-\n   cao de", "aquisicao\n     de"),
+    ("2024-\n2025", "2024-\n2025"), ("item -\nsegue", "item -\nsegue"), ("guarda-\n-chuva", "guarda-\n-chuva"),
+    ("fim-\n", "fim-\n"), ("x-\ny z", "x-\ny z"),
+])
+def test_hyphenated_words_are_joined_without_moving_other_offsets(text: str, joined: str) -> None:
+    from licita.extraction.text import join_hyphenated
+
+    assert join_hyphenated(text) == joined and len(joined) == len(text)
+
+
+@pytest.mark.parametrize(("text", "squashed"), [
+    ("Prefei-\ntura  Municipal", "Prefeitura Municipal"), ("Aquisi-\n  ção de", "Aquisição de"),
+    ("2024-\n2025", "2024- 2025"), ("item -\nsegue", "item - segue"), ("guarda-\n-chuva", "guarda- -chuva"),
+])
+def test_squash_joins_hyphenated_words(text: str, squashed: str) -> None:
+    from licita.extraction.text import squash
+
+    assert squash(text) == squashed

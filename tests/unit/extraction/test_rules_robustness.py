@@ -75,6 +75,9 @@ AGENCY: list[tuple[str, str | None]] = [
      "Câmara Municipal de Santa Rita do Sul"),
     ("TRIBUNAL REGIONAL DO TRABALHO DA 18ª REGIÃO\n" + HEAD, "Tribunal Regional do Trabalho da 18ª Região"),
     ("PREFEITURA MUNICIPAL DE DOM BOSCO/BA\n" + HEAD, "Prefeitura Municipal de Dom Bosco/BA"),
+    # justified text hyphenates a word across the line break
+    (HEAD + "A PREFEI-\nTURA MUNICIPAL DE EXEMPLO, através do seu Pregoeiro, torna público que realizará licitação.",
+     "Prefeitura Municipal de Exemplo"),
 ]
 
 
@@ -286,6 +289,9 @@ OBJECT: list[tuple[str, str]] = [
     ("Objeto | Aquisição de pneus para a frota municipal\nData da sessão | 20/03/2025",
      "aquisição de pneus para a frota municipal"),
     ("CLÁUSULA PRIMEIRA – DO OBJETO\n1.1. O objeto do presente contrato é a aquisição de pneus para a frota municipal.",
+     "aquisição de pneus para a frota municipal"),
+    # hyphenated across line breaks (justified PDF text)
+    ("1. DO OBJETO\n1.1. O objeto desta licitação é a aquisi-\nção de pneus para a fro-\n  ta municipal.",
      "aquisição de pneus para a frota municipal"),
 ]
 
