@@ -19,6 +19,14 @@ from licita.documents.text_layer import PageText, read_pages
 from licita.documents.text_workers import SPLIT_MIN_PAGES, TextWorker, TextWorkerPool, read_split
 
 
+@pytest.fixture(autouse=True)
+def _patient_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loaded test machine (CI runs two test processes beside these workers) can hold a worker past the
+    production END_TIMEOUT (1 s), and it is then replaced, which the reuse assertions would read as a bug. Only
+    the stall test asks for a short one (it sets its own)."""
+    monkeypatch.setattr(text_workers, "END_TIMEOUT", 30.0)
+
+
 @pytest.fixture
 def long_pdf(scan_pdf: Callable[..., bytes]) -> bytes:
     specs = [f"text:Página {n} do edital, cláusula {n}.1 — objeto, prazos e condições." for n in range(1, 31)]
