@@ -60,7 +60,7 @@ class MongoReader:
         self.hosts = list(hosts)
         self.database = database
         self.auth_database = auth_database
-        self.options = {k.lower(): v for k, v in options.items()}
+        self.options = dict(options)  # names in lower case (URL options are case-insensitive)
         self.user, self.password = user, password
         self.timeout = timeout
         self.codec: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)  # as platform.clients.get_mongo
@@ -274,10 +274,10 @@ def reader_for(url: str, database: str, timeout: float = 5.0) -> MongoReader | N
     location, _, query = rest.partition("?")
     netloc, _, path = location.partition("/")
     userinfo, at, hostlist = netloc.rpartition("@")
-    options = dict(parse_qsl(query, keep_blank_values=True))
-    if any(key.lower() not in _OPTIONS for key in options):
+    options = {key.lower(): value for key, value in parse_qsl(query, keep_blank_values=True)}
+    if any(key not in _OPTIONS for key in options):
         return None
-    mechanism = {k.lower(): v for k, v in options.items()}.get("authmechanism")
+    mechanism = options.get("authmechanism")
     if mechanism is not None and mechanism not in _MECHANISMS:
         return None
     user = password = None

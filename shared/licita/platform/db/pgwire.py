@@ -438,8 +438,6 @@ def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
     host it is localhost over TCP (libpq would try its default unix socket); ``sslmode`` defaults to prefer."""
     opts = parse_url(url)
     mode = opts.get("sslmode", "prefer")
-    if mode not in SSL_MODES:
-        raise ValueError(f"unsupported sslmode {mode!r}")
     timeout = float(opts.get("connect_timeout") or connect_timeout)
     attempts = (False, True) if mode == "allow" else (mode != "disable",)  # allow: TLS only if refused without
     for attempt, tls in enumerate(attempts, 1):
@@ -452,7 +450,8 @@ def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
 
 
 def parse_url(url: str) -> dict[str, str]:
-    """The URL's settings, percent-decoded: host, port, user, password, dbname and the query's options."""
+    """The URL's settings, percent-decoded: host, port, user, password, dbname and the query's options;
+    ``ValueError`` for anything this client does not serve (``light`` then uses psycopg)."""
     parts = urlsplit(url)
     if parts.scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
         raise ValueError(f"unsupported database URL scheme: {parts.scheme!r}")
@@ -468,6 +467,8 @@ def parse_url(url: str) -> dict[str, str]:
         opts[unquote(key)] = unquote(value)
     if "," in opts.get("host", ""):
         raise ValueError("several hosts in one database URL are not supported")
+    if opts.get("sslmode", "prefer") not in SSL_MODES:
+        raise ValueError(f"unsupported sslmode {opts['sslmode']!r}")
     return opts
 
 
