@@ -24,6 +24,7 @@ template:
 	.venv/bin/sam validate --lint --template template.yaml
 	.venv/bin/sam build --template template.yaml --build-dir .aws-sam/build >/dev/null
 	.venv/bin/python scripts/check_package_sizes.py .aws-sam/build
+	.venv/bin/python scripts/check_layer_ocr.py .aws-sam/build
 
 bench: ## print the benchmark figures (platform, extraction, pipeline, notifications)
 	@./scripts/bootstrap.sh

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import sys
 import threading
 import time
@@ -47,7 +46,7 @@ TENDERS = ROOT.parent / "shared" / "data" / "tenders"
 sys.path.insert(0, str(ROOT / "shared"))
 
 from licita.documents import MemoryOcrCache, OcrSettings, ocr_inprocess, read_document  # noqa: E402
-from licita.documents.ocr import DEFAULT_SETTINGS, ocr_image, tesseract_version  # noqa: E402
+from licita.documents.ocr import DEFAULT_SETTINGS, ocr_image, tessdata_folder, tesseract_version  # noqa: E402
 from licita.extraction import extract_tender  # noqa: E402
 from licita.extraction.scoring import score  # noqa: E402
 
@@ -128,7 +127,7 @@ def settings_table(paths: list[Path], vocab: set[str], rapidocr_path: str | None
           f"{'wall s/p':>9} {'words':>6} {'known':>6}")
     docs = {p: pymupdf.open(p) for p, _ in pages}
     for engine, dpi, psm, fmt in GRID:
-        if engine == "auto" and not ocr_inprocess.available(shutil.which("tesseract"), "por"):
+        if engine == "auto" and not ocr_inprocess.available(tessdata_folder(), "por"):
             print(f"tesserocr      {dpi:>4} {psm:>3}: not installed")
             continue
         render_cpu = ocr_cpu = wall = 0.0

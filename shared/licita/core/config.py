@@ -88,6 +88,9 @@ class Settings:
     llm_prices: str = ""  # JSON {"model": [usd_in_per_mtok, usd_out_per_mtok]} for cost accounting
     # documents engine
     licita_tesseract: str = "tesseract"  # tesseract binary (name on PATH or absolute path)
+    # tessdata folder for Tesseract inside the process (empty: the installed CLI's); on Lambda the analysis
+    # layer's /opt/tessdata, where no CLI exists
+    licita_tessdata: str = ""
     licita_ocr_cache_dir: str = ""  # OCR page cache folder (empty: the engine's default)
     # local runtime
     licita_demo_password: str = "licita-demo-2026"  # password of the seeded demo users

@@ -16,7 +16,9 @@ import subprocess
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from licita.core.config import get_settings
 from licita.documents import ocr_inprocess
 from licita.documents.errors import OcrUnavailable
 
@@ -68,7 +70,7 @@ class OcrSettings:
 
     def in_process(self) -> bool:
         """Whether pages are read by tesserocr (decided now: it depends on what is installed)."""
-        return self.engine == "auto" and ocr_inprocess.available(tesseract_path(), self.lang)
+        return reads_in_process(self.engine, self.lang)
 
     def key(self) -> str:
         """Identifies the text these settings produce (for the page cache): engine, version, language, DPI, psm."""
@@ -80,7 +82,23 @@ DEFAULT_SETTINGS = OcrSettings(rest_engine=OCR_REST_ENGINE, rest_dpi=OCR_REST_DP
 
 
 def tesseract_path() -> str | None:
-    return shutil.which(os.environ.get("LICITA_TESSERACT", "tesseract"))
+    return shutil.which(get_settings().licita_tesseract)
+
+
+def tessdata_folder() -> str | None:
+    """Tesseract's language data: ``LICITA_TESSDATA`` when set, else the installed CLI's folder."""
+    configured = get_settings().licita_tessdata
+    if configured:
+        return configured if Path(configured).is_dir() else None
+    return ocr_inprocess.tessdata_dir(tesseract_path())
+
+
+def reads_in_process(engine: str, lang: str) -> bool:
+    """Whether ``engine`` reads in this process: "auto" whenever tesserocr can, "cli" only where no CLI is
+    installed (Lambda: the analysis layer ships tesserocr and ``por.traineddata``, not the binary)."""
+    if engine == "auto" or (engine == "cli" and tesseract_path() is None):
+        return ocr_inprocess.available(tessdata_folder(), lang)
+    return False
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,13 +122,15 @@ def ocr_image(image: bytes, *, lang: str = OCR_LANG, psm: int = OCR_PSM, dpi: in
 
     ``dpi`` must be given for formats without a resolution (PNM): Tesseract would assume 70 dpi
     and its layout analysis would read worse. ``engine="auto"`` reads in this process when
-    tesserocr can; if that fails the CLI reads the page and the text comes back as ``FallbackText``.
+    tesserocr can (``reads_in_process``); if that fails the CLI reads the page and the text comes
+    back as ``FallbackText``.
     """
-    exe = tesseract_path()
-    if engine == "auto" and ocr_inprocess.available(exe, lang):
+    if reads_in_process(engine, lang):
         try:
-            return ocr_inprocess.read(image, exe=exe, lang=lang, psm=psm, dpi=dpi, config=config)
-        except Exception:  # a bad image or a broken install: the CLI is the reference path
+            return ocr_inprocess.read(image, folder=tessdata_folder(), lang=lang, psm=psm, dpi=dpi, config=config)
+        except Exception as exc:  # a bad image or a broken install: the CLI is the reference path
+            if tesseract_path() is None:
+                raise OcrUnavailable("O OCR da página falhou.") from exc
             return FallbackText(ocr_cli(image, lang=lang, psm=psm, dpi=dpi, timeout=timeout, config=config))
     return ocr_cli(image, lang=lang, psm=psm, dpi=dpi, timeout=timeout, config=config)
 

@@ -1,7 +1,8 @@
 """Tesseract inside this process (``tesserocr``, the C API): no process start and model load per page.
 
-Same engine and the same ``por.traineddata`` as the CLI (the tessdata folder of the installed
-``tesseract``), about 0.5 CPU-s a page cheaper on the scanned editais (``tests/bench/bench_ocr.py``).
+Same engine and the same ``por.traineddata`` as the CLI (the installed ``tesseract``'s tessdata folder, or
+``LICITA_TESSDATA``: on Lambda the analysis layer ships tesserocr and the data, and no CLI), about
+0.5 CPU-s a page cheaper on the scanned editais (``tests/bench/bench_ocr.py``).
 A ``PyTessBaseAPI`` is not thread-safe: each page in flight takes one from a small idle list and
 gives it back, so a warm process loads the model once per worker. tesserocr releases the GIL while
 it reads, so the OCR thread pool still runs pages in parallel. The wheel's libtesseract is built
@@ -57,9 +58,8 @@ def version() -> str | None:
     return first[0].split()[-1] if first else "unknown"
 
 
-def available(exe: str | None, lang: str) -> bool:
-    """True when tesserocr imports and the Tesseract install has ``lang``'s traineddata."""
-    folder = tessdata_dir(exe)
+def available(folder: str | None, lang: str) -> bool:
+    """True when tesserocr imports and the tessdata ``folder`` has ``lang``'s traineddata."""
     return _module() is not None and folder is not None and (Path(folder) / f"{lang}.traineddata").is_file()
 
 
@@ -99,10 +99,9 @@ def _set_image(api: Any, image: bytes) -> bytes | None:
     return None
 
 
-def read(image: bytes, *, exe: str | None, lang: str, psm: int, dpi: int | None,
+def read(image: bytes, *, folder: str | None, lang: str, psm: int, dpi: int | None,
          config: tuple[str, ...] = ()) -> str:
-    """OCR one image in this process; raises on any failure (the caller falls back to the CLI)."""
-    folder = tessdata_dir(exe)
+    """OCR one image in this process with the language data in ``folder``; raises on any failure."""
     if folder is None:
         raise RuntimeError("no tessdata folder")
     api = _checkout(folder, lang, psm)

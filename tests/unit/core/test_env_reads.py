@@ -17,7 +17,6 @@ PENDING = {
     "tenders/service.py",  # MAX_UPLOAD_BYTES -> get_settings().max_upload_bytes
     "extraction/llm/accounting.py",  # LLM_PRICES -> get_settings().llm_prices
     "accounts/seed.py",  # LICITA_DEMO_PASSWORD -> get_settings().licita_demo_password
-    "documents/ocr.py",  # LICITA_TESSERACT -> get_settings().licita_tesseract
     "documents/ocr_cache.py",  # LICITA_OCR_CACHE_DIR -> get_settings().licita_ocr_cache_dir
     "platform/pncp/client.py",  # PncpSettings.from_env(PNCP_*): its own typed settings object
 }

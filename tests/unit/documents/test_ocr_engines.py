@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from licita.core.config import reset_settings
 from licita.documents import MemoryOcrCache, OcrSettings, ocr_inprocess, read_document
 from licita.documents import ocr as ocr_mod
 from licita.documents.ocr import DEFAULT_SETTINGS, FallbackText, ocr_image
@@ -41,8 +42,9 @@ def test_tesserocr_is_installed() -> None:
 @needs_tesseract
 @pytest.mark.parametrize("fmt", ["pnm", "png"])
 def test_in_process_reads_portuguese(fmt: str) -> None:
-    assert ocr_inprocess.available(shutil.which("tesseract"), "por")
-    text = ocr_inprocess.read(_render("PREGÃO ELETRÔNICO Nº 005/2025", fmt=fmt), exe=shutil.which("tesseract"),
+    folder = ocr_mod.tessdata_folder()
+    assert ocr_inprocess.available(folder, "por")
+    text = ocr_inprocess.read(_render("PREGÃO ELETRÔNICO Nº 005/2025", fmt=fmt), folder=folder,
                               lang="por", psm=3, dpi=150)
     assert "PREGÃO ELETRÔNICO" in text and "005/2025" in text
 
@@ -57,12 +59,12 @@ def test_auto_engine_reads_like_the_cli() -> None:
 
 @needs_tesseract
 def test_idle_instances_are_reused_and_threads_get_their_own() -> None:
-    exe = shutil.which("tesseract")
+    folder = ocr_mod.tessdata_folder()
     images = [_render(f"PAGINA {n} DO EDITAL") for n in range(1, 7)]
     texts: dict[int, str] = {}
 
     def read(n: int) -> None:
-        texts[n] = ocr_inprocess.read(images[n], exe=exe, lang="por", psm=3, dpi=150)
+        texts[n] = ocr_inprocess.read(images[n], folder=folder, lang="por", psm=3, dpi=150)
 
     threads = [threading.Thread(target=read, args=(n,)) for n in range(len(images))]
     for t in threads:
@@ -70,12 +72,11 @@ def test_idle_instances_are_reused_and_threads_get_their_own() -> None:
     for t in threads:
         t.join()
     assert all(f"PAGINA {n + 1}" in texts[n] for n in range(len(images)))
-    folder = ocr_inprocess.tessdata_dir(exe)
     assert folder is not None
     idle = ocr_inprocess._idle[(folder, "por", 3)]
     assert 1 <= len(idle) <= ocr_inprocess.IDLE_APIS
     before = list(idle)
-    ocr_inprocess.read(images[0], exe=exe, lang="por", psm=3, dpi=150)
+    ocr_inprocess.read(images[0], folder=folder, lang="por", psm=3, dpi=150)
     assert sorted(map(id, ocr_inprocess._idle[(folder, "por", 3)])) == sorted(map(id, before))
 
 
@@ -174,3 +175,50 @@ def test_the_rest_starts_once_the_priority_pages_are_read(scan_pdf: Callable[...
     assert [r.complete for r in reads] == [False, True] and reads[0].pending == [4, 5, 6, 7, 8]
     careful_end = max(end for engine, _, end in spans if engine == "cli")
     assert min(start for engine, start, _ in spans if engine == "auto") >= careful_end
+
+
+@pytest.fixture
+def lambda_layout(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    """As deployed on Lambda: no ``tesseract`` binary, only tesserocr and the layer's ``tessdata/por.traineddata``."""
+    source = ocr_mod.tessdata_folder()
+    if source is None:
+        pytest.skip("no por.traineddata installed to copy into the layer-shaped folder")
+    layer = tmp_path / "opt" / "tessdata"
+    layer.mkdir(parents=True)
+    shutil.copy(f"{source}/por.traineddata", layer / "por.traineddata")
+    monkeypatch.setenv("LICITA_TESSERACT", str(tmp_path / "no-such-tesseract"))
+    monkeypatch.setenv("LICITA_TESSDATA", str(layer))
+    reset_settings()
+    yield layer
+    reset_settings()
+
+
+@needs_tesseract
+def test_without_the_cli_both_engines_read_in_process_from_the_layer_data(lambda_layout: Any) -> None:
+    assert ocr_mod.tesseract_path() is None and ocr_mod.tessdata_folder() == str(lambda_layout)
+    image = _render("PREGÃO ELETRÔNICO Nº 017/2025")
+    for engine in ("cli", "auto"):
+        text = ocr_image(image, dpi=150, engine=engine)
+        assert "017/2025" in text and not isinstance(text, FallbackText)
+    # the cache key names the engine that really read the priority pages
+    assert DEFAULT_SETTINGS.in_process() and DEFAULT_SETTINGS.key().startswith("tesserocr/")
+
+
+@needs_tesseract
+def test_without_the_cli_a_scanned_pdf_is_read_whole(lambda_layout: Any, scan_pdf: Callable[..., bytes]) -> None:
+    data = scan_pdf("scan:PREGAO ELETRONICO 005/2025", "table:ITENS DO LOTE", "scan:ANEXO II MINUTA")
+    final = list(read_document(data, "scan.pdf", first_pages=1, cache=MemoryOcrCache()))[-1]
+    assert final.complete and "005/2025" in final.pages[0].text and "ANEXO" in final.pages[2].text
+
+
+def test_without_the_cli_or_the_language_data_pages_fail_with_a_reason(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Any) -> None:
+    monkeypatch.setenv("LICITA_TESSERACT", str(tmp_path / "no-such-tesseract"))
+    monkeypatch.setenv("LICITA_TESSDATA", str(tmp_path / "missing"))
+    reset_settings()
+    try:
+        assert ocr_mod.tessdata_folder() is None and not DEFAULT_SETTINGS.in_process()
+        with pytest.raises(ocr_mod.OcrUnavailable, match="Tesseract não está instalado"):
+            ocr_image(_render("X"), dpi=150, engine="cli")
+    finally:
+        reset_settings()
