@@ -63,15 +63,19 @@ DATE_TEXT_RE = re.compile(
     r"\b(\d{1,2})o?\s+de\s+(janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|"
     r"novembro|dezembro)\s+de\s+(\d{4})\b"
 )
-# "09h30", "9h", "09:30", "13:00 horas", "09H00MIN", OCR "08HOOMIN" (O for 0), "15 horas", "09hrs";
+# "09h30", "9h", "09:30", "13:00 horas", "09H00MIN", OCR "08HOOMIN" / "09HOQMIN" (O or Q for a zero: Tesseract's
+# usual confusions in upper-case runs), "15 horas", "09hrs";
 # "09.30 horas" (a dot or comma only before an hour unit); "9 horas e 30 minutos", "09h e 30min".
 TIME_RE = re.compile(
     r"(?<![\d/.,])([01]?\d|2[0-3])\s*(?:\([a-z ]{2,20}\)\s*)?"
-    r"(?:(?:h|:|hs|hrs|horas?)\s*([0-5oO][\doO])(?:\s*min(?:utos)?)?|"
+    r"(?:(?:h|:|hs|hrs|horas?)\s*([0-5oOqQ][\doOqQ])(?:\s*min(?:utos)?)?|"
     r"[.,]([0-5]\d)\s*(?:hs?\b|hrs\b|horas?\b)|"
     r"\s*(?:h|hs|hrs|horas?)\s+e\s+([0-5]?\d)\s*(?:\([a-z ]{2,20}\)\s*)?min|"
     r"\s*(?:h\b|hs\b|hrs\b|horas?\b|h(?=\s*[^\w]|\s*$)|h(?=\s*min)))"
 )
+
+
+_ZERO_LOOKALIKES = str.maketrans("oOqQ", "0000")
 
 
 def parse_date(text: str) -> date | None:
@@ -114,7 +118,7 @@ def parse_time(text: str) -> time | None:
 
 def _time_from_match(m: re.Match[str]) -> time | None:
     hour = int(m.group(1))
-    minutes = (m.group(2) or m.group(3) or m.group(4) or "00").replace("o", "0").replace("O", "0")
+    minutes = (m.group(2) or m.group(3) or m.group(4) or "00").translate(_ZERO_LOOKALIKES)
     try:
         return time(hour, int(minutes))
     except ValueError:

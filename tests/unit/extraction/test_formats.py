@@ -54,7 +54,8 @@ def test_parse_date(text: str, value: date | None) -> None:
 
 @pytest.mark.parametrize(("text", "hour", "minute"), [
     ("às 09h30", 9, 30), ("13:00 horas", 13, 0), ("às 15h (horário de Brasília)", 15, 0),
-    ("ÀS 09H00MIN", 9, 0), ("ATÉ AS 08HOOMIN", 8, 0), ("08:30h", 8, 30),
+    ("ÀS 09H00MIN", 9, 0), ("ATÉ AS 08HOOMIN", 8, 0), ("08:30h", 8, 30), ("DE | js o9HOQMIN DO DIA", 9, 0),
+    ("ÀS 14HQ0MIN", 14, 0), ("às 10h3O", 10, 30),
     # issue 12: "hrs", a dot or comma before an hour unit, minutes after "e"
     ("às 09hrs", 9, 0), ("às 09.30 horas", 9, 30), ("às 09,00h", 9, 0), ("às 9 horas e 30 minutos", 9, 30),
     ("às 09h e 30min", 9, 30), ("às 9 (nove) horas e 15 (quinze) minutos", 9, 15),
