@@ -50,7 +50,7 @@ from licita.documents.ocr import DEFAULT_SETTINGS, ocr_image, tessdata_folder, t
 from licita.extraction import extract_tender  # noqa: E402
 from licita.extraction.scoring import score  # noqa: E402
 
-BEFORE = OcrSettings()  # the previous default: the Tesseract CLI at 200 dpi on every page
+BEFORE = OcrSettings(engine="cli")  # the first default: the Tesseract CLI at 200 dpi on every page
 QUICK_FIELDS = ("document_kind", "modality", "number", "process_number", "agency", "object",
                 "session_datetime", "estimated_value")
 # (engine, dpi, psm, image format) measured in the table: "cli" = a tesseract process a page, "auto" =

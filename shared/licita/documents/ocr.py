@@ -31,9 +31,11 @@ OCR_PSM = 3
 OCR_IMAGE_FORMAT = "pnm"  # uncompressed: rendering PNG cost ~0.2 s of CPU a page for nothing
 # "auto": Tesseract in this process (tesserocr) when it can load the language, else the CLI; "cli": the CLI only.
 ENGINES = ("auto", "cli")
-# The priority pages (cover, preamble, first table page: the first result) keep Debian's CLI: tesserocr's
-# libtesseract (5.5.4, not 5.3.0) misread the Turvelandia session time ("o9HOQMIN") and lost that field.
-OCR_ENGINE = "cli"
+# The priority pages (cover, preamble, first table page: the first result) are read in process too, as on
+# Lambda (no CLI there): the same text everywhere, and the first result ~1.3 s sooner on the 48-page Turvelandia
+# scan (5.4-5.8 s against 6.9-7.0 with Debian's CLI, bench_ocr). They kept Debian's CLI until the session-time
+# rule read tesserocr's "o9HOQMIN" (Q for a zero); every scanned document keeps its score with either engine.
+OCR_ENGINE = "auto"
 # The other pages: tesserocr at 150 dpi kept every score and the vocabulary share (0.931 vs 0.927) at
 # ~1.1 CPU-s a page against ~1.9 for the CLI at 200 dpi. At 120 dpi an item count was lost; psm 6 and
 # tessedit_do_invert=0 saved nothing measurable; RapidOCR's PP-OCRv6 small (ONNX Runtime) costs ~8 CPU-s.

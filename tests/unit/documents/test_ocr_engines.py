@@ -99,7 +99,8 @@ def test_missing_tesseract_disables_both_engines(monkeypatch: pytest.MonkeyPatch
 
 @needs_tesseract
 def test_cache_keys_name_engine_version_and_dpi() -> None:
-    assert DEFAULT_SETTINGS.key().startswith(f"tesseract/{ocr_mod.tesseract_version()}/por/dpi200/psm3")
+    assert DEFAULT_SETTINGS.key() == f"tesserocr/{ocr_inprocess.version()}/por/dpi200/psm3"
+    assert OcrSettings(engine="cli").key() == f"tesseract/{ocr_mod.tesseract_version()}/por/dpi200/psm3"
     rest = DEFAULT_SETTINGS.rest()
     assert rest.engine == "auto" and rest.dpi == 150
     assert rest.key() == f"tesserocr/{ocr_inprocess.version()}/por/dpi150/psm3"
@@ -127,7 +128,7 @@ def test_priority_pages_keep_the_careful_settings(scan_pdf: Callable[..., bytes]
     recorder = _Recorder()
     monkeypatch.setattr(ocr_mod, "ocr_image", recorder)
     data = scan_pdf("scan:CAPA", "scan:PREAMBULO", "scan:OBJETO", "scan:X", "table:ITENS", "scan:Y")
-    settings = OcrSettings(dpi=60, rest_engine="auto", rest_dpi=40)
+    settings = OcrSettings(engine="cli", dpi=60, rest_engine="auto", rest_dpi=40)
     orders = ocr_orders
     list(iter_pdf(data, cache=MemoryOcrCache(), workers=1, settings=settings, first_pages=3 if two_phase else None))
     assert orders == [[0, 1, 2, 4, 3, 5]]
@@ -139,7 +140,7 @@ def test_priority_pages_keep_the_careful_settings(scan_pdf: Callable[..., bytes]
 def test_real_read_caches_each_page_under_its_own_settings(scan_pdf: Callable[..., bytes]) -> None:
     pymupdf: Any = importlib.import_module("pymupdf")
     data = scan_pdf("scan:PREGAO ELETRONICO 005/2025", "scan:OBJETO AQUISICAO", "scan:ANEXO I DO EDITAL")
-    settings = OcrSettings(dpi=100, rest_engine="auto", rest_dpi=90)
+    settings = OcrSettings(engine="cli", dpi=100, rest_engine="auto", rest_dpi=90)
     cache = MemoryOcrCache()
     docs = list(read_document(data, "scan.pdf", first_pages=1, cache=cache, settings=settings))
     final = docs[-1]
@@ -171,7 +172,7 @@ def test_the_rest_starts_once_the_priority_pages_are_read(scan_pdf: Callable[...
     monkeypatch.setattr(ocr_mod, "ocr_image", slow_careful)
     data = scan_pdf(*(f"scan:PAGINA {n}" for n in range(1, 9)))
     reads = list(iter_pdf(data, cache=MemoryOcrCache(), workers=2, first_pages=3,
-                          settings=OcrSettings(dpi=40, rest_engine="auto")))
+                          settings=OcrSettings(engine="cli", dpi=40, rest_engine="auto")))
     assert [r.complete for r in reads] == [False, True] and reads[0].pending == [4, 5, 6, 7, 8]
     careful_end = max(end for engine, _, end in spans if engine == "cli")
     assert min(start for engine, start, _ in spans if engine == "auto") >= careful_end
