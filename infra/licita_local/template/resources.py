@@ -71,7 +71,7 @@ def function_def(logical: str, name: str, base: Path, r: Resolver, props: Mappin
     fn = FunctionDef(
         logical, name, function_arn(name), (base / code_uri).resolve(), str(handler),
         str(props.get("Runtime", "python3.13")), int(props.get("Timeout", 3)),
-        int(props.get("MemorySize", 128)), env_vars,
+        int(r.resolve(props.get("MemorySize", 128))), env_vars,
     )
     for ev_name, ev in (props.get("Events") or {}).items():
         ev_type = ev.get("Type")

@@ -24,7 +24,9 @@ from licita.documents.errors import OcrUnavailable
 
 OCR_LANG = "por"
 OCR_TIMEOUT_S = 180
-OCR_WORKERS = max(1, min(4, os.cpu_count() or 1))
+# One Tesseract page per core: on Lambda the analysis function's memory buys its cores (AnalysisMemorySize:
+# 10,240 MB is 6 vCPUs, ~3x the OCR pages a second of the default 3,008 MB).
+OCR_WORKERS = max(1, min(8, os.cpu_count() or 1))
 # Chosen by measurement (bench_ocr.py): see OcrSettings.
 OCR_DPI = 200
 OCR_PSM = 3
@@ -88,10 +90,13 @@ def tesseract_path() -> str | None:
 
 
 def tessdata_folder() -> str | None:
-    """Tesseract's language data: ``LICITA_TESSDATA`` when set, else the installed CLI's folder."""
+    """Tesseract's language data: ``LICITA_TESSDATA`` when that folder exists, else the installed CLI's folder.
+
+    The template's ``/opt/tessdata`` also reaches the local runtime, where the CLI's folder is the one that exists.
+    """
     configured = get_settings().licita_tessdata
-    if configured:
-        return configured if Path(configured).is_dir() else None
+    if configured and Path(configured).is_dir():
+        return configured
     return ocr_inprocess.tessdata_dir(tesseract_path())
 
 

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-IDLE_APIS = 4  # more than the OCR workers of one job; extra instances are dropped, not kept
+IDLE_APIS = 8  # as many as the OCR workers of one job (ocr.OCR_WORKERS); extra instances are dropped, not kept
 _PNM = re.compile(rb"P([56])\s+(?:#[^\n]*\n\s*)*(\d+)\s+(\d+)\s+(\d+)\s")
 
 _idle: dict[tuple[str, str, int], list[Any]] = {}

@@ -203,5 +203,10 @@ def test_the_projects_template() -> None:
     assert [n.queue for n in tpl.buckets["UploadsBucket"].notifications] == ["AnalysisQueue"]
     sqs = {e.queue: e for f in tpl.functions.values() for e in f.sqs_events}
     assert sqs["AnalysisQueue"].function == "AnalysisFunction" and sqs["AnalysisQueue"].report_batch_item_failures
+    analysis = tpl.functions["AnalysisFunction"]  # its memory is a parameter (!Ref AnalysisMemorySize)
+    assert analysis.memory == 3008 and analysis.environment["LICITA_TESSDATA"] == "/opt/tessdata"
+    bigger = load_template(ROOT / "template.yaml", {"DatabaseUrl": "postgresql://x", "JwtSecret": "j" * 40,
+                                                    "AnalysisMemorySize": "10240"}, env={})
+    assert bigger.functions["AnalysisFunction"].memory == 10240
     schedules = [e for f in tpl.functions.values() for e in f.schedule_events]
     assert any(e.function == "MaintenanceFunction" and e.rule_name.endswith("-local") for e in schedules)
