@@ -1,7 +1,8 @@
 """OCR speed and quality on the scanned shared documents: engines/settings table, then before vs after.
 
-Run: ``python tests/bench/bench_ocr.py [--skip-table] [--skip-docs] [--only NAME] [--rapidocr-path DIR]
-[--rapidocr-lite-path DIR]`` (not collected by pytest).
+Run: ``python tests/bench/bench_ocr.py [--skip-table] [--skip-docs] [--scaling] [--only NAME] [--rapidocr-path DIR]
+[--rapidocr-lite-path DIR]`` (not collected by pytest). ``--scaling`` reads the largest scan with one OCR worker
+and with one per core.
 
 1. Engines/settings table: engine (Tesseract CLI, Tesseract in process via tesserocr) x render DPI x
    page segmentation (x image format) on a sample of pages of every scanned document: CPU seconds a
@@ -47,6 +48,7 @@ sys.path.insert(0, str(ROOT / "shared"))
 
 from licita.documents import MemoryOcrCache, OcrSettings, ocr_inprocess, read_document  # noqa: E402
 from licita.documents.ocr import DEFAULT_SETTINGS, ocr_image, tessdata_folder, tesseract_version  # noqa: E402
+from licita.documents.pdf_reader import iter_pdf  # noqa: E402
 from licita.extraction import extract_tender  # noqa: E402
 from licita.extraction.scoring import score  # noqa: E402
 
@@ -291,10 +293,30 @@ def before_after(paths: list[Path], lite_path: str | None) -> None:
         _print(path, "cached", _run(path, DEFAULT_SETTINGS, True, truth, cache))
 
 
+def scaling(paths: list[Path]) -> None:
+    """Whole-document pages/s with 1 OCR worker, then one per core: how the rate grows with cores.
+
+    What a Lambda with more vCPUs (AnalysisMemorySize) would read is this per-worker rate times its workers,
+    as long as the growth here stays near linear; this machine cannot show more cores than it has.
+    """
+    path = max(paths, key=lambda p: p.stat().st_size)
+    cores = os.cpu_count() or 1
+    print()
+    print(f"Scaling: {path.name[:44]}, whole read (one phase), empty cache")
+    print(f"{'workers':>7} {'total s':>8} {'pages/s':>8} {'per worker':>10}")
+    for workers in sorted({1, cores}):
+        t0 = time.perf_counter()
+        reads = list(iter_pdf(path.read_bytes(), first_pages=None, cache=MemoryOcrCache(), workers=workers))
+        total = time.perf_counter() - t0
+        rate = len(reads[-1].pages) / total
+        print(f"{workers:>7} {total:>8.1f} {rate:>8.2f} {rate / workers:>10.2f}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-table", action="store_true", help="skip the engines/settings table")
     parser.add_argument("--skip-docs", action="store_true", help="skip the before/after runs")
+    parser.add_argument("--scaling", action="store_true", help="also read the largest scan with 1 and N workers")
     parser.add_argument("--only", help="only documents whose name contains this")
     parser.add_argument("--rapidocr-path", default=os.environ.get("LICITA_BENCH_RAPIDOCR"),
                         help="folder where rapidocr + onnxruntime are installed (optional)")
@@ -311,6 +333,8 @@ def main() -> int:
         settings_table(paths, _vocabulary(), args.rapidocr_path, args.rapidocr_lite_path)
     if not args.skip_docs:
         before_after(paths, args.rapidocr_lite_path)
+    if args.scaling:
+        scaling(paths)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -11,6 +11,7 @@ without OpenMP: one thread a page, as the CLI gets with ``OMP_THREAD_LIMIT=1``.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib
 import io
@@ -20,6 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+LEPTONICA_SEVERITY_NONE = 6  # leptonica's L_SEVERITY_NONE (environ.h)
 IDLE_APIS = 8  # as many as the OCR workers of one job (ocr.OCR_WORKERS); extra instances are dropped, not kept
 _PNM = re.compile(rb"P([56])\s+(?:#[^\n]*\n\s*)*(\d+)\s+(\d+)\s+(\d+)\s")
 
@@ -30,9 +32,21 @@ _idle_lock = threading.Lock()
 @functools.lru_cache(maxsize=1)
 def _module() -> Any | None:
     try:
-        return importlib.import_module("tesserocr")  # lazy: keeps cold starts cheap
+        module = importlib.import_module("tesserocr")  # lazy: keeps cold starts cheap
     except (ImportError, OSError):  # not installed, or its bundled libraries do not load here
         return None
+    _quiet_leptonica(Path(module.__file__ or "").parent)
+    return module
+
+
+def _quiet_leptonica(package: Path) -> None:
+    """Silence the wheel's Leptonica: it prints "Error in boxClipToRectangle" and the like to the process's
+    stderr for pages Tesseract reads fine (the CLI's stderr was captured; in process it reached the logs)."""
+    for library in sorted(package.parent.glob("tesserocr.libs/libleptonica*.so*")):
+        try:
+            ctypes.CDLL(str(library)).setMsgSeverity(LEPTONICA_SEVERITY_NONE)
+        except (OSError, AttributeError):  # another build of the wheel: its messages stay, nothing else changes
+            continue
 
 
 @functools.lru_cache(maxsize=4)

@@ -8,6 +8,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from licita.documents.ocr import DEFAULT_SETTINGS, FallbackText, ocr_image
 from licita.documents.ocr_cache import page_key
 from licita.documents.pdf_reader import iter_pdf
 
+TENDERS_DIR = Path(__file__).resolve().parents[4] / "shared" / "data" / "tenders"
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract (and its por data) "
                                      "not installed; tesserocr itself is a declared dependency and never skipped")
 
@@ -223,3 +225,17 @@ def test_without_the_cli_or_the_language_data_pages_fail_with_a_reason(monkeypat
             ocr_image(_render("X"), dpi=150, engine="cli")
     finally:
         reset_settings()
+
+
+@needs_tesseract
+def test_leptonica_messages_stay_out_of_the_process_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    # Turvelandia's cover makes the wheel's Leptonica print "Error in boxClipToRectangle" (harmless) when not quieted
+    scan = TENDERS_DIR / "turvelandia-go-pe-005-2025-edital-scanned.pdf"
+    if not scan.is_file():
+        pytest.skip("needs ../shared/data (the scanned Turvelandia edital)")
+    pymupdf: Any = importlib.import_module("pymupdf")
+    with pymupdf.open(scan) as doc:
+        image = doc.load_page(0).get_pixmap(dpi=200, colorspace=pymupdf.csGRAY).tobytes("pnm")
+    text = ocr_image(image, dpi=200, engine="auto")
+    assert "19/11/2025" in text
+    assert "Error in" not in capfd.readouterr().err
