@@ -30,7 +30,7 @@ from licita.extraction.item_rows import (
     supplier_rows,
 )
 from licita.extraction.models import Item
-from licita.extraction.text import Corpus, squash
+from licita.extraction.text import Corpus, fold, squash
 
 _HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.|lotes?)\b[^\n]{0,120}$", re.M)
 # Auction and disposal lists: "ANEXO II – RELAÇÃO DE IMÓVEIS", "RELAÇÃO DOS BENS", "LISTA DE LOTES"
@@ -316,7 +316,10 @@ def _best_table(corpus: Corpus, tables: list[_Table]) -> _Table | None:
 # Portal de Compras Públicas result reports).
 _ITEM_ONLY_RE = re.compile(r"^[ \t|]*item\s*(?:n[oº.]{0,2})?\s*:\s*0*(\d{1,4})[ \t]*$", re.M | re.I)
 _DASH_HEADING_RE = re.compile(r"^[ \t|]*0*(\d{1,4})[ \t]*[-–][ \t]*(\S[^\n]{2,})$", re.M)
-_QTY_LABEL_RE = re.compile(r"\bquantidade(?:\s+(?:total|solicitada|adjudicada|homologada|registrada))?\s*:", re.I)
+_QTY_LABEL = r"\bquantidade(?:\s+(?:total|solicitada|adjudicada|homologada|registrada))?"
+_QTY_LABEL_RE = re.compile(_QTY_LABEL + r"\s*:", re.I)
+_GENERIC_TITLE_RE = re.compile(r"itens?\s+de\s+(?:material|servi[cç]o)s?\s*$", re.I)
+_NAME_LABEL_RE = re.compile(r"(?:nome\s*/\s*)?descri[cç][aã]o\s*:[ \t]*\n?[ \t]*([^|\n]+)", re.I)
 _DESC_LABEL_RE = re.compile(r"descri[cç][aã]o(?:\s+(?:detalhada|complementar))?\s*:\s*([^|\n]+)", re.I)
 
 
@@ -337,6 +340,9 @@ def _report_items(corpus: Corpus) -> list[Item]:
                 continue
             desc = _DESC_LABEL_RE.search(block)
             title = m.group(2).strip() if regex is _DASH_HEADING_RE else (desc.group(1).strip() if desc else "")
+            if _GENERIC_TITLE_RE.match(title):  # ComprasNet: "1 - Itens de Material", the name is a label below
+                named = _NAME_LABEL_RE.search(block)
+                title = named.group(1).strip() if named else title
             items[number] = _block_item(corpus, m.start(), number, title, block, r"valor\s+(?:unit[aá]rio|estimado)")
         if len(items) >= 2 and len(items) > len(best):
             best = list(items.values())
@@ -370,12 +376,23 @@ def _block_item(corpus: Corpus, at: int, number: int, description: str, block: s
     ``at``); the unit price label differs between edital annexes and result reports."""
     return Item(
         number=number, description=squash(description)[:1000],
-        quantity=_labelled_number(block, r"quantidade"),
+        quantity=_labelled_number(block, _QTY_LABEL),
         unit=_labelled_text(block, r"(?:uf|unidade(?:\s+de\s+fornecimento)?|unid\.?)"),
         unit_price=_labelled_money(block, unit_price_label),
         total_price=_labelled_money(block, r"valor\s+total"),
-        page=corpus.page_of(at),
+        me_epp_exclusive=_labelled_exclusive(block), page=corpus.page_of(at),
     )
+
+
+def _labelled_exclusive(block: str) -> bool | None:
+    """ComprasNet's "Tratamento Diferenciado:" line of an item block ("Tipo I - Participação Exclusiva de
+    ME/EPP…" is exclusive; "-", "Tipo III - Cota reservada…" are not); None when the block has no such line."""
+    folded = fold(block)
+    label = _ROW_TREATMENT_RE.search(folded)
+    if label is None:
+        return None
+    line_end = folded.find("\n", label.end())
+    return _ROW_EXCL_RE.search(folded, label.start(), len(folded) if line_end < 0 else line_end) is not None
 
 
 def _labelled_number(block: str, label: str) -> float | None:
@@ -389,7 +406,7 @@ def _labelled_text(block: str, label: str) -> str | None:
 
 
 def _labelled_money(block: str, label: str) -> float | None:
-    m = re.search(label + r"\s*:\s*(?:r\$\s*)*([\d.]+,\d{2})", block, re.I)
+    m = re.search(label + r"(?:\s*\([^)\n]{0,20}\))?\s*:\s*(?:r\$\s*)*([\d.]+,\d{2})", block, re.I)
     return parse_number(m.group(1)) if m else None
 
 
@@ -399,12 +416,19 @@ _EXCL_RE = re.compile(r"exclusiv\w*\s+(?:para\s+|a\s+|as\s+|de\s+)?(?:me\b|me/|m
 _ROW_EXCL_RE = re.compile(r"(?:participacao|tratamento\s+diferenciado)[^\n]{0,40}?exclusiv\w*\s+(?:para\s+|de\s+)?"
                           r"(?:me\b|me/|microempresa)")
 _AMPLA_RE = re.compile(r"ampla\s+(?:participacao|concorrencia)|cota\s+principal|nao\s+exclusiv")
+_ROW_TREATMENT_RE = re.compile(r"tratamento\s+diferenciado\s*:")
 
 
 def _exclusive_flag(folded: str, headings: list[tuple[int, bool]], row_start: int, row_end: int) -> bool | None:
-    """ME/EPP exclusivity of one row: stated in the row itself, else the nearest heading above it."""
+    """ME/EPP exclusivity of one row: stated in the row itself, else the nearest heading above it.
+
+    A row with its own "Tratamento diferenciado:" answer (ComprasNet's item list: "Tipo I - Participação
+    Exclusiva…", "Tipo III - Cota reservada…", "-") says it itself: it inherits nothing from the row above.
+    """
     if _ROW_EXCL_RE.search(folded, row_start, row_end):
         return True
+    if _ROW_TREATMENT_RE.search(folded, row_start, row_end):
+        return False
     i = bisect_left(headings, (row_start, False)) - 1
     if i < 0 or row_start - headings[i][0] > 60000:
         return None
