@@ -20,8 +20,9 @@ MONTHS = {
 
 # -- money ---------------------------------------------------------------------------------------
 
+# Up to 4 decimals: ComprasNet's reports print unit values as "R$ 12,5000" (read "12" before).
 MONEY_RE = re.compile(
-    r"r\$\s*(?:r\$\s*)?(\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,2})?|\d+(?:,\d{1,2})?)(?!\d)"
+    r"r\$\s*(?:r\$\s*)?(\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,4})?|\d+(?:,\d{1,4})?)(?!\d)"
     r"(?:\s*(mil|milhao|milhoes|bilhao|bilhoes)\b)?"
 )
 _SCALE = {"mil": 1_000, "milhao": 1_000_000, "milhoes": 1_000_000, "bilhao": 10**9, "bilhoes": 10**9}

@@ -324,7 +324,11 @@ def _name_tokens(text: str) -> set[str]:
 # SRP, award criterion, dispute mode (the object: licita.extraction.objects)
 # ---------------------------------------------------------------------------------------------
 
-_SRP_RE = _re(r"registro\s+de\s+precos?\b")
+# "Sistema de Registro de Preços", and its abbreviation as the covers print it: "PREGÃO ELETRÔNICO SRP Nº 5/2025",
+# ComprasNet's "Nº 00012/2024 (SRP)"
+_SRP_RE = _re(r"registro\s+de\s+precos?\b|\bsrp\b")
+# the label answered no: "Registro de preços: NÃO", "SRP? Não"
+_SRP_NO_RE = _re(r"\s*[:?]\s*nao\b")
 
 
 def srp(c: Corpus, kind: str) -> Field:
@@ -337,8 +341,10 @@ def srp(c: Corpus, kind: str) -> Field:
         before = c.folded[max(0, hit.start - 25):hit.start]
         if re.search(r"\batas?\s+(?:de\s+)?$|oriund\w*\s+de\s+(?:atas?\s+de\s+)?$|minuta\s+d[ae]\s+$", before):
             continue
-        if _conditional(c, hit.start):
+        if _conditional(c, hit.start) or re.search(r"\bnao\s+(?:e\s+|sera\s+)?(?:por\s+)?$", before):
             continue
+        if _SRP_NO_RE.match(c.folded, hit.end):
+            return _field(c, False, hit.start, hit.end + 8, 0.85)
         return _field(c, True, hit.start, hit.end + 40, 0.85)
     if kind == "aviso_licitacao" or procurement_density(c) < 2.5:
         return Field()  # a notice or a fragment that does not say: unknown, not "no"
@@ -442,8 +448,8 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
         if _ESTIMATE_BAD_RE.search(between) or _ESTIMATE_BAD_RE.search(clause[max(0, cue.start() - 25):cue.start()]):
             continue
         value = parse_number(m.group(1))
-        if value is None or value <= 0:
-            continue
+        if value is None or value <= 0 or ("," in m.group(1) and len(m.group(1).rpartition(",")[2]) > 2):
+            continue  # "R$ 12,5000": a unit value as reports print them, never a total
         rank = 0 if "estimad" in cue.group(0) or "contratacao" in cue.group(0) else 1
         if best is None or rank < best[0]:
             best = (rank, before_start + (clause_start + 1 if clause_start >= 0 else 0) + cue.start(), m.end(), value)

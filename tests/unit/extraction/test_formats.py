@@ -8,6 +8,7 @@ import pytest
 
 from licita.extraction.formats import (
     BRT,
+    MONEY_RE,
     cnpj_is_valid,
     format_brl,
     normalize_modality,
@@ -168,3 +169,11 @@ def test_squash_joins_hyphenated_words(text: str, squashed: str) -> None:
     from licita.extraction.text import squash
 
     assert squash(text) == squashed
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("R$ 12,5000", "12,5000"), ("R$ 0,0450 por unidade", "0,0450"), ("R$ 1.234,56", "1.234,56"), ("R$ 10", "10"),
+])
+def test_money_keeps_up_to_four_decimals(text: str, amount: str) -> None:
+    m = MONEY_RE.search(text.lower())
+    assert m is not None and m.group(1) == amount

@@ -87,3 +87,26 @@ def test_object_under_a_heading_with_numbered_clause() -> None:
     values = fields("EDITAL DE LEILÃO Nº 2/2019\n3. DO OBJETO.\n\n3.1. A realização de LEILÃO para alienação do "
                     "imóvel do antigo mercado municipal, conforme Anexo I." + FILLER)
     assert "alienação do imóvel do antigo mercado" in str(values["object"])
+
+
+@pytest.mark.parametrize(("cover", "srp"), [
+    ("PREGÃO ELETRÔNICO SRP Nº 5/2025", True),  # the abbreviation as covers print it
+    ("Pregão Eletrônico Nº 00012/2024 (SRP)", True),  # ComprasNet's reports
+    ("Sistema de Registro de Preços: NÃO", False),  # a cover label answered no
+    ("SRP? Não", False),
+    ("Este pregão não é SRP.", False),
+    ("Aquisição imediata de materiais de limpeza.", False),
+])
+def test_srp_from_the_cover(cover: str, srp: bool) -> None:
+    assert fields("EDITAL\nLei nº 14.133/2021\n" + cover + FILLER)["srp"] is srp
+
+
+def test_a_unit_value_with_four_decimals_is_not_the_estimated_total() -> None:
+    items = ("Resultado da Homologação\n"
+             + "".join(f"Item: {n}\nDescrição: REAGENTE {n}\nQuantidade: {10 * n}\nUnidade de fornecimento: FRASCO\n"
+                       f"Valor Estimado: R$ 12,5000\nSituação: Homologado\n" for n in (1, 2, 3)))
+    head = "TERMO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 12/2024\n"
+    values = fields(head + items + FILLER)
+    assert values["items_count"] == 3 and values["estimated_value"] is None
+    stated = fields(head + "O valor total estimado da contratação é de R$ 375,00.\n" + items + FILLER)
+    assert stated["estimated_value"] == 375.0
