@@ -1,7 +1,7 @@
 """OCR speed and quality on the scanned shared documents: engines/settings table, then before vs after.
 
 Run: ``python tests/bench/bench_ocr.py [--skip-table] [--skip-docs] [--scaling] [--only NAME] [--rapidocr-path DIR]
-[--rapidocr-lite-path DIR]`` (not collected by pytest). ``--scaling`` reads the largest scan with one OCR worker
+[--rapidocr-lite-path DIR]`` (not collected by pytest). ``--scaling`` reads the longest scan with one OCR worker
 and with one per core.
 
 1. Engines/settings table: engine (Tesseract CLI, Tesseract in process via tesserocr) x render DPI x
@@ -294,12 +294,18 @@ def before_after(paths: list[Path], lite_path: str | None) -> None:
 
 
 def scaling(paths: list[Path]) -> None:
-    """Whole-document pages/s with 1 OCR worker, then one per core: how the rate grows with cores.
+    """Whole-document pages/s of the longest scan with 1 OCR worker, then one per core: how the rate grows.
 
     What a Lambda with more vCPUs (AnalysisMemorySize) would read is this per-worker rate times its workers,
     as long as the growth here stays near linear; this machine cannot show more cores than it has.
     """
-    path = max(paths, key=lambda p: p.stat().st_size)
+    pymupdf: Any = importlib.import_module("pymupdf")
+
+    def pages(path: Path) -> int:
+        with pymupdf.open(path) as doc:
+            return int(doc.page_count)
+
+    path = max(paths, key=pages)
     cores = os.cpu_count() or 1
     print()
     print(f"Scaling: {path.name[:44]}, whole read (one phase), empty cache")
