@@ -25,7 +25,8 @@ from licita.documents.errors import OcrUnavailable
 OCR_LANG = "por"
 OCR_TIMEOUT_S = 180
 # One Tesseract page per core: on Lambda the analysis function's memory buys its cores (AnalysisMemorySize:
-# 10,240 MB is 6 vCPUs, ~3x the OCR pages a second of the default 3,008 MB).
+# 10,240 MB is 6 vCPUs against ~2 at the default 3,008 MB). bench_ocr --scaling: 1 -> 2 workers gave 0.92 -> 1.58
+# pages/s here (86% per added core), so 6 would read ~4 pages/s at this machine's speed (an estimate).
 OCR_WORKERS = max(1, min(8, os.cpu_count() or 1))
 # Chosen by measurement (bench_ocr.py): see OcrSettings.
 OCR_DPI = 200
