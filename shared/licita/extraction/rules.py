@@ -216,21 +216,29 @@ _PROCESS_LABEL = (
 # "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00", municipal "Processo de Licitação/
 # Dispensa/Contratação nº 12/2025", "Proc. Licitatório nº", "PAL nº" (processo administrativo licitatório);
 # with a "nº" or ":" label the number may lack a slash ("Processo nº 2025.01.00123", "Processo nº 1234-2025").
+# Also: a parenthesis after the label ("Processo Administrativo Eletrônico (e-Processo) nº …"), both a colon and a
+# "nº" ("Processo Licitatório: Nº 45/2025"), a cover table's cell ("PROCESSO | 45/2025"), a slash set apart
+# ("Nº 045 / 2025"), RJ's letter prefix ("Processo nº E-04/123.456/2024") and, after "nº" or ":", a number without
+# separators (ComprasNet's "Nº Processo: 23090001234202411", "Processo nº 0451").
 _PROCESS_RE = _re(
-    _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?\s*(?:"
-    r"(?:" + NSIGN + r"|:|-)\s*[:\-]?\s*(?:sei\s*[:\-]?\s*)?(\d[\d.\-/]*[.\-/][\d.\-/]*\d)"
+    _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?(?:\s*\([^()\n]{1,25}\))?(?:[ \t]*\|)?\s*(?:"
+    r"(?:" + NSIGN + r"|:\s*" + NSIGN + r"?|-)\s*[:\-]?\s*(?:sei\s*[:\-]?\s*)?"
+    r"(\d{1,6}[ \t]/[ \t]?\d{4}\b|(?:\be-)?\d[\d.\-/]*[.\-/][\d.\-/]*\d|\d{3,}(?![\d,/]))"
     r"|(\d[\d.\-]*/[\d.\-/]*\d))"
 )
 _UASG_RE = _re(r"\buasg\b\)?[^\d]{0,120}?(?<![\d.,/-])(\d{5,6})(?![\d.,/-])")
 
 
 def process_number(c: Corpus) -> Field:
-    hit = c.front(_PROCESS_RE) or c.search(_PROCESS_RE)
-    if not hit:
-        return Field()
-    group = 1 if hit.match.group(1) else 2
-    value = c.raw[hit.match.start(group):hit.match.end(group)].strip(".-/")
-    return _field(c, value, hit.start, hit.end, 0.85)
+    for region in ((0, c.front_end), (c.front_end, len(c.folded))):
+        for hit in c.finditer(_PROCESS_RE, *region):
+            group = 1 if hit.match.group(1) else 2
+            value = re.sub(r"[ \t]", "", c.raw[hit.match.start(group):hit.match.end(group)]).strip(".-/")
+            if value.isdigit() and (not hit.match.group(0).startswith("proc") or re.fullmatch(r"(?:19|20)\d\d", value)):
+                continue  # a bare number is a process only under the word "processo" ("Documento SEI nº 0123456"),
+                # and a bare year is none
+            return _field(c, value, hit.start, hit.end, 0.85)
+    return Field()
 
 
 def uasg(c: Corpus) -> Field:
