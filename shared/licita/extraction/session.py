@@ -4,7 +4,7 @@ preamble sentences, schedules that write the date before its event, and dates wr
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from licita.extraction.formats import BRT, iso, parse_date, parse_datetime, parse_time
 from licita.extraction.found import field_at as _field
@@ -31,8 +31,10 @@ _SESSION_LABEL_RE = _re(
     r"realizacao\s+d[ao]\s+(?:sessao(?:\s+publica)?|certame|pregao|licitacao|leilao)\s*:|"
     r"disputa\s+de\s+(?:precos|lances)\s*:|"
     # covers of municipal and 8.666 editais: "ABERTURA: 05/03/2024 às 09h", "ABERTURA DOS ENVELOPES: …"
-    r"(?:^|\n)[ \t]*(?:data\s+d[aeo]\s+)?(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+e\s+julgamento)?"
-    r"(?:\s+d[aoe]s?\s+(?:propostas|envelopes))?\s*:|"
+    # (also inside a notice's run-on paragraph, as ComprasNet's DOU avisos print it: "… no site www.gov.br/compras.
+    # Abertura das Propostas: 15/03/2024 às 09h00 …"), "ABERTURA DO CERTAME: …", "Sessão de abertura: …"
+    r"(?:^|\n|\.[ \t])[ \t]*(?:data\s+d[aeo]\s+)?(?:(?:recebimento|entrega)\s+e\s+)?abertura(?:\s+e\s+julgamento)?"
+    r"(?:\s+d[aoe]s?\s+(?:propostas|envelopes|certame|pregao))?\s*:|sessao\s+de\s+abertura\s*:|"
     # "DATA: 05/03/2024 / HORA: 09:00", "Dia: 05/03/2024 / Hora: 09:00": a bare date label is the session's only
     # next to an hour label
     r"(?:^|\n)[ \t]*(?:data|dia)\s*:(?=[^\n]{0,40}(?:\n[ \t]*)?hor(?:a|ario)\s*:)|"
@@ -46,7 +48,9 @@ _SESSION_LABEL_RE = _re(
     r"ocorrera|acontecera|tera\s+inicio)|"
     r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
     # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
-    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|as\s|em\s+\d|dia\s))"
+    r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|as\s|em\s+\d|dia\s))|"
+    # presencial editais: "Os envelopes serão recebidos e abertos no dia 15/03/2024, às 09h, na sala da CPL"
+    r"(?:envelopes|propostas)\s+(?:serao|sera)\s+(?:recebid[oa]s\s+e\s+)?abert[oa]s\b"
 )
 # "… até as 14:00 hs do dia 29/03/2021, para abertura do certame": the date comes *before* the label.
 _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao]|dado)\s+(?:a\s+)?)\s*(?:a\s+)?"
@@ -55,6 +59,8 @@ _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao
                         # do dia … , na sala de licitações, será realizada a abertura dos envelopes"
                         r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+(?:sessao\s+publica|abertura\s+d[aoe]s?\s+"
                         r"(?:envelopes|propostas|sessao))|"
+                        # "Dia 15/03/2024, às 9h, será aberta a sessão pública."
+                        r"(?:sera|serao)\s+abert[oa]s?\s+a\s+sessao\b|"
                         # "… entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão"
                         r"(?:quando|ocasiao\s+em\s+que|momento\s+em\s+que)\s+(?:serao|sera)\s+abert[oa]s?\b|"
                         # "Fica marcada para o dia 20/03/2025, às 9h, a abertura dos envelopes."
@@ -75,12 +81,28 @@ _BARE_LINE_RE = _re(r"(?:^|\n)[ \t]*(?:dia\s+)?(?:" + _WEEKDAY + r"[ \t]*,[ \t]*
                     r"(?:\d{1,2}\s?[/.]\s?\d{1,2}\s?[/.]\s?\d{2,4}|\d{1,2}o?\s+de\s+[a-z]{4,9}\s+de\s+\d{4})"
                     r"(?:[ \t,\-–]*" + _WEEKDAY + r")?[ \t,\-–]*" + _BARE_TIME + r"[ \t.]*(?=\n|$)")
 # "… recebidos até às 08h30 do dia 20/03/2025 e abertos às 09h do mesmo dia": the hour here, the date before.
-_SAME_DAY_RE = _re(r"\babert[oa]s?\b[^.;]{0,60}?\bdo\s+mesmo\s+dia\b")
+# "… e a abertura dos envelopes às 9h do mesmo dia"
+_SAME_DAY_RE = _re(r"\babert(?:[oa]s?|ura\s+d[aoe]s?\s+(?:envelopes|propostas|sessao))\b[^.;]{0,60}?"
+                   r"\bdo\s+mesmo\s+dia\b")
+_SENTENCE_END_RE = _re(r"\.\s")
 _DISPUTE_RE = _re(r"disputa|lances")
 _OPENING_RE = _re(r"abertura\s+d[aoe]s?\s+(?:propostas|envelopes)")
 _LEGAL_REF_RE = _re(r"\b(?:lei|decreto|portaria|instrucao|resolucao|lc)\b")
 _SESSION_CUT_RE = _re(r"\b(?:recebimento|propostas?\s+(?:ate|recebidas)|encerramento|envio\s+das\s+propostas|"
                       r"acolhimento)\b")
+
+
+# A cover that gives the hour on the line above the date: "HORÁRIO DE ABERTURA: 09h00\nDATA DE ABERTURA: 15/03/2024"
+_HOUR_LABEL_RE = _re(r"(?:^|\n)[ \t]*hor(?:a|ario)(?:\s+d[aeo]\s+(?:abertura|inicio)(?:\s+d[aoe]s?\s+[a-z]+)?)?\s*:"
+                     r"[ \t]*([^\n]{1,40})\n?[ \t]*$")
+
+
+def _with_hour_above(c: Corpus, label: int, day: datetime | date) -> datetime | date:
+    m = _HOUR_LABEL_RE.search(c.folded, max(0, label - 120), label)
+    hour = parse_time(m.group(1)) if m else None
+    if not isinstance(day, date) or isinstance(day, datetime) or hour is None:
+        return day
+    return datetime.combine(day, hour, BRT)
 
 
 def session_datetime(c: Corpus, kind: str) -> Field:
@@ -99,9 +121,14 @@ def session_datetime(c: Corpus, kind: str) -> Field:
             window = window[:cut.start()]
         if _LEGAL_REF_RE.search(window[:60]):
             continue
+        stop = _SENTENCE_END_RE.search(window)
+        if stop and parse_datetime(window[:stop.start()]) is None:
+            continue  # "Abertura da sessão: conforme aviso.\nPublicação: 01/03/2024": the label's sentence has no date
         value = parse_datetime(window)
         if value is None:
             continue
+        if "T" not in iso(value):
+            value = _with_hour_above(c, hit.start, value)
         found = _field(c, iso(value), hit.start, hit.end + len(window.rstrip()), 0.9 if "T" in iso(value) else 0.6)
         if "T" in iso(value):
             # covers that list the proposals' opening and then the dispute ("ABERTURA DAS PROPOSTAS: 08h01 /

@@ -35,3 +35,37 @@ def _value(field: str, line: str, head: str = HEAD) -> object:
 ])
 def test_process_labels_of_the_models(line: str, value: str | None) -> None:
     assert _value("process_number", line) == value
+
+
+# -- session date and time -----------------------------------------------------------------------
+
+T9 = "2024-03-15T09:00:00-03:00"
+PRESENCIAL = "EDITAL\nPREGÃO PRESENCIAL Nº 4/2025\nLei nº 10.520/2002\n"
+DOU_NOTICE = ("PREGÃO ELETRÔNICO Nº 90005/2024 - UASG 153000 Nº Processo: 23090001234202411. Objeto: Aquisição de "
+              "pneus. Total de Itens Licitados: 12. Edital: 01/03/2024 das 08h00 às 12h00 e de 14h00 às 17h00. "
+              "Endereço: Rua X, Centro - Exemplo/MG ou https://www.gov.br/compras/edital/153000-5-90005-2024. "
+              "Entrega das Propostas: a partir de 01/03/2024 às 08h00 no site www.gov.br/compras. Abertura das "
+              "Propostas: 15/03/2024 às 09h00 no site www.gov.br/compras.")
+
+
+@pytest.mark.parametrize(("line", "head", "value"), [
+    pytest.param(DOU_NOTICE, HEAD, T9, id="ComprasNet notice in the DOU, one run-on paragraph"),
+    pytest.param("HORÁRIO DE ABERTURA: 09h00\nDATA DE ABERTURA: 15/03/2024", HEAD, T9, id="the hour above the date"),
+    pytest.param("Abertura do Pregão: 15/03/2024 às 9h", HEAD, T9, id="abertura do pregão"),
+    pytest.param("ABERTURA DO CERTAME: 15/03/2024 às 09h00", HEAD, T9, id="abertura do certame"),
+    pytest.param("Sessão de abertura: 15/03/2024 09:00", HEAD, T9, id="sessão de abertura"),
+    pytest.param("Dia 15/03/2024, às 9h, será aberta a sessão pública.", HEAD, T9, id="date before 'será aberta'"),
+    pytest.param("Os envelopes serão recebidos e abertos no dia 15/03/2024, às 09h, na sala da CPL.", PRESENCIAL, T9,
+                 id="envelopes recebidos e abertos"),
+    pytest.param("O credenciamento será às 8h30 do dia 15/03/2024 e a abertura dos envelopes às 9h do mesmo dia.",
+                 PRESENCIAL, T9, id="abertura dos envelopes do mesmo dia"),
+    # negatives: the proposals' delivery, a label whose sentence has no date, an hour above another date
+    pytest.param(DOU_NOTICE.rsplit(" Abertura", 1)[0], HEAD, None, id="the delivery of the proposals is no session"),
+    pytest.param("Abertura da sessão: conforme aviso.\nPublicação: 01/03/2024 às 10h", HEAD, None,
+                 id="a label without a date does not reach the next sentence"),
+    pytest.param("Os envelopes serão abertos na presença dos licitantes.\nPublicado em 01/03/2024 às 10h.", PRESENCIAL,
+                 None, id="a sentence without a date"),
+    pytest.param("HORÁRIO: 09h00\nDATA DA PUBLICAÇÃO: 01/03/2024", HEAD, None, id="an hour above a publication date"),
+])
+def test_session_as_the_models_print_it(line: str, head: str, value: str | None) -> None:
+    assert _value("session_datetime", line, head) == value
