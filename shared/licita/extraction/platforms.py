@@ -35,8 +35,8 @@ _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
     # BBMNET is the system of the Bolsa Brasileira de Mercadorias
     ("bbmnet", _re(r"bbmnet|bbm\s+net|\bbolsa\s+brasileira\s+de\s+mercadorias")),
     # other electronic systems, and an auctioneer's own site (leiloeiros use the .lel.br domain)
-    ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bbolsa\s+eletronica\s+de\s+compras|\bcompras\." + _STATES + r"\.gov|"
-                  r"\bcompras\.rj|\bbanrisul|\bcomprasbr|\bportal\s+licita\s+mais|\blicitar\s*digital|\becompras|"
+    ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bbolsa\s+eletronica\s+de\s+compras|\bcompras[a-z]*\." + _STATES + r"\.gov|"
+                  r"\bcompras\.rj|\bbanrisul|\bcomprasbr|\bportal\s+licita\s+mais|\blicitar\s*\.?\s*digital|\becompras|"
                   r"\bcomprasnet\.go|\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|"
                   r"www\.[a-z0-9-]*leiloes?\.com|\bcomprasnet[.\s-]?[a-z]{2}\.gov|\blicita\s*mais\s*brasil|"
                   r"\blicitacoes\.caixa|\bpublinexo")),
@@ -54,7 +54,11 @@ _PROPRIO_RE = anchored(_re(r"sistema\s+proprio|plataforma\s+propria|"
 _NEAR = r"(?:[^.;\n]|\.(?=\S|$)){0,30}$"  # up to the mention, across "www." but not across a sentence
 _SESSION_PLACE_RE = _re(r"(?:sessao|disputa|certame|pregao|licitacao|dispensa)[^.;]{0,40}?(?:realizad[ao]|ocorrera|"
                         r"acontecera)[^.;]{0,30}?(?:n[oa]|pel[oa]|por\s+meio\s+d[oa]|atraves\s+d[oa])\s" + _NEAR
-                        + r"|(?:^|\n)[ \t]*(?:local|endereco\s+eletronico|plataforma|sistema\s+eletronico)\s*:" + _NEAR)
+                        # cover labels: "Local:", "Local de realização (da sessão):", "Plataforma eletrônica:", "Site:",
+                        # "Endereço eletrônico:", "Sistema:", "Portal:"
+                        + r"|(?:^|\n)[ \t]*(?:local(?:\s+d[aeo]\s+(?:realizacao|sessao|disputa|abertura|certame|pregao)"
+                        r"(?:\s+d[aeo]s?\s+[a-z]+){0,2})?|endereco(?:\s+eletronico)?|plataforma(?:\s+eletronica)?|"
+                        r"sistema(?:\s+eletronico)?|site|sitio(?:\s+eletronico)?|portal)\s*:" + _NEAR)
 
 
 def platform(c: Corpus, kind: str, modality: str | None = None) -> Field:
@@ -70,10 +74,14 @@ def platform(c: Corpus, kind: str, modality: str | None = None) -> Field:
         stated = front and bool(_SESSION_PLACE_RE.search(c.folded, max(0, hit.start - 70), hit.start))
         stated_n, total, start, end = scores.get(name, (0, 0.0, hit.start, hit.end))
         scores[name] = (stated_n + stated, total + (3.0 if front else 1.0), start, end)
+    presencial = bool(modality and modality.endswith("presencial"))
+    if presencial:
+        # a session held in a room runs on no system: a site named for the edital or a price survey is no platform
+        scores = {name: score for name, score in scores.items() if score[0]}
     if scores:
         name, (_, _, start, end) = max(scores.items(), key=lambda kv: (kv[1][0], kv[1][1], -kv[1][2]))
         return _field(c, name, start, end + 40, 0.85)
-    if modality and modality.endswith("presencial"):
+    if presencial:
         return Field()
     own = c.search(_PROPRIO_RE)
     if own:

@@ -69,3 +69,28 @@ DOU_NOTICE = ("PREGÃO ELETRÔNICO Nº 90005/2024 - UASG 153000 Nº Processo: 23
 ])
 def test_session_as_the_models_print_it(line: str, head: str, value: str | None) -> None:
     assert _value("session_datetime", line, head) == value
+
+
+# -- platform: the cover's label names the system, whatever else the edital cites ------------------
+
+CITES_COMPRAS_GOV = "\nOs licitantes deverão consultar o Compras.gov.br. " * 3
+
+
+@pytest.mark.parametrize(("line", "head", "value"), [
+    pytest.param("PLATAFORMA ELETRÔNICA: www.bll.org.br" + CITES_COMPRAS_GOV, HEAD, "bll", id="plataforma eletrônica"),
+    pytest.param("Local de realização: www.bll.org.br" + CITES_COMPRAS_GOV, HEAD, "bll", id="local de realização"),
+    pytest.param("Site: www.licitanet.com.br" + CITES_COMPRAS_GOV, HEAD, "licitanet", id="site"),
+    pytest.param("Endereço: https://bnc.org.br" + CITES_COMPRAS_GOV, HEAD, "bnc", id="endereço"),
+    pytest.param("Local da sessão: www.portaldecompraspublicas.com.br" + CITES_COMPRAS_GOV, HEAD,
+                 "portal_compras_publicas", id="local da sessão"),
+    pytest.param("Sistema: https://licitar.digital", HEAD, "other", id="Licitar Digital's address"),
+    pytest.param("Portal de Compras do Paraná - www.comprasparana.pr.gov.br", HEAD, "other", id="a state's system"),
+    # a pregão presencial runs on no system: sites named for the edital or a price survey are no platform
+    pytest.param("Consulte o edital no site www.bll.org.br", PRESENCIAL, None, id="presencial: the edital's site"),
+    pytest.param("Os preços foram pesquisados no Painel de Preços e no Comprasnet.", PRESENCIAL, None,
+                 id="presencial: a price survey"),
+    pytest.param("Endereço: Rua das Flores, 100, Centro, Exemplo/MG" + CITES_COMPRAS_GOV, HEAD, "comprasgov",
+                 id="a street address is no platform label"),
+])
+def test_platform_labels_of_the_covers(line: str, head: str, value: str | None) -> None:
+    assert _value("platform", line, head) == value
