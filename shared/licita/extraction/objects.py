@@ -23,7 +23,11 @@ _OBJECT_RES = [
         r"(?:(?:o|a|os|as)\b)?\s*:?\s*"),
     _re(r"(?:tem|tera)\s+(?:como|por)\s+(?:objeto|finalidade|objetivo)\s*:?\s*(?:(?:o|a|os|as)\b)?\s*:?\s*|"
         # "Constitui objeto da presente licitação a …", "A presente licitação visa à …"
-        r"constitu(?:i|em)\s+(?:o\s+)?objeto\s+d[oa]\s+presente\s+[a-z]+(?:\s+[a-z]+)?\s*:?\s*(?:(?:o|a|os|as)\b)?\s*|"
+        # "Constitui objeto deste Pregão a …", "É objeto desta licitação a …" (a clause of its own)
+        r"constitu(?:i|em)\s+(?:o\s+)?objeto\s+(?:d[oa]\s+presente|dest[ea])\s+[a-z]+(?:\s+[a-z]+)?\s*:?\s*"
+        r"(?:(?:o|a|os|as)\b)?\s*|"
+        r"(?:^|\n)[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*[-–]?[ \t]*)?e\s+objeto\s+(?:d[oa]\s+presente|dest[ea])\s+[a-z]+"
+        r"\s*:?\s*(?:(?:o|a|os|as)\b)?\s*|"
         r"(?:presente|este|esta)\s+(?:licitacao|pregao|edital|certame|concorrencia|dispensa|processo)\s+"
         r"(?:visa|objetiva|destina-se)\s+(?:a\s+|a\s+(?=[a-z]))?|"
         # avisos: "… realizará licitação na modalidade pregão, objetivando a aquisição de …", "…, cujo objeto é …"
@@ -31,7 +35,7 @@ _OBJECT_RES = [
     # the "OBJETO" label or heading: a colon, a dash, a line break or a table gap after it ("… ADJUDICA o\nobjeto às
     # empresas" is a sentence)
     # ("OBJETO DA CONTRATAÇÃO:", "Objeto do Pregão:", "DESCRIÇÃO DO OBJETO:", a cover table's "OBJETO | …")
-    _re(r"^[ \t|]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*)?"
+    _re(r"^[ \t|]*(?:\d+(?:\.\d+)*\.?\s*[-–]?\s*|[ivx]{1,5}[ \t]*[-–.)][ \t]*)?"
         r"(?:(?:do|resumo\s+do|descricao\s+do|especificacao\s+do|definicao\s+do)\s+)?objeto(?:\s+d[ao]\s+(?:licitacao|contratacao|pregao|certame|edital|processo|aviso|dispensa|presente\s+[a-z]+))?"
         r"(?:\s*[.:\-–][ \t]*|[ \t]*\|[ \t]*|[ \t]{2,}|[ \t]*(?=\n))"
         r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
@@ -45,6 +49,8 @@ _OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|obser
                       r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
 
 
+_LEAD_RE = _re(r"^(?i:(?:preg[aã]o|concorr[eê]ncia|dispensa|tomada\s+de\s+pre[cç]os)(?:\s+(?:eletr[oô]nic[oa]|"
+              r"presencial|p[uú]blica|de\s+licita[cç][aã]o))?\s+[-–]\s+|objeto\s*:\s*|art\.?\s*\d+\s*[º°o]?\s*[-–.]?\s*)")
 # the OBJETO label as a table cell: "OBJETO | …", "OBJETO    …" (not "OBJETO:  …", nor "… é a  " in a sentence)
 _TABLE_CELL_RE = _re(r"(?:objeto|licitacao|contratacao|pregao|certame|edital|processo|aviso|dispensa)"
                      r"(?:[ \t]*\|[ \t]*|[ \t]{2,})$")
@@ -74,6 +80,9 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
     text = squash(c.raw[start:end]).strip(" ,:-–")
     # AGU formula: "o objeto ... é a escolha da proposta mais vantajosa para a contratação de …"
     text = re.sub(r"^(?i:escolha\s+da\s+proposta\s+mais\s+vantajosa\s+para\s+(?:[ao]s?\s+)?)", "", text)
+    # ComprasNet's notices lead with the modality ("Objeto: Pregão Eletrônico - Aquisição de …"), some covers repeat
+    # the label ("OBJETO: Objeto: …"), act-style editais number the clause ("DO OBJETO / Art. 1º Aquisição …")
+    text = _LEAD_RE.sub("", text)
     if all_caps(text):
         text = text[0] + text[1:].lower()
     text = _enrich_object(text, items)

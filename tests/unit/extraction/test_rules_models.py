@@ -94,3 +94,29 @@ CITES_COMPRAS_GOV = "\nOs licitantes deverão consultar o Compras.gov.br. " * 3
 ])
 def test_platform_labels_of_the_covers(line: str, head: str, value: str | None) -> None:
     assert _value("platform", line, head) == value
+
+
+# -- object ----------------------------------------------------------------------------------------
+
+PNEUS = "aquisição de pneus para a frota municipal"
+
+
+@pytest.mark.parametrize("line", [
+    "Constitui objeto deste Pregão a aquisição de pneus para a frota municipal.",
+    "Constitui objeto desta licitação a aquisição de pneus para a frota municipal.",
+    "1.1. É objeto desta licitação a aquisição de pneus para a frota municipal.",
+    "I – DO OBJETO\n1.1 - Aquisição de pneus para a frota municipal.",
+    "Objeto: Pregão Eletrônico - Aquisição de pneus para a frota municipal.",
+    "OBJETO: Objeto: Aquisição de pneus para a frota municipal.",
+    "DO OBJETO\nArt. 1º Aquisição de pneus para a frota municipal.",
+])
+def test_object_as_the_models_write_it(line: str) -> None:
+    assert str(_value("object", line)).lower() == PNEUS
+
+
+@pytest.mark.parametrize("line", [
+    "O licitante deverá cotar o item e objeto desta licitação.",
+    "II - A proposta deverá conter a descrição completa.",
+])
+def test_object_words_in_a_sentence_are_no_object(line: str) -> None:
+    assert _value("object", line) is None
