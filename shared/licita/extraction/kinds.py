@@ -118,6 +118,30 @@ def _is_annex_title(folded: str, start: int) -> bool:
     return bool(re.match(r"\s*anexo\b", prev))
 
 
+_ANNEX_HEAD_RE = re.compile(r"^[ \t]*anexo\s+[ivxl\d]{1,5}\s*[-:.]\s*(?:(termo\s+de\s+referencia)|"
+                            r"estudos?\s+tecnicos?\s+preliminar)", _M)
+_TOC_LINE_RE = re.compile(r"\.{4,}|\s\d{1,3}\s*$")
+_ANNEX_LINE_RE = re.compile(r"^[ \t]*anexo\b", _M)
+_FILE_HEAD_RE = re.compile(r"^[ \t]*(?:edital|sumario|indice)\b", _M)
+
+
+def _annex_heads_file(c: Corpus, kind: str, start: int) -> bool:
+    """A termo de referência or ETP published on its own under its annex heading ("ANEXO I – TERMO DE
+    REFERÊNCIA" at the top of the file's first page, under nothing but a letterhead): that is the document, not an
+    annex of an edital. A list of annexes, a table of contents, an edital's title or the procedure's header above it
+    keeps it an annex."""
+    if kind not in ("termo_referencia", "etp"):
+        return False
+    first = c.starts[first_text_page(c)]
+    if start - first >= _PAGE_TOP:
+        return False
+    line_end = c.folded.find("\n", start)
+    line_end = line_end if line_end >= 0 else len(c.folded)
+    line = c.folded[start:line_end]
+    return not (_TOC_LINE_RE.search(line) or _ANNEX_LINE_RE.search(c.folded, line_end, line_end + 400)
+                or _FILE_HEAD_RE.search(c.folded, first, start) or _MODALITY_HEADER_RE.search(c.folded, first, start))
+
+
 def _title_line(c: Corpus, start: int) -> bool:
     """A title stands on its own line: short, or written in capitals (not a wrapped sentence). A line not in
     capitals that continues the sentence of the line above ("… contidas no / Termo de Referência, Anexo I") is
@@ -143,10 +167,17 @@ def title_kinds(c: Corpus) -> list[tuple[int, str, int]]:
     found: list[tuple[int, str, int]] = []
     for kind, regex in _KIND_TITLES:
         for m in regex.finditer(c.folded, 0, head_end):
-            if kind != "minuta_edital" and (_is_annex_title(c.folded, m.start()) or not _title_line(c, m.start())):
+            if kind != "minuta_edital" and ((_is_annex_title(c.folded, m.start()) and not _annex_heads_file(
+                    c, kind, m.start())) or not _title_line(c, m.start())):
                 continue
             found.append((m.start(), kind, m.end()))
             break
+    # the heading on one line: "ANEXO I – TERMO DE REFERÊNCIA"
+    one_line = _ANNEX_HEAD_RE.search(c.folded, first, min(len(c.folded), first + _PAGE_TOP))
+    if one_line:
+        kind = "termo_referencia" if one_line.group(1) else "etp"
+        if kind not in {k for _, k, _ in found} and _annex_heads_file(c, kind, one_line.start()):
+            found.append((one_line.start(), kind, one_line.end()))
     return sorted(found)
 
 

@@ -120,3 +120,28 @@ def test_object_as_the_models_write_it(line: str) -> None:
 ])
 def test_object_words_in_a_sentence_are_no_object(line: str) -> None:
     assert _value("object", line) is None
+
+
+# -- document kind: a termo de referência published on its own under its annex heading ------------------
+
+TR_BODY = "1. DO OBJETO\n1.1. Aquisição de pneus.\n" + FILLER * 3
+
+
+@pytest.mark.parametrize(("page", "kind"), [
+    pytest.param("ANEXO I\nTERMO DE REFERÊNCIA\n" + TR_BODY, "termo_referencia", id="annex line above the title"),
+    pytest.param("ANEXO I – TERMO DE REFERÊNCIA\n" + TR_BODY, "termo_referencia", id="one line"),
+    pytest.param("PREFEITURA MUNICIPAL DE EXEMPLO\nSECRETARIA MUNICIPAL DE SAÚDE\nANEXO I - TERMO DE REFERÊNCIA\n"
+                 + TR_BODY, "termo_referencia", id="under the letterhead"),
+    pytest.param("ANEXO II - ESTUDO TÉCNICO PRELIMINAR\n" + TR_BODY, "etp", id="an ETP"),
+    # an edital's list of annexes, its table of contents, its title above: an annex of the edital
+    pytest.param("PREGÃO ELETRÔNICO Nº 4/2025\nANEXOS:\nANEXO I – TERMO DE REFERÊNCIA\nANEXO II – MODELO DE "
+                 "PROPOSTA\n" + TR_BODY, "edital", id="a list of annexes"),
+    pytest.param("SUMÁRIO\nANEXO I – TERMO DE REFERÊNCIA\n" + TR_BODY, "edital", id="a table of contents"),
+    pytest.param("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nANEXO I – TERMO DE REFERÊNCIA\n" + TR_BODY, "edital",
+                 id="the edital's title above"),
+    pytest.param("ANEXO I – TERMO DE REFERÊNCIA ........ 25\n" + TR_BODY, "edital", id="a contents line"),
+    pytest.param("PREGÃO ELETRÔNICO Nº 4/2025\nANEXO I – TERMO DE REFERÊNCIA\n" + TR_BODY, "edital",
+                 id="the procedure's header above"),
+])
+def test_a_termo_de_referencia_under_its_annex_heading(page: str, kind: str) -> None:
+    assert fields(page, FILLER * 3)["document_kind"] == kind
