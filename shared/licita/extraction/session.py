@@ -59,6 +59,9 @@ _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao
                         # do dia … , na sala de licitações, será realizada a abertura dos envelopes"
                         r"(?:sera|serao)\s+realizad[ao]s?\s+a\s+(?:sessao\s+publica|abertura\s+d[aoe]s?\s+"
                         r"(?:envelopes|propostas|sessao))|"
+                        # 8.666 preambles: "torna público que às 09:00 horas do dia 15 de março de 2019, na sala de
+                        # reuniões, realizará licitação na modalidade …"
+                        r"(?:realizara|fara\s+realizar)\s+(?:a\s+)?licitacao\b|"
                         # "Dia 15/03/2024, às 9h, será aberta a sessão pública."
                         r"(?:sera|serao)\s+abert[oa]s?\s+a\s+sessao\b|"
                         # "… entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão"

@@ -59,7 +59,15 @@ DOU_NOTICE = ("PREGÃO ELETRÔNICO Nº 90005/2024 - UASG 153000 Nº Processo: 23
                  id="envelopes recebidos e abertos"),
     pytest.param("O credenciamento será às 8h30 do dia 15/03/2024 e a abertura dos envelopes às 9h do mesmo dia.",
                  PRESENCIAL, T9, id="abertura dos envelopes do mesmo dia"),
-    # negatives: the proposals' delivery, a label whose sentence has no date, an hour above another date
+    pytest.param("O Município de Exemplo torna público que às 09:00 horas do dia 15 de março de 2024, na sala de "
+                 "reuniões da Prefeitura, realizará licitação na modalidade Pregão Presencial.", PRESENCIAL, T9,
+                 id="the date before 'realizará licitação'"),
+    # negatives: the proposals' delivery, a label whose sentence has no date, an hour above another date, a law's
+    # date before 'realizará licitação', a date in the sentence before
+    pytest.param("O Município torna público que, nos termos da Lei nº 8.666, de 21 de junho de 1993, realizará "
+                 "licitação na modalidade Pregão Presencial.", PRESENCIAL, None, id="a law's date is no session"),
+    pytest.param("Publicado em 01/03/2024 às 10h. O Município torna público que realizará licitação.", PRESENCIAL,
+                 None, id="the sentence before is another statement"),
     pytest.param(DOU_NOTICE.rsplit(" Abertura", 1)[0], HEAD, None, id="the delivery of the proposals is no session"),
     pytest.param("Abertura da sessão: conforme aviso.\nPublicação: 01/03/2024 às 10h", HEAD, None,
                  id="a label without a date does not reach the next sentence"),
