@@ -36,7 +36,9 @@ _HEADER_RE = re.compile(r"^[ \t|]*(?:item|itens|it\.|lotes?)\b[^\n]{0,120}$", re
 # Auction and disposal lists: "ANEXO II – RELAÇÃO DE IMÓVEIS", "RELAÇÃO DOS BENS", "LISTA DE LOTES"
 _LIST_HEADER_RE = re.compile(r"^[ \t|]*(?:anexo\s+[ivxl\d]+\s*[-–:.]?\s*)?(?:relacao|lista(?:gem)?)\s+d[oea]s?\s+"
                              r"(?:imoveis|bens|itens|lotes|veiculos|produtos|materiais)\b[^\n]{0,80}$", re.M)
-_HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b")
+# (a result table names the winner instead: "LOTE | EMPRESA VENCEDORA | CNPJ | VALOR", "Item | Valor adjudicado")
+_HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b|"
+                             r"empresa\s+vencedora|fornecedor\s+vencedor|valor\s+(?:total\s+)?adjudicado")
 # Lot headings: "LOTE 1", "LOTE: 01", "LOTE Nº: 01", "LOTE - 01", "GRUPO II", "LOTE ÚNICO", "1º LOTE".
 _LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]?\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)|"
                      r"0*(\d{1,3})\s*[oa]\s+(?:lote|grupo)\b)[^\n]{0,150}$", re.M)

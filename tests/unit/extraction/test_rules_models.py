@@ -6,7 +6,7 @@ rule has passages that must not match."""
 from __future__ import annotations
 
 import pytest
-from _synthetic import FILLER, fields
+from _synthetic import FILLER, fields, result
 
 HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nLei nº 14.133/2021\n"
 
@@ -153,3 +153,21 @@ TR_BODY = "1. DO OBJETO\n1.1. Aquisição de pneus.\n" + FILLER * 3
 ])
 def test_a_termo_de_referencia_under_its_annex_heading(page: str, kind: str) -> None:
     assert fields(page, FILLER * 3)["document_kind"] == kind
+
+
+# -- items: a homologação that adjudicates lots, one winner a row -----------------------------------------
+
+HOMOLOGATION = "TERMO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER + "\n"
+
+
+@pytest.mark.parametrize(("pages", "count"), [
+    pytest.param([HOMOLOGATION + "LOTE | EMPRESA VENCEDORA | CNPJ | VALOR\n" + "".join(
+        f"{n} | EMPRESA {n} LTDA | 11.222.333/0001-81 | R$ 1.000,00\n" for n in range(1, 5))], 4, id="table rows"),
+    pytest.param([HOMOLOGATION + "LOTE\nEMPRESA VENCEDORA\nVALOR ADJUDICADO\n" + "".join(
+        f"{n}\nEMPRESA {n} LTDA\nR$ 1.000,00\n" for n in range(1, 4))], 3, id="one cell per line"),
+    # a clause about the winner is no table
+    pytest.param([HEAD + FILLER, "ITEM 5 - DO VENCEDOR\nO licitante vencedor deverá:\n1\napresentar documentos;\n2\n"
+                  "assinar o contrato.\n"], None, id="a clause about the winner"),
+])
+def test_result_tables_by_lot_count_lots(pages: list[str], count: int | None) -> None:
+    assert result(*pages)["fields"]["items_count"]["value"] == count
