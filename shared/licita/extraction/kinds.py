@@ -26,8 +26,9 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
     ("minuta_edital", re.compile(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b", _M)),
     ("ata_registro_precos", re.compile(r"^[ \t]*ata\s+d[eoa]\s+registro\s+de\s+precos?\b", _M)),
     ("termo_homologacao", re.compile(
+        # (and its publication or record: "AVISO/EXTRATO DE HOMOLOGAÇÃO", "DECISÃO DE HOMOLOGAÇÃO")
         r"^[ \t]*(?:termo\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|termo\s+de\s+adjudicacao|"
-        r"(?:decreto|despacho|ato|portaria)\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|(?:relatorio|resultado)\s+de\s+"
+        r"(?:decreto|despacho|ato|portaria|decisao|aviso|extrato)\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|(?:relatorio|resultado)\s+de\s+"
         r"(?:adjudicacao\s+e\s+)?homologacao|adjudicacao\s*(?:e|/)\s*homologacao|homologacao)\b(?![^\n]{0,3}d[eoa]\s+"
         r"(?:ata|contrato))", _M)),
     ("etp", re.compile(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", _M)),

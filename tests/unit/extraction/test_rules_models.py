@@ -171,3 +171,18 @@ HOMOLOGATION = "TERMO DE HOMOLOGAÇÃO\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILL
 ])
 def test_result_tables_by_lot_count_lots(pages: list[str], count: int | None) -> None:
     assert result(*pages)["fields"]["items_count"]["value"] == count
+
+
+# -- document kind: the publication of a homologação ------------------------------------------------
+
+@pytest.mark.parametrize(("title", "kind"), [
+    ("AVISO DE HOMOLOGAÇÃO", "termo_homologacao"),
+    ("AVISO DE HOMOLOGAÇÃO E ADJUDICAÇÃO", "termo_homologacao"),
+    ("EXTRATO DE HOMOLOGAÇÃO", "termo_homologacao"),
+    ("DECISÃO DE HOMOLOGAÇÃO", "termo_homologacao"),
+    ("AVISO DE LICITAÇÃO", "other"),
+])
+def test_notices_of_homologation(title: str, kind: str) -> None:
+    text = ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + title + "\nPREGÃO ELETRÔNICO Nº 4/2025\nO Prefeito homologa o "
+            "resultado. O edital poderá ser obtido no site.\n" + FILLER)
+    assert fields(text)["document_kind"] == kind
