@@ -49,6 +49,8 @@ _SESSION_LABEL_RE = _re(
     r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
     # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
     r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|as\s|em\s+\d|dia\s))|"
+    # "Abertura prevista para 15/03/2024 às 9h", "Sessão pública marcada para …"
+    r"(?:abertura|sessao\s+publica)\s+(?:prevista|marcada|designada|agendada)\s+para\b|"
     # presencial editais: "Os envelopes serão recebidos e abertos no dia 15/03/2024, às 09h, na sala da CPL"
     r"(?:envelopes|propostas)\s+(?:serao|sera)\s+(?:recebid[oa]s\s+e\s+)?abert[oa]s\b"
 )

@@ -62,6 +62,9 @@ DOU_NOTICE = ("PREGÃO ELETRÔNICO Nº 90005/2024 - UASG 153000 Nº Processo: 23
     pytest.param("O Município de Exemplo torna público que às 09:00 horas do dia 15 de março de 2024, na sala de "
                  "reuniões da Prefeitura, realizará licitação na modalidade Pregão Presencial.", PRESENCIAL, T9,
                  id="the date before 'realizará licitação'"),
+    pytest.param("Abertura prevista para 15/03/2024 às 9h", HEAD, T9, id="abertura prevista para"),
+    pytest.param("Abertura prevista para o segundo semestre.\nPublicado em 01/03/2024 às 10h.", HEAD, None,
+                 id="abertura prevista without a date"),
     # negatives: the proposals' delivery, a label whose sentence has no date, an hour above another date, a law's
     # date before 'realizará licitação', a date in the sentence before
     pytest.param("O Município torna público que, nos termos da Lei nº 8.666, de 21 de junho de 1993, realizará "
