@@ -417,7 +417,7 @@ def _labelled_money(block: str, label: str) -> float | None:
 _EXCL_RE = re.compile(r"exclusiv\w*\s+(?:para\s+|a\s+|as\s+|de\s+)?(?:me\b|me/|microempresa)|cota\s+reservada")
 _ROW_EXCL_RE = re.compile(r"(?:participacao|tratamento\s+diferenciado)[^\n]{0,40}?exclusiv\w*\s+(?:para\s+|de\s+)?"
                           r"(?:me\b|me/|microempresa)")
-_AMPLA_RE = re.compile(r"ampla\s+(?:participacao|concorrencia)|cota\s+principal|nao\s+exclusiv")
+_AMPLA_RE = re.compile(r"ampla\s+(?:participacao|concorrencia)|cota\s+principal|nao\s+exclusiv|sem\s+beneficio")
 _ROW_TREATMENT_RE = re.compile(r"tratamento\s+diferenciado\s*:")
 
 

@@ -45,7 +45,13 @@ _MEEPP_EXCL_RE = _re(r"(?:participacao|licitacao|disputa|certame|contratacao|pre
 _MEEPP_ELSEWHERE_RE = _re(r"itens\s+exclusivos\s+(?:a|para|as)\s+" + _MEEPP + r"[^;]{0,200}?(?:constam|estao|serao)\s+"
                           r"(?:indicad\w+\s+|relacionad\w+\s+)?(?:n[oa]|do)\s+(?:termo|anexo)")
 # Lots/items open to everyone next to others reserved: the edital mixes both.
-_AMPLA_RE = _re(r"ampla\s+(?:participacao|concorrencia|disputa)|nao\s+exclusiv[oa]s?\b|livre\s+participacao")
+# (platform exports answer a lot's "Benefício:" with "Sem benefício")
+_AMPLA_RE = _re(r"ampla\s+(?:participacao|concorrencia|disputa)|nao\s+exclusiv[oa]s?\b|livre\s+participacao|"
+                r"sem\s+beneficio")
+# Exclusive items and a quota named together: "Itens exclusivos e cota reservada", "cota reservada e itens exclusivos"
+_TO_MEEPP = r"(?:\s+(?:para\s+|a\s+)?" + _MEEPP + r")?"
+_BOTH_RE = _re(r"(?:itens|lotes)\s+exclusivos" + _TO_MEEPP + r"\s+e\s+(?:(?:itens|lotes)\s+(?:com\s+)?)?cotas?\s+"
+               r"reservadas?|cotas?\s+reservadas?" + _TO_MEEPP + r"\s+e\s+(?:itens|lotes)\s+exclusivos")
 _SALE_MODALITIES = ("leilao",)
 # Art. 48 I: exclusive participation in the *items* worth up to R$ 80.000 ("os itens cujo valor seja de até
 # R$ 80.000,00 são exclusivos…"); the items above are open or carry a quota, so the edital mixes both.
@@ -204,6 +210,9 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
                 and _quota_answer(c, hit) != "nao"):
             if some is not None:  # exclusive items up to R$ 80.000 and a quota of the others
                 return _field(c, "mixed", some.start, some.end + 40, 0.7)
+            named = _BOTH_RE.search(c.folded, max(0, hit.start - 120), hit.end + 120)
+            if named is not None:
+                return _field(c, "mixed", named.start(), hit.end + 20, 0.7)
             return _field(c, "reserved_quota", max(0, hit.start - 40), hit.end + 20, 0.8)
     if _windowed(c, ("exclusivos",), _MEEPP_ELSEWHERE_RE, 12, 300):
         return Field(quote="itens exclusivos indicados em outro documento (TR)")
@@ -223,7 +232,10 @@ def me_epp(c: Corpus, kind: str, items: ItemsResult, modality: str | None = None
             return _field(c, "mixed", hit.start, hit.end + 40, 0.7)
         if _ITEMS_WORD_RE.match(text) and _open_items_near(c, hit):
             return _field(c, "mixed", hit.start, hit.end + 40, 0.65)
-        if text.startswith("exclusiv"):  # a heading/column "EXCLUSIVO ME/EPP" over some rows
+        line_start = c.folded.rfind("\n", 0, hit.start) + 1
+        # a heading/column "EXCLUSIVO ME/EPP" over some rows, or a lot's label answered so ("Benefício: Participação
+        # exclusiva ME/EPP")
+        if text.startswith("exclusiv") or re.search(r":[ \t]*$", c.folded[line_start:hit.start]):
             ampla = c.search(_AMPLA_RE)
             if ampla and not _conditional(c, ampla.start) and abs(ampla.start - hit.start) < 20000:
                 return _field(c, "mixed", hit.start, hit.end + 40, 0.65)

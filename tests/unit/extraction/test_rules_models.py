@@ -189,3 +189,19 @@ def test_notices_of_homologation(title: str, kind: str) -> None:
     text = ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + title + "\nPREGÃO ELETRÔNICO Nº 4/2025\nO Prefeito homologa o "
             "resultado. O edital poderá ser obtido no site.\n" + FILLER)
     assert fields(text)["document_kind"] == kind
+
+
+# -- ME/EPP: lots answered one by one, exclusive items named with a quota ----------------------------------
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("LOTE 1 - CANETAS\nBenefício: Participação exclusiva ME/EPP\nLOTE 2 - PAPEL\nBenefício: Sem benefício\n", "mixed"),
+    ("Item | Descrição | Qtd | Benefício\n1 | CANETA | 10 | Exclusivo ME/EPP\n2 | PAPEL | 900 | Sem benefício\n"
+     "3 | LÁPIS | 50 | Exclusivo ME/EPP", "mixed"),
+    ("TRATAMENTO DIFERENCIADO ME/EPP: Itens exclusivos e cota reservada, conforme Anexo I.", "mixed"),
+    # every lot the same answer; the quota's own items; one exclusive answer for the whole procedure
+    ("LOTE 1 - CANETAS\nBenefício: Sem benefício\nLOTE 2 - PAPEL\nBenefício: Sem benefício\n", "none"),
+    ("ITENS EXCLUSIVOS PARA ME/EPP (COTA RESERVADA)\nITEM\nDESCRIÇÃO\n1\nCANETA", "reserved_quota"),
+    ("Benefício: Participação exclusiva ME/EPP", "exclusive"),
+])
+def test_me_epp_as_the_platforms_print_it(line: str, value: str) -> None:
+    assert _value("me_epp", line) == value
