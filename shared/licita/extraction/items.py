@@ -46,7 +46,9 @@ _LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]
 # "1." alone on its line is a row number too (when cells follow it); a row written on one line may start in sentence
 # case when it ends with its cells ("3 Caneta esferográfica azul UN 100 1,50 150,00").
 # (one prefix for both shapes: ``re`` then tries each line once; the empty "inline" group marks the second)
-_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})(?:\.?[ \t]*(?:\|[^\n]*)?$|[ \t]+(?=[A-ZÀ-Ú]{3}|[A-ZÀ-Ú][a-zà-ú]"
+# (a one-line row may carry a product code before its text, as municipal systems print it: "1 12345 CANETA AZUL UN …")
+_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})(?:\.?[ \t]*(?:\|[^\n]*)?$|[ \t]+(?:\d{3,9}[ \t]+)?(?=[A-ZÀ-Ú]{3}|"
+                             r"[A-ZÀ-Ú][a-zà-ú]"
                              r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r"))(?P<inline>))", re.M)
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")

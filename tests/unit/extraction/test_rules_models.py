@@ -205,3 +205,10 @@ def test_notices_of_homologation(title: str, kind: str) -> None:
 ])
 def test_me_epp_as_the_platforms_print_it(line: str, value: str) -> None:
     assert _value("me_epp", line) == value
+
+
+def test_one_line_rows_with_a_product_code_count_items() -> None:
+    """Municipal systems print a product code between the row number and its text ("1 12345 CANETA AZUL UN …")."""
+    report = (HOMOLOGATION + "Item Código Especificação Unidade Marca Quantidade Unitário Valor Total\n"
+              + "".join(f"{n} 1234{n} PRODUTO DE TESTE {n} UN MARCA 10,0000 1,5000 15,00\n" for n in range(1, 7)))
+    assert result(report)["fields"]["items_count"]["value"] == 6
