@@ -58,6 +58,10 @@ _LOT_COLUMN_ROW_RE = re.compile(r"^[ \t|]*0*(\d{1,3})[ \t]*\|[ \t]*0*(\d{1,4})[ 
 # numbers are followed by its text (a quantity line followed by the next row's lot is no row)
 _LOT_COLUMN_HEADER_CELLS_RE = re.compile(r"^[ \t]*(?:lotes?|grupos?)[ \t]*\n[ \t]*(?:item|itens|it\.)[ \t]*$", re.M)
 _LOT_COLUMN_CELLS_RE = re.compile(r"^[ \t]*0*(\d{1,3})[ \t]*\n[ \t]*0*(\d{1,4})[ \t]*\n[ \t]*(?=[^\d\s])", re.M)
+# and one row a line, cells set apart by spaces (municipal homologação reports): "Lote Item Especificação …" then
+# "1 2 LÁPIS PRETO UN 20,00 0,50 10,00"
+_LOT_COLUMN_HEADER_SPACED_RE = re.compile(r"^[ \t]*(?:lotes?|grupos?)[ \t]+(?:item|itens|it\.)[ \t]+[a-z][^\n]*$", re.M)
+_LOT_COLUMN_SPACED_RE = re.compile(r"^[ \t]*0*(\d{1,3})[ \t]+0*(\d{1,4})[ \t]+(?=[^\d\s|])", re.M)
 
 
 def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
@@ -67,6 +71,7 @@ def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
     shapes = [(h, _LOT_COLUMN_ROW_RE) for h in line_matches(folded, _LOT_COLUMN_HEADER_RE)]
     shapes += [(h, _LOT_COLUMN_CELLS_RE) for h in line_matches(folded, _LOT_COLUMN_HEADER_CELLS_RE)]
+    shapes += [(h, _LOT_COLUMN_SPACED_RE) for h in line_matches(folded, _LOT_COLUMN_HEADER_SPACED_RE)]
     for header, row_re in shapes:
         rows: list[tuple[int, int, int]] = []
         pos = header.end()

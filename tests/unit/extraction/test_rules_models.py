@@ -212,3 +212,20 @@ def test_one_line_rows_with_a_product_code_count_items() -> None:
     report = (HOMOLOGATION + "Item Código Especificação Unidade Marca Quantidade Unitário Valor Total\n"
               + "".join(f"{n} 1234{n} PRODUTO DE TESTE {n} UN MARCA 10,0000 1,5000 15,00\n" for n in range(1, 7)))
     assert result(report)["fields"]["items_count"]["value"] == 6
+
+
+@pytest.mark.parametrize(("rows", "count"), [
+    pytest.param([(1, 1, "A"), (1, 2, "A"), (1, 3, "B"), (1, 4, "B")], 4, id="one lot, items by supplier"),
+    pytest.param([(1, 1, "A"), (1, 2, "A"), (2, 1, "B"), (2, 2, "B"), (2, 3, "B")], 5, id="items restart per lot"),
+])
+def test_lot_and_item_columns_set_apart_by_spaces(rows: list[tuple[int, int, str]], count: int) -> None:
+    """A municipal homologação: "Lote Item Especificação …" then one row a line, "1 2 LÁPIS PRETO UN 20,00 …"."""
+    report = HOMOLOGATION
+    supplier = ""
+    for lot, item, name in rows:
+        if name != supplier:
+            supplier = name
+            report += (f"Fornecedor: 1234 - EMPRESA {name} LTDA\nLote Item Especificação Unidade Quantidade Valor "
+                       "Unitário Valor Total\n")
+        report += f"{lot} {item} PRODUTO DE TESTE {lot}.{item} UN 10,00 1,50 15,00\n"
+    assert result(report)["fields"]["items_count"]["value"] == count
