@@ -204,13 +204,15 @@ def _generic_number(c: Corpus) -> Field:
 # ---------------------------------------------------------------------------------------------
 
 _PROCESS_LABEL = (
-    r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei|interno|digital|eletronico|adm\.?|de\s+compras?|"
+    r"(?:\bprocesso(?:\s+(?:administrativo|licitatorio|sei(?:!|\s*/\s*[a-z]{2,8})?|interno|digital|eletronico|adm\.?|"
+    r"(?:de\s+)?compras?|"
     r"virtual|fisico|\(sei\)|n[o.]?\s*sei|de\s+(?:licitacao|contratacao(?:\s+direta)?|dispensa|inexigibilidade)"
     r"(?:\s+de\s+licitacao)?))*"
     r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio|licit\.?))?|\bp\.\s?[al]\.|\bp(?:al?|l)(?=\s*" + NSIGN
     + r"\d|\s*:\s*\d)|\bnup\b\)?|\bprotocolo\s+sei|\bautos\s+administrativos"
     # RS/SP bodies and SEI systems name the process "Expediente nº 12.345/2025", "SEI nº 23000.012345/2024-11"
-    r"|\b(?:protocolo(?:\s+(?:administrativo|geral))?|expediente(?:\s+administrativo)?|sei)(?=\s*" + NSIGN + r"\d))"
+    r"|\b(?:protocolo(?:\s+(?:administrativo|geral))?|expediente(?:\s+administrativo)?|sei)(?=\s*" + NSIGN + r"\d|"
+    r"\s*:\s*\d[\d.]*/\d))"
 )
 # "Processo nº 123/2025", "Processo Administrativo nº 10.504/2025", "PA nº 45/2025", "Proc. 12/2025",
 # "Processo SEI nº 23109.012345/2025-11", "NUP: 00000.000000/0000-00", municipal "Processo de Licitação/

@@ -27,7 +27,15 @@ def _value(field: str, line: str, head: str = HEAD) -> object:
     ("PROCESSO | 045/2025", "045/2025"),
     ("Processo Administrativo Eletrônico (e-Processo) nº 45/2025", "45/2025"),
     ("Processo Licitatório: Nº 45/2025", "45/2025"),
-    # a bare number is a process only under the word "processo", and never a year or a short number
+    ("Protocolo: 45/2025", "45/2025"),
+    ("Expediente: 45/2025", "45/2025"),
+    ("PROCESSO COMPRAS Nº 45/2025", "45/2025"),
+    ("Processo SEI/UFX nº 23090.001234/2024-11", "23090.001234/2024-11"),
+    ("Processo SEI! nº 23090.001234/2024-11", "23090.001234/2024-11"),
+    # a label without a number, a bare number under "protocolo"; a bare number is a process only under the word
+    # "processo", and never a year or a short number
+    ("Expediente: das 8h às 17h, de segunda a sexta.", None),
+    ("Protocolo: 12345", None),
     ("Documento SEI nº 0123456", None),
     ("Processo nº 2024", None),
     ("PROCESSO Nº 45", None),
