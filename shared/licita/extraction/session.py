@@ -45,6 +45,7 @@ _SESSION_LABEL_RE = _re(
     r"hasta\s+publica|"
     # "A abertura dos envelopes dar-se-á às 9h do dia …"
     r"abertura\s+d[aoe]s?\s+(?:envelopes|propostas|sessao(?:\s+publica)?)\s+(?:dar-se-a|sera\s+(?:realizada|feita)|"
+    r"sera(?=\s+(?:as|no\s+dia|em\s+\d|dia)\s)|"
     r"ocorrera|acontecera|tera\s+inicio)|"
     r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
     # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."

@@ -71,6 +71,10 @@ DOU_NOTICE = ("PREGÃO ELETRÔNICO Nº 90005/2024 - UASG 153000 Nº Processo: 23
                  "reuniões da Prefeitura, realizará licitação na modalidade Pregão Presencial.", PRESENCIAL, T9,
                  id="the date before 'realizará licitação'"),
     pytest.param("Abertura prevista para 15/03/2024 às 9h", HEAD, T9, id="abertura prevista para"),
+    pytest.param("A reunião de abertura dos envelopes será às 9h do dia 15/03/2024.", PRESENCIAL, T9,
+                 id="a abertura dos envelopes será às"),
+    pytest.param("A abertura dos envelopes será feita pela comissão designada.\nPublicado em 01/03/2024 às 10h.",
+                 PRESENCIAL, None, id="a abertura será without a date"),
     pytest.param("Abertura prevista para o segundo semestre.\nPublicado em 01/03/2024 às 10h.", HEAD, None,
                  id="abertura prevista without a date"),
     # negatives: the proposals' delivery, a label whose sentence has no date, an hour above another date, a law's
