@@ -46,7 +46,14 @@ _OBJECT_RES = [
 ]
 _OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|observad[ao]s|segundo\s+as|mediante\s+as|"
                       r"em\s+conformidade|nas\s+condicoes|nos\s+moldes|quantidades\s+e\s+exigencias)\b|"
-                      r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s")
+                      r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s"
+                      # the next label of a cover ("OBJETO: AQUISIÇÃO DE PNEUS\nVALOR ESTIMADO: R$ …", "… \nSRP: Sim"),
+                      # or one of its cells alone on a line ("OBJETO\nAquisição …\nVALOR TOTAL ESTIMADO\nR$ …")
+                      # (a label starts with a capital letter and its value follows on its line: a wrapped object's
+                      # line "serviços nos seguintes locais:" is no label)
+                      r"|\n[ \t]*(?P<label>[a-z][a-z/()]*(?:[ \t]+[a-z/()$]+){0,4})[ \t]*[:?][ \t]*\S"
+                      r"|\n[ \t]*(?:valor(?:\s+(?:total|global))?\s+estimado|data\s+d[aeo]\s+[a-z]+|horario|local|tipo|"
+                      r"modalidade|criterio\s+de\s+julgamento|modo\s+de\s+disputa)[ \t]*:?[ \t]*\n")
 
 
 _LEAD_RE = _re(r"^(?i:(?:preg[aã]o|concorr[eê]ncia|dispensa|tomada\s+de\s+pre[cç]os)(?:\s+(?:eletr[oô]nic[oa]|"
@@ -61,7 +68,8 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
     for rank, regex in enumerate(_OBJECT_RES):
         for hit in c.finditer(regex, 0, c.front_end):
             start = hit.end
-            stop = _OBJECT_STOP_RE.search(c.folded, start + 15, min(len(c.folded), start + 700))
+            stop = next((m for m in _OBJECT_STOP_RE.finditer(c.folded, start + 15, min(len(c.folded), start + 700))
+                         if m.group("label") is None or c.raw[m.start("label")].isupper()), None)
             end = stop.start() if stop else min(len(c.folded), start + 400)
             if rank == 2 and _TABLE_CELL_RE.search(hit.match.group(0)):  # a cell ends with its line
                 line_end = c.folded.find("\n", start)

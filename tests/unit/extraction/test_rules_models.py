@@ -241,3 +241,27 @@ def test_lot_and_item_columns_set_apart_by_spaces(rows: list[tuple[int, int, str
                        "Unitário Valor Total\n")
         report += f"{lot} {item} PRODUTO DE TESTE {lot}.{item} UN 10,00 1,50 15,00\n"
     assert result(report)["fields"]["items_count"]["value"] == count
+
+
+# -- object: a cover's OBJETO label ends where the next label starts ------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "OBJETO: AQUISIÇÃO DE PNEUS PARA A FROTA MUNICIPAL\nVALOR ESTIMADO: R$ 100.000,00\nDATA DA SESSÃO: 15/03/2024",
+    "OBJETO: Aquisição de pneus para a frota municipal\nTIPO: Menor preço por item\nMODO DE DISPUTA: Aberto",
+    "Objeto: Aquisição de pneus para a frota municipal\nCritério de julgamento: menor preço",
+    "OBJETO: AQUISIÇÃO DE PNEUS PARA A FROTA\nMUNICIPAL\nVALOR ESTIMADO: R$ 100.000,00",
+    "OBJETO\nAquisição de pneus para a frota municipal\nVALOR TOTAL ESTIMADO\nR$ 100.000,00",
+    "OBJETO: Aquisição de pneus para a frota municipal\nEXCLUSIVO ME/EPP: NÃO",
+    "OBJETO\nAquisição de pneus para a frota municipal\nDATA DA SESSÃO:\n15/03/2024",
+])
+def test_object_of_a_cover_stops_at_the_next_label(line: str) -> None:
+    assert str(_value("object", line)).lower() == PNEUS
+
+
+@pytest.mark.parametrize("line", [
+    "OBJETO: Contratação de empresa para prestação de\nserviços de limpeza nos seguintes locais: escolas e creches.",
+    "OBJETO: CONTRATAÇÃO DE EMPRESA PARA PRESTAÇÃO DE\nSERVIÇOS DE LIMPEZA NOS SEGUINTES LOCAIS:\nESCOLAS E CRECHES.",
+])
+def test_a_wrapped_object_line_ending_in_a_colon_is_no_label(line: str) -> None:
+    assert str(_value("object", line)).lower() == ("contratação de empresa para prestação de serviços de limpeza nos "
+                                                   "seguintes locais: escolas e creches")
