@@ -23,7 +23,8 @@ from licita.extraction.text import Corpus, anchored, scan
 
 _M = re.M
 _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
-    ("minuta_edital", re.compile(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b", _M)),
+    ("minuta_edital", re.compile(r"^[ \t]*minuta(?:\s+d[eo]\s+edital)?[ \t]*$|^[ \t]*minuta\s+d[eo]\s+edital\b|"
+                                 r"^[ \t]*edital\b[^\n]{0,60}?[-(]\s*minuta\b", _M)),
     ("ata_registro_precos", re.compile(r"^[ \t]*ata\s+d[eoa]\s+registro\s+de\s+precos?\b", _M)),
     ("termo_homologacao", re.compile(
         # (and its publication or record: "AVISO/EXTRATO DE HOMOLOGAÇÃO", "DECISÃO DE HOMOLOGAÇÃO")
@@ -31,8 +32,11 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:decreto|despacho|ato|portaria|decisao|aviso|extrato)\s+de\s+(?:adjudicacao\s+e\s+)?homologacao|(?:relatorio|resultado)\s+de\s+"
         r"(?:adjudicacao\s+e\s+)?homologacao|adjudicacao\s*(?:e|/)\s*homologacao|homologacao)\b(?![^\n]{0,3}d[eoa]\s+"
         r"(?:ata|contrato))", _M)),
-    ("etp", re.compile(r"^[ \t]*estudos?\s+tecnicos?\s+preliminar", _M)),
-    ("termo_referencia", re.compile(r"^[ \t]*(?:projeto\s+basico\s*(?:/|e)\s*)?termo\s+de\s+referencia\b|"
+    # (with the abbreviation first: "ETP - ESTUDO TÉCNICO PRELIMINAR", "TR - TERMO DE REFERÊNCIA"; the federal
+    # system's "ETP DIGITAL")
+    ("etp", re.compile(r"^[ \t]*(?:etp\s*[-:]\s*)?estudos?\s+(?:tecnicos?\s+)?preliminar|"
+                       r"^[ \t]*etp(?:\s+digital)?[ \t]*$", _M)),
+    ("termo_referencia", re.compile(r"^[ \t]*(?:projeto\s+basico\s*(?:/|e)\s*|tr\s*[-:]\s*)?termo\s+de\s+referencia\b|"
                                     r"^[ \t]*projeto\s+basico\b", _M)),
     ("aviso_dispensa", re.compile(r"^[ \t]*(?:termo|aviso)\s+de\s+(?:dispensa|contratacao\s+direta)\b|"
                                   r"^[ \t]*aviso\s+de\s+(?:dispensa|contratacao)\b|"

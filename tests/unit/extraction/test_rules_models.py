@@ -265,3 +265,19 @@ def test_object_of_a_cover_stops_at_the_next_label(line: str) -> None:
 def test_a_wrapped_object_line_ending_in_a_colon_is_no_label(line: str) -> None:
     assert str(_value("object", line)).lower() == ("contratação de empresa para prestação de serviços de limpeza nos "
                                                    "seguintes locais: escolas e creches")
+
+
+@pytest.mark.parametrize(("title", "kind"), [
+    ("ETP - ESTUDO TÉCNICO PRELIMINAR", "etp"),
+    ("ETP DIGITAL", "etp"),
+    ("ESTUDOS PRELIMINARES", "etp"),
+    ("TR - TERMO DE REFERÊNCIA", "termo_referencia"),
+    ("EDITAL DE LICITAÇÃO – MINUTA", "minuta_edital"),
+    # a clause that names the studies, an edital title without "minuta"
+    ("2. DOS ESTUDOS PRELIMINARES", "edital"),
+    ("EDITAL DE LICITAÇÃO – PREGÃO ELETRÔNICO", "edital"),
+])
+def test_titles_with_their_abbreviation(title: str, kind: str) -> None:
+    page = ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + title + "\n1. DO OBJETO\n1.1. Aquisição de pneus.\n"
+            "2. DA JUSTIFICATIVA\n" + FILLER * 3)
+    assert fields(page, FILLER * 3)["document_kind"] == kind
