@@ -27,6 +27,8 @@ def _value(field: str, line: str, head: str = HEAD) -> object:
     ("PROCESSO | 045/2025", "045/2025"),
     ("Processo Administrativo Eletrônico (e-Processo) nº 45/2025", "45/2025"),
     ("Processo Licitatório: Nº 45/2025", "45/2025"),
+    ("PROCESSO Nª 045/2025", "045/2025"),
+    ("O processo na 1ª fase de habilitação seguirá o edital.", None),
     ("Protocolo: 45/2025", "45/2025"),
     ("Expediente: 45/2025", "45/2025"),
     ("PROCESSO COMPRAS Nº 45/2025", "45/2025"),
