@@ -123,6 +123,14 @@ def _agency(c: Corpus) -> Field:
     top = _TOP_BODY_RE.search(c.folded, 0, head_end)
     if top:
         unit = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", top.end()) + 1)
+        while unit:
+            # a chain of commands down to the unit that buys ("EXÉRCITO BRASILEIRO / COMANDO MILITAR DO SUL / 4º
+            # BATALHÃO LOGÍSTICO"): the deepest line in capitals that names a unit, not its agent nor an address
+            below = _UNIT_LINE_RE.match(c.folded, c.folded.find("\n", unit.end()) + 1)
+            if (below is None or _AGENT_UNIT_RE.match(below.group(1)) or "," in below.group(1)
+                    or not all_caps(c.raw[below.start(1):below.end(1)])):
+                break
+            unit = below
         if unit:
             unit_end = _run_on(c, unit.start(1), unit.end(1))
             name = _title(c, c.raw[top.start(1):top.end(1)]) + " – " + _title(c, squash(c.raw[unit.start(1):unit_end]))

@@ -283,3 +283,20 @@ def test_titles_with_their_abbreviation(title: str, kind: str) -> None:
     page = ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + title + "\n1. DO OBJETO\n1.1. Aquisição de pneus.\n"
             "2. DA JUSTIFICATIVA\n" + FILLER * 3)
     assert fields(page, FILLER * 3)["document_kind"] == kind
+
+
+# -- agency: an armed force's chain of commands down to the unit that buys ------------------------------------
+
+@pytest.mark.parametrize(("letterhead", "value"), [
+    ("MINISTÉRIO DA DEFESA\nEXÉRCITO BRASILEIRO\nCOMANDO MILITAR DO SUL\n4º BATALHÃO LOGÍSTICO",
+     "Exército Brasileiro – 4º Batalhão Logístico"),
+    ("MARINHA DO BRASIL\nDIRETORIA DE ABASTECIMENTO DA MARINHA\nCENTRO DE OBTENÇÃO DA MARINHA NO RIO DE JANEIRO",
+     "Marinha do Brasil – Centro de Obtenção da Marinha no Rio de Janeiro"),
+    # the agent below the unit, an address line
+    ("MARINHA DO BRASIL\nCENTRO DE INTENDÊNCIA DA MARINHA EM BRASÍLIA\nDEPARTAMENTO DE LICITAÇÕES",
+     "Marinha do Brasil – Centro de Intendência da Marinha em Brasília"),
+    ("MARINHA DO BRASIL\nCENTRO DE INTENDÊNCIA DA MARINHA EM BRASÍLIA\nCentro, Brasília - DF",
+     "Marinha do Brasil – Centro de Intendência da Marinha em Brasília"),
+])
+def test_the_deepest_unit_of_a_military_letterhead(letterhead: str, value: str) -> None:
+    assert fields(letterhead + "\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER)["agency"] == value
