@@ -128,7 +128,8 @@ def session_datetime(c: Corpus, kind: str) -> Field:
         if _LEGAL_REF_RE.search(window[:60]):
             continue
         stop = _SENTENCE_END_RE.search(window)
-        if stop and parse_datetime(window[:stop.start()]) is None:
+        said = window[:stop.start()] if stop else ""
+        if stop and re.search(r"[a-z0-9]", said) and parse_datetime(said) is None:
             continue  # "Abertura da sessão: conforme aviso.\nPublicação: 01/03/2024": the label's sentence has no date
         value = parse_datetime(window)
         if value is None:

@@ -73,6 +73,8 @@ DOU_NOTICE = ("PREGÃO ELETRÔNICO Nº 90005/2024 - UASG 153000 Nº Processo: 23
                  "reuniões da Prefeitura, realizará licitação na modalidade Pregão Presencial.", PRESENCIAL, T9,
                  id="the date before 'realizará licitação'"),
     pytest.param("Abertura prevista para 15/03/2024 às 9h", HEAD, T9, id="abertura prevista para"),
+    pytest.param("Sessão pública. Data: 15/03/2024, às 9h.", HEAD, T9, id="a label ended by a period"),
+    pytest.param("Data da sessão: 15/03/2024.\nHorário: 09h00", HEAD, T9, id="a date ended by a period"),
     pytest.param("A reunião de abertura dos envelopes será às 9h do dia 15/03/2024.", PRESENCIAL, T9,
                  id="a abertura dos envelopes será às"),
     pytest.param("A abertura dos envelopes será feita pela comissão designada.\nPublicado em 01/03/2024 às 10h.",
