@@ -19,8 +19,9 @@ _STATES = r"(?:ac|al|ap|am|ba|ce|df|es|go|ma|mt|ms|mg|pa|pb|pr|pe|pi|rj|rn|rs|ro
 # Eletrônico do Banco do Brasil", "plataforma de licitações do Banco do Brasil S.A.".
 _SYSTEM_WORDS = r"(?:(?:de|eletronic[oa]s?|preg[a-z]os?|licitac[a-z]+|compras|oficial|on-?line)\s+){0,5}?"
 _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
-    # (state systems borrow the name: "comprasnet.ba.gov.br", "Comprasnet.GO" are not the federal one)
-    ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet(?![.\s-]?" + _STATES + r"\b)|gov\.br/compras|"
+    # (state systems borrow the name: "comprasnet.ba.gov.br", "Comprasnet.GO", "ComprasNet Goiás" are not federal)
+    ("comprasgov", _re(r"comprasgovernamentais\.gov\.br|comprasnet(?![.\s-]?" + _STATES + r"\b|\s+(?:goias|bahia)\b)|"
+                       r"gov\.br/compras|"
                        r"compras\s?\.\s?gov\s?\.\s?br|\bcomprasgov\b|\bsiasg\b|"
                        r"sistema\s+de\s+compras\s+do\s+governo\s+federal|"
                        r"portal\s+(?:de\s+)?compras\s+do\s+governo\s+federal|compras\s+governamentais")),
@@ -37,7 +38,7 @@ _PLATFORMS: list[tuple[str, re.Pattern[str]]] = [
     # other electronic systems, and an auctioneer's own site (leiloeiros use the .lel.br domain)
     ("other", _re(r"\bbec\.sp\.gov|\bbec/sp|\bbolsa\s+eletronica\s+de\s+compras|\bcompras[a-z]*\." + _STATES + r"\.gov|"
                   r"\bcompras\.rj|\bbanrisul|\bcomprasbr|\bportal\s+licita\s+mais|\blicitar\s*\.?\s*digital|\becompras|"
-                  r"\bcomprasnet\.go|\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|"
+                  r"\bcomprasnet(?:\.go|\s+(?:goias|bahia)\b)|\bcompras\s*publicas\s*(?:mg|\.mg)|\bs?ite\s+do\s+leiloeiro|\.lel\.br\b|"
                   r"www\.[a-z0-9-]*leiloes?\.com|\bcomprasnet[.\s-]?[a-z]{2}\.gov|\blicita\s*mais\s*brasil|"
                   r"\blicitacoes\.caixa|\bpublinexo")),
 ]

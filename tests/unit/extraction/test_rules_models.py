@@ -112,6 +112,8 @@ CITES_COMPRAS_GOV = "\nOs licitantes deverão consultar o Compras.gov.br. " * 3
                  "portal_compras_publicas", id="local da sessão"),
     pytest.param("Sistema: https://licitar.digital", HEAD, "other", id="Licitar Digital's address"),
     pytest.param("Portal de Compras do Paraná - www.comprasparana.pr.gov.br", HEAD, "other", id="a state's system"),
+    pytest.param("A sessão será realizada no Sistema ComprasNet Goiás.", HEAD, "other", id="ComprasNet Goiás"),
+    pytest.param("A sessão será realizada no ComprasNet.", HEAD, "comprasgov", id="the federal ComprasNet"),
     # a pregão presencial runs on no system: sites named for the edital or a price survey are no platform
     pytest.param("Consulte o edital no site www.bll.org.br", PRESENCIAL, None, id="presencial: the edital's site"),
     pytest.param("Os preços foram pesquisados no Painel de Preços e no Comprasnet.", PRESENCIAL, None,
