@@ -47,9 +47,16 @@ _LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]
 # case when it ends with its cells ("3 Caneta esferográfica azul UN 100 1,50 150,00").
 # (one prefix for both shapes: ``re`` then tries each line once; the empty "inline" group marks the second)
 # (a one-line row may carry a product code before its text, as municipal systems print it: "1 12345 CANETA AZUL UN …")
-_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})(?:\.?[ \t]*(?:\|[^\n]*)?$|[ \t]+(?:\d{3,9}[ \t]+)?(?=[A-ZÀ-Ú]{3}|"
+# OCR prints a row's first cells on one line: the number and its quantity ("1 05 Computador Desktop"), or only them
+# when the description is a taller cell that Tesseract reads apart ("2 135.000" / "UNIDADE" / "SERINGA …"); a figure
+# between the number and the text is that quantity (or a product code), so even sentence case needs no tail then.
+_FIGURE = r"\d{1,3}(?:\.\d{3})+(?:,\d{1,4})?|\d{1,9}(?:,\d{1,4})?"
+_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})(?:\.?[ \t]*(?:\|[^\n]*)?$"
+                             r"|[ \t]+(?P<quantity>" + _FIGURE + r")[ \t]*(?:\|[^\n]*)?$"
+                             r"|[ \t]+(?:(?:" + _FIGURE + r")[ \t]+(?=[A-ZÀ-Ú][A-Za-zÀ-ú])|(?=[A-ZÀ-Ú]{3}|"
                              r"[A-ZÀ-Ú][a-zà-ú]"
-                             r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r"))(?P<inline>))", re.M)
+                             r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r")))(?P<inline>))", re.M)
+_OCR_LOST_ROWS = 2
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
 
@@ -64,6 +71,7 @@ class _Row:
     # (number inline with its text, kind of the cell after it): a last row shaped unlike the first one is a
     # quantity or a description line ("2 LITROS") unless it is a standalone number followed by text
     shape: tuple[bool, str] = (False, "text")
+    read: bool = True  # False: a row whose number OCR lost, counted from the numbers around it
 
 
 @dataclass(slots=True)
@@ -173,17 +181,24 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
         padded = token.startswith("0")
         extends: int | None = None  # index of the chain this line would continue (known before its cells are read)
-        prev = latest.get(value - 1) if value > 1 else None
-        if prev is not None:
+        # OCR drops short numbers in narrow columns ("71" read "7", or "3" not read at all): on an OCR'd page a
+        # chain may go on past up to _OCR_LOST_ROWS missing numbers, which still count as rows
+        lost_max = _OCR_LOST_ROWS if value > 2 and corpus.doc.pages[corpus.page_index(pos)].ocr else 0
+        skipped = 0
+        for skipped in range(lost_max + 1):
+            prev = latest.get(value - 1 - skipped) if value - 1 - skipped >= 1 else None
+            if prev is None:
+                continue
             table = tables[prev[1]]
-            if ((not table.rows or table.rows[-1].number == value - 1)  # else it would branch an older chain
+            if ((not table.rows or table.rows[-1].number == value - 1 - skipped)  # else it would branch an older chain
                     # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
                     and (value >= 10 or padded == table.rows[0].padded)
                     and pos - prev[0] <= _allowed_gap(table)):
                 extends = prev[1]
+                break
         if value > 1 and extends is None and value not in latest:
             continue  # most numbered lines of an edital continue no chain: skip before reading their cells
-        body_start = m.end()
+        body_start = m.start("quantity") if m.group("quantity") is not None else m.end()
         shape = (m.group("inline") is not None, _next_cell_kind(raw, m))
         if value == 1:
             tables.append(_Table())
@@ -198,10 +213,17 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
             continue
         if extends is None:
             continue
+        if skipped and (shape not in {r.shape for r in tables[extends].rows} or _only_figures_follow(raw, body_start)
+                        or (not re.search(r"\d[ \t|.]+\S", m.group(0)) and m.group("inline") is None)):
+            # only a row shaped like the table's (OCR reads some borders as "|"), and carrying its first cells on
+            # its number's line, may stand for lost ones: a bare "5" over a heading is a clause
+            continue
+        tables[extends].rows.extend(_Row(value - k, padded, pos, pos, current_lot, shape, read=False)
+                                    for k in range(skipped, 0, -1))
         tables[extends].rows.append(_Row(value, padded, pos, body_start, current_lot, shape))
         latest[value] = (pos, extends)
     for table in tables:
-        while table.count > 1 and (_only_figures_follow(raw, table.rows[-1].body_start)
+        while table.count > 1 and (not table.rows[-1].read or _only_figures_follow(raw, table.rows[-1].body_start)
                                    or (_suspect(table, table.rows[-1]) and table.rows[-1].shape != (False, "text"))):
             table.rows.pop()
     return tables
@@ -211,6 +233,8 @@ def _next_cell_kind(raw: str, m: re.Match[str]) -> str:
     """Kind of the cell right after a row number: its own text, the next "|" cell, or the next line."""
     if m.group("inline") is not None:
         return "text"
+    if m.group("quantity") is not None:
+        return cell_kind(m.group("quantity"))
     line = m.group(0)
     if "|" in line:
         cells = [c.strip() for c in line.split("|")[1:] if c.strip()]
@@ -461,11 +485,15 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
     span_start = max(0, table.rows[0].start - 3000)
     headings = _headings(corpus.folded, span_start, min(len(raw), table.rows[-1].start + 2500))
     for i, row in enumerate(table.rows):
+        if not row.read:
+            continue
         end = table.rows[i + 1].start if i + 1 < len(table.rows) else min(len(raw), row.body_start + 2500)
         block = raw[row.body_start:end]
         line0 = raw[row.start:row.body_start]
         cells = [c.strip() for c in line0.split("|")[1:]] if "|" in line0 else []
-        lines = [ln for ln in (cells + [ln.strip() for ln in block.splitlines()]) if ln]
+        head, _, rest = block.partition("\n")  # a quantity read on the number's line, its cells after it
+        lines = [ln for ln in (cells + [c.strip() for c in head.split("|")] + [ln.strip() for ln in rest.splitlines()])
+                 if ln]
         kinds: list[str] = []
         for n, ln in enumerate(lines):
             if n and _STOP_LINE_RE.match(ln) and "text" in kinds:

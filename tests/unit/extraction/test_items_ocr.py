@@ -1,0 +1,75 @@
+"""Item tables as Tesseract prints them (issue 12): a row's number and quantity on one line, the taller
+description cell read apart, borders read as "|", and short numbers in the narrow item column lost. The
+passages are synthetic; the negatives show that a lost number is only tolerated on OCR'd pages and only
+for rows shaped like the table's."""
+
+from __future__ import annotations
+
+from _synthetic import FILLER, doc
+
+from licita.documents import ExtractedDocument
+from licita.extraction.items import find_items
+from licita.extraction.text import Corpus
+
+HEAD = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER + "\n\n"
+DESCRIPTION = "EM PLÁSTICO APROPRIADO, ATÓXICA,\nESTERILIZADA, EMBALADA\nINDIVIDUALMENTE.\n"
+
+
+def _scanned(*pages: str) -> ExtractedDocument:
+    scanned = doc(*pages)
+    for page in scanned.pages:
+        page.ocr = True
+    return scanned
+
+
+def _count(document: ExtractedDocument) -> int | None:
+    return find_items(Corpus(document)).count
+
+
+def test_number_and_quantity_lead_a_sentence_case_description() -> None:
+    table = ("ITEM QTD DESCRIÇÃO RESUMIDA\n1 05 Computador Desktop\n2 05 Monitor 18,5\"\n3 05 Teclado Padrão\n"
+             "4 05 Mouse Padrão\n5 01 Roteador\n\n2 - DAS CONDIÇÕES DE PARTICIPAÇÃO\n")
+    result = find_items(Corpus(_scanned(HEAD + table)))
+    assert result.count == 5
+    assert [item.description for item in result.items][:2] == ["Computador Desktop", "Monitor 18,5\""]
+
+
+def test_number_and_quantity_alone_with_the_description_below() -> None:
+    rows = "".join(f"{n} {n * 1000:,}".replace(",", ".") + f"\n\nUNIDADE\n\nSERINGA TIPO {n}\n{DESCRIPTION}\n"
+                   for n in range(1, 5))
+    table = "Item Qtde Unid. de Descrição do item Valor Valor\nmáx. medida Unitário Total R$\n\n" + rows
+    result = find_items(Corpus(_scanned(HEAD + table)))
+    assert result.count == 4
+    assert result.items[1].quantity == 2000
+    assert result.items[1].unit == "UNIDADE"
+
+
+def test_rows_whose_number_ocr_lost_still_count() -> None:
+    # "3" and "4" were not read at all; "7" stands for "71"-like misreads where the row is still there
+    kept = (1, 2, 5, 6, 7, 8)
+    rows = "".join(f"{n} | SERINGA TIPO {n} | UNIDADE | 100\n{DESCRIPTION}" for n in kept)
+    lost = "".join(f"SERINGA TIPO {n} | UNIDADE | 100\n{DESCRIPTION}" for n in (3, 4))
+    body = rows.split("5 | ")[0] + lost + "5 | " + rows.split("5 | ", 1)[1]
+    table = "ITEM | DESCRIÇÃO | UNID | QTD\n" + body
+    result = find_items(Corpus(_scanned(HEAD + table)))
+    assert result.count == 8
+    assert [item.number for item in result.items] == list(kept)  # no invented item for the lost rows
+
+
+def test_a_lost_number_is_not_tolerated_on_a_text_layer_page() -> None:
+    rows = "".join(f"{n} | SERINGA TIPO {n} | UNIDADE | 100\n{DESCRIPTION}" for n in (1, 2, 4, 5))
+    table = "ITEM | DESCRIÇÃO | UNID | QTD\n" + rows
+    assert _count(doc(HEAD + table)) == 2  # the text layer does not lose numbers: "4" starts nothing
+    assert _count(_scanned(HEAD + table)) == 5
+
+
+def test_a_lost_number_needs_a_row_shaped_like_the_table() -> None:
+    rows = "".join(f"{n} | SERINGA TIPO {n} | UNIDADE | 100\n{DESCRIPTION}" for n in (1, 2, 3))
+    # a clause numbered "5" two numbers later is no row of the table
+    after = "5\nDA HABILITAÇÃO\n5.1 Os licitantes apresentarão os documentos.\n"
+    assert _count(_scanned(HEAD + "ITEM | DESCRIÇÃO | UNID | QTD\n" + rows + after)) == 3
+
+
+def test_no_more_than_two_numbers_may_be_lost_in_a_row() -> None:
+    rows = "".join(f"{n} | SERINGA TIPO {n} | UNIDADE | 100\n{DESCRIPTION}" for n in (1, 2, 3, 7, 8))
+    assert _count(_scanned(HEAD + "ITEM | DESCRIÇÃO | UNID | QTD\n" + rows)) == 3
