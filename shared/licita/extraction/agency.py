@@ -15,7 +15,7 @@ import re
 from licita.extraction.found import field_at as _field
 from licita.extraction.kinds import first_text_page
 from licita.extraction.models import Field
-from licita.extraction.names import all_caps, complete_cut, doc_acronyms, title, with_acronym
+from licita.extraction.names import all_caps, complete_cut, complete_short, doc_acronyms, tidy_name, title, with_acronym
 from licita.extraction.text import Corpus, fold, squash
 
 
@@ -112,7 +112,10 @@ _BARE_LABEL_RE = _re(r"orgao\s*(?:/\s*entidade)?$|entidade$")
 
 def agency(c: Corpus) -> Field:
     """The contracting body, with the short name the document gives it ("… de Valinhos – VALIPREV")."""
-    return with_acronym(c, complete_cut(c, _agency(c), doc_acronyms(c)))
+    found = with_acronym(c, complete_short(c, complete_cut(c, _agency(c), doc_acronyms(c))))
+    if isinstance(found.value, str):
+        found.value = tidy_name(found.value)
+    return found
 
 
 def _agency(c: Corpus) -> Field:

@@ -15,6 +15,28 @@ def all_caps(text: str) -> bool:
     return any(ch.isalpha() for ch in text) and not any(ch.islower() and ch not in "ªº" for ch in text)
 
 
+# -- what OCR changes in a name -------------------------------------------------------------------
+
+# A dash set between spaces is the en dash of a name and its acronym ("… Contra as Secas – DNOCS"); OCR reads it as an
+# em dash or doubles it ("—-"). A spaced hyphen is left as written.
+_SPACED_DASH_RE = re.compile(r"[ \t]+[-‐‑‒−]*[–—][-–—‐‑‒−]*[ \t]+")
+# An ordinal agrees with its noun: "18ª Região", "4º Batalhão"; OCR reads ª as º (or °) and back.
+_FEMININE = (r"regi[aã]o|vara|zona|se[cç][aã]o|circunscri[cç][aã]o|brigada|divis[aã]o|companhia|delegacia|"
+             r"promotoria|procuradoria|junta|turma|superintend[eê]ncia|coordenadoria|ger[eê]ncia|regional|"
+             r"esquadrilha|bateria|for[cç]a|inspetoria|auditoria|c[aâ]mara")
+_MASCULINE = (r"batalh[aã]o|distrito|comando|grupo|regimento|esquadr[aã]o|dep[oó]sito|centro|juizado|of[ií]cio|"
+              r"cart[oó]rio|tabelionato|n[uú]cleo|setor|contingente|grupamento|destacamento")
+_ORDINAL_FEMININE_RE = re.compile(r"\b(\d{1,3})[ \t]?[º°](?=[ \t]+(?:" + _FEMININE + r")\b)", re.I)
+_ORDINAL_MASCULINE_RE = re.compile(r"\b(\d{1,3})[ \t]?ª(?=[ \t]+(?:" + _MASCULINE + r")\b)", re.I)
+
+
+def tidy_name(name: str) -> str:
+    """A body's name as printed, without what scanning changed in it."""
+    name = _SPACED_DASH_RE.sub(" – ", name)
+    name = _ORDINAL_FEMININE_RE.sub(r"\1ª", name)
+    return _ORDINAL_MASCULINE_RE.sub(r"\1º", name)
+
+
 # -- acronyms --------------------------------------------------------------------------------------
 
 # A word in capitals is an acronym when the document writes it between lower-case words ("na sede do IPMA,
@@ -146,6 +168,26 @@ def complete_cut(c: Corpus, found: Field, acronyms: Acronyms) -> Field:
         return found
     extra = squash(c.raw[cut.end() + best[0]:cut.end() + best[1]])
     found.value = name + " " + (title(extra, acronyms) if all_caps(extra) else extra)
+    return found
+
+
+def complete_short(c: Corpus, found: Field) -> Field:
+    """A letterhead set in a logo or in large type gives only the first words of a long name ("INSTITUTO DE
+    PREVIDÊNCIA SOCIAL DOS SERVIDORES", the rest drawn in the image): where the document defines the name in full,
+    with its acronym after it ("… DOS SERVIDORES MUNICIPAIS DE VALINHOS – VALIPREV"), that name is the body's."""
+    name = str(found.value or "")
+    words = re.findall(r"[a-z0-9]+", fold(name))
+    if len(words) < 3 or " – " in name or "(" in name:
+        return found
+    pattern = re.compile(_words(words) + _MORE_WORDS)
+    for m in pattern.finditer(c.folded, 0, min(len(c.folded), c.front_end + 20000)):
+        more = squash(c.raw[m.start(1):m.end(1)])
+        after = _ACRONYM_AFTER_RE.match(c.raw, m.end(1))
+        acronym = after and (after.group(1) or after.group(2))
+        if (_word_start(c.folded, m.start()) and acronym and acronym.upper() not in _NOT_ACRONYMS
+                and all(w[0].isupper() or fold(w) in _STOP for w in more.split())):
+            found.value = name + " " + (title(more, doc_acronyms(c)) if all_caps(more) else more)
+            return found
     return found
 
 

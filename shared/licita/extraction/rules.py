@@ -222,8 +222,9 @@ _PROCESS_LABEL = (
 # "nº" ("Processo Licitatório: Nº 45/2025"), a cover table's cell ("PROCESSO | 45/2025"), a slash set apart
 # ("Nº 045 / 2025"), RJ's letter prefix ("Processo nº E-04/123.456/2024") and, after "nº" or ":", a number without
 # separators (ComprasNet's "Nº Processo: 23090001234202411", "Processo nº 0451"); "Nª", typed for "Nº".
+# A court writes its region after its acronym ("PROCESSO TRT/18ª Nº …"; OCR reads the ª as º).
 _PROCESS_RE = _re(
-    _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}a?)?(?:\s*\([^()\n]{1,25}\))?(?:[ \t]*\|)?\s*(?:"
+    _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}[ao]?)?(?:\s*\([^()\n]{1,25}\))?(?:[ \t]*\|)?\s*(?:"
     r"(?:" + NSIGN + r"|\bna\.?\s*(?=\d)|:\s*" + NSIGN + r"?|-)\s*[:\-]?\s*(?:sei\s*[:\-]?\s*)?"
     r"(\d{1,6}[ \t]/[ \t]?\d{4}\b|(?:\be-)?\d[\d.\-/]*[.\-/][\d.\-/]*\d|\d{3,}(?![\d,/]))"
     r"|(\d[\d.\-]*/[\d.\-/]*\d))"

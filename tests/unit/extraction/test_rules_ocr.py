@@ -1,0 +1,60 @@
+"""What OCR changes in the fields of a scanned edital (issue 12): dashes read as em dashes or doubled, an
+ordinal's ª read as º, a letterhead whose name is cut by a logo, a court's region in the process label.
+Synthetic passages; each negative is the same passage without the scanning slip."""
+
+from __future__ import annotations
+
+import pytest
+from _synthetic import FILLER, fields
+
+from licita.extraction.names import tidy_name
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Departamento Nacional de Obras Contra as Secas — DNOCS", "Departamento Nacional de Obras Contra as Secas – DNOCS"),
+    ("Fundação Banco do Brasil —- Fundação BB", "Fundação Banco do Brasil – Fundação BB"),
+    ("Tribunal Regional do Trabalho da 18º Região", "Tribunal Regional do Trabalho da 18ª Região"),
+    ("Tribunal Regional Federal da 1° Região", "Tribunal Regional Federal da 1ª Região"),
+    ("Exército Brasileiro – 4ª Batalhão Logístico", "Exército Brasileiro – 4º Batalhão Logístico"),
+    # written right: left as it is (a spaced hyphen, a hyphenated word, a masculine ordinal before a masculine noun)
+    ("Caixa Econômica Federal - CEMAB", "Caixa Econômica Federal - CEMAB"),
+    ("Secretaria Municipal de Saúde–Fundo", "Secretaria Municipal de Saúde–Fundo"),
+    ("18º Batalhão de Polícia Militar", "18º Batalhão de Polícia Militar"),
+    ("Tribunal Regional do Trabalho da 18ª Região", "Tribunal Regional do Trabalho da 18ª Região"),
+])
+def test_tidy_name(name: str, expected: str) -> None:
+    assert tidy_name(name) == expected
+
+
+def test_agency_with_an_em_dash_keeps_the_en_dash() -> None:
+    text = ("DEPARTAMENTO NACIONAL DE OBRAS CONTRA AS SECAS — DNOCS\nCONCORRÊNCIA Nº 1/2024\n"
+            "A sessão será na sede do DNOCS, em Fortaleza.\n" + FILLER)
+    assert fields(text)["agency"] == "Departamento Nacional de Obras Contra as Secas – DNOCS"
+
+
+TERMO = ("\n\nTERMO DE REFERÊNCIA\n1. DO OBJETO:\n1.1 Contratação de empresa especializada para manutenção de redes "
+         "do INSTITUTO DE PREVIDÊNCIA SOCIAL DOS SERVIDORES MUNICIPAIS DE VALINHOS {after}, destinado a manter o "
+         "pátio informático.\n" + FILLER)
+
+
+def test_a_logo_cut_letterhead_takes_the_name_the_body_defines() -> None:
+    head = "INSTITUTO DE\nPREVIDÊNCIA SOCIAL\nDOS SERVIDORES\n\nFortalecendo o futuro! VALINHOS\n"
+    agency = fields(head + TERMO.format(after="- VALIPREV"))["agency"]
+    assert agency == "Instituto de Previdência Social dos Servidores Municipais de Valinhos (VALIPREV)"
+
+
+def test_a_letterhead_is_not_extended_by_a_name_without_its_acronym() -> None:
+    # the body's longer name is only a definition when its acronym follows it
+    head = "INSTITUTO DE\nPREVIDÊNCIA SOCIAL\nDOS SERVIDORES\n\nFortalecendo o futuro! VALINHOS\n"
+    agency = fields(head + TERMO.format(after=""))["agency"]
+    assert agency is None or "Municipais" not in agency
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("PROCESSO TRT/18º Nº 19754/2017", "19754/2017"),  # the ordinal OCR'd as º
+    ("PROCESSO TRT/18ª Nº 19754/2017", "19754/2017"),
+    ("PROCESSO TRE/2º Nº 0123/2024", "0123/2024"),
+])
+def test_process_number_after_a_courts_region(label: str, expected: str) -> None:
+    text = "PODER JUDICIÁRIO\nPREGÃO ELETRÔNICO Nº 35/2018\n" + label + "\n" + FILLER
+    assert fields(text)["process_number"] == expected
