@@ -71,9 +71,12 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
             stop = next((m for m in _OBJECT_STOP_RE.finditer(c.folded, start + 15, min(len(c.folded), start + 700))
                          if m.group("label") is None or c.raw[m.start("label")].isupper()), None)
             end = stop.start() if stop else min(len(c.folded), start + 400)
-            if rank == 2 and _TABLE_CELL_RE.search(hit.match.group(0)):  # a cell ends with its line
+            if rank == 2 and _TABLE_CELL_RE.search(hit.match.group(0)):
+                # a cell ends with its line, unless the line after it goes on with the sentence in lower case: a cell
+                # that wraps in a scan, where OCR reads one border and not the line breaks inside the cell
                 line_end = c.folded.find("\n", start)
-                end = min(end, line_end if line_end >= 0 else end)
+                if line_end >= 0 and not re.match(r"[ \t]*[a-zà-ú]", c.raw[line_end + 1:line_end + 3]):
+                    end = min(end, line_end)
             text = squash(c.raw[start:end])
             if len(text) < 15 or text.lower().startswith(("da licitação", "deste", "desta")):
                 continue

@@ -11,7 +11,7 @@ from licita.extraction.names import tidy_name
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("Departamento Nacional de Obras Contra as Secas — DNOCS", "Departamento Nacional de Obras Contra as Secas – DNOCS"),
+    ("Obras Contra as Secas — DNOCS", "Obras Contra as Secas – DNOCS"),
     ("Fundação Banco do Brasil —- Fundação BB", "Fundação Banco do Brasil – Fundação BB"),
     ("Tribunal Regional do Trabalho da 18º Região", "Tribunal Regional do Trabalho da 18ª Região"),
     ("Tribunal Regional Federal da 1° Região", "Tribunal Regional Federal da 1ª Região"),
@@ -58,3 +58,19 @@ def test_a_letterhead_is_not_extended_by_a_name_without_its_acronym() -> None:
 def test_process_number_after_a_courts_region(label: str, expected: str) -> None:
     text = "PODER JUDICIÁRIO\nPREGÃO ELETRÔNICO Nº 35/2018\n" + label + "\n" + FILLER
     assert fields(text)["process_number"] == expected
+
+
+COVER = ("PREGÃO ELETRÔNICO Nº 35/2018\nSISTEMA DE REGISTRO DE PREÇOS - SRP\n\nTipo Menor Preço\n\n"
+         "Objeto |Registro de preços para contratação de empresa especializada para\n{next}\n\n"
+         "SESSÃO PÚBLICA PARA FORMULAÇÃO DE LANCES\n\nDia 05/07/2018\n" + FILLER)
+
+
+def test_a_cover_cell_that_wraps_in_a_scan_goes_on_in_lower_case() -> None:
+    cover = COVER.format(next="eventual fornecimento e instalação de câmeras de vídeo, conforme o Termo de Referência.")
+    assert fields(cover)["object"] == ("Registro de preços para contratação de empresa especializada para eventual "
+                                       "fornecimento e instalação de câmeras de vídeo")
+
+
+def test_a_cover_cell_ends_with_its_line_when_the_next_row_follows() -> None:
+    cover = COVER.format(next="Valor | R$ 10.000,00")
+    assert fields(cover)["object"] == "Registro de preços para contratação de empresa especializada para"
