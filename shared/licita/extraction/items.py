@@ -40,7 +40,9 @@ _LIST_HEADER_RE = re.compile(r"^[ \t|]*(?:anexo\s+[ivxl\d]+\s*[-–:.]?\s*)?(?:r
 _HEADER_NEAR_RE = re.compile(r"descri|especifica|produto|objeto|servico|material|quant|qtd|qtde|unid|und\b|"
                              r"empresa\s+vencedora|fornecedor\s+vencedor|valor\s+(?:total\s+)?adjudicado")
 # Lot headings: "LOTE 1", "LOTE: 01", "LOTE Nº: 01", "LOTE - 01", "GRUPO II", "LOTE ÚNICO", "1º LOTE".
-_LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]?\s*)?(\d{1,3}|[ivxl]{1,7}\b|unico)|"
+# (OCR reads "III" as "HI": see _lot_name)
+_LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]?\s*)?"
+                     r"(\d{1,3}|[ivxl]{1,7}\b|h[il]{1,3}\b|unico)|"
                      r"0*(\d{1,3})\s*[oa]\s+(?:lote|grupo)\b)[^\n]{0,150}$", re.M)
 # A row number on its own line, or leading a DOCX/OCR row ("3 | ALIMENTAÇÃO", "12 MONITOR …").
 # "1." alone on its line is a row number too (when cells follow it); a row written on one line may start in sentence
@@ -51,7 +53,7 @@ _LOT_RE = re.compile(r"^[ \t|]*(?:(?:lote|grupo)\s*[:-]?\s*(?:n[o.]{0,2}\s*[:.-]
 # when the description is a taller cell that Tesseract reads apart ("2 135.000" / "UNIDADE" / "SERINGA …"); a figure
 # between the number and the text is that quantity (or a product code), so even sentence case needs no tail then.
 _FIGURE = r"\d{1,3}(?:\.\d{3})+(?:,\d{1,4})?|\d{1,9}(?:,\d{1,4})?"
-_NUMBER_LINE_RE = re.compile(r"^[ \t]*0*(\d{1,4})(?:\.?[ \t]*(?:\|[^\n]*)?$"
+_NUMBER_LINE_RE = re.compile(r"^[ \t]*(?:0*(\d{1,4})|(?P<one>[lI]))(?:\.?[ \t]*(?:\|[^\n]*)?$"
                              r"|[ \t]+(?P<quantity>" + _FIGURE + r")[ \t]*(?:\|[^\n]*)?$"
                              r"|[ \t]+(?:(?:" + _FIGURE + r")[ \t]+(?=[A-ZÀ-Ú][A-Za-zÀ-ú])|(?=[A-ZÀ-Ú]{3}|"
                              r"[A-ZÀ-Ú][a-zà-ú]"
@@ -98,7 +100,7 @@ def find_items(corpus: Corpus) -> ItemsResult:
     headers = sorted([m.start() for m in line_matches(folded, _HEADER_RE)
                       if _HEADER_NEAR_RE.search(folded, m.start(), min(len(folded), m.start() + 250))]
                      + [m.start() for m in line_matches(folded, _LIST_HEADER_RE)])
-    lots = [(m.start(), m.group(1) or m.group(2)) for m in line_matches(folded, _LOT_RE)]
+    lots = [(m.start(), _lot_name(m.group(1) or m.group(2))) for m in line_matches(folded, _LOT_RE)]
     tables = _number_chains(corpus, headers, lots)
     best = _best_table(corpus, tables)
     dotted = lot_item_rows(corpus, sorted([*headers, *(p for p, _ in lots)]))
@@ -148,6 +150,17 @@ def find_items(corpus: Corpus) -> ItemsResult:
     return ItemsResult(None, None, None, [], "none")
 
 
+_ROMAN_RE = re.compile(r"(?:xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+
+
+def _lot_name(name: str) -> str:
+    """A lot's Roman numeral as written, where OCR read "II" as "Il" and "III" as "HI"."""
+    if not re.fullmatch(r"[ivxlh]+", name) or _ROMAN_RE.fullmatch(name):
+        return name
+    fixed = name.replace("h", "ii").replace("l", "i")
+    return fixed if _ROMAN_RE.fullmatch(fixed) else name
+
+
 def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str]]) -> list[_Table]:
     """Follow 1, 2, 3 … chains; a "1" only starts a table right after a header or lot heading."""
     raw = corpus.raw
@@ -167,7 +180,9 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 # across lots (the open chain continues): both stay possible.
                 current_lot = last_anchor[1]
             anchor_i += 1
-        value = int(m.group(1))
+        if m.group("one") is not None and not corpus.doc.pages[corpus.page_index(pos)].ocr:
+            continue  # OCR reads a lone "1" as "l" or "I"; a text layer's "I" is a Roman numeral
+        value = int(m.group(1)) if m.group(1) is not None else 1
         if value == 0:
             continue
         if m.group(0).rstrip().endswith(".") and not carries_cells(raw, m.start(), m.start() + 400):
@@ -214,9 +229,10 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
         if extends is None:
             continue
         if skipped and (shape not in {r.shape for r in tables[extends].rows} or _only_figures_follow(raw, body_start)
-                        or (not re.search(r"\d[ \t|.]+\S", m.group(0)) and m.group("inline") is None)):
-            # only a row shaped like the table's (OCR reads some borders as "|"), and carrying its first cells on
-            # its number's line, may stand for lost ones: a bare "5" over a heading is a clause
+                        or (not re.search(r"\d[ \t|.]+\S", m.group(0)) and m.group("inline") is None
+                            and not _cells_below(raw, body_start))):
+            # only a row shaped like the table's (OCR reads some borders as "|") may stand for lost ones, with its
+            # first cells on its number's line or its unit and figures below: a bare "5" over a heading is a clause
             continue
         tables[extends].rows.extend(_Row(value - k, padded, pos, pos, current_lot, shape, read=False)
                                     for k in range(skipped, 0, -1))
@@ -227,6 +243,23 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                                    or (_suspect(table, table.rows[-1]) and table.rows[-1].shape != (False, "text"))):
             table.rows.pop()
     return tables
+
+
+_SUBCLAUSE_RE = re.compile(r"^[ \t]*\d{1,3}\.\d{1,3}\b")
+
+
+def _cells_below(raw: str, body_start: int) -> bool:
+    """A row's unit, quantity or price cells follow its description on lines of their own, before any sub-clause
+    ("5.1 …") that would make the number a clause's."""
+    cells = 0
+    for line in raw[body_start:body_start + 3000].splitlines()[:60]:
+        if _SUBCLAUSE_RE.match(line):
+            return False
+        if line.strip() and cell_kind(line.strip()) != "text":
+            cells += 1
+            if cells >= 2:
+                return True
+    return False
 
 
 def _next_cell_kind(raw: str, m: re.Match[str]) -> str:

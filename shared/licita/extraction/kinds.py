@@ -59,6 +59,11 @@ PROCUREMENT_RE = anchored(re.compile(
 _NON_PROCUREMENT_RE = re.compile(r"chamada\s+publica|selecao\s+de\s+projetos|processo\s+seletivo|concurso\s+publico|"
                                  r"premio\b|bolsas?\s+de\s+estudo|edital\s+de\s+selecao|fomento")
 _GAZETTE_HEADER_RE = re.compile(r"diario\s+oficial|imprensa\s+oficial|diario\s+(?:eletronico|municipal)\b")
+# A gazette's edition line names its year of circulation in Roman numerals, its number and the weekday it came out
+# ("ANO XLII n. 10.295 Campo Grande, segunda-feira, 5 de outubro de 2020"): it tells a gazette whose title, set in a
+# large or decorated type, a scan did not read.
+_EDITION_LINE_RE = re.compile(r"\bano\s+[ivxlc]+\b[ \t]*[-–•|,.]?[ \t]*(?:n[o.]{0,2}|numero|edicao(?:\s+n[o.]{0,2})?)"
+                              r"[ \t]*\d[\d.]*\b[^\n]{0,80}?\b(?:segunda|terca|quarta|quinta|sexta|sabado|domingo)\b")
 _GAZETTE_EDITION_RE = re.compile(r"\bedicao\b|\bano\s+[ivxlc]+\b|\bsuplemento\b|\bcaderno\b|\bn\.?[o.]?\s*\d[\d.]*\b")
 # An announcement refers to the edital as another document.
 _ANNOUNCES_EDITAL_RE = re.compile(r"(?:condicoes|disposicoes)\s+(?:estabelecidas|constantes|previstas)\s+no\s+edital|"
@@ -105,6 +110,9 @@ def gazette(c: Corpus) -> tuple[int, int] | None:
     if len(pages) >= 3 and len(headed) >= max(2, 0.4 * len(pages)):
         return headed[0].start(), headed[0].end()
     first = c.starts[first_text_page(c)]
+    edition = _EDITION_LINE_RE.search(c.folded, first, first + 300)
+    if edition:
+        return edition.start(), edition.end()
     m = _GAZETTE_HEADER_RE.search(c.folded, first, first + 250)
     if m and _GAZETTE_EDITION_RE.search(c.folded, m.end(), m.end() + 120) and not re.match(
         r"[^\n]{0,40}\b(?:d[oa]\s+(?:uniao|estado|municipio)\s*(?:em|de)\s+\d|publicad)", c.folded[m.end():]

@@ -5,6 +5,7 @@ for rows shaped like the table's."""
 
 from __future__ import annotations
 
+import pytest
 from _synthetic import FILLER, doc
 
 from licita.documents import ExtractedDocument
@@ -73,3 +74,33 @@ def test_a_lost_number_needs_a_row_shaped_like_the_table() -> None:
 def test_no_more_than_two_numbers_may_be_lost_in_a_row() -> None:
     rows = "".join(f"{n} | SERINGA TIPO {n} | UNIDADE | 100\n{DESCRIPTION}" for n in (1, 2, 3, 7, 8))
     assert _count(_scanned(HEAD + "ITEM | DESCRIÇÃO | UNID | QTD\n" + rows)) == 3
+
+
+def test_a_lone_one_read_as_l_starts_the_table_on_an_ocr_page_only() -> None:
+    table = ("ITEM QTD DESCRIÇÃO RESUMIDA\nl 05 Computador Desktop\n2 05 Monitor\n3 05 Teclado Padrão\n"
+             "4 01 Roteador\n\n2 - DAS CONDIÇÕES DE PARTICIPAÇÃO\n")
+    assert _count(_scanned(HEAD + table)) == 4
+    assert _count(doc(HEAD + table)) != 4  # a text layer's "l" or "I" is no digit
+
+
+def _cell_rows(numbers: tuple[int, ...]) -> str:
+    # one cell per line, as column layouts come out: number, description, unit, quantity, prices
+    return "".join(f"{n:02d}\n\nPANELA DE ALUMÍNIO TIPO {n}\nCOM TAMPA E CABO.\n\nUND\n\n10\n\nR$ 5,00\n\nR$ 50,00\n\n"
+                   if n < 10 else f"{n}\n\nPANELA TIPO {n}\nCOM TAMPA.\n\nUND\n\n10\n\nR$ 5,00\n\nR$ 50,00\n\n"
+                   for n in numbers)
+
+
+def test_a_bare_row_number_past_a_lost_one_counts_when_its_cells_follow() -> None:
+    kept = tuple(n for n in range(1, 13) if n not in (5, 11))
+    table = "ITEM\nDESCRIÇÃO\nUND\nQTD\nVALOR UNITÁRIO\nVALOR TOTAL\n\n" + _cell_rows(kept)
+    assert _count(_scanned(HEAD + table)) == 12
+
+
+@pytest.mark.parametrize(("written", "read"), [("Il", "II"), ("HI", "III"), ("IV", "IV"), ("XL", "XL")])
+def test_lot_numerals_as_ocr_reads_them(written: str, read: str) -> None:
+    lots = "".join(f"LOTE {name} - MATERIAL\nITEM | DESCRIÇÃO | UNID | QTD\n"
+                   + "".join(f"{n} | PRODUTO {name} {n} | UN | 10\n" for n in (1, 2, 3)) + "VALOR TOTAL DO LOTE\n\n"
+                   for name in ("I", written))
+    result = find_items(Corpus(_scanned(HEAD + lots)))
+    assert result.count == 6
+    assert {item.lot for item in result.items} == {"I", read}

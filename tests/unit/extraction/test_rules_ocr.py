@@ -74,3 +74,24 @@ def test_a_cover_cell_that_wraps_in_a_scan_goes_on_in_lower_case() -> None:
 def test_a_cover_cell_ends_with_its_line_when_the_next_row_follows() -> None:
     cover = COVER.format(next="Valor | R$ 10.000,00")
     assert fields(cover)["object"] == "Registro de preços para contratação de empresa especializada para"
+
+
+GAZETTE = ("{edition}\nPODER EXECUTIVO\n\nGovernador ........ceeeraees Fulano de Tal\n"
+           "Secretário de Estado de Fazenda .......eeseer Beltrano\n\n"
+           "PORTARIA N. 1510, DE 02 DE OUTUBRO DE 2020\nO Diretor-Presidente do Departamento, no uso de suas "
+           "atribuições legais, RESOLVE: Art. 1º Aplicar a penalidade aos condutores abaixo relacionados.\n")
+
+
+@pytest.mark.parametrize("edition", [
+    "a ANO XLII n. 10.295 Campo Grande, segunda-feira, 5 de outubro de 2020. 80 páginas Suplemento",
+    "ANO CXXXV - Nº 12.345 Porto Alegre, quinta-feira, 3 de março de 2022",
+    "Ano XV • Edição nº 3.210 • Sexta-feira, 7 de junho de 2024",
+])
+def test_a_gazette_whose_title_the_scan_lost_is_told_by_its_edition_line(edition: str) -> None:
+    assert fields(GAZETTE.format(edition=edition), GAZETTE.format(edition=""))["document_kind"] == "diario_oficial"
+
+
+def test_a_weekday_on_an_edital_cover_is_no_edition_line() -> None:
+    cover = ("PREGÃO ELETRÔNICO Nº 5/2024\nProcesso nº 12/2024\nA sessão será no dia 7 de junho de 2024, sexta-feira, "
+             "às 9h.\n1. DO OBJETO\n1.1 Aquisição de pneus para a frota municipal.\n" + FILLER)
+    assert fields(cover)["document_kind"] != "diario_oficial"
