@@ -440,6 +440,26 @@ _SIGILO_RE = _re(r"(?:orcamento|valor|preco)s?\s+(?:estimad[oa]s?\s+)?(?:da\s+co
                  r"tem|de)?\s*(?:carater\s+)?sigilos")
 
 
+# A cover table's label set against the middle of a value that wraps (the amount, then its words in brackets that
+# close lines later): a scan prints the label among the value's lines ("R$ 314.859,20 (trezentos e …" / "… vinte
+# centavos)." / "Valor Estimado da Contratação"). Only a label with no amount after it looks up.
+_LABEL_LINE_RE = _re(r"^[ \t|]*(?:valor|preco|orcamento)\s+(?:total\s+|global\s+)?(?:estimad[oa]|de\s+referencia)"
+                     r"(?:\s+(?:total|global|da\s+contratacao|da\s+licitacao))?[^\n\d$]{0,12}$", re.M)
+_AMOUNT_LINE_RE = _re(r"^[ \t|]*r\$\s*(\d{1,3}(?:\.\d{3})*,\d{2})(?![\d,])[ \t]*\([^\n)]*$", re.M)
+
+
+def _value_above_label(c: Corpus) -> tuple[int, int, int, float] | None:
+    for label in c.finditer(_LABEL_LINE_RE, 0, c.front_end):
+        above = label.start
+        for _ in range(3):  # the amount starts one of the three lines above the label
+            above = c.folded.rfind("\n", 0, max(0, above - 1)) + 1
+        amount = _AMOUNT_LINE_RE.search(c.folded, above, label.start)
+        value = parse_number(amount.group(1)) if amount else None
+        if amount and value and not _conditional(c, amount.start()):
+            return (0, amount.start(), label.end, value)
+    return None
+
+
 def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: ItemsResult | None = None) -> Field:
     if kind in ("other", "ata_registro_precos"):
         return Field()
@@ -466,6 +486,8 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
             best = (rank, before_start + (clause_start + 1 if clause_start >= 0 else 0) + cue.start(), m.end(), value)
             if rank == 0:
                 break
+    if best is None:
+        best = _value_above_label(c)
     if best is None:
         bare = c.front(_ESTIMATE_BARE_RE)
         amount = parse_number(bare.match.group(1)) if bare else None

@@ -95,3 +95,19 @@ def test_a_weekday_on_an_edital_cover_is_no_edition_line() -> None:
     cover = ("PREGÃO ELETRÔNICO Nº 5/2024\nProcesso nº 12/2024\nA sessão será no dia 7 de junho de 2024, sexta-feira, "
              "às 9h.\n1. DO OBJETO\n1.1 Aquisição de pneus para a frota municipal.\n" + FILLER)
     assert fields(cover)["document_kind"] != "diario_oficial"
+
+
+VALUE_CELL = ("PREGÃO ELETRÔNICO Nº 138/2025\nProcesso nº 5/2025\n\nGarantia de proposta Não\n\n"
+              "{amount}\n. º cinquenta e nove reais e vinte centavos). A planilha\n"
+              "Valor Estimado da Contratação = no .\norçamentária com os valores unitários de cada item\n\n" + FILLER)
+
+
+def test_an_estimate_label_printed_among_its_wrapped_value_lines() -> None:
+    amount = "R$ 314.859,20 (trezentos e quatorze mil, oitocentos e"
+    assert fields(VALUE_CELL.format(amount=amount))["estimated_value"] == 314859.2
+
+
+def test_an_amount_above_an_estimate_label_that_does_not_wrap_is_another_cell() -> None:
+    # "Valor da garantia: R$ 1.000,00 (mil reais)" is whole on its line: it is not the label's value
+    amount = "R$ 1.000,00 (mil reais)"
+    assert fields(VALUE_CELL.format(amount=amount))["estimated_value"] is None
