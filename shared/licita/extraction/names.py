@@ -174,20 +174,26 @@ def complete_cut(c: Corpus, found: Field, acronyms: Acronyms) -> Field:
 def complete_short(c: Corpus, found: Field) -> Field:
     """A letterhead set in a logo or in large type gives only the first words of a long name ("INSTITUTO DE
     PREVIDÊNCIA SOCIAL DOS SERVIDORES", the rest drawn in the image): where the document defines the name in full,
-    with its acronym after it ("… DOS SERVIDORES MUNICIPAIS DE VALINHOS – VALIPREV"), that name is the body's."""
+    with its acronym after it ("… DOS SERVIDORES MUNICIPAIS DE VALINHOS – VALIPREV"), that name is the body's.
+    A scan may add a stray word to the letterhead ("Instituto de Al Previdência …"): the body's name then only
+    needs to start with its first word and hold its last three."""
     name = str(found.value or "")
     words = re.findall(r"[a-z0-9]+", fold(name))
     if len(words) < 3 or " – " in name or "(" in name:
         return found
-    pattern = re.compile(_words(words) + _MORE_WORDS)
-    for m in pattern.finditer(c.folded, 0, min(len(c.folded), c.front_end + 20000)):
-        more = squash(c.raw[m.start(1):m.end(1)])
-        after = _ACRONYM_AFTER_RE.match(c.raw, m.end(1))
-        acronym = after and (after.group(1) or after.group(2))
-        if (_word_start(c.folded, m.start()) and acronym and acronym.upper() not in _NOT_ACRONYMS
-                and all(w[0].isupper() or fold(w) in _STOP for w in more.split())):
-            found.value = name + " " + (title(more, doc_acronyms(c)) if all_caps(more) else more)
-            return found
+    end = min(len(c.folded), c.front_end + 20000)
+    loose = _words(words[:1]) + r"(?:[^a-z0-9\n]+[a-z0-9]+){0,6}?[^a-z0-9]+" + _words(words[-3:])
+    for pattern, whole in ((_words(words), False), (loose, True)):
+        for m in re.finditer(pattern + _MORE_WORDS, c.folded[:end]):
+            more = squash(c.raw[m.start(1):m.end(1)])
+            after = _ACRONYM_AFTER_RE.match(c.raw, m.end(1))
+            acronym = after and (after.group(1) or after.group(2))
+            written = squash(c.raw[m.start():m.end(1)]) if whole else more
+            if (_word_start(c.folded, m.start()) and acronym and acronym.upper() not in _NOT_ACRONYMS
+                    and all(w[0].isupper() or fold(w) in _STOP for w in written.split())):
+                text = title(written, doc_acronyms(c)) if all_caps(written) else written
+                found.value = text if whole else name + " " + text
+                return found
     return found
 
 

@@ -43,6 +43,12 @@ def test_a_logo_cut_letterhead_takes_the_name_the_body_defines() -> None:
     assert agency == "Instituto de Previdência Social dos Servidores Municipais de Valinhos (VALIPREV)"
 
 
+def test_a_logo_cut_letterhead_with_a_stray_word_from_the_scan() -> None:
+    head = "INSTITUTO DE\nAL PREVIDÊNCIA SOCIAL\nDOS SERVIDORES\n\nFortalecendo o futuro! VALINHOS\n"
+    agency = fields(head + TERMO.format(after="- VALIPREV"))["agency"]
+    assert agency == "Instituto de Previdência Social dos Servidores Municipais de Valinhos (VALIPREV)"
+
+
 def test_a_letterhead_is_not_extended_by_a_name_without_its_acronym() -> None:
     # the body's longer name is only a definition when its acronym follows it
     head = "INSTITUTO DE\nPREVIDÊNCIA SOCIAL\nDOS SERVIDORES\n\nFortalecendo o futuro! VALINHOS\n"
