@@ -103,9 +103,23 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
     return Field(value=text, page=c.page_of(start), quote=c.quote(start, end), confidence=conf, where=c.where(start))
 
 
+# An object that points to an annex for what it buys or sells ("alienação do bem identificado no Anexo I deste
+# edital", "aquisição dos materiais relacionados no Anexo II").
+_ANNEX_GOODS_RE = _re(r"\b((?:d?[oa]s?\s+)?(?:bem|bens|imovel|imoveis|veiculos?|lotes?|itens|materia(?:l|is)|produtos|"
+                      r"equipamentos|servicos))\s+(?:identificad|descrit|relacionad|listad|especificad|constantes?\b)"
+                      r"[a-z]*\s+n[oa]\s+anexo\s+[ivxl\d]+\b")
+
+
 def _enrich_object(text: str, items: ItemsResult) -> str:
-    """Short generic objects ("aquisição de eletrodomésticos") gain the item names in brackets."""
-    if len(text.split()) > 14 or not items.items:
+    """Short generic objects ("aquisição de eletrodomésticos") gain the item names in brackets; an object that
+    points to an annex for its goods names them instead, whole when they are one to three."""
+    annex = _ANNEX_GOODS_RE.search(fold(text))
+    described = [squash(item.description) for item in items.items if item.description]
+    if annex and 1 <= len(described) <= 3:
+        # (a placeholder cell after the description, "XXXXX", is no part of it)
+        return text[:annex.end(1)] + ": " + "; ".join(re.sub(r"(?:\s+X{3,})+$", "", d[:300]).rstrip(" .;,")
+                                                       for d in described)
+    if (len(text.split()) > 14 and not annex) or not items.items:
         return text
     heads: list[str] = []
     for item in items.items:

@@ -117,3 +117,24 @@ def test_an_amount_above_an_estimate_label_that_does_not_wrap_is_another_cell() 
     # "Valor da garantia: R$ 1.000,00 (mil reais)" is whole on its line: it is not the label's value
     amount = "R$ 1.000,00 (mil reais)"
     assert fields(VALUE_CELL.format(amount=amount))["estimated_value"] is None
+
+
+AUCTION = ("EDITAL DE LEILÃO Nº 002/2019\n\n1. DO OBJETO\n1.1. A realização de LEILÃO, do tipo MAIOR LANCE, para "
+           "alienação do bem identificado no Anexo I deste edital, a ser conduzido pelo Leiloeiro Oficial.\n\n"
+           "2. DA PARTICIPAÇÃO\n" + FILLER + "\n\nANEXO I\nLOTE\nDESCRIÇÃO DO LOTE\nAVALIAÇÃO (R$)\n\n{rows}")
+
+
+def test_an_object_that_points_to_an_annex_names_the_goods_there() -> None:
+    rows = ("001\nUm imóvel, Mercado Municipal, situado na Praça José Marcelino, com área de 650,26 m².\n"
+            "R$ 1.500.000,00\nXXXXX\n")
+    value = fields(AUCTION.format(rows=rows))["object"]
+    assert value == ("A realização de LEILÃO, do tipo MAIOR LANCE, para alienação do bem: Um imóvel, Mercado "
+                     "Municipal, situado na Praça José Marcelino, com área de 650,26 m²")
+
+
+def test_an_object_that_points_to_an_annex_of_many_goods_lists_their_names() -> None:
+    rows = "".join(f"{n:03d}\nVEÍCULO MARCA {n} ANO 2010, placa ABC{n}\nR$ 10.000,00\n" for n in range(1, 6))
+    value = fields(AUCTION.format(rows=rows.replace("LOTE\n", "")))["object"]
+    assert value.startswith("A realização de LEILÃO, do tipo MAIOR LANCE, para alienação do bem identificado no "
+                            "Anexo I deste edital")
+    assert "(veículo marca 1, veículo marca 2" in value
