@@ -30,8 +30,13 @@ _ORDINAL_FEMININE_RE = re.compile(r"\b(\d{1,3})[ \t]?[º°](?=[ \t]+(?:" + _FEMI
 _ORDINAL_MASCULINE_RE = re.compile(r"\b(\d{1,3})[ \t]?ª(?=[ \t]+(?:" + _MASCULINE + r")\b)", re.I)
 
 
+# A speck at the end of a letterhead's line comes out as a lone accented letter or a mark ("… da 18ª Região À").
+_TRAILING_SPECK_RE = re.compile(r"[ \t]+(?:[À-ÖØ-Ýà-öø-ý]|[^\w\s()]+)$")
+
+
 def tidy_name(name: str) -> str:
     """A body's name as printed, without what scanning changed in it."""
+    name = _TRAILING_SPECK_RE.sub("", name)
     name = _SPACED_DASH_RE.sub(" – ", name)
     name = _ORDINAL_FEMININE_RE.sub(r"\1ª", name)
     return _ORDINAL_MASCULINE_RE.sub(r"\1º", name)

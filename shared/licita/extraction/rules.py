@@ -240,8 +240,17 @@ def process_number(c: Corpus) -> Field:
             if value.isdigit() and (not hit.match.group(0).startswith("proc") or re.fullmatch(r"(?:19|20)\d\d", value)):
                 continue  # a bare number is a process only under the word "processo" ("Documento SEI nº 0123456"),
                 # and a bare year is none
+            nup = _NUP_SLIPS_RE.match(c.raw, hit.match.start(group))
+            if nup is not None:  # a NUP with a scanning slip: "59400.000418:2024-32", "63402.00151 9/2024-88"
+                value = "{}.{}/{}-{}".format(*(re.sub(r"\s", "", g) for g in nup.groups()))
             return _field(c, value, hit.start, hit.end, 0.85)
     return Field()
+
+
+# The federal process number (NUP: 5 digits, 6, the year and 2 check digits) as OCR may print it: a space inside the
+# digits, a colon or a bar for the slash.
+_NUP_SLIPS_RE = re.compile(r"(\d(?:[ \t]?\d){4})[ \t]?\.[ \t]?(\d(?:[ \t]?\d){5})[ \t]?[/:|][ \t]?((?:19|20)\d\d)"
+                           r"[ \t]?-[ \t]?(\d[ \t]?\d)(?!\d)")
 
 
 def uasg(c: Corpus) -> Field:

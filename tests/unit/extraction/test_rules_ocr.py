@@ -138,3 +138,21 @@ def test_an_object_that_points_to_an_annex_of_many_goods_lists_their_names() -> 
     assert value.startswith("A realização de LEILÃO, do tipo MAIOR LANCE, para alienação do bem identificado no "
                             "Anexo I deste edital")
     assert "(veículo marca 1, veículo marca 2" in value
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("59400.000418:2024-32", "59400.000418/2024-32"),  # the slash read as a colon
+    ("63402.00151 9/2024-88", "63402.001519/2024-88"),  # a space inside the digits
+    ("23109.012345/2025-11", "23109.012345/2025-11"),
+    ("12/2024", "12/2024"),  # not a NUP: as written
+])
+def test_a_nup_with_a_scanning_slip(written: str, expected: str) -> None:
+    text = f"PREGÃO ELETRÔNICO Nº 90037/2024\n(Processo Administrativo nº {written})\n" + FILLER
+    assert fields(text)["process_number"] == expected
+
+
+def test_a_speck_after_a_letterhead_line_is_no_part_of_the_name() -> None:
+    assert tidy_name("Tribunal Regional do Trabalho da 18ª Região À") == "Tribunal Regional do Trabalho da 18ª Região"
+    assert tidy_name("Fundo Municipal de Saúde ~") == "Fundo Municipal de Saúde"
+    assert tidy_name("Centro de Intendência (CeIMBra)") == "Centro de Intendência (CeIMBra)"
+    assert tidy_name("Batalhão de Engenharia de Construção E") == "Batalhão de Engenharia de Construção E"
