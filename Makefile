@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test lint typecheck template bench bench-compare test-llm clean fuzz
+.PHONY: run test lint typecheck template bench bench-scanned bench-compare test-llm clean fuzz
 
 run:  ## install (first time) and start the whole backend on embedded services
 	@./scripts/bootstrap.sh
@@ -29,6 +29,10 @@ template:
 bench: ## print the benchmark figures (platform, extraction, pipeline, notifications)
 	@./scripts/bootstrap.sh
 	.venv/bin/python tests/bench/run.py
+
+bench-scanned: ## the shared set's text-layer PDFs printed to images, read back by OCR and scored (~20 min the first time; BENCH_SCANNED_ARGS=...)
+	@./scripts/bootstrap.sh
+	.venv/bin/python tests/bench/bench_scanned.py --cache .cache/ocr-bench $(BENCH_SCANNED_ARGS)
 
 bench-compare: ## ratios between the last two `make bench` runs (bench-results/*.json)
 	.venv/bin/python tests/bench/compare.py

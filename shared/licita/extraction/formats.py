@@ -21,8 +21,9 @@ MONTHS = {
 # -- money ---------------------------------------------------------------------------------------
 
 # Up to 4 decimals: ComprasNet's reports print unit values as "R$ 12,5000" (read "12" before).
+# (a scan may print the decimal comma after thousands as a period: "R$ 63.428.30")
 MONEY_RE = re.compile(
-    r"r\$\s*(?:r\$\s*)?(\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,4})?|\d+(?:,\d{1,4})?)(?!\d)"
+    r"r\$\s*(?:r\$\s*)?(\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,4}|\.\d{2}(?![\d.]))?|\d+(?:,\d{1,4})?)(?!\d)"
     r"(?:\s*(mil|milhao|milhoes|bilhao|bilhoes)\b)?"
 )
 _SCALE = {"mil": 1_000, "milhao": 1_000_000, "milhoes": 1_000_000, "bilhao": 10**9, "bilhoes": 10**9}
@@ -45,7 +46,10 @@ def parse_money(text: str) -> float | None:
 
 def parse_number(text: str) -> float | None:
     """Parse "1.234,56" / "135.000" / "10" (dot = thousands, comma = decimals) to a float."""
-    cleaned = re.sub(r"[\s.]", "", text.strip()).replace(",", ".")
+    text = text.strip()
+    if "," not in text and re.search(r"\d\.\d{3}\.\d{2}$", text):
+        text = text[:-3] + "," + text[-2:]  # "63.428.30": the decimal comma read as a period after thousands
+    cleaned = re.sub(r"[\s.]", "", text).replace(",", ".")
     try:
         return float(Decimal(cleaned))
     except (InvalidOperation, ValueError):

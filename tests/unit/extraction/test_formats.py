@@ -31,6 +31,9 @@ from licita.extraction.text import fold
     ("R$ 50 mil", 50_000.0),
     ("1.788.860,72", 1788860.72),
     ("sem valor", None),
+    # a scan's period for the decimal comma after thousands; a period before three digits is still thousands
+    ("R$ 63.428.30 (sessenta e três mil)", 63428.3),
+    ("R$ 1.500.000 (um milhão e meio)", 1_500_000.0),
 ])
 def test_parse_money(text: str, value: float | None) -> None:
     assert parse_money(text) == value
@@ -39,6 +42,8 @@ def test_parse_money(text: str, value: float | None) -> None:
 def test_parse_number_and_format() -> None:
     assert parse_number("135.000") == 135000
     assert parse_number("0,5") == 0.5
+    assert parse_number("63.428.30") == 63428.3  # OCR: the decimal comma read as a period
+    assert parse_number("1.234.567") == 1234567
     assert format_brl(1234567.8) == "R$ 1.234.567,80"
 
 
