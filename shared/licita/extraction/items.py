@@ -245,7 +245,8 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
     return tables
 
 
-_SUBCLAUSE_RE = re.compile(r"^[ \t]*\d{1,3}\.\d{1,3}\b")
+# "5.1 Os licitantes …" (not a quantity "1.500")
+_SUBCLAUSE_RE = re.compile(r"^[ \t]*\d{1,3}\.\d{1,3}\.?[ \t]*[-–]?[ \t]*[A-Za-zÀ-ú]")
 
 
 def _cells_below(raw: str, body_start: int) -> bool:

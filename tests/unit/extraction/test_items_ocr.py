@@ -94,6 +94,8 @@ def test_a_bare_row_number_past_a_lost_one_counts_when_its_cells_follow() -> Non
     kept = tuple(n for n in range(1, 13) if n not in (5, 11))
     table = "ITEM\nDESCRIÇÃO\nUND\nQTD\nVALOR UNITÁRIO\nVALOR TOTAL\n\n" + _cell_rows(kept)
     assert _count(_scanned(HEAD + table)) == 12
+    # a quantity in thousands is a cell, not a sub-clause "1.500"
+    assert _count(_scanned(HEAD + table.replace("UND\n\n10\n", "UND\n\n1.500\n"))) == 12
 
 
 @pytest.mark.parametrize(("written", "read"), [("Il", "II"), ("HI", "III"), ("IV", "IV"), ("XL", "XL")])
