@@ -212,6 +212,18 @@ _NOT_ACRONYMS = frozenset(["CNPJ", "CPF", "UASG", "SRP", "EPP", "LTDA", "CEP", "
 _STOP = frozenset(["de", "da", "do", "das", "dos", "e", "a", "o", "em", "para", "por", "na", "no"])
 
 
+def _usual_spelling(c: Corpus, acronym: str) -> str:
+    """The acronym as the document writes it most: a scan may misread one letter where the name is defined
+    ("VALIPREY") and read it right everywhere else ("equipamentos do VALIPREV")."""
+    counts: dict[str, int] = {}
+    for m in re.finditer(rf"\b[A-Z]{{{len(acronym)}}}\b", c.raw):
+        word = m.group()
+        if word == acronym or sum(a != b for a, b in zip(word, acronym, strict=True)) == 1:
+            counts[word] = counts.get(word, 0) + 1
+    best = max(counts, key=lambda w: (counts[w], w == acronym), default=acronym)
+    return best if counts.get(best, 0) >= 2 * counts.get(acronym, 1) else acronym
+
+
 def _initials_fit(acronym: str, words: list[str]) -> bool:
     """The acronym's letters are initials of the name's words, in order, from the first ("IPMA" for
     "Instituto de Previdência de Monte Alegre de Minas")."""
@@ -252,6 +264,6 @@ def with_acronym(c: Corpus, found: Field) -> Field:
             acronym = after and (after.group(1) or after.group(2))
             if (acronym and acronym.upper() not in _NOT_ACRONYMS and not words[-1].startswith(acronym.lower())
                     and (not by_initials or _initials_fit(acronym, words))):
-                found.value = f"{name} ({acronym})"
+                found.value = f"{name} ({_usual_spelling(c, acronym)})"
                 return found
     return found

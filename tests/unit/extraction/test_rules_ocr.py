@@ -49,6 +49,17 @@ def test_a_logo_cut_letterhead_with_a_stray_word_from_the_scan() -> None:
     assert agency == "Instituto de Previdência Social dos Servidores Municipais de Valinhos (VALIPREV)"
 
 
+def test_an_acronym_misread_where_the_name_is_defined_takes_the_documents_usual_spelling() -> None:
+    head = "INSTITUTO DE\nPREVIDÊNCIA SOCIAL\nDOS SERVIDORES\n\nFortalecendo o futuro! VALINHOS\n"
+    body = ("1.2 Dar orientação sobre os equipamentos do VALIPREV;\n1.3 Testar os equipamentos do VALIPREV;\n"
+            "1.4 Manter a rede do VALIPREV.\n")
+    assert fields(head + TERMO.format(after="- VALIPREY") + body)["agency"] == (
+        "Instituto de Previdência Social dos Servidores Municipais de Valinhos (VALIPREV)")
+    # written once each, the spelling where the name is defined stands
+    assert fields(head + TERMO.format(after="- VALIPREY") + body.replace("VALIPREV", "IPREVAL"))["agency"] == (
+        "Instituto de Previdência Social dos Servidores Municipais de Valinhos (VALIPREY)")
+
+
 def test_a_letterhead_is_not_extended_by_a_name_without_its_acronym() -> None:
     # the body's longer name is only a definition when its acronym follows it
     head = "INSTITUTO DE\nPREVIDÊNCIA SOCIAL\nDOS SERVIDORES\n\nFortalecendo o futuro! VALINHOS\n"
