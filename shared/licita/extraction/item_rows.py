@@ -3,6 +3,7 @@ item-number chains of items.py cannot follow (a lot column before the item colum
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from licita.extraction.text import Corpus
@@ -98,13 +99,17 @@ def lot_column_rows(corpus: Corpus) -> tuple[int, int] | None:
 _LOT_ITEM_RE = re.compile(r"^[ \t]*0*(\d{1,2})\.0*(\d{1,2})\.?(?:[ \t]*(?:\|[^\n]*)?$|[ \t]+(?=[A-ZÀ-Ú]{3}))", re.M)
 
 
-def carries_cells(raw: str, start: int, end: int) -> bool:
+def carries_cells(raw: str, start: int, end: int, *, lines: int = 14, reach: int = 1500,
+                  until: re.Pattern[str] | None = None) -> bool:
     """A table row carries at least two cells that are figures, units or money (quantity, unit, price),
-    on lines of their own or at the end of a one-line row; a numbered clause carries prose."""
-    lines = raw[start:min(end, start + 1500)].splitlines()[:14]
-    if lines and ROW_TAIL_RE.search(lines[0]):
+    on lines of their own or at the end of a one-line row; a numbered clause carries prose. The first ``lines``
+    lines within ``reach`` characters count, up to a line ``until`` matches (a sub-clause: the number is a clause's)."""
+    text = raw[start:min(end, start + reach)].splitlines()[:lines]
+    if until is not None:
+        text = list(itertools.takewhile(lambda ln: until.match(ln) is None, text))
+    if text and ROW_TAIL_RE.search(text[0]):
         return True
-    cells = [c.strip() for ln in lines for c in ln.split("|")]
+    cells = [c.strip() for ln in text for c in ln.split("|")]
     return sum(1 for c in cells[1:] if c and cell_kind(c) != "text") >= 2
 
 

@@ -180,7 +180,8 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 # across lots (the open chain continues): both stay possible.
                 current_lot = last_anchor[1]
             anchor_i += 1
-        if m.group("one") is not None and not corpus.doc.pages[corpus.page_index(pos)].ocr:
+        scanned = corpus.doc.pages[corpus.page_index(pos)].ocr
+        if m.group("one") is not None and not scanned:
             continue  # OCR reads a lone "1" as "l" or "I"; a text layer's "I" is a Roman numeral
         value = int(m.group(1)) if m.group(1) is not None else 1
         if value == 0:
@@ -195,22 +196,9 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 continue
         token = (m.group(0).strip().split("|")[0].split() or ["0"])[0]
         padded = token.startswith("0")
-        extends: int | None = None  # index of the chain this line would continue (known before its cells are read)
-        # OCR drops short numbers in narrow columns ("71" read "7", or "3" not read at all): on an OCR'd page a
-        # chain may go on past up to _OCR_LOST_ROWS missing numbers, which still count as rows
-        lost_max = _OCR_LOST_ROWS if value > 2 and corpus.doc.pages[corpus.page_index(pos)].ocr else 0
-        skipped = 0
-        for skipped in range(lost_max + 1):
-            prev = latest.get(value - 1 - skipped) if value - 1 - skipped >= 1 else None
-            if prev is None:
-                continue
-            table = tables[prev[1]]
-            if ((not table.rows or table.rows[-1].number == value - 1 - skipped)  # else it would branch an older chain
-                    # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
-                    and (value >= 10 or padded == table.rows[0].padded)
-                    and pos - prev[0] <= _allowed_gap(table)):
-                extends = prev[1]
-                break
+        # index of the chain this line would continue (known before its cells are read), and how many row numbers
+        # OCR lost before it
+        extends, skipped = _chain_to_extend(tables, latest, value, padded, pos, _OCR_LOST_ROWS if scanned else 0)
         if value > 1 and extends is None and value not in latest:
             continue  # most numbered lines of an edital continue no chain: skip before reading their cells
         body_start = m.start("quantity") if m.group("quantity") is not None else m.end()
@@ -230,7 +218,8 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
             continue
         if skipped and (shape not in {r.shape for r in tables[extends].rows} or _only_figures_follow(raw, body_start)
                         or (not re.search(r"\d[ \t|.]+\S", m.group(0)) and m.group("inline") is None
-                            and not _cells_below(raw, body_start))):
+                            and not carries_cells(raw, body_start, body_start + 3000, lines=60, reach=3000,
+                                                  until=_SUBCLAUSE_RE))):
             # only a row shaped like the table's (OCR reads some borders as "|") may stand for lost ones, with its
             # first cells on its number's line or its unit and figures below: a bare "5" over a heading is a clause
             continue
@@ -245,22 +234,26 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
     return tables
 
 
-# "5.1 Os licitantes …" (not a quantity "1.500")
+# "5.1 Os licitantes …" (not a quantity "1.500"): below it, a bare number is a clause's, whatever figures follow
 _SUBCLAUSE_RE = re.compile(r"^[ \t]*\d{1,3}\.\d{1,3}\.?[ \t]*[-–]?[ \t]*[A-Za-zÀ-ú]")
 
 
-def _cells_below(raw: str, body_start: int) -> bool:
-    """A row's unit, quantity or price cells follow its description on lines of their own, before any sub-clause
-    ("5.1 …") that would make the number a clause's."""
-    cells = 0
-    for line in raw[body_start:body_start + 3000].splitlines()[:60]:
-        if _SUBCLAUSE_RE.match(line):
-            return False
-        if line.strip() and cell_kind(line.strip()) != "text":
-            cells += 1
-            if cells >= 2:
-                return True
-    return False
+def _chain_to_extend(tables: list[_Table], latest: dict[int, tuple[int, int]], value: int, padded: bool, pos: int,
+                     lost_max: int) -> tuple[int | None, int]:
+    """The chain a row numbered ``value`` continues, and how many numbers before it were lost: OCR drops short
+    numbers in narrow columns ("71" read "7", or "3" not read at all), so on an OCR'd page a chain may go on past
+    up to ``lost_max`` missing numbers, which still count as rows."""
+    for skipped in range(lost_max + 1 if value > 2 else 1):
+        prev = latest.get(value - 1 - skipped) if value - 1 - skipped >= 1 else None
+        if prev is None:
+            continue
+        table = tables[prev[1]]
+        if ((not table.rows or table.rows[-1].number == value - 1 - skipped)  # else it would branch an older chain
+                # "01, 02 …" tables ignore a bare "2" in a description (and vice versa)
+                and (value >= 10 or padded == table.rows[0].padded)
+                and pos - prev[0] <= _allowed_gap(table)):
+            return prev[1], skipped
+    return None, 0
 
 
 def _next_cell_kind(raw: str, m: re.Match[str]) -> str:

@@ -189,7 +189,7 @@ def complete_short(c: Corpus, found: Field) -> Field:
     end = min(len(c.folded), c.front_end + 20000)
     loose = _words(words[:1]) + r"(?:[^a-z0-9\n]+[a-z0-9]+){0,6}?[^a-z0-9]+" + _words(words[-3:])
     for pattern, whole in ((_words(words), False), (loose, True)):
-        for m in re.finditer(pattern + _MORE_WORDS, c.folded[:end]):
+        for m in re.compile(pattern + _MORE_WORDS).finditer(c.folded, 0, end):
             more = squash(c.raw[m.start(1):m.end(1)])
             after = _ACRONYM_AFTER_RE.match(c.raw, m.end(1))
             acronym = after and (after.group(1) or after.group(2))
