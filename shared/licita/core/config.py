@@ -92,6 +92,11 @@ class Settings:
     # layer's /opt/tessdata, where no CLI exists
     licita_tessdata: str = ""
     licita_ocr_cache_dir: str = ""  # OCR page cache folder (empty: the engine's default)
+    # OCR fan-out (documents.ocr_share): a long scan's tail read by up to this many other invocations, each on its
+    # own cores. 0 = off: useful only where each invocation gets its own CPUs (AWS), not on one machine.
+    ocr_helpers: int = 0
+    ocr_pages_queue_url: str = ""  # where helpers' chunks are sent (OcrPagesQueue)
+    ocr_claim_stale_seconds: float = 30.0  # a claimed page not published this long is read by the lead itself
     # local runtime
     licita_demo_password: str = "licita-demo-2026"  # password of the seeded demo users
     # e-mail
@@ -148,6 +153,8 @@ class Settings:
             raise RuntimeError("LLM_PROVIDER must be one of none, ollama, openai")
         if self.llm_timeout_seconds <= 0 or self.llm_prompt_budget < 1000:
             raise RuntimeError("LLM_TIMEOUT_SECONDS must be positive and LLM_PROMPT_BUDGET at least 1000")
+        if self.ocr_helpers < 0 or self.ocr_claim_stale_seconds <= 0:
+            raise RuntimeError("OCR_HELPERS must be >= 0 and OCR_CLAIM_STALE_SECONDS > 0")
         if self.pncp_rate_per_second < 0 or self.pncp_read_timeout <= 0 or self.pncp_connect_timeout <= 0:
             raise RuntimeError("PNCP_RATE_PER_SECOND must be >= 0 and PNCP timeouts > 0")
         return self

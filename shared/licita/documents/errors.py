@@ -61,3 +61,10 @@ class OcrUnavailable(DocumentError):
     status = 503
     code = "ocr_unavailable"
     default_message = "O reconhecimento de texto (OCR) não está disponível neste ambiente."
+
+
+class DocumentChanged(DocumentError):
+    """A helper was given bytes that are not the ones the lead reads (replaced object, another deploy's reader)."""
+
+    code = "document_changed"
+    default_message = "O arquivo mudou durante a análise."

@@ -22,11 +22,12 @@ from licita.core.config import DEFAULT_MAX_UPLOAD_BYTES
 from licita.documents.archive import unpack_archive
 from licita.documents.detect import DOCX, PDF, ZIP, detect_file_type
 from licita.documents.docx_reader import read_docx
-from licita.documents.errors import DocumentEmpty, FileTooLarge
+from licita.documents.errors import DocumentChanged, DocumentEmpty, FileTooLarge, OcrUnavailable
 from licita.documents.model import Block, ExtractedDocument, Page
 from licita.documents.ocr import DEFAULT_SETTINGS, OcrSettings
 from licita.documents.ocr_cache import OcrCache
-from licita.documents.pdf_reader import FIRST_PAGES, FirstPages, iter_pdf
+from licita.documents.ocr_share import PageShare
+from licita.documents.pdf_reader import FIRST_PAGES, FirstPages, iter_pdf, read_shared_pages
 from licita.documents.progress import ProgressCallback, notify
 
 MAX_FILE_BYTES = DEFAULT_MAX_UPLOAD_BYTES  # the one upload limit's default (core.config)
@@ -50,6 +51,7 @@ class ReadOptions(TypedDict, total=False):
     first_pages: FirstPages
     cache: OcrCache | None
     settings: OcrSettings
+    share: PageShare | None
 
 
 def extract_text(data: bytes, filename: str = "", *, on_partial: Callable[[ExtractedDocument], None] | None = None,
@@ -79,30 +81,20 @@ def read_document(
     first_pages: FirstPages = FIRST_PAGES,
     cache: OcrCache | None = None,
     settings: OcrSettings = DEFAULT_SETTINGS,
+    share: PageShare | None = None,
 ) -> Generator[ExtractedDocument]:
     """Yield at most one partial ``ExtractedDocument`` (``complete`` False) and then the complete one.
 
     Closing the generator early (``break``) stops the OCR of the pages not yet started.
-    ``DocumentEmpty`` is raised only for the complete document.
+    ``DocumentEmpty`` is raised only for the complete document. ``share``: other invocations that may read
+    part of a long scan (``ocr_share``).
     """
     if len(data) > MAX_FILE_BYTES:
         raise FileTooLarge(
             f"O arquivo tem {len(data) / 1048576:.1f} MB; o máximo aceito é {MAX_FILE_BYTES // 1048576} MB."
         )
     sha256 = hashlib.sha256(data).hexdigest()
-    kind = detect_file_type(data, filename)
-    warnings: list[str] = []
-    source_member: str | None = None
-    payload = data
-    if kind == ZIP:
-        members, warnings = unpack_archive(data)
-        chosen = members[0]
-        source_member, payload, kind = chosen.name, chosen.data, chosen.file_type
-        others = [m.name for m in members[1:]]
-        if others:
-            warnings.append(
-                f"ZIP com {len(members)} documentos; analisado '{chosen.name}'. Demais: " + ", ".join(others[:20])
-            )
+    kind, payload, source_member, warnings = _payload(data, filename)
 
     def build(pages: list[Page], more: list[str], blocks: list[Block], pending: list[int],
               repaired: bool = False) -> ExtractedDocument:
@@ -114,7 +106,7 @@ def read_document(
 
     if kind == PDF:
         for read in iter_pdf(payload, ocr=ocr, progress=progress, first_pages=first_pages, cache=cache,
-                             settings=settings):
+                             settings=settings, share=share):
             if not read.complete:
                 yield build(read.pages, read.warnings, [], read.pending, read.repaired)
                 continue
@@ -125,6 +117,34 @@ def read_document(
     pages, blocks, more = read_docx(payload)
     notify(progress, "text", 1, 1)
     yield _checked(build(pages, more, blocks, []), ocr)
+
+
+def _payload(data: bytes, filename: str) -> tuple[str, bytes, str | None, list[str]]:
+    """The file to read (a ZIP's main edital), its kind, the member's name and the warnings about the rest."""
+    kind = detect_file_type(data, filename)
+    if kind != ZIP:
+        return kind, data, None, []
+    members, warnings = unpack_archive(data)
+    chosen = members[0]
+    others = [m.name for m in members[1:]]
+    if others:
+        warnings.append(
+            f"ZIP com {len(members)} documentos; analisado '{chosen.name}'. Demais: " + ", ".join(others[:20])
+        )
+    return chosen.file_type, chosen.data, chosen.name, warnings
+
+
+def read_shared_part(data: bytes, filename: str, pages: list[int], share: PageShare,
+                     *, sha256: str) -> dict[int, str | OcrUnavailable]:
+    """A helper's part of another invocation's scan (``ocr_share``): ``data`` must be the file the lead reads
+    (its SHA-256), so a helper never publishes another file's text; a ZIP's main edital is picked as the lead
+    picks it."""
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DocumentChanged()
+    kind, payload, _member, _warnings = _payload(data, filename)
+    if kind != PDF:
+        raise DocumentChanged("O arquivo não é um PDF.")
+    return read_shared_pages(payload, pages, share)
 
 
 def _checked(doc: ExtractedDocument, ocr: bool) -> ExtractedDocument:

@@ -11,6 +11,7 @@ with the careful settings; the rest may use cheaper ones (``rest``: another engi
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from typing import Any
 from licita.documents.errors import OcrUnavailable
 from licita.documents.ocr import FallbackText
 from licita.documents.ocr_cache import OcrCache, page_key
+from licita.documents.ocr_share import PageShare, plan_share, steal_order
 from licita.documents.progress import ProgressCallback, notify
 
 # Table detection: rows of a low-resolution render whose longest dark run spans this share of the
@@ -29,6 +31,12 @@ TABLE_DARK_BELOW = 200
 TABLE_LINE_SHARE = 0.35
 TABLE_MIN_LINES = 4
 _DARK = bytes(1 if v < TABLE_DARK_BELOW else 0 for v in range(256))
+# How often a lead looks for pages its helpers published (and for an idle worker to steal with).
+SHARE_POLL_S = 0.25
+
+
+class TakenElsewhere(OcrUnavailable):
+    """A helper's page that another invocation claimed first: not this helper's to read or publish."""
 
 
 def ruled_lines(samples: bytes, width: int, height: int, stride: int) -> int:
@@ -78,6 +86,8 @@ class OcrJob:
         find_tables: bool = True,
         hold_rest: bool = False,
         progress: ProgressCallback | None = None,
+        share: PageShare | None = None,
+        helpers: int = 0,
     ) -> None:
         self._doc = doc
         self._scanned = list(scanned)
@@ -95,6 +105,8 @@ class OcrJob:
         # result, and a cheaper rest engine cannot finish them all first (then no partial result is due).
         self._hold_rest = hold_rest
         self._progress = progress
+        self._share = share
+        self._helpers = max(0, helpers)
         self._cond = threading.Condition()
         self._cancelled = threading.Event()
         self._slots = threading.Semaphore(self._workers + 1)
@@ -104,6 +116,8 @@ class OcrJob:
         self.priority: list[int] | None = None  # decided by the producer once tables are known
         self.order: list[int] = []  # the order pages were handed to OCR
         self.cache_hits = 0
+        self.shared: list[list[int]] = []  # lead: the chunks helpers were asked to read
+        self.stolen: list[int] = []  # lead: pages of those chunks it read itself
 
     # -- caller side -------------------------------------------------------------------------
     def start(self) -> OcrJob:
@@ -132,6 +146,8 @@ class OcrJob:
         self._cancelled.set()
         self._producer.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._share is not None and self._helpers:
+            self._share.close()  # the lead's run is over: helpers stop claiming
 
     # -- producer thread ---------------------------------------------------------------------
     def _produce(self) -> None:
@@ -143,12 +159,15 @@ class OcrJob:
             with self._cond:
                 self.priority = self._first + tables[:1]
                 self._cond.notify_all()
-            for index in priority_order(rest, [], tables):
+            own, chunks = self._split(priority_order(rest, [], tables))
+            for index in own:
                 if self._cancelled.is_set():
                     break
                 if self._hold_rest and index not in self.priority:
                     self._wait_priority_read()
                 self._submit(index)
+            if chunks:
+                self._read_shared(chunks)
         except BaseException as exc:  # never leave the caller waiting forever
             reason = OcrUnavailable(f"O OCR foi interrompido: {exc}")
             with self._cond:
@@ -166,6 +185,38 @@ class OcrJob:
                     for index in self._scanned:
                         self.results.setdefault(index, OcrUnavailable("OCR cancelado."))
                     self._cond.notify_all()
+
+    def _split(self, order: list[int]) -> tuple[list[int], list[list[int]]]:
+        """The lead's own pages and the chunks helpers agreed to read (none: every page is read here)."""
+        if self._share is None or not self._helpers:
+            return order, []
+        own, chunks = plan_share(order, self._helpers)
+        if not chunks or not self._share.dispatch(chunks):
+            return order, []
+        self.shared = chunks
+        return own, chunks
+
+    def _read_shared(self, chunks: list[list[int]]) -> None:
+        """Lead: collect what helpers publish; an idle worker steals a page nobody holds (or a stale claim)."""
+        assert self._share is not None
+        asked = [i for chunk in chunks for i in chunk]
+        while not self._cancelled.is_set():
+            pending = {i for i in asked if i not in self.results and i not in self.order}
+            if pending:
+                for index, result in self._share.collect(sorted(pending)).items():
+                    self._record(index, result)
+                    pending.discard(index)
+            if not pending:
+                return
+            if not self._slots.acquire(timeout=SHARE_POLL_S):
+                continue  # every worker is busy: look for published pages again
+            stolen = self._share.claim(steal_order(chunks, pending))
+            if stolen is None:  # helpers hold every page left: wait for them
+                self._slots.release()
+                self._cancelled.wait(SHARE_POLL_S)
+                continue
+            self.stolen.append(stolen)
+            self._start(stolen, have_slot=True)
 
     def _wait_priority_read(self) -> None:
         """Block the producer until the priority pages are read (or the job is cancelled)."""
@@ -206,26 +257,48 @@ class OcrJob:
         pymupdf.TOOLS.store_shrink(100)
         return image
 
+    def _acquire_slot(self) -> bool:
+        while not self._slots.acquire(timeout=0.1):
+            if self._cancelled.is_set():
+                return False
+        return True
+
     def _submit(self, index: int) -> None:
         if self._cancelled.is_set() or index in self.order:
             return
+        if self._share is not None and not self._helpers:
+            # helper: claim a page only when a worker is about to take it, so a claim is never held for long
+            if not self._acquire_slot():
+                return
+            if self._share.claim([index]) is None:
+                self._slots.release()
+                self._record(index, TakenElsewhere("Página lida por outra instância."))
+                return
+            self._start(index, have_slot=True)
+            return
+        self._start(index, have_slot=False)
+
+    def _start(self, index: int, *, have_slot: bool) -> None:
         self.order.append(index)
         engine, settings_key, dpi = self._how(index)
         try:
             image = self._render(index, dpi)
         except Exception as exc:
-            self._record(index, OcrUnavailable(f"A página não pôde ser renderizada: {exc}"))
+            if have_slot:
+                self._slots.release()
+            self._done(index, OcrUnavailable(f"A página não pôde ser renderizada: {exc}"))
             return
         key = page_key(image, settings_key)
         if self._cache is not None:
             text = self._cache.get(key)
             if text is not None:
+                if have_slot:
+                    self._slots.release()
                 self.cache_hits += 1
-                self._record(index, text)
+                self._done(index, text)
                 return
-        while not self._slots.acquire(timeout=0.1):
-            if self._cancelled.is_set():
-                return
+        if not have_slot and not self._acquire_slot():
+            return
         try:
             self._pool.submit(self._read, engine, index, image, key)
         except RuntimeError:  # pool shut down while we waited
@@ -235,16 +308,23 @@ class OcrJob:
         try:
             text = engine(image)
         except OcrUnavailable as exc:
-            self._record(index, exc)
+            self._done(index, exc)
             return
         except Exception as exc:
-            self._record(index, OcrUnavailable(f"Falha no OCR: {exc}"))
+            self._done(index, OcrUnavailable(f"Falha no OCR: {exc}"))
             return
         finally:
             self._slots.release()
         if self._cache is not None and not isinstance(text, FallbackText):  # fallback: another engine's text
             self._cache.put(key, text)
-        self._record(index, str(text))
+        self._done(index, str(text))
+
+    def _done(self, index: int, result: str | OcrUnavailable) -> None:
+        """A page read here: a helper publishes it for the lead before recording it."""
+        if self._share is not None and not self._helpers:
+            with contextlib.suppress(Exception):  # the lead reads the page itself once the claim goes stale
+                self._share.publish(index, result)
+        self._record(index, result)
 
     def _record(self, index: int, result: str | OcrUnavailable) -> None:
         with self._cond:

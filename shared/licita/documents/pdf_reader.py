@@ -17,6 +17,7 @@ from licita.documents.model import Page
 from licita.documents.ocr import DEFAULT_SETTINGS, OCR_WORKERS, OcrSettings, engine_for
 from licita.documents.ocr_cache import OcrCache, default_cache
 from licita.documents.ocr_job import OcrJob
+from licita.documents.ocr_share import PageShare
 from licita.documents.progress import ProgressCallback, notify
 from licita.documents.text_layer import PageText, read_page
 
@@ -58,12 +59,14 @@ def iter_pdf(
     settings: OcrSettings = DEFAULT_SETTINGS,
     workers: int = OCR_WORKERS,
     find_tables: bool = True,
+    share: PageShare | None = None,
 ) -> Generator[PdfRead]:
     """Yield a partial read (priority pages OCR'd) when OCR remains after them, then the full read.
 
     ``first_pages``: how many leading pages (an int) or which 1-based pages (a sequence) make the
     first result; None or 0 means "one phase only" (no partial read is yielded). ``cache``: where
-    OCR text is looked up by page hash (the process-wide cache when None).
+    OCR text is looked up by page hash (the process-wide cache when None). ``share``: other invocations that
+    may read part of the rest of a long scan (``ocr_share``; this reader leads).
     """
     pymupdf: Any = importlib.import_module("pymupdf")  # lazy: keeps cold starts cheap
 
@@ -109,6 +112,7 @@ def iter_pdf(
             rest=None if rest == settings else (engine_for(rest), rest.key(), rest.dpi),
             cache=default_cache() if cache is None else cache, workers=workers,
             find_tables=find_tables, hold_rest=bool(first), progress=progress,
+            share=share, helpers=share.helpers if share is not None else 0,
         ).start()
         if first:
             job.wait_priority()
@@ -125,6 +129,30 @@ def iter_pdf(
             shown = ", ".join(map(str, failed[:10])) + ("…" if len(failed) > 10 else "")
             warnings.append(f"OCR falhou em {len(failed)} página(s) ({shown}): {reason}")
         yield PdfRead(final, warnings, repaired=repaired)
+    finally:
+        if job is not None:
+            job.close()
+        doc.close()
+
+
+def read_shared_pages(data: bytes, pages: list[int], share: PageShare, *, settings: OcrSettings = DEFAULT_SETTINGS,
+                      cache: OcrCache | None = None, workers: int = OCR_WORKERS) -> dict[int, str | OcrUnavailable]:
+    """A helper's part of a lead's scan: ``pages`` (0-based) read with the lead's settings for the rest, each
+    claimed before it is read and published when read (``ocr_share``). Pages another invocation claimed first
+    come back as ``TakenElsewhere``."""
+    pymupdf: Any = importlib.import_module("pymupdf")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise DocumentCorrupt(details={"reason": str(exc)[:200]}) from exc
+    rest = settings.rest()
+    job: OcrJob | None = None
+    try:
+        wanted = [i for i in dict.fromkeys(pages) if 0 <= i < min(doc.page_count, MAX_PAGES)]
+        job = OcrJob(doc, wanted, first=[], engine=engine_for(rest), settings_key=rest.key(), dpi=rest.dpi,
+                     image_format=rest.image_format, cache=default_cache() if cache is None else cache,
+                     workers=workers, find_tables=False, share=share, helpers=0).start()
+        return job.wait_all()
     finally:
         if job is not None:
             job.close()
