@@ -167,6 +167,23 @@ def edital_pdf(*, number: str = "012/2025", session: str = "19/11/2025 às 09h30
     return data
 
 
+def scanned_pdf(pages: int = 5, dpi: int = 200) -> bytes:
+    """An edital printed and scanned: each page an image with no text layer (unique, so no OCR cache hit)."""
+    import pymupdf
+
+    marker = f"PROTOCOLO {uuid.uuid4().int % 10**8:08d}"
+    source = pymupdf.open(stream=edital_pdf(pages=pages, extra=marker), filetype="pdf")
+    out = pymupdf.open()
+    for page in source:
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        target = out.new_page(width=page.rect.width, height=page.rect.height)
+        target.insert_image(target.rect, stream=pix.tobytes("png"))
+    data: bytes = out.tobytes()
+    out.close()
+    source.close()
+    return data
+
+
 def encrypted_pdf() -> bytes:
     import pymupdf
 

@@ -21,7 +21,17 @@ import pytest
 
 from licita.documents.progress import STAGES
 from licita.tenders.analysis.live import MAX_FRAMES, WINDOW
-from tenders_helpers import Aws, Caller, call, edital_pdf, make_caller, post_file, pump, request_upload
+from tenders_helpers import (
+    Aws,
+    Caller,
+    call,
+    edital_pdf,
+    make_caller,
+    post_file,
+    pump,
+    request_upload,
+    scanned_pdf,
+)
 
 
 @dataclass
@@ -122,23 +132,6 @@ def _show(title: str, posted: list[Posted]) -> None:
         if f["stage"] == "done":
             extra = f"  status={f.get('status')}"
         print(f"  +{p.at - start:6.3f}s {f['stage']:<11} {f['percent']:5.1f}% {f['label']}{extra}")
-
-
-def scanned_pdf(pages: int = 5, dpi: int = 200) -> bytes:
-    """An edital printed and scanned: each page an image with no text layer (unique, so no OCR cache hit)."""
-    import pymupdf
-
-    marker = f"PROTOCOLO {uuid.uuid4().int % 10**8:08d}"
-    source = pymupdf.open(stream=edital_pdf(pages=pages, extra=marker), filetype="pdf")
-    out = pymupdf.open()
-    for page in source:
-        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-        target = out.new_page(width=page.rect.width, height=page.rect.height)
-        target.insert_image(target.rect, stream=pix.tobytes("png"))
-    data: bytes = out.tobytes()
-    out.close()
-    source.close()
-    return data
 
 
 def test_text_upload_publishes_ordered_throttled_frames_to_the_tender_topic_only(

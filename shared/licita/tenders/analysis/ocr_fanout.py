@@ -61,6 +61,8 @@ class RedisPageShare:
         stale = stale_after if stale_after is not None else get_settings().ocr_claim_stale_seconds
         self._stale_ms = int(1000 * stale)
         self._redis = redis
+        self.dispatched: list[list[int]] = []  # lead: the chunks sent
+        self.collected = 0  # lead: pages helpers read
         prefix = f"ocr:share:{token}"
         self._keys = (f"{prefix}:open", f"{prefix}:claims", f"{prefix}:texts")
 
@@ -100,6 +102,8 @@ class RedisPageShare:
             return False
         log.info("OCR share %s: %d of %d chunks sent (%d pages)", self.token, sent, len(chunks),
                  sum(map(len, chunks)))
+        if sent:
+            self.dispatched = [list(c) for c in chunks]
         return sent > 0  # chunks not sent are claimed by nobody: the lead steals them
 
     def claim(self, indexes: Sequence[int]) -> int | None:
@@ -136,7 +140,13 @@ class RedisPageShare:
                 continue
             text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
             found[index] = OcrUnavailable(text[1:]) if text.startswith(FAILED) else text
+        self.collected += len(found)
         return found
+
+    def summary(self) -> dict[str, int]:
+        """For the run record: chunks sent, pages asked, pages helpers delivered (the lead read the rest)."""
+        return {"chunks": len(self.dispatched), "pages_asked": sum(map(len, self.dispatched)),
+                "pages_from_helpers": self.collected}
 
     def close(self) -> None:
         try:

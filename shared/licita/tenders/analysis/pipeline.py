@@ -17,6 +17,7 @@ from licita.tenders.analysis.enrich import enrich, provider_name
 from licita.tenders.analysis.fetch import download, prefetch, sniff
 from licita.tenders.analysis.live import LiveProgress, result_summary
 from licita.tenders.analysis.notify import publish_for
+from licita.tenders.analysis.ocr_fanout import lead_share
 from licita.tenders.analysis.persistence import persist_failure, persist_partial, persist_success
 from licita.tenders.analysis.read import extract_fields, page_counts, read_document
 from licita.tenders.analysis.results import Failure, Outcome, as_dict, ms
@@ -112,7 +113,12 @@ def _run(store: ObjectStorage, obj: UploadedObject, claimed: Claim, run_key: str
             _first_result(obj, run_key, claimed, partial, live, run)
             timings["first_result"] = ms(started)
 
-        document = read_document(data, claimed.filename, timings, progress=live, on_partial=first_result)
+        share = lead_share(obj.bucket, obj.key, claimed.etag or obj.etag, claimed.filename, sha256) \
+            if file_kind in ("pdf", "zip") else None
+        document = read_document(data, claimed.filename, timings, progress=live, on_partial=first_result,
+                                 share=share)
+        if share is not None and share.dispatched:
+            run["ocr_share"] = share.summary()
         pages, ocr_pages = page_counts(document)
         live.stage("rules")
         analysis = extract_fields(document, timings)

@@ -14,6 +14,7 @@ from licita.tenders.analysis.results import Failure, ms
 
 if TYPE_CHECKING:
     from licita.documents import ExtractedDocument
+    from licita.documents.ocr_share import PageShare
     from licita.documents.progress import ProgressCallback
 
 log = logging.getLogger("licita.analysis")
@@ -21,15 +22,16 @@ log = logging.getLogger("licita.analysis")
 
 def read_document(data: bytes, filename: str, timings: dict[str, float], *,
                   progress: ProgressCallback | None = None,
-                  on_partial: Callable[[ExtractedDocument], None] | None = None) -> Any:
+                  on_partial: Callable[[ExtractedDocument], None] | None = None,
+                  share: PageShare | None = None) -> Any:
     """The document's text page by page; unreadable files are permanent failures with a readable reason.
 
     ``progress`` gets text/ocr page frames; ``on_partial`` (scans only) gets the priority pages first,
-    while the OCR of the rest goes on.
+    while the OCR of the rest goes on; ``share``: helper invocations that may read part of a long scan.
     """
     t = time.perf_counter()
     try:
-        document = extract_text(data, filename, progress=progress, on_partial=on_partial)
+        document = extract_text(data, filename, progress=progress, on_partial=on_partial, share=share)
     except AppError as exc:  # encrypted, corrupt, empty, bomb, unsupported: readable reason, permanent
         raise Failure(exc.code, exc.message) from None
     except MemoryError:

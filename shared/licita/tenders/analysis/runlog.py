@@ -21,7 +21,7 @@ def record_run(obj: UploadedObject, outcome: Outcome, run_key: str, run: dict[st
                  "cache_hit": outcome.cache_hit, "timings_ms": outcome.timings, "finished_at": now,
                  **{k: v for k, v in run.items() if k in (
                      "sha256", "size", "file_kind", "pages", "ocr_pages", "provider", "errors", "llm",
-                     "reanalyze", "skipped", "integrity", "started_at")}}
+                     "reanalyze", "skipped", "integrity", "started_at", "ocr_share")}}
         latest = {"status": outcome.status, "updated_at": now, "tender_id": str(outcome.tender_id or obj.tender_id),
                   "document_id": str(outcome.document_id) if outcome.document_id else None}
         for key in ("sha256", "pages", "ocr_pages", "provider", "file_kind"):
