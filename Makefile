@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test lint typecheck template bench bench-scanned bench-compare test-llm clean fuzz
+.PHONY: run test lint typecheck template bench bench-scanned bench-fanout bench-compare test-llm clean fuzz
 
 run:  ## install (first time) and start the whole backend on embedded services
 	@./scripts/bootstrap.sh
@@ -33,6 +33,10 @@ bench: ## print the benchmark figures (platform, extraction, pipeline, notificat
 bench-scanned: ## the shared set's text-layer PDFs printed to images, read back by OCR and scored (~20 min the first time; BENCH_SCANNED_ARGS=...)
 	@./scripts/bootstrap.sh
 	.venv/bin/python tests/bench/bench_scanned.py --cache .cache/ocr-bench $(BENCH_SCANNED_ARGS)
+
+bench-fanout: ## OCR fan-out: a long scan read by one invocation vs a lead with helpers (measured 1+1, estimated more)
+	@./scripts/bootstrap.sh
+	.venv/bin/python tests/bench/bench_ocr_fanout.py $(BENCH_FANOUT_ARGS)
 
 bench-compare: ## ratios between the last two `make bench` runs (bench-results/*.json)
 	.venv/bin/python tests/bench/compare.py

@@ -187,18 +187,21 @@ class OcrJob:
                     self._cond.notify_all()
 
     def _split(self, order: list[int]) -> tuple[list[int], list[list[int]]]:
-        """The lead's own pages and the chunks helpers agreed to read (none: every page is read here)."""
+        """The pages the lead reads in order (all, or only the priority ones) and the chunks helpers were given."""
         if self._share is None or not self._helpers:
             return order, []
-        own, chunks = plan_share(order, self._helpers)
+        priority = set(self.priority or ())
+        chunks = plan_share([i for i in order if i not in priority], self._helpers)
         if not chunks or not self._share.dispatch(chunks):
             return order, []
         self.shared = chunks
-        return own, chunks
+        return [i for i in order if i in priority], chunks
 
     def _read_shared(self, chunks: list[list[int]]) -> None:
         """Lead: collect what helpers publish; an idle worker steals a page nobody holds (or a stale claim)."""
         assert self._share is not None
+        if self._hold_rest:
+            self._wait_priority_read()  # the first result keeps every worker until it is out
         asked = [i for chunk in chunks for i in chunk]
         while not self._cancelled.is_set():
             pending = {i for i in asked if i not in self.results and i not in self.order}

@@ -2,10 +2,10 @@
 
 One invocation has the cores its memory buys; Tesseract reads a page per core, so a long scan is read at a
 few pages a second whatever the settings (``ocr.py``). Other invocations have cores of their own: the one
-that analyses the document (the *lead*) keeps the pages that carry fields and the start of the rest, and asks
-up to N *helpers* to read the tail in contiguous chunks. Every page a helper reads is *claimed* first and
-*published* when read; the lead collects what is published and, whenever one of its workers is idle, claims
-and reads a page nobody has claimed yet (from the back of the largest chunk left) or one whose claim went
+that analyses the document (the *lead*) reads the pages that carry fields, and asks up to N *helpers* to read
+the others in contiguous chunks. Every page a helper reads is *claimed* first and *published* when read; the
+lead collects what is published and, whenever one of its workers is idle, claims and reads a page nobody has
+claimed yet (from the back of the largest chunk left: helpers read from the front) or one whose claim went
 stale (a helper that died). So a helper that never starts, starts late or crashes costs time, never pages:
 the lead ends up reading them itself.
 
@@ -50,21 +50,20 @@ class PageShare(Protocol):
         ...
 
 
-def plan_share(order: Sequence[int], helpers: int, *,
-               min_chunk: int = MIN_CHUNK_PAGES) -> tuple[list[int], list[list[int]]]:
-    """Split pages in reading order into the lead's share (the head: table pages come first) and helpers' chunks.
+def plan_share(pages: Sequence[int], helpers: int, *, min_chunk: int = MIN_CHUNK_PAGES) -> list[list[int]]:
+    """Split pages (in reading order) into up to ``helpers`` contiguous chunks of at least ``min_chunk`` pages.
 
-    At most ``helpers`` chunks, none shorter than ``min_chunk``; the lead and each helper get an equal share
-    (each has its own cores). Work stealing evens out what this static split gets wrong.
+    The lead keeps no static share: once its priority pages are read it reads chunks from their tails while
+    helpers read them from the front, so the two meet wherever their speeds put the boundary (a lead slowed by
+    the careful first pages, a helper's cold start, pages that cost very different times).
     """
-    pages = list(order)
-    helpers = max(0, min(helpers, len(pages) // max(1, min_chunk) - 1))
+    pages = list(pages)
+    helpers = max(0, min(helpers, len(pages) // max(1, min_chunk)))
     if helpers == 0:
-        return pages, []
-    share = len(pages) / (helpers + 1)
-    bounds = [round(share * k) for k in range(helpers + 2)]
-    parts = [pages[bounds[k]:bounds[k + 1]] for k in range(helpers + 1)]
-    return parts[0], [p for p in parts[1:] if p]
+        return []
+    share = len(pages) / helpers
+    bounds = [round(share * k) for k in range(helpers + 1)]
+    return [pages[bounds[k]:bounds[k + 1]] for k in range(helpers)]
 
 
 def steal_order(chunks: Sequence[Sequence[int]], pending: set[int]) -> list[int]:

@@ -80,13 +80,12 @@ def _texts(read: Any) -> list[str]:
 EXPECTED = [f"texto lido da página {n}" for n in range(1, PAGES + 1)]
 
 
-def test_plan_gives_lead_and_helpers_equal_contiguous_shares() -> None:
-    own, chunks = plan_share(list(range(20)), 3)
-    assert own == list(range(5)) and chunks == [list(range(5, 10)), list(range(10, 15)), list(range(15, 20))]
-    # never a chunk shorter than the minimum: 9 pages make two parts at most, 7 pages one
-    assert [len(c) for c in plan_share(list(range(9)), 8)[1]] == [5]
-    assert plan_share(list(range(7)), 8) == (list(range(7)), [])
-    assert plan_share(list(range(40)), 0) == (list(range(40)), [])
+def test_plan_gives_helpers_equal_contiguous_chunks() -> None:
+    assert plan_share(list(range(20)), 3) == [list(range(0, 7)), list(range(7, 13)), list(range(13, 20))]
+    # never a chunk shorter than the minimum: 9 pages make two chunks at most, 3 pages none
+    assert [len(c) for c in plan_share(list(range(9)), 8)] == [4, 5]
+    assert plan_share(list(range(3)), 8) == []
+    assert plan_share(list(range(40)), 0) == []
 
 
 def test_steal_order_takes_the_back_of_the_longest_chunk() -> None:
