@@ -146,7 +146,7 @@ class OcrJob:
         self._cancelled.set()
         self._producer.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._share is not None and self._helpers:
+        if self._share is not None and self.shared:
             self._share.close()  # the lead's run is over: helpers stop claiming
 
     # -- producer thread ---------------------------------------------------------------------
