@@ -136,3 +136,16 @@ def test_an_upload_is_read_by_the_analysis_and_a_helper_together(aws: Aws, pages
     # side read depends on timing, but every page is read once
     assert share["chunks"] == 2 and share["pages_asked"] == 9 and 0 <= share["pages_from_helpers"] <= 9
     assert sorted(b["pages"] for b in served) == [[3, 4, 5, 6], [7, 8, 9, 10, 11]]
+
+
+def test_no_share_unless_helpers_and_their_queue_are_configured(aws: Aws) -> None:
+    from licita.tenders.analysis.ocr_fanout import lead_share
+
+    args = (aws.bucket, "companies/x/tenders/y/documents/scan.pdf", "etag", "scan.pdf", "0" * 64)
+    with env_vars({"OCR_HELPERS": "0", "OCR_PAGES_QUEUE_URL": "http://queue"}, reset_licita):
+        assert lead_share(*args) is None  # the local runtime's default: one machine gains nothing
+    with env_vars({"OCR_HELPERS": "3", "OCR_PAGES_QUEUE_URL": ""}, reset_licita):
+        assert lead_share(*args) is None
+    with env_vars({"OCR_HELPERS": "3", "OCR_PAGES_QUEUE_URL": "http://queue"}, reset_licita):
+        share = lead_share(*args)
+        assert share is not None and share.helpers == 3 and not share.dispatched
