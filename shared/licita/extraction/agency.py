@@ -80,8 +80,13 @@ _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departam
 
 
 # Who signs the notice is often an agent of the body, not the body: follow "…, da Prefeitura de X".
-_AGENT_RE = _re(r"(?:comissao|pregoeir|agente\s+de\s+contratac|setor\s+de\s+(?:licitac|compras)|departamento\s+de\s+"
-                r"(?:licitac|compras)|cpl\b|presidente|prefeit[oa]\b|secretari[oa]\s+de\s+administracao\s+e)")
+# An official is named by a title ("O Senhor Diretor Técnico … do Hospital …", "O Reitor da Universidade …"), never the
+# body's own name ("A Diretoria de …", "A Superintendência …", "A Coordenadoria …" stay bodies).
+_AGENT_RE = _re(r"(?:(?:senhora?|sra?\.?|excelentissim[oa]|ilustrissim[oa])\s+)*"
+                r"(?:comissao|pregoeir|agente\s+de\s+contratac|setor\s+de\s+(?:licitac|compras)|departamento\s+de\s+"
+                r"(?:licitac|compras)|cpl\b|presidente|prefeit[oa]\b|secretari[oa]\s+de\s+administracao\s+e|"
+                r"diretora?\b|superintendente\b|reitora?\b|vice-reitora?\b|coordenadora?\b|chefe\b|gerente\b|"
+                r"comandante\b|ordenador(?:a)?\s+de\s+despesas?\b|delegad[oa]\b)")
 _OF_BODY_RE = _re(r"[^,;\n]{0,80}?,?\s*d[ao]\s+((?:prefeitura|camara|municipio|secretaria|fundo|fundacao|instituto|"
                   r"autarquia|servico|empresa|companhia|consorcio|universidade|tribunal|departamento|hospital|"
                   r"superintendencia|agencia)\b[^,;\n]{3,100}?)\s*(?:[,;\n]|torna(?:-se)?\s+publico)")

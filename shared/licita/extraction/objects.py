@@ -47,6 +47,9 @@ _OBJECT_RES = [
 _OBJECT_STOP_RE = _re(r",?\s*(?:(?:conforme|nos\s+termos|de\s+acordo\s+com|observad[ao]s|segundo\s+as|mediante\s+as|"
                       r"em\s+conformidade|nas\s+condicoes|nos\s+moldes|quantidades\s+e\s+exigencias)\b|"
                       r"constantes?\s+d[aoe]|especificad[ao]s?\s+n[oa]|descrit[ao]s?\s+n[oa]|relacionad[ao]s?\s+n[oa])|\.\s|\.$|;|\n\s*\n|\n\s*\d+(?:\.\d+)+\.?\s|\n\s*[a-z]\)\s"
+                      # a preamble goes on with the procedure's rules ("objetivando a aquisição de X, que será regida
+                      # pela Lei …", "…, o qual será processado e julgado …")
+                      r"|,\s*(?:que|[ao]s?\s+qua(?:l|is))\s+(?:serao?\s+|se\s+)?(?:regid|rege|realizad|processad|julgad)"
                       # the next label of a cover ("OBJETO: AQUISIÇÃO DE PNEUS\nVALOR ESTIMADO: R$ …", "… \nSRP: Sim"),
                       # or one of its cells alone on a line ("OBJETO\nAquisição …\nVALOR TOTAL ESTIMADO\nR$ …")
                       # (a label starts with a capital letter and its value follows on its line: a wrapped object's

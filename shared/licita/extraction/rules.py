@@ -229,7 +229,8 @@ _PROCESS_RE = _re(
     r"(\d{1,6}[ \t]/[ \t]?\d{4}\b|(?:\be-)?\d[\d.\-/]*[.\-/][\d.\-/]*\d|\d{3,}(?![\d,/]))"
     r"|(\d[\d.\-]*/[\d.\-/]*\d))"
 )
-_UASG_RE = _re(r"\buasg\b\)?[^\d]{0,120}?(?<![\d.,/-])(\d{5,6})(?![\d.,/-])")
+# The code may end a sentence or a clause ("…, UASG 158515."), never a longer number ("158515.001").
+_UASG_RE = _re(r"\buasg\b\)?[^\d]{0,120}?(?<![\d.,/-])(\d{5,6})(?![\d/-])(?![.,]\d)")
 
 
 def process_number(c: Corpus) -> Field:

@@ -50,6 +50,8 @@ _SESSION_LABEL_RE = _re(
     r"(?:leilao|pregao|certame|licitacao|sessao)\s+(?:sera\s+realizad[oa]|realizar-se-a|ocorrera|tera\s+inicio)|"
     # 8.666 avisos: "torna público que realizará, no dia ... , licitação na modalidade ..."
     r"(?:fara\s+realizar|realizara)\s*,?\s*(?=(?:no\s+dia|aos?\s|as\s|em\s+\d|dia\s))|"
+    # "A Comissão Permanente de Licitação reunir-se-á às 9h do dia 15/03/2019 para receber e abrir os envelopes"
+    r"(?:comissao|pregoeir[oa]|cpl\b)[^.;\n]{0,80}?\breunir-se-ao?\b|"
     # "Abertura prevista para 15/03/2024 às 9h", "Sessão pública marcada para …"
     r"(?:abertura|sessao\s+publica)\s+(?:prevista|marcada|designada|agendada)\s+para\b|"
     # presencial editais: "Os envelopes serão recebidos e abertos no dia 15/03/2024, às 09h, na sala da CPL"
@@ -65,6 +67,9 @@ _SESSION_AFTER_RE = _re(r"(?:para|quando\s+(?:sera|serao)\s+(?:feita|realizad[ao
                         # 8.666 preambles: "torna público que às 09:00 horas do dia 15 de março de 2019, na sala de
                         # reuniões, realizará licitação na modalidade …"
                         r"(?:realizara|fara\s+realizar)\s+(?:a\s+)?licitacao\b|"
+                        # 8.666 preambles: "… que às nove horas do dia quinze de março de dois mil e dezenove, na sala
+                        # de reuniões, reunir-se-á a Comissão para receber e abrir os envelopes"
+                        r"reunir-se-ao?\s+(?:a|o)\s+(?:comissao|pregoeir|cpl\b|agente\s+de\s+contratac)|"
                         # "Dia 15/03/2024, às 9h, será aberta a sessão pública."
                         r"(?:sera|serao)\s+abert[oa]s?\s+a\s+sessao\b|"
                         # "… entregues até as 9 horas do dia 20/03/2025, quando serão abertos pela Comissão"

@@ -304,3 +304,60 @@ def test_titles_with_their_abbreviation(title: str, kind: str) -> None:
 ])
 def test_the_deepest_unit_of_a_military_letterhead(letterhead: str, value: str) -> None:
     assert fields(letterhead + "\nEDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + FILLER)["agency"] == value
+
+
+# -- preambles of state and 8.666-era models: an official signs, the object runs on, the session in words ----------
+
+@pytest.mark.parametrize(("preamble", "value"), [
+    ("O Senhor Diretor Técnico de Saúde III do Hospital Regional de Exemplo, usando a competência delegada, torna "
+     "público que se acha aberta licitação na modalidade PREGÃO.", "Hospital Regional de Exemplo"),
+    ("O Reitor da Universidade Estadual de Exemplo, no uso de suas atribuições, torna público que realizará "
+     "licitação.", "Universidade Estadual de Exemplo"),
+    ("O Ordenador de Despesas do Hospital Militar de Exemplo torna público que realizará licitação.",
+     "Hospital Militar de Exemplo"),
+    # a body whose name starts like a title stays the body
+    ("A Diretoria de Abastecimento de Exemplo, com sede na Rua A, torna público que realizará licitação.",
+     "Diretoria de Abastecimento de Exemplo"),
+    ("A Superintendência Regional de Exemplo, inscrita no CNPJ sob nº 11.222.333/0001-81, torna público que "
+     "realizará licitação.", "Superintendência Regional de Exemplo"),
+])
+def test_an_official_signing_the_preamble_names_the_body_after_the_title(preamble: str, value: str) -> None:
+    page = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + preamble + FILLER
+    assert fields(page)["agency"] == value
+
+
+@pytest.mark.parametrize(("sentence", "value"), [
+    ("realizará licitação na modalidade PREGÃO, objetivando a AQUISIÇÃO DE PNEUS, que será regida pela Lei federal "
+     "nº 14.133/2021 e demais normas.", "Aquisição de pneus"),
+    ("realizará licitação objetivando a contratação de serviços de limpeza, a qual será processada e julgada de "
+     "acordo com a Lei nº 8.666/93.", "contratação de serviços de limpeza"),
+    # a relative clause that belongs to the object is kept
+    ("realizará licitação objetivando a aquisição de pneus que serão utilizados pela frota municipal.",
+     "aquisição de pneus que serão utilizados pela frota municipal"),
+])
+def test_an_objects_sentence_stops_where_the_procedures_rules_begin(sentence: str, value: str) -> None:
+    page = "EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\nA Prefeitura Municipal de Exemplo torna público que " + sentence
+    assert fields(page + FILLER)["object"] == value
+
+
+@pytest.mark.parametrize(("sentence", "value"), [
+    ("torna público que às nove horas do dia quinze de março de dois mil e dezenove, na sala de reuniões, situada na "
+     "Rua A, 123, reunir-se-á a Comissão para receber e abrir os envelopes de documentação e propostas.",
+     "2019-03-15T09:00:00-03:00"),
+    ("torna público que a Comissão Permanente de Licitação reunir-se-á às 14h30 do dia 20/05/2019 para receber os "
+     "envelopes.", "2019-05-20T14:30:00-03:00"),
+    # the commission meets, but the sentence gives no date: no session
+    ("informa que a Comissão reunir-se-á em data a ser divulgada.", None),
+])
+def test_the_commission_meets_to_open_the_envelopes(sentence: str, value: str | None) -> None:
+    page = "EDITAL\nTOMADA DE PREÇOS Nº 3/2019\nLei nº 8.666/93\nO Município de Exemplo " + sentence
+    assert fields(page + FILLER)["session_datetime"] == value
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Local: www.gov.br/compras, UASG 158515.", "158515"),
+    ("no endereço eletrônico www.gov.br/compras, UASG 158515, Campus Exemplo", "158515"),
+    ("UASG 158515.001 (subunidade)", None),
+])
+def test_uasg_at_the_end_of_a_sentence(line: str, value: str | None) -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + line + FILLER)["uasg"] == value
