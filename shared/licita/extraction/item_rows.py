@@ -16,6 +16,8 @@ _UNITS = (r"un|und|unid|unidade|unidades|un\.|cx|caixa|pct|pacote|kg|g|m|m2|m²|
           r"peca|peça|fardo|saco|lata|ampola|comprimido|diaria|diária|hora|horas|km|sv|vb|verba|global|"
           r"embalagem|cartela|bisnaga|tubo|envelope|bloco|folha|duzia|dúzia")
 UNIT_RE = re.compile(rf"^(?:{_UNITS})\.?$", re.I)
+# A unit leading a row's text: "UN Camiseta manga curta" (Item | Qtd | Unid | Descrição written on one line).
+UNIT_LEAD_RE = re.compile(rf"^[ \t]*((?:{_UNITS})\.?)[ \t]+(?=\S)", re.I)
 NUMERIC_LINE_RE = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^\d+$")
 MONEY_LINE_RE = re.compile(r"^(?:r\$\s*)?\d{1,3}(?:\.\d{3})*,\d{2}$", re.I)
 # A row written on one line ends with its cells: "… UN 10 [R$ 5,00 [R$ 50,00]]" or "… 10 R$ 5,00".

@@ -21,6 +21,7 @@ from licita.extraction.item_rows import (
     MONEY_LINE_RE,
     NUMERIC_LINE_RE,
     ROW_TAIL_RE,
+    UNIT_LEAD_RE,
     UNIT_RE,
     carries_cells,
     cell_kind,
@@ -59,6 +60,8 @@ _NUMBER_LINE_RE = re.compile(r"^[ \t]*(?:0*(\d{1,4})|(?P<one>[lI]))(?:\.?[ \t]*(
                              r"[A-ZÀ-Ú][a-zà-ú]"
                              r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r")))(?P<inline>))", re.M)
 _OCR_LOST_ROWS = 2
+# The figure between a row's number and its text on the number's line ("01  2.000  UN  Camiseta …").
+_LEAD_FIGURE_RE = re.compile(r"[ \t]*\d{1,4}[ \t]+(" + _FIGURE + r")[ \t]*$")
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
 
@@ -519,8 +522,11 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
         line0 = raw[row.start:row.body_start]
         cells = [c.strip() for c in line0.split("|")[1:]] if "|" in line0 else []
         head, _, rest = block.partition("\n")  # a quantity read on the number's line, its cells after it
-        lines = [ln for ln in (cells + [c.strip() for c in head.split("|")] + [ln.strip() for ln in rest.splitlines()])
-                 if ln]
+        head_cells = [c.strip() for c in head.split("|")]
+        lead, unit_lead = _LEAD_FIGURE_RE.match(line0), UNIT_LEAD_RE.match(head)
+        if lead and unit_lead:  # "01  2.000  UN  Camiseta …": the quantity and the unit before the description
+            head_cells = [lead.group(1), unit_lead.group(1), head[unit_lead.end():].strip()]
+        lines = [ln for ln in (cells + head_cells + [ln.strip() for ln in rest.splitlines()]) if ln]
         kinds: list[str] = []
         for n, ln in enumerate(lines):
             if n and _STOP_LINE_RE.match(ln) and "text" in kinds:

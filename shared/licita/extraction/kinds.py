@@ -44,7 +44,7 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
     ("contract", re.compile(r"^[ \t]*(?:termo\s+de\s+)?contrato\s+(?:administrativo\s+)?n[o.]|^[ \t]*extrato\s+d[oe]\s+"
                             r"contrato\b|"
                             # the ratification of a dispensa or inexigibilidade: an act about a contract, not a notice
-                            r"^[ \t]*(?:termo|ato|despacho|extrato)\s+de\s+ratificacao\b", _M)),
+                            r"^[ \t]*(?:(?:termo|ato|despacho|extrato)\s+de\s+)?ratificacao\b", _M)),
     ("aviso_licitacao", re.compile(r"^[ \t]*aviso\s+de\s+(?:abertura\s+de\s+)?(?:licitacao|preg[a-z]o|edital|"
                                    r"concorrencia|tomada|leilao)\b", _M)),
     ("edital", re.compile(r"^[ \t]*edital\b", _M)),
@@ -55,7 +55,11 @@ _MODALITY_HEADER_RE = re.compile(r"^[ \t]*(?:preg[a-z]o|concorrencia|leilao|conc
 PROCUREMENT_RE = anchored(re.compile(
     r"\blicitac|\bpregao\b|\bpregoeir|\blicitante|\bconcorrencia\b|\bdispensa\s+de\s+licitac|"
     r"contratacao\s+direta|14\.133|8\.666|10\.520|registro\s+de\s+precos|\bcertame\b|"
-    r"\bsicaf\b|\bhabilitacao\b|\bleilao\b|\bleiloeiro|tomada\s+de\s+precos"))
+    r"\bsicaf\b|\bhabilitacao\b|\bleilao\b|\bleiloeiro|tomada\s+de\s+precos|"
+    # credenciamento (Lei 14.133, art. 79) and inexigibilidade are procurement too; "credenciamento" alone is also
+    # the accreditation of a bidder's representative, or of the press at an event
+    r"\binexigibilidade\b|edital\s+de\s+credenciamento|credenciamento\s+de\s+(?:pessoas|empresas|prestadores|"
+    r"clinicas|laboratorios|profissionais|leiloeiros|instituicoes|fornecedores|interessados)"))
 _NON_PROCUREMENT_RE = re.compile(r"chamada\s+publica|selecao\s+de\s+projetos|processo\s+seletivo|concurso\s+publico|"
                                  r"premio\b|bolsas?\s+de\s+estudo|edital\s+de\s+selecao|fomento")
 _GAZETTE_HEADER_RE = re.compile(r"diario\s+oficial|imprensa\s+oficial|diario\s+(?:eletronico|municipal)\b")

@@ -88,3 +88,12 @@ def test_rows_are_the_item_numbers_not_the_quantities() -> None:
         assert [(i.lot, i.number, i.quantity) for i in res.items] == [
             ("1", 1, 2), ("1", 2, 3), ("1", 3, 4), ("2", 1, 2), ("2", 2, 3)]
         assert res.page == 2 and res.quote and res.quote.startswith("5 itens em 2 lotes")
+
+
+def test_quantity_and_unit_before_the_description_on_the_numbers_line() -> None:
+    table = ("ANEXO I – TERMO DE REFERÊNCIA\nITEM  QUANT.  UNID.  DESCRIÇÃO\n01    2.000   UN     Camiseta manga curta "
+             "em malha PV\n02    1.500   PAR    Tênis escolar preto\n03    300     CX     Giz de cera com 12 cores\n")
+    items = find_items(Corpus(doc(HEAD, table))).items
+    assert [(i.number, i.quantity, i.unit, i.description) for i in items] == [
+        (1, 2000, "UN", "Camiseta manga curta em malha PV"), (2, 1500, "PAR", "Tênis escolar preto"),
+        (3, 300, "CX", "Giz de cera com 12 cores")]

@@ -102,3 +102,31 @@ _DISPENSA = "AVISO DE DISPENSA ELETRÔNICA Nº 5/2025\nObjeto: pneus. Lei nº 14
 ])
 def test_kind_of_a_file_bundling_acts(pages: tuple[str, ...], kind: str) -> None:
     assert fields(*pages)["document_kind"] == kind
+
+
+CREDENCIAMENTO = ("PREFEITURA MUNICIPAL DE EXEMPLO\nEDITAL DE CREDENCIAMENTO Nº 002/2024\nPROCESSO Nº 15.432/2024\n"
+                  "O MUNICÍPIO DE EXEMPLO torna público que receberá documentação para credenciamento de clínicas "
+                  "interessadas na prestação de serviços de exames de imagem, nos termos do art. 79 da Lei nº "
+                  "14.133/2021.\n1. DO OBJETO\n1.1. Credenciamento de pessoas jurídicas para prestação de serviços de "
+                  "ultrassonografia, conforme Termo de Referência.\n")
+
+
+def test_a_short_credenciamento_edital_is_a_procurement() -> None:
+    values = fields(CREDENCIAMENTO)
+    assert values["document_kind"] == "edital" and values["modality"] == "credenciamento"
+    assert values["process_number"] == "15.432/2024"
+
+
+def test_the_accreditation_of_representatives_alone_makes_no_procurement() -> None:
+    page = ("CONGRESSO REGIONAL DE EXEMPLO\nCREDENCIAMENTO DE IMPRENSA\nO credenciamento de jornalistas será feito "
+            "na recepção. O credenciamento é gratuito.\n" + "Programação do evento, palestras e oficinas. " * 10)
+    assert fields(page)["document_kind"] == "other"
+
+
+@pytest.mark.parametrize("title", ["RATIFICAÇÃO", "TERMO DE RATIFICAÇÃO", "RATIFICAÇÃO DE DISPENSA DE LICITAÇÃO"])
+def test_the_ratification_of_a_dispensa_is_no_edital(title: str) -> None:
+    page = ("CÂMARA MUNICIPAL DE EXEMPLO\nPROCESSO Nº 018/2020\nDISPENSA DE LICITAÇÃO Nº 005/2020\n" + title + "\n"
+            "O Presidente da Câmara RATIFICA a dispensa de licitação, com fundamento no art. 24, II, da Lei nº "
+            "8.666/93, para a contratação da empresa Beta Ltda." + FILLER)
+    values = fields(page)
+    assert values["document_kind"] == "other" and values["modality"] == "dispensa"
