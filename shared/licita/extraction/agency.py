@@ -71,7 +71,7 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|h
 # armed force's unit does ("INSTITUTO FEDERAL DE EDUCAÇÃO, CIÊNCIA E TECNOLOGIA DE X / CAMPUS Y").
 _CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+federal\s+de\s+educacao)\b[^\n]{3,110}?"
                       + _RUNS_ON + r")[ \t]*\n[ \t]*(campus\s+[a-z][^\n]{1,60}?)[ \t]*$", re.M)
-_INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|"
+_INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|delegacia|"
                            r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal|d[aeo]s?(?=\s))|hospital|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
                            r"consorcio|empresa\s+(?:brasileira|municipal|publica|estadual)|autarquia|defensoria|"
@@ -240,7 +240,18 @@ def _letterhead_unit(c: Corpus, end: int, head_only: bool) -> Field | None:
     if not lines:
         return None
     m = block[-1] if block else next(iter(units), lines[0])
-    return _agency_field(c, m.start(1), m.end(1), 0.6)
+    found = _agency_field(c, m.start(1), m.end(1), 0.6)
+    above = next((k for k in reversed(lines) if k.end() < m.start()), None)
+    if (_PLACE_UNIT_RE.match(m.group(1)) and above is not None and not _PARENT_RE.match(above.group(1))
+            and not c.folded[above.end():m.start()].strip()):
+        # a regional unit named by its place only ("SUPERINTENDÊNCIA NO ESTADO DE SANTA CATARINA") belongs to the
+        # body on the line above it ("POLÍCIA RODOVIÁRIA FEDERAL")
+        found.value = f"{_agency_field(c, above.start(1), above.end(1), 0.6).value} – {found.value}"
+    return found
+
+
+_PLACE_UNIT_RE = _re(r"(?:superintendencia|delegacia|gerencia|coordenacao|coordenadoria|diretoria|unidade|escritorio|"
+                     r"nucleo)(?:\s+(?:regional|estadual|executiva|local))?\s+(?:n[oa]s?|em)\s")
 
 
 def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:

@@ -64,6 +64,11 @@ _OCR_LOST_ROWS = 2
 _LEAD_FIGURE_RE = re.compile(r"[ \t]*\d{1,4}[ \t]+(" + _FIGURE + r")[ \t]*$")
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
+# The count a notice states instead of a table: "Total de Itens Licitados: 12" (ComprasNet's DOU avisos),
+# "Quantidade de itens: 12".
+# "Alienação de 25 (vinte e cinco) lotes", "divididos em 3 (três) lotes" (the figure with its words).
+_STATED_COUNT_RE = re.compile(r"\b(?:total|quantidade|numero)\s+(?:total\s+)?de\s+itens(?:\s+licitados)?\s*:\s*"
+                              r"0*(\d{1,4})\b|\b(?:de|em|com)\s+0*(\d{1,4})\s*\([a-z\s-]{3,40}\)\s+(?:lotes|itens)\b")
 
 
 @dataclass(slots=True)
@@ -138,6 +143,10 @@ def find_items(corpus: Corpus) -> ItemsResult:
         row = lone.rows[0]
         items = _parse_rows(corpus, lone)
         return ItemsResult(1, corpus.page_of(row.start), corpus.quote(row.start, row.start + 120), items, "single-row")
+    stated = corpus.front(_STATED_COUNT_RE)
+    count = int(stated.match.group(1) or stated.match.group(2)) if stated else 0
+    if stated and count > 0:
+        return ItemsResult(count, stated.page, corpus.quote(stated.start, stated.end), [], "stated")
     lot_chain = _lot_chain(corpus, lots)
     if lot_chain is not None:
         # a document with lots only ("LOTE 1 / Descrição: … / Valor: …"): items_count is the lot count

@@ -39,6 +39,9 @@ _OBJECT_RES = [
         r"(?:(?:do|resumo\s+do|descricao\s+do|especificacao\s+do|definicao\s+do)\s+)?objeto(?:\s+d[ao]\s+(?:licitacao|contratacao|pregao|certame|edital|processo|aviso|dispensa|presente\s+[a-z]+))?"
         r"(?:\s*[.:\-–][ \t]*|[ \t]*\|[ \t]*|[ \t]{2,}|[ \t]*(?=\n))"
         r"(?:\n\s*(?:\d+(?:\.\d+)+\.?\s*[-–]?\s*)?)?[ \t]*(?=[a-z])", re.M),
+    # the label inside a notice's run-on paragraph, as ComprasNet's DOU avisos print it: "… Nº Processo:
+    # 25000.123456/2024-01. Objeto: Aquisição de … Total de Itens Licitados: 12."
+    _re(r"(?<=[.;])[ \t]+objeto\s*:\s*(?=[a-z])"),
     _re(r"^[ \t]*(?:\d+(?:\.\d+)*\.?\s*\n?\s*)(?=(?:contratacao|aquisicao|registro\s+de\s+precos?|"
         r"prestacao\s+de\s+servicos?)\b)", re.M),
     _re(r"^[ \t]*(?:\d+\.?\s*)?condicoes\s+gerais\s+da\s+contratacao[ \t]*\n[ \t]*(?:\d+(?:\.\d+)*\.?\s*)?"
@@ -131,8 +134,16 @@ def _enrich_object(text: str, items: ItemsResult) -> str:
         if not words:
             continue
         name = " ".join(words).lower()
-        if name not in heads:
+        if name not in heads and not _named_in(name, text):
             heads.append(name)
         if len(heads) >= 12:
             break
     return f"{text} ({', '.join(heads)})" if heads else text
+
+
+def _named_in(name: str, text: str) -> bool:
+    """Whether the object already names these goods ("coletes balísticos nível III-A" names "colete balístico
+    nível"): every word of three letters or more starts a word of the text, give or take a plural ending."""
+    said = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", fold(text))}
+    words = [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", fold(name)) if len(w) >= 3]
+    return bool(words) and all(w in said or (w.endswith("e") and w[:-1] in said) for w in words)

@@ -446,6 +446,8 @@ _ESTIMATE_BARE_RE = _re(r"\b(?:valor|preco|orcamento)\s+(?:total\s+|global\s+)?(
                         r"(\d{1,3}(?:\.\d{3})*,\d{2})(?![\d,])")
 _ESTIMATE_BAD_RE = _re(r"unitari|homologad|multa|capital\s+social|patrimonio|garantia|lance|seguro|por\s+item|"
                        r"inferior\s+a|superior\s+a|ate\s+o\s+limite|limite\s+de|faturamento|receita\s+bruta")
+_VALUATION_RE = _re(r"\bvalor\s+(?:total\s+|global\s+)?(?:de|da)\s+avaliacao(?:\s+d[oa]s?\s+(?:lotes?|bens?|imoveis?|"
+                    r"veiculos?|itens?))?[^.;\d]{0,40}?r\$\s*(\d{1,3}(?:\.\d{3})*,\d{2})(?![\d,])")
 _SIGILO_RE = _re(r"(?:orcamento|valor|preco)s?\s+(?:estimad[oa]s?\s+)?(?:da\s+contratacao\s+)?(?:tera|possui|e|sera|"
                  r"tem|de)?\s*(?:carater\s+)?sigilos")
 
@@ -506,6 +508,12 @@ def estimated_value(c: Corpus, kind: str, modality: str | None = None, items: It
     if best is not None:
         _, start, end, value = best
         return _field(c, round(value, 2), start, end, 0.85 if best[0] == 0 else 0.6)
+    if modality == "leilao":
+        # an auction states what its lots are worth: "O valor total de avaliação dos lotes é de R$ 845.300,00"
+        valuation = c.front(_VALUATION_RE)
+        amount = parse_number(valuation.match.group(1)) if valuation else None
+        if valuation and amount:
+            return _field(c, round(amount, 2), valuation.start, valuation.end, 0.7)
     if modality == "leilao" and items is not None and len(items.items) == 1 and items.items[0].unit_price:
         # a single-lot auction: the lot's valuation (the minimum bid) is the value at stake
         item = items.items[0]

@@ -361,3 +361,57 @@ def test_the_commission_meets_to_open_the_envelopes(sentence: str, value: str | 
 ])
 def test_uasg_at_the_end_of_a_sentence(line: str, value: str | None) -> None:
     assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n" + line + FILLER)["uasg"] == value
+
+
+# -- ComprasNet's DOU notice: one run-on paragraph ------------------------------------------------------------
+
+DOU_NOTICE = ("MINISTÉRIO DA SAÚDE\nAVISO DE LICITAÇÃO\nPREGÃO ELETRÔNICO Nº 90045/2024 - UASG 250005\nNº Processo: "
+              "25000.123456/2024-01. Objeto: Aquisição de insulina humana NPH e regular, para atender às necessidades "
+              "do Ministério. Total de Itens Licitados: 12. Edital: 15/08/2024 das 08h00 às 12h00. Entrega das "
+              "Propostas: a partir de 15/08/2024 às 08h00 no site www.gov.br/compras. Abertura das Propostas: "
+              "28/08/2024 às 10h00 no site www.gov.br/compras.\n")
+
+
+def test_a_dou_notice_gives_its_object_and_its_item_count_in_one_paragraph() -> None:
+    values = fields(DOU_NOTICE + FILLER)
+    assert values["object"] == "Aquisição de insulina humana NPH e regular, para atender às necessidades do Ministério"
+    assert values["items_count"] == 12 and values["session_datetime"] == "2024-08-28T10:00:00-03:00"
+
+
+@pytest.mark.parametrize(("line", "count"), [
+    ("1.1. Alienação de 25 (vinte e cinco) lotes de veículos e máquinas inservíveis, descritos no Anexo I.", 25),
+    ("1.1. Contratação de serviços de vigilância, divididos em 4 (quatro) lotes, conforme o Termo de Referência.", 4),
+    # a limit on a proposal is no count of the items
+    ("1.1. Aquisição de pneus. Cada licitante poderá cotar até 2 itens.", None),
+])
+def test_an_item_count_stated_in_words_without_a_table(line: str, count: int | None) -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 4/2025\n1. DO OBJETO\n" + line + FILLER)["items_count"] == count
+
+
+def test_an_auction_states_what_its_lots_are_worth() -> None:
+    page = ("EDITAL DE LEILÃO Nº 001/2024\nO Município de Exemplo realizará LEILÃO, do tipo MAIOR LANCE, por "
+            "intermédio do Leiloeiro Oficial.\n1. DO OBJETO\n1.1. Alienação de 25 (vinte e cinco) lotes de "
+            "veículos.\n1.2. O valor total de avaliação dos lotes é de R$ 845.300,00.\n")
+    values = fields(page + FILLER)
+    assert values["modality"] == "leilao" and values["estimated_value"] == 845300.0
+
+
+@pytest.mark.parametrize(("letterhead", "value"), [
+    ("MINISTÉRIO DA JUSTIÇA E SEGURANÇA PÚBLICA\nPOLÍCIA RODOVIÁRIA FEDERAL\nSUPERINTENDÊNCIA NO ESTADO DE SANTA "
+     "CATARINA", "Polícia Rodoviária Federal – Superintendência no Estado de Santa Catarina"),
+    # a unit that names its body keeps its name alone
+    ("MINISTÉRIO DA FAZENDA\nSECRETARIA ESPECIAL DA RECEITA FEDERAL\nDELEGACIA DA RECEITA FEDERAL EM EXEMPLO",
+     "Delegacia da Receita Federal em Exemplo"),
+])
+def test_a_regional_unit_named_by_its_place_belongs_to_the_body_above(letterhead: str, value: str) -> None:
+    page = letterhead + "\nTERMO DE REFERÊNCIA\nProcesso Administrativo nº 08660.012345/2024-77\n" + FILLER
+    assert fields(page)["agency"] == value
+
+
+def test_item_names_the_object_already_gives_are_not_repeated() -> None:
+    page = ("TERMO DE REFERÊNCIA\n1. CONDIÇÕES GERAIS DA CONTRATAÇÃO\n1.1. Aquisição de coletes balísticos nível "
+            "III-A, masculinos e femininos, conforme condições e quantidades deste instrumento:\nITEM | "
+            "ESPECIFICAÇÃO | UNIDADE | QUANTIDADE\n1 | Colete balístico nível III-A masculino | UN | 150\n"
+            "2 | Colete balístico nível III-A feminino | UN | 50\n3 | Capa de colete tática | UN | 200\n")
+    assert fields(page + FILLER)["object"] == ("Aquisição de coletes balísticos nível III-A, masculinos e femininos "
+                                               "(capa de colete)")
