@@ -46,7 +46,11 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
                             # the ratification of a dispensa or inexigibilidade: an act about a contract, not a notice
                             r"^[ \t]*(?:(?:termo|ato|despacho|extrato)\s+de\s+)?ratificacao\b", _M)),
     ("aviso_licitacao", re.compile(r"^[ \t]*aviso\s+de\s+(?:abertura\s+de\s+)?(?:licitacao|preg[a-z]o|edital|"
-                                   r"concorrencia|tomada|leilao)\b", _M)),
+                                   r"concorrencia|tomada|leilao)\b|"
+                                   # a notice that changes a procurement (new date, corrected clause) announces it
+                                   # too: the edital it changes is another document
+                                   r"^[ \t]*(?:aviso\s+de\s+(?:retificacao|alteracao|adiamento|prorrogacao|"
+                                   r"suspensao|republicacao|reabertura)|errata)\b", _M)),
     ("edital", re.compile(r"^[ \t]*edital\b", _M)),
 ]
 # A modality header names the procedure, not the document: weaker than any explicit title.
@@ -74,7 +78,11 @@ _ANNOUNCES_EDITAL_RE = re.compile(r"(?:condicoes|disposicoes)\s+(?:estabelecidas
                                   r"(?:o\s+)?edital\s+(?:completo\s+|e\s+(?:seus\s+)?anexos\s+)?(?:podera|poderao|pode|"
                                   r"estara|estarao|encontra-se|esta)\s+(?:ser\s+)?(?:obtido|retirado|adquirido|"
                                   r"consultado|disponivel|disponibilizado|a\s+disposicao)|acerca\s+do\s+edital|"
-                                  r"se\s+acha\s+aberta")
+                                  r"se\s+acha\s+aberta|"
+                                  # a notice of change: "As demais condições do edital permanecem inalteradas."
+                                  r"(?:demais|restantes)\s+(?:condicoes|clausulas|itens|disposicoes|termos)\s+"
+                                  r"(?:d[oa]\s+(?:edital|instrumento\s+convocatorio)\s+)?(?:permanecem|ficam|continuam)"
+                                  r"\s+inalterad|permanece(?:m)?\s+inalterad[ao]s?\s+(?:as|os)\s+demais")
 # Acts a gazette or a compilation publishes one after another, each under its own title line.
 _ACT_TITLE_RE = re.compile(r"^[ \t]*(aviso|extrato|portaria|decreto|lei|resolucao|despacho|errata|ato|"
                            r"termo\s+de\s+(?:homologacao|adjudicacao|ratificacao))\b[^\n]{0,80}?"

@@ -116,6 +116,17 @@ def _with_hour_above(c: Corpus, label: int, day: datetime | date) -> datetime | 
     return datetime.combine(day, hour, BRT)
 
 
+# A rescheduled session names the date it replaces: "anteriormente marcada para 10/04/2024 às 09h00, fica adiada
+# para o dia 22/04/2024" (an amended edital or a notice of change). The former date is blanked before reading.
+_FORMER_DATE_RE = _re(r"\b(?:anteriormente|inicialmente|originalmente|antes)\s+(?:marcad|previst|designad|agendad|"
+                      r"fixad)[ao]s?\s+para\s+(?:o\s+)?(?:dia\s+)?\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?\d{2,4}"
+                      r"(?:\s*,?\s*(?:as|a\s+partir\s+das)\s+\d{1,2}\s*(?:[:h]\s*\d{2})?\s*(?:h|hs|horas|min)?)?")
+
+
+def _without_former_dates(text: str) -> str:
+    return _FORMER_DATE_RE.sub(lambda m: " " * len(m.group()), text)
+
+
 def session_datetime(c: Corpus, kind: str) -> Field:
     if kind in ("other", "ata_registro_precos", "termo_referencia", "etp"):
         return Field()
@@ -126,7 +137,7 @@ def session_datetime(c: Corpus, kind: str) -> Field:
     fallback: Field | None = None
     opening: Field | None = None  # "Abertura das propostas: …" when the cover also gives the dispute's start
     for hit in c.finditer(_SESSION_LABEL_RE, 0, c.front_end):
-        window = c.folded[hit.end:hit.end + 130]
+        window = _without_former_dates(c.folded[hit.end:hit.end + 130])
         cut = _SESSION_CUT_RE.search(window)
         if cut:
             window = window[:cut.start()]

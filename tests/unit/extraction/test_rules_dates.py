@@ -110,3 +110,12 @@ def test_the_procedure_date_in_prose_is_no_label() -> None:
     values = fields("EDITAL\nPREGÃO ELETRÔNICO Nº 1/2025\nA proposta valerá 60 dias da data do pregão, "
                     "conforme a ata publicada em 15/03/2025 às 9h no mural." + FILLER)
     assert values["session_datetime"] is None
+
+
+@pytest.mark.parametrize("line", [
+    "Fica alterada a data da sessão pública, anteriormente marcada para 10/04/2024, para o dia 22/04/2024 às 09h00.",
+    "DATA DA SESSÃO PÚBLICA: 22/04/2024 às 09h00 (inicialmente prevista para 10/04/2024)",
+])
+def test_a_rescheduled_session_is_the_new_date(line: str) -> None:
+    page = "EDITAL\nPREGÃO ELETRÔNICO Nº 18/2024\nLei nº 14.133/2021\n" + line + "\n"
+    assert fields(page + FILLER)["session_datetime"] == "2024-04-22T09:00:00-03:00"

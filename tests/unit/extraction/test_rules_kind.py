@@ -130,3 +130,22 @@ def test_the_ratification_of_a_dispensa_is_no_edital(title: str) -> None:
             "8.666/93, para a contratação da empresa Beta Ltda." + FILLER)
     values = fields(page)
     assert values["document_kind"] == "other" and values["modality"] == "dispensa"
+
+
+CHANGE_NOTICE = ("PREFEITURA MUNICIPAL DE EXEMPLO\nAVISO DE RETIFICAÇÃO\nPREGÃO ELETRÔNICO Nº 018/2024\nA Prefeitura "
+                 "Municipal de Exemplo comunica aos interessados que a sessão pública do pregão em epígrafe, "
+                 "anteriormente marcada para 10/04/2024 às 09h00, fica adiada para o dia 22/04/2024 às 09h00. As "
+                 "demais condições do edital permanecem inalteradas.\n")
+
+
+def test_a_notice_of_change_is_no_edital_and_gives_the_new_session() -> None:
+    values = fields(CHANGE_NOTICE + FILLER)
+    assert values["document_kind"] == "other" and values["modality"] == "pregao_eletronico"
+    assert values["session_datetime"] == "2024-04-22T09:00:00-03:00"
+
+
+def test_an_edital_behind_its_notice_of_change_is_the_edital() -> None:
+    edital = ("EDITAL DE PREGÃO ELETRÔNICO Nº 018/2024\nPROCESSO Nº 045/2024\n1. DO OBJETO\n1.1. Aquisição de "
+              "medicamentos.\n2. DA PARTICIPAÇÃO\n2.1. Poderão participar as empresas do ramo.\n3. DA PROPOSTA\n"
+              "3.1. As propostas serão enviadas pelo sistema.\n4. DA HABILITAÇÃO\n4.1. Documentos de habilitação.\n")
+    assert fields(CHANGE_NOTICE, edital + FILLER, FILLER * 3)["document_kind"] == "edital"
