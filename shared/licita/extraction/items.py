@@ -10,6 +10,7 @@ narrow item-number column).
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ _NUMBER_LINE_RE = re.compile(r"^[ \t]*(?:0*(\d{1,4})|(?P<one>[lI]))(?:\.?[ \t]*(
                              r"[A-ZÀ-Ú][a-zà-ú]"
                              r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r")))(?P<inline>))", re.M)
 _OCR_LOST_ROWS = 2
+# A company's name in a result table's cell: its legal form ends it ("Alfa Comércio Ltda", "Gama ME", "Beta S/A").
+_SUPPLIER_CELL_RE = re.compile(r"\s(?:ltda|eireli|s\.?/?a|me|epp|mei|cia)\.?$", re.I)
 # The figure between a row's number and its text on the number's line ("01  2.000  UN  Camiseta …").
 _LEAD_FIGURE_RE = re.compile(r"[ \t]*\d{1,4}[ \t]+(" + _FIGURE + r")[ \t]*$")
 _LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
@@ -535,7 +538,10 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
         lead, unit_lead = _LEAD_FIGURE_RE.match(line0), UNIT_LEAD_RE.match(head)
         if lead and unit_lead:  # "01  2.000  UN  Camiseta …": the quantity and the unit before the description
             head_cells = [lead.group(1), unit_lead.group(1), head[unit_lead.end():].strip()]
-        lines = [ln for ln in (cells + head_cells + [ln.strip() for ln in rest.splitlines()]) if ln]
+        below = [ln.strip() for ln in rest.splitlines()]
+        if "|" in line0 + head:  # a row of cells: only cell lines below it continue it (a wrapped description)
+            below = list(itertools.takewhile(lambda ln: "|" in ln, below))
+        lines = [ln for ln in (cells + head_cells + below) if ln]
         kinds: list[str] = []
         for n, ln in enumerate(lines):
             if n and _STOP_LINE_RE.match(ln) and "text" in kinds:
@@ -547,6 +553,8 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
                 kinds.append("unit")
             elif NUMERIC_LINE_RE.match(ln):
                 kinds.append("number")
+            elif _SUPPLIER_CELL_RE.search(ln) and len(ln) <= 80:
+                kinds.append("supplier")  # a result table's winner ("Alfa Comércio Ltda"), not the goods
             else:
                 kinds.append("text")
         unit_at = kinds.index("unit") if "unit" in kinds else -1

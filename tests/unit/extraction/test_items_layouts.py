@@ -97,3 +97,13 @@ def test_quantity_and_unit_before_the_description_on_the_numbers_line() -> None:
     assert [(i.number, i.quantity, i.unit, i.description) for i in items] == [
         (1, 2000, "UN", "Camiseta manga curta em malha PV"), (2, 1500, "PAR", "Tênis escolar preto"),
         (3, 300, "CX", "Giz de cera com 12 cores")]
+
+
+def test_a_result_tables_winner_and_the_text_after_it_are_no_part_of_the_goods() -> None:
+    table = ("Homologo o presente processo, adjudicando os itens às empresas vencedoras:\nITEM | DESCRIÇÃO | QTD | "
+             "EMPRESA | VALOR UNIT. | VALOR TOTAL\n1 | Papel A4 | 500 | Alfa Comércio Ltda | 24,90 | 12.450,00\n"
+             "2 | Caneta azul | 1000 | Beta S/A | 1,10 | 1.100,00\n3 | Borracha | 400 | Gama ME | 0,90 | 360,00\n"
+             "Exemplo, 10 de maio de 2024.\nFulano de Tal\nPrefeito Municipal\n")
+    items = find_items(Corpus(doc(HEAD, table))).items
+    assert [(i.description, i.quantity, i.unit_price) for i in items] == [
+        ("Papel A4", 500, 24.9), ("Caneta azul", 1000, 1.1), ("Borracha", 400, 0.9)]
