@@ -208,8 +208,9 @@ _PROCESS_LABEL = (
     r"(?:de\s+)?compras?|"
     r"virtual|fisico|\(sei\)|n[o.]?\s*sei|de\s+(?:licitacao|contratacao(?:\s+direta)?|dispensa|inexigibilidade)"
     r"(?:\s+de\s+licitacao)?))*"
-    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio|licit\.?))?|\bp\.\s?[al]\.|\bp(?:al?|l)(?=\s*" + NSIGN
-    + r"\d|\s*:\s*\d)|\bnup\b\)?|\bprotocolo\s+sei|\bautos\s+administrativos"
+    r"|\bproc\.(?:\s*(?:adm\.?|administrativo|licitatorio|licit\.?))?|\bp\.\s?[al]\.|\bp(?:a[lc]?|l)(?=\s*" + NSIGN
+    + r"\d|\s*:\s*\d)|\bnup\b\)?|\bprotocolo\s+sei|\bautos(?:\s+administrativos|(?=\s*" + NSIGN + r"\d))"
+    r"|\bprocedimento\s+(?:licitatorio|administrativo)"
     # RS/SP bodies and SEI systems name the process "Expediente nº 12.345/2025", "SEI nº 23000.012345/2024-11"
     r"|\b(?:protocolo(?:\s+(?:administrativo|geral))?|expediente(?:\s+administrativo)?|sei)(?=\s*" + NSIGN + r"\d|"
     r"\s*:\s*\d[\d.]*/\d))"
@@ -226,7 +227,7 @@ _PROCESS_LABEL = (
 _PROCESS_RE = _re(
     _PROCESS_LABEL + r"(?:\s+[a-z]{2,6}/\d{1,3}[ao]?)?(?:\s*\([^()\n]{1,25}\))?(?:[ \t]*\|)?\s*(?:"
     r"(?:" + NSIGN + r"|\bna\.?\s*(?=\d)|:\s*" + NSIGN + r"?|-)\s*[:\-]?\s*(?:sei\s*[:\-]?\s*)?"
-    r"(\d{1,6}[ \t]/[ \t]?\d{4}\b|(?:\be-)?\d[\d.\-/]*[.\-/][\d.\-/]*\d|\d{3,}(?![\d,/]))"
+    r"(\d{1,6}[ \t]/[ \t]?\d{4}\b|(?:\be-)?\d[\d.\-/]*[.\-/][\d.\-/]*\d|\d{3,}(?![\d/])(?!,\d)(?!,\s*de\s+\d{4}))"
     r"|(\d[\d.\-]*/[\d.\-/]*\d))"
 )
 # The code may end a sentence or a clause ("…, UASG 158515."), never a longer number ("158515.001").
@@ -359,10 +360,12 @@ def srp(c: Corpus, kind: str) -> Field:
         hit = c.front(_SRP_RE)
         return _field(c, True, hit.start if hit else None, hit.end if hit else None, 0.95)
     for hit in c.finditer(_SRP_RE, 0, c.front_end):
-        before = c.folded[max(0, hit.start - 25):hit.start]
+        before = c.folded[max(0, hit.start - 40):hit.start]
         if re.search(r"\batas?\s+(?:de\s+)?$|oriund\w*\s+de\s+(?:atas?\s+de\s+)?$|minuta\s+d[ae]\s+$", before):
             continue
-        if _conditional(c, hit.start) or re.search(r"\bnao\s+(?:e\s+|sera\s+)?(?:por\s+)?$", before):
+        if _conditional(c, hit.start) or re.search(
+                r"\bnao\s+(?:e\s+|sera\s+|se\s+(?:destina|refere|trata)\s+(?:a|de)\s+|(?:se\s+)?(?:utilizara|adotara|"
+                r"aplica)\s+(?:o\s+)?(?:sistema\s+de\s+)?)?(?:por\s+)?$", before):
             continue
         if _SRP_NO_RE.match(c.folded, hit.end):
             return _field(c, False, hit.start, hit.end + 8, 0.85)

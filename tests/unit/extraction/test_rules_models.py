@@ -415,3 +415,24 @@ def test_item_names_the_object_already_gives_are_not_repeated() -> None:
             "2 | Colete balístico nível III-A feminino | UN | 50\n3 | Capa de colete tática | UN | 200\n")
     assert fields(page + FILLER)["object"] == ("Aquisição de coletes balísticos nível III-A, masculinos e femininos "
                                                "(capa de colete)")
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Procedimento Licitatório nº 321/2024", "321/2024"),
+    ("PAC nº 321/2024", "321/2024"),
+    ("Autos nº 0001234-56.2024.8.26.0100", "0001234-56.2024.8.26.0100"),
+    ("Processo Administrativo nº 321, de 12 de março de 2024", "321"),
+    # a number with decimals after "processo" is no process number
+    ("O processo nº 1,5 da tabela", None),
+])
+def test_process_labels_of_courts_and_municipal_systems(line: str, value: str | None) -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 12/2024\n" + line + "\n" + FILLER)["process_number"] == value
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("A presente licitação não se destina a registro de preços.", False),
+    ("Nesta licitação não se utilizará o sistema de registro de preços.", False),
+    ("A presente licitação destina-se a registro de preços.", True),
+])
+def test_srp_said_not_to_apply(line: str, value: bool) -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 12/2024\n" + line + "\n" + FILLER)["srp"] is value
