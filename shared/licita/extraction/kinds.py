@@ -51,6 +51,12 @@ _KIND_TITLES: list[tuple[str, re.Pattern[str]]] = [
                                    # too: the edital it changes is another document
                                    r"^[ \t]*(?:aviso\s+de\s+(?:retificacao|alteracao|adiamento|prorrogacao|"
                                    r"suspensao|republicacao|reabertura)|errata)\b", _M)),
+    # records of a running procurement: the session's minutes, the judgement, answers to appeals and challenges
+    ("proceeding", re.compile(r"^[ \t]*(?:ata\s+d[ae]\s+(?:sessao|reuniao|abertura|julgamento|realizacao)|"
+                              r"relatorio\s+d[eo]\s+(?:julgamento|analise|pregoeir|agente\s+de\s+contratac)|"
+                              r"(?:decisao|julgamento)\s+d[eo]s?\s+(?:recursos?|impugnac)|"
+                              r"resposta\s+(?:a|ao|as|aos)\s+(?:impugnac|recurso|pedidos?\s+de\s+esclarecimento|"
+                              r"esclarecimento|questionamento)|parecer\s+juridico)[a-z]*\b", _M)),
     ("edital", re.compile(r"^[ \t]*edital\b", _M)),
 ]
 # A modality header names the procedure, not the document: weaker than any explicit title.
@@ -92,7 +98,7 @@ _TITLE_CHARS = 3500
 
 # Kinds that the vocabulary lacks map to "other" (their fields are still read: a contract or an
 # announcement names the modality, number, process and agency).
-PROCUREMENT_OTHER = ("contract", "aviso_licitacao")
+PROCUREMENT_OTHER = ("contract", "aviso_licitacao", "proceeding")
 
 
 def first_text_page(c: Corpus) -> int:

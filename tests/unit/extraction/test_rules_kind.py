@@ -149,3 +149,21 @@ def test_an_edital_behind_its_notice_of_change_is_the_edital() -> None:
               "medicamentos.\n2. DA PARTICIPAÇÃO\n2.1. Poderão participar as empresas do ramo.\n3. DA PROPOSTA\n"
               "3.1. As propostas serão enviadas pelo sistema.\n4. DA HABILITAÇÃO\n4.1. Documentos de habilitação.\n")
     assert fields(CHANGE_NOTICE, edital + FILLER, FILLER * 3)["document_kind"] == "edital"
+
+
+@pytest.mark.parametrize("title", [
+    "ATA DA SESSÃO PÚBLICA", "RELATÓRIO DE JULGAMENTO DE PROPOSTAS", "DECISÃO DE RECURSO ADMINISTRATIVO",
+    "RESPOSTA À IMPUGNAÇÃO", "RESPOSTA AO PEDIDO DE ESCLARECIMENTO", "PARECER JURÍDICO",
+])
+def test_records_of_a_running_procurement_are_no_edital(title: str) -> None:
+    page = ("PREFEITURA MUNICIPAL DE EXEMPLO\n" + title + "\nPREGÃO ELETRÔNICO Nº 12/2024\nProcesso nº 45/2024\n"
+            "Trata-se do pregão em epígrafe." + FILLER)
+    values = fields(page)
+    assert values["document_kind"] == "other"
+    assert values["modality"] == "pregao_eletronico" and values["process_number"] == "45/2024"
+
+
+def test_an_edital_keeps_its_kind_with_an_appeals_clause_in_its_head() -> None:
+    page = ("EDITAL DE PREGÃO ELETRÔNICO Nº 12/2024\n1. DO OBJETO\n1.1. Aquisição de pneus.\n2. DOS RECURSOS\n"
+            "2.1. Julgamento dos recursos pela autoridade competente.\n" + FILLER)
+    assert fields(page)["document_kind"] == "edital"
