@@ -65,7 +65,10 @@ _OCR_LOST_ROWS = 2
 _SUPPLIER_CELL_RE = re.compile(r"\s(?:ltda|eireli|s\.?/?a|me|epp|mei|cia)\.?$", re.I)
 # The figure between a row's number and its text on the number's line ("01  2.000  UN  Camiseta …").
 _LEAD_FIGURE_RE = re.compile(r"[ \t]*\d{1,4}[ \t]+(" + _FIGURE + r")[ \t]*$")
-_LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.]{0,2})?\s*:?\s*0*(\d{1,4})\s*[-–:]\s*(\S[^\n]*)", re.M | re.I)
+# "Item: 9 - AGULHA …", or a heading "ITEM 01" with its labelled description below ("Descrição: Arroz tipo 1").
+_LABELLED_RE = re.compile(r"^[ \t|]*item\s*(?:n[o.º]{0,2})?\s*:?\s*0*(\d{1,4})(?:\s*[-–:]\s*|[ \t]*\n[ \t]*"
+                          r"(?:descri[cç][aã]o|especifica[cç][aã]o|produto|material|servi[cç]o)[^:\n]{0,20}:[ \t]*)"
+                          r"(\S[^\n]*)", re.M | re.I)
 _SINGLE_RE = re.compile(r"\b(?:em\s+)?(?:unico\s+item|item\s+unico|lote\s+unico|unico\s+lote)\b")
 # The count a notice states instead of a table: "Total de Itens Licitados: 12" (ComprasNet's DOU avisos),
 # "Quantidade de itens: 12".

@@ -107,3 +107,11 @@ def test_a_result_tables_winner_and_the_text_after_it_are_no_part_of_the_goods()
     items = find_items(Corpus(doc(HEAD, table))).items
     assert [(i.description, i.quantity, i.unit_price) for i in items] == [
         ("Papel A4", 500, 24.9), ("Caneta azul", 1000, 1.1), ("Borracha", 400, 0.9)]
+
+
+def test_item_headings_with_their_labelled_description_below() -> None:
+    blocks = "".join(f"ITEM {n:02d}\nDescrição: {GOODS[n % 5]} de boa qualidade\nUnidade: UN\nQuantidade: {10 * n}\n"
+                     f"Valor unitário estimado: R$ {n},50\n\n" for n in range(1, 7))
+    items = find_items(Corpus(doc(HEAD, blocks))).items
+    assert [(i.number, i.quantity, i.unit) for i in items] == [(n, 10 * n, "UN") for n in range(1, 7)]
+    assert items[0].description == f"{GOODS[1]} de boa qualidade"
