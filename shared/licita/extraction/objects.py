@@ -146,4 +146,4 @@ def _named_in(name: str, text: str) -> bool:
     nível"): every word of three letters or more starts a word of the text, give or take a plural ending."""
     said = {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", fold(text))}
     words = [w.rstrip("s") for w in re.findall(r"[a-z0-9]+", fold(name)) if len(w) >= 3]
-    return bool(words) and all(w in said or (w.endswith("e") and w[:-1] in said) for w in words)
+    return bool(words) and all(w in said or w + "e" in said for w in words)  # "motores" names "motor"
