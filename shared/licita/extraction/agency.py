@@ -72,6 +72,7 @@ _UNIT_LINE_RE = _re(r"^[ \t]*((?:\d{1,3}\s*[oa.]?\s*)?(?:centro|diretoria|base|h
 _CAMPUS_HEAD_RE = _re(r"^[ \t]*((?:instituto\s+federal|universidade|centro\s+federal\s+de\s+educacao)\b[^\n]{3,110}?"
                       + _RUNS_ON + r")[ \t]*\n[ \t]*(campus\s+[a-z][^\n]{1,60}?)[ \t]*$", re.M)
 _INSTITUTION_LINE_RE = _re(r"^[ \t]*((?:tribunal|universidade|instituto|departamento|fundacao|companhia|delegacia|"
+                           r"gerencia\s+(?:executiva|regional)|administracao\s+regional|"
                            r"agencia|conselho|ministerio|secretaria\s+(?:de\s+estado|municipal|d[aeo]s?(?=\s))|hospital|"
                            r"fundo\s+municipal|servico\s+autonomo|superintendencia|assembleia|"
                            r"consorcio|empresa\s+(?:brasileira|municipal|publica|estadual)|autarquia|defensoria|"
@@ -251,7 +252,9 @@ def _letterhead_unit(c: Corpus, end: int, head_only: bool) -> Field | None:
 
 
 _PLACE_UNIT_RE = _re(r"(?:superintendencia|delegacia|gerencia|coordenacao|coordenadoria|diretoria|unidade|escritorio|"
-                     r"nucleo)(?:\s+(?:regional|estadual|executiva|local))?\s+(?:n[oa]s?|em)\s")
+                     r"nucleo)(?:\s+(?:regional|estadual|executiva|local))?\s+(?:n[oa]s?|em)\s|"
+                     # the S system's regional bodies: "SENAI / DEPARTAMENTO REGIONAL DE EXEMPLO"
+                     r"(?:departamento|administracao)\s+regional\s+(?:d[eoa]s?|n[oa]s?|em)\s")
 
 
 def _preamble(c: Corpus, end: int) -> tuple[Field, bool] | None:

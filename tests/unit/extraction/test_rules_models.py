@@ -436,3 +436,16 @@ def test_process_labels_of_courts_and_municipal_systems(line: str, value: str | 
 ])
 def test_srp_said_not_to_apply(line: str, value: bool) -> None:
     assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 12/2024\n" + line + "\n" + FILLER)["srp"] is value
+
+
+@pytest.mark.parametrize(("letterhead", "value"), [
+    ("INSTITUTO NACIONAL DO SEGURO SOCIAL\nGERÊNCIA EXECUTIVA EM EXEMPLO",
+     "Instituto Nacional do Seguro Social – Gerência Executiva em Exemplo"),
+    ("SERVIÇO NACIONAL DE APRENDIZAGEM INDUSTRIAL – SENAI\nDEPARTAMENTO REGIONAL DE EXEMPLO",
+     "Serviço Nacional de Aprendizagem Industrial – SENAI – Departamento Regional de Exemplo"),
+    # a regional unit named by its field keeps its own name
+    ("GOVERNO DO ESTADO DE EXEMPLO\nSECRETARIA DE ESTADO DE SAÚDE\nSUPERINTENDÊNCIA REGIONAL DE SAÚDE DE EXEMPLÓPOLIS",
+     "Superintendência Regional de Saúde de Exemplópolis"),
+])
+def test_regional_units_of_federal_and_s_system_bodies(letterhead: str, value: str) -> None:
+    assert fields(letterhead + "\nEDITAL\nPREGÃO ELETRÔNICO Nº 12/2024\n" + FILLER)["agency"] == value
