@@ -85,27 +85,43 @@ _OPEN_ITEMS_RE = _re(r"(?:ampla\s+(?:participacao|concorrencia|disputa)|livre\s+
                      r"demais\s+(?:itens|lotes|grupos)")
 
 
-# An item table with a column "Exclusivo ME/EPP" (or "Exclusiva ME/EPP?") answered per row: SIM / NÃO. The
-# column is one cell of a table header that has an "Item" cell (a cover's "Exclusivo ME/EPP: Não" is no column).
-_FLAG_HEADER_RE = _re(r"(?:^|\|)[ \t]*exclusiv[oa]s?\s+(?:para\s+|p/\s*)?" + _MEEPP + r"[ \t?]*(?:\||$)", re.M)
+# An item table with a column "Exclusivo ME/EPP" (or "Exclusiva ME/EPP?") answered per row: SIM / NÃO; or a column
+# "Participação" / "Benefício" answered "Exclusiva ME/EPP", "Ampla", "Cota reservada", "Cota principal". The column
+# is one cell of a table header that has an "Item" cell (a cover's "Exclusivo ME/EPP: Não" is no column).
+_FLAG_HEADER_RE = _re(r"(?:^|\|)[ \t]*(?:exclusiv[oa]s?\s+(?:para\s+|p/\s*)?" + _MEEPP
+                      + r"|(?:tipo\s+de\s+)?participacao|beneficio|tratamento\s+diferenciado)[ \t?]*(?:\||$)", re.M)
 _ITEM_CELL_RE = _re(r"(?:^|\|)[ \t]*(?:item|itens|lote)[ \t]*(?:\||$)", re.M)
-_FLAG_CELL_RE = _re(r"(?:^|\|)[ \t]*(sim|nao)[ \t]*(?=\||$)", re.M)
+_FLAG_CELL_RE = _re(r"(?:^|\|)[ \t]*(sim|nao|exclusiv[a-z]*(?:\s+(?:para\s+|p/\s*|a\s+)?" + _MEEPP + r")?|"
+                    r"ampla(?:\s+(?:participacao|concorrencia|disputa))?|cota\s+(?:reservada|principal)[^|\n]{0,30}?|"
+                    r"sem\s+beneficio)[ \t]*(?=\||$)", re.M)
+
+
+def _flag_answer(cell: str) -> str:
+    """E (exclusive to ME/EPP), A (open to all) or Q (the reserved quota) for one row's answer."""
+    if cell.startswith(("sim", "exclusiv")):
+        return "E"
+    return "Q" if cell.startswith("cota reservada") else "A"
 
 
 def _flag_column(c: Corpus) -> Field | None:
-    """Per-row answers under an "Exclusivo ME/EPP" column: some yes and some no is ``mixed``; all yes is
-    ``exclusive``; all no is ``none``."""
+    """Per-row answers under a participation column: exclusive rows next to open ones are ``mixed``, every row
+    exclusive is ``exclusive``, none is ``none``; a reserved quota's rows make ``reserved_quota`` (``mixed`` with
+    exclusive rows too)."""
     folded = c.folded
-    for pos in c.find_all(("exclusiv",)):
+    for pos in c.find_all(("exclusiv", "participacao", "beneficio", "diferenciado")):
         line_start = folded.rfind("\n", 0, pos) + 1
         line_end = folded.find("\n", pos)
         header = _FLAG_HEADER_RE.search(folded, line_start, len(folded) if line_end < 0 else line_end)
         if header is None or not _ITEM_CELL_RE.search(folded, max(0, line_start - 300), header.end()):
             continue
-        answers = [m.group(1) for m in _FLAG_CELL_RE.finditer(c.folded, header.end(), header.end() + 6000)]
-        if len(answers) < 2:
+        cells = [m.group(1) for m in _FLAG_CELL_RE.finditer(folded, header.end(), header.end() + 6000)]
+        if len(cells) < 2:
             continue
-        value = "mixed" if len(set(answers)) == 2 else ("exclusive" if answers[0] == "sim" else "none")
+        answers = {_flag_answer(cell) for cell in cells}
+        if "Q" in answers:
+            value = "mixed" if "E" in answers else "reserved_quota"
+        else:
+            value = "mixed" if answers == {"E", "A"} else ("exclusive" if answers == {"E"} else "none")
         return _field(c, value, header.start(), header.end() + 60, 0.75)
     return None
 

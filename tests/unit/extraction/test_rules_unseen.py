@@ -256,3 +256,19 @@ def test_object_without_its_lead_in(line: str) -> None:
 def test_object_lead_in_words_inside_a_sentence_are_not_an_object() -> None:
     values = fields(HEAD + "A presente licitação visa." + FILLER)
     assert values["object"] is None
+
+
+_GOODS = ["Arroz tipo 1", "Feijão carioca", "Óleo de soja", "Açúcar cristal"]
+
+
+@pytest.mark.parametrize(("answers", "value"), [
+    (["EXCLUSIVA ME/EPP", "AMPLA", "EXCLUSIVA ME/EPP", "AMPLA"], "mixed"),
+    (["EXCLUSIVA ME/EPP"] * 4, "exclusive"),
+    (["AMPLA PARTICIPAÇÃO"] * 4, "none"),
+    (["COTA PRINCIPAL (75%)", "COTA RESERVADA (25%)", "AMPLA", "AMPLA"], "reserved_quota"),
+    (["COTA PRINCIPAL (75%)", "COTA RESERVADA (25%)", "EXCLUSIVA ME/EPP", "AMPLA"], "mixed"),
+])
+def test_a_participation_column_answered_per_row(answers: list[str], value: str) -> None:
+    table = "ITEM | DESCRIÇÃO | UNID | QTD | PARTICIPAÇÃO\n" + "".join(
+        f"{n} | {_GOODS[n - 1]} | KG | {10 * n} | {answer}\n" for n, answer in enumerate(answers, 1))
+    assert fields(HEAD + FILLER + "\n\n" + table + FILLER)["me_epp"] == value
