@@ -554,7 +554,19 @@ def legal_basis(c: Corpus, kind: str) -> Field:
         state_co = c.search(_LSTATE_CO_RE, *region)
         if state_co:
             return _field(c, "other", state_co.start, state_co.end + 20, 0.75)
+        for value, regex in (("lei_14133", _DECREE_NEW_RE), ("lei_8666_10520", _DECREE_OLD_RE)):
+            decree = c.search(regex, *region)
+            if decree:  # the regulation names the law it regulates
+                return _field(c, value, decree.start, decree.end + 20, 0.7)
     return Field()
+
+
+# Federal decrees that regulate one law or the other, cited when the law itself is not: Lei 14.133's SRP, pricing
+# and agents (11.462/2023, 10.947/2022, 11.246/2022, 11.317/2022), or the old pregão and SRP (10.024/2019,
+# 5.450/2005, 3.555/2000, 7.892/2013); "a Nova Lei de Licitações" is Lei 14.133.
+_DECREE = r"\bdecreto\s+(?:federal\s+)?(?:n(?:umero|[o.º])*\s*)?"
+_DECREE_NEW_RE = _re(_DECREE + r"(?:11\.?462|10\.?947|11\.?246|11\.?317)\b|\bnova\s+lei\s+de\s+licitacoes")
+_DECREE_OLD_RE = _re(_DECREE + r"(?:10\.?024|5\.?450|3\.?555|7\.?892)\b")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -449,3 +449,15 @@ def test_srp_said_not_to_apply(line: str, value: bool) -> None:
 ])
 def test_regional_units_of_federal_and_s_system_bodies(letterhead: str, value: str) -> None:
     assert fields(letterhead + "\nEDITAL\nPREGÃO ELETRÔNICO Nº 12/2024\n" + FILLER)["agency"] == value
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("O pregão será regido pelo Decreto Federal nº 10.024/2019 e pela Lei Complementar nº 123/2006.", "lei_8666_10520"),
+    ("Registro de preços nos termos do Decreto nº 7.892/2013.", "lei_8666_10520"),
+    ("Registro de preços nos termos do Decreto nº 11.462, de 31 de março de 2023.", "lei_14133"),
+    ("A licitação seguirá a Nova Lei de Licitações e Contratos Administrativos.", "lei_14133"),
+    # the law itself outranks a decree
+    ("Lei nº 8.666/93 e Decreto nº 11.462/2023", "lei_8666_10520"),
+])
+def test_legal_basis_from_the_decree_that_regulates_the_law(line: str, value: str) -> None:
+    assert fields("EDITAL\nPREGÃO ELETRÔNICO Nº 12/2021\n" + line + "\n" + FILLER)["legal_basis"] == value
