@@ -9,7 +9,7 @@ from datetime import date, datetime
 from licita.extraction.formats import BRT, iso, parse_date, parse_datetime, parse_time
 from licita.extraction.found import field_at as _field
 from licita.extraction.models import Field
-from licita.extraction.text import Corpus
+from licita.extraction.text import Corpus, fold
 from licita.extraction.words import written_time
 
 
@@ -127,7 +127,31 @@ def _without_former_dates(text: str) -> str:
     return _FORMER_DATE_RE.sub(lambda m: " " * len(m.group()), text)
 
 
+# Brasília time unless the session's line names another zone: Mato Grosso, Mato Grosso do Sul, Rondônia, Roraima
+# and most of Amazonas keep UTC-4, Acre and western Amazonas UTC-5 ("às 9h (horário de Cuiabá-MT)", "horário
+# oficial de Mato Grosso", "GMT-4"). Platforms run on Brasília time and say so, or say nothing.
+_ZONE_RE = _re(r"\b(?:hor[a-z]*|fuso(?:\s+horario)?)\s+(?:oficial\s+)?(?:local\s+)?(?:de|do|da)\s+(?:(?P<m4>cuiaba|"
+               r"campo\s+grande|porto\s+velho|boa\s+vista|manaus|mato\s+grosso(?:\s+do\s+sul)?|rondonia|roraima|amazonas)|"
+               r"(?P<m5>rio\s+branco|acre))\b|\b(?:gmt|utc)\s*(?P<z>[-−–]\s*0?[45])(?::?00)?\b")
+
+
+def _zoned(found: Field) -> Field:
+    """The session at the offset its line names (the wall time stays as written)."""
+    if not isinstance(found.value, str) or "T" not in found.value or not found.quote:
+        return found
+    zone = _ZONE_RE.search(fold(found.quote))
+    if zone is None:
+        return found
+    hours = 5 if zone.group("m5") or (zone.group("z") and zone.group("z").endswith("5")) else 4
+    found.value = found.value[:-6] + f"-0{hours}:00"
+    return found
+
+
 def session_datetime(c: Corpus, kind: str) -> Field:
+    return _zoned(_session_datetime(c, kind))
+
+
+def _session_datetime(c: Corpus, kind: str) -> Field:
     if kind in ("other", "ata_registro_precos", "termo_referencia", "etp"):
         return Field()
     for hit in c.finditer(_SCHEDULE_LINE_RE, 0, c.front_end):

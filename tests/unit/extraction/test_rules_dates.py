@@ -119,3 +119,15 @@ def test_the_procedure_date_in_prose_is_no_label() -> None:
 def test_a_rescheduled_session_is_the_new_date(line: str) -> None:
     page = "EDITAL\nPREGÃO ELETRÔNICO Nº 18/2024\nLei nº 14.133/2021\n" + line + "\n"
     assert fields(page + FILLER)["session_datetime"] == "2024-04-22T09:00:00-03:00"
+
+
+@pytest.mark.parametrize(("line", "value"), [
+    ("Abertura da sessão pública: 14/05/2024 às 9h (horário de Cuiabá-MT)", "2024-05-14T09:00:00-04:00"),
+    ("Data da sessão: 14/05/2024 às 9h, horário oficial de Mato Grosso do Sul", "2024-05-14T09:00:00-04:00"),
+    ("Data da sessão: 14/05/2024 às 9h (horário do Acre)", "2024-05-14T09:00:00-05:00"),
+    ("Data da sessão: 14/05/2024 às 9h (GMT-4)", "2024-05-14T09:00:00-04:00"),
+    ("Data da sessão: 14/05/2024 às 9h (horário de Brasília)", "2024-05-14T09:00:00-03:00"),
+])
+def test_a_session_held_in_another_time_zone_keeps_its_offset(line: str, value: str) -> None:
+    page = "EDITAL\nPREGÃO ELETRÔNICO Nº 12/2024\nLei nº 14.133/2021\n" + line + "\n"
+    assert fields(page + FILLER)["session_datetime"] == value
