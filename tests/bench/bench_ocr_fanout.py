@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PDF = ROOT.parent / "shared" / "data" / "tenders" / "turvelandia-go-pe-005-2025-edital-scanned.pdf"
 sys.path.insert(0, str(ROOT / "shared"))
 
+from common import record  # noqa: E402
+
 from licita.documents import MemoryOcrCache  # noqa: E402
 from licita.documents import ocr as ocr_module  # noqa: E402
 from licita.documents.ocr_share import MemoryPageShare, plan_share  # noqa: E402
@@ -129,6 +131,7 @@ def main() -> None:
         first2, total2, _ = _read(data, 2)
         print(f"{'one invocation, 2 workers (~2 vCPU)':<44} {first2:>8.1f} {total2:>8.1f} {pages / total2:>8.2f}  "
               "measured")
+        record("ocr one invocation 2 workers", pages / total2, "pages/s", "1 worker", pages / total1)
         helpers: list[threading.Thread] = []
 
         def run(share: MemoryPageShare, chunk: list[int]) -> None:
@@ -144,6 +147,8 @@ def main() -> None:
         from_helper = len([i for c in share.dispatched for i in c if i not in job3["stolen"]])
         print(f"{'lead 1 worker + 1 helper 1 worker, together':<44} {first3:>8.1f} {total3:>8.1f} "
               f"{pages / total3:>8.2f}  measured: {from_helper} pages by the helper, {len(job3['stolen'])} stolen")
+        record("ocr lead + 1 helper, same 2 cores", pages / total3, "pages/s", "one invocation 2 workers",
+               pages / total2)
     finally:
         ocr_module.ocr_image = timed.inner  # type: ignore[assignment]
 
@@ -168,6 +173,8 @@ def main() -> None:
             total = first2 + simulate(chunks, cost, startup)
             sizes = sorted(map(len, chunks)) or [0]
             label = f"lead + {len(chunks)} helpers, 2 workers each"
+            record(f"ocr lead + {len(chunks)} helpers (estimated, start-up {startup:.1f} s)", pages / total,
+                   "pages/s", "one invocation 2 workers", pages / total2)
             print(f"{label:<44} {first2:>8.1f} {total:>8.1f} {pages / total:>8.2f}  estimated (simulated, chunks "
                   f"of {sizes[0]}-{sizes[-1]} pages, helpers start {startup:.1f} s late)")
 
