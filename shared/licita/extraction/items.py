@@ -59,10 +59,16 @@ _NUMBER_LINE_RE = re.compile(r"^[ \t]*(?:0*(\d{1,4})|(?P<one>[lI]))(?:\.?[ \t]*(
                              r"|[ \t]+(?P<quantity>" + _FIGURE + r")[ \t]*(?:\|[^\n]*)?$"
                              r"|[ \t]+(?:(?:" + _FIGURE + r")[ \t]+(?=[A-ZÀ-Ú][A-Za-zÀ-ú])|(?=[A-ZÀ-Ú]{3}|"
                              r"[A-ZÀ-Ú][a-zà-ú]"
-                             r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r")))(?P<inline>))", re.M)
+                             r"[^\n]*?(?i:" + ROW_TAIL_RE.pattern + r")))(?P<inline>)"
+                             # OCR: a row number centred in a tall row lands mid-description, beside its amount
+                             # ("001 situado na Praça … R$ 1.500.000,00"); only on OCR'd pages
+                             r"|[ \t]+(?=[a-zà-ú][^\n]*?[Rr]\$[ \t]*\d)(?P<centred>))", re.M)
 _OCR_LOST_ROWS = 2
 # A company's name in a result table's cell: its legal form ends it ("Alfa Comércio Ltda", "Gama ME", "Beta S/A").
 _SUPPLIER_CELL_RE = re.compile(r"\s(?:ltda|eireli|s\.?/?a|me|epp|mei|cia)\.?$", re.I)
+_CENTRED_ROW_RE = re.compile(r"[ \t]*\d{1,4}[ \t]+[a-zà-ú]")
+_ABOVE_STOP_RE = re.compile(r"(?i:item|lote|descri[cç][aã]o|especifica[cç][aã]o|anexo)\b|^\s*$")
+_AMOUNT_IN_TEXT_RE = re.compile(r"\b[Rr]\$[ \t]*(\d{1,3}(?:\.\d{3})*,\d{2})(?![\d,])")
 # The figure between a row's number and its text on the number's line ("01  2.000  UN  Camiseta …").
 _LEAD_FIGURE_RE = re.compile(r"[ \t]*\d{1,4}[ \t]+(" + _FIGURE + r")[ \t]*$")
 # "Item: 9 - AGULHA …", or a heading "ITEM 01" with its labelled description below ("Descrição: Arroz tipo 1").
@@ -199,7 +205,7 @@ def _number_chains(corpus: Corpus, headers: list[int], lots: list[tuple[int, str
                 current_lot = last_anchor[1]
             anchor_i += 1
         scanned = corpus.doc.pages[corpus.page_index(pos)].ocr
-        if m.group("one") is not None and not scanned:
+        if (m.group("one") is not None or m.group("centred") is not None) and not scanned:
             continue  # OCR reads a lone "1" as "l" or "I"; a text layer's "I" is a Roman numeral
         value = int(m.group(1)) if m.group(1) is not None else 1
         if value == 0:
@@ -541,6 +547,16 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
         lead, unit_lead = _LEAD_FIGURE_RE.match(line0), UNIT_LEAD_RE.match(head)
         if lead and unit_lead:  # "01  2.000  UN  Camiseta …": the quantity and the unit before the description
             head_cells = [lead.group(1), unit_lead.group(1), head[unit_lead.end():].strip()]
+        elif corpus.doc.pages[corpus.page_index(row.start)].ocr and len(head_cells) == 1:
+            # OCR reads a row's cells as one line of text: its amounts ("… e R$ 1.500.000,00 XXXXX") are its cells
+            amounts = list(_AMOUNT_IN_TEXT_RE.finditer(head))
+            if amounts:
+                head_cells = [head[:amounts[0].start()].strip(), *(a.group(1) for a in amounts)]
+            if _CENTRED_ROW_RE.match(line0 + head):
+                # the number was centred in a tall cell: the description starts on the lines above it and ends with
+                # the paragraph below it (then comes whatever follows the table: a footer, the next clause)
+                head_cells = _lines_above(raw, row.start) + head_cells
+                rest = rest.lstrip("\n").split("\n\n", 1)[0]
         below = [ln.strip() for ln in rest.splitlines()]
         if "|" in line0 + head:  # a row of cells: only cell lines below it continue it (a wrapped description)
             below = list(itertools.takewhile(lambda ln: "|" in ln, below))
@@ -591,6 +607,17 @@ def _parse_rows(corpus: Corpus, table: _Table) -> list[Item]:
             me_epp_exclusive=exclusive, page=corpus.page_of(row.start),
         ))
     return items
+
+
+def _lines_above(raw: str, start: int, most: int = 4) -> list[str]:
+    """The lines right above a row's number line that belong to its cell: up to a blank line or the table's header."""
+    lines = raw[max(0, start - 600):start].split("\n")[:-1][-most:]
+    kept: list[str] = []
+    for line in reversed(lines):
+        if _ABOVE_STOP_RE.search(line):
+            break
+        kept.insert(0, line.strip())
+    return kept
 
 
 def _lot_chain(corpus: Corpus, lots: list[tuple[int, str]]) -> tuple[int, int] | None:

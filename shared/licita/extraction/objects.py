@@ -113,7 +113,7 @@ def object_field(c: Corpus, items: ItemsResult, srp_stated: bool = False) -> Fie
 # edital", "aquisição dos materiais relacionados no Anexo II").
 _ANNEX_GOODS_RE = _re(r"\b((?:d?[oa]s?\s+)?(?:bem|bens|imovel|imoveis|veiculos?|lotes?|itens|materia(?:l|is)|produtos|"
                       r"equipamentos|servicos))\s+(?:identificad|descrit|relacionad|listad|especificad|constantes?\b)"
-                      r"[a-z]*\s+n[oa]\s+anexo\s+[ivxl\d]+\b")
+                      r"[a-z]*\s+n[oa]\s+anexo\s+(?:[ivxl\d]+\b|\|)")  # ("Anexo |": OCR's reading of "Anexo I")
 
 
 def _enrich_object(text: str, items: ItemsResult) -> str:

@@ -106,3 +106,20 @@ def test_lot_numerals_as_ocr_reads_them(written: str, read: str) -> None:
     result = find_items(Corpus(_scanned(HEAD + lots)))
     assert result.count == 6
     assert {item.lot for item in result.items} == {"I", read}
+
+
+CENTRED = ("ANEXO I\nLOTE DESCRIÇÃO DO LOTE AVALIAÇÃO (R$) DÉBITOS\nUm imóvel, Mercado Municipal,\ndenominado antigo "
+           "açougue público\n001 situado na Praça Central e R$ 1.500.000,00 XXXXX\n\nTravessa Sete de Setembro, com "
+           "área\nque mede 650,26 m².\n\nAv. Principal 184, Centro - Fone 75 3272-2181\n")
+
+
+def test_a_row_number_centred_in_a_tall_cell_is_read_with_its_cell() -> None:
+    items = find_items(Corpus(_scanned(HEAD + CENTRED))).items
+    assert len(items) == 1 and items[0].unit_price == 1500000.0
+    assert items[0].description.startswith("Um imóvel, Mercado Municipal, denominado antigo açougue público situado")
+    assert items[0].description.endswith("que mede 650,26 m².")  # not the page's footer
+
+
+def test_a_centred_number_is_only_an_ocr_reading() -> None:
+    # on a text layer, "001 situado …" is a line of a paragraph, not a row
+    assert find_items(Corpus(doc(HEAD + CENTRED))).count is None
