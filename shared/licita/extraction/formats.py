@@ -22,9 +22,11 @@ MONTHS = {
 
 # Up to 4 decimals: ComprasNet's reports print unit values as "R$ 12,5000" (read "12" before).
 # (a scan may print the decimal comma after thousands as a period: "R$ 63.428.30")
+# (the amount on the line after "R$" at most, never past a blank line; "R$\n\n§ 4º" is a paragraph number, and
+# an ordinal, "4º" folded to "4o", is no amount)
 MONEY_RE = re.compile(
-    r"r\$\s*(?:r\$\s*)?(\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,4}|\.\d{2}(?![\d.]))?|\d+(?:,\d{1,4})?)(?!\d)"
-    r"(?:\s*(mil|milhao|milhoes|bilhao|bilhoes)\b)?"
+    r"r\$[ \t]*\n?[ \t]*(?:r\$\s*)?(\d{1,3}(?:[.\s]\d{3})+(?:,\d{1,4}|\.\d{2}(?![\d.]))?|\d+(?:,\d{1,4})?)(?!\d)"
+    r"(?![oa]\b)(?:\s*(mil|milhao|milhoes|bilhao|bilhoes)\b)?"
 )
 _SCALE = {"mil": 1_000, "milhao": 1_000_000, "milhoes": 1_000_000, "bilhao": 10**9, "bilhoes": 10**9}
 

@@ -39,6 +39,17 @@ def test_parse_money(text: str, value: float | None) -> None:
     assert parse_money(text) == value
 
 
+@pytest.mark.parametrize(("text", "amount"), [
+    ("O valor estimado é de R$\n1.234,56 (mil …)", "1.234,56"),  # the amount on the next line
+    # a paragraph number after a blank line ("§ 4º" read "84º") is no amount, nor an ordinal after "R$"
+    ("O valor estimado para despesas é de R$\n\n84º Os preços contratados", None),
+    ("conforme o R$ 4º parágrafo", None),
+])
+def test_money_stays_in_its_paragraph(text: str, amount: str | None) -> None:
+    found = MONEY_RE.search(fold(text))
+    assert (found.group(1) if found else None) == amount
+
+
 def test_parse_number_and_format() -> None:
     assert parse_number("135.000") == 135000
     assert parse_number("0,5") == 0.5
