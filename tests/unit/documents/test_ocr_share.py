@@ -93,17 +93,28 @@ def test_steal_order_takes_the_back_of_the_longest_chunk() -> None:
     assert steal_order([[5, 6, 7], [8, 9]], {5, 9}) == [5, 9]
 
 
-def test_helpers_read_their_chunks_and_no_page_is_read_twice(scan: bytes, page_ocr: PageOcr) -> None:
+def test_pages_helpers_published_are_collected_not_read_again(scan: bytes, page_ocr: PageOcr) -> None:
+    def reads_now(share: MemoryPageShare, chunk: list[int]) -> None:  # a helper done before the lead looks
+        read_shared_pages(scan, chunk, share, settings=LOW, cache=MemoryOcrCache(), workers=1)
+
+    share = MemoryPageShare(reads_now, helpers=2)
+    read = _lead(scan, share)
+    shared = [i for chunk in share.dispatched for i in chunk]
+    assert _texts(read) == EXPECTED and all(page.ocr for page in read.pages)
+    assert len(share.dispatched) == 2 and share.closed
+    assert set(shared) <= set(share.published)  # every page of the chunks came from a helper
+    assert sorted(page_ocr.read) == list(range(PAGES))  # and none was read a second time by the lead
+
+
+def test_helpers_running_beside_the_lead_read_no_page_twice(scan: bytes, page_ocr: PageOcr) -> None:
     helpers: list[threading.Thread] = []
     share = MemoryPageShare(_threads(scan, helpers), helpers=2)
     read = _lead(scan, share)
     for helper in helpers:
         helper.join(5)
-    assert _texts(read) == EXPECTED and all(page.ocr for page in read.pages)
-    assert len(share.dispatched) == 2 and share.closed
-    shared = {i for chunk in share.dispatched for i in chunk}
-    assert sorted(page_ocr.read) == list(range(PAGES))  # every page read exactly once, by someone
-    assert shared & set(share.published), "helpers published none of their pages"
+    # who read which page depends on timing; that every page is read exactly once does not
+    assert _texts(read) == EXPECTED
+    assert sorted(page_ocr.read) == list(range(PAGES)) and share.closed
 
 
 def test_helpers_that_never_start_cost_no_page(scan: bytes, page_ocr: PageOcr) -> None:

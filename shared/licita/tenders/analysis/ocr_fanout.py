@@ -19,6 +19,7 @@ from licita.core.config import get_settings
 from licita.documents.errors import DocumentError, OcrUnavailable
 from licita.documents.extract import read_shared_part
 from licita.documents.ocr import DEFAULT_SETTINGS
+from licita.documents.ocr_job import TakenElsewhere
 from licita.platform.clients import aws_client, get_redis
 from licita.platform.storage import ObjectMissing, ObjectStorage, uploads_storage
 from licita.tenders.uploads import max_upload_bytes
@@ -196,8 +197,6 @@ def read_chunk(body: Any, *, storage: ObjectStorage | None = None) -> dict[str, 
     if etag and stored.info.etag and stored.info.etag != etag:
         log.warning("OCR chunk %s: %s was replaced", token, key)
         return counts
-    from licita.documents.ocr_job import TakenElsewhere  # noqa: PLC0415  (only helpers need it)
-
     try:
         results = read_shared_part(stored.data, filename, pages, share, sha256=sha256)
     except DocumentError as exc:
